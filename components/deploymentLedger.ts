@@ -1,0 +1,72 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ledgerTableName, type Naming } from "./naming";
+import { statefulProtection } from "./protection";
+
+/**
+ * The ledger's key design, shared with the deployment recorder (`tools/deployment.ts`).
+ * - `pk` = `<service>`, `sk` = `<runId>#<runAttempt>#<kind>`: one item per run, attempt and kind,
+ *   so a retried write of the same run lands on the same item (idempotent).
+ * - `by-service-status` (`serviceStatus` = `<service>#<status>`, `startedAt`): "last successful
+ *   deployment of X" is one query, newest first, limit 1.
+ * - `by-commit` (`commitSha`, `startedAt`): "deployments of this commit".
+ * - `by-status` (`status`, `startedAt`): "recent failures". Deployments are a few a day, so one
+ *   partition per status stays far below DynamoDB's per-partition limits.
+ */
+export const LEDGER_SCHEMA = {
+    partitionKey: "pk",
+    sortKey: "sk",
+    indexes: {
+        byServiceStatus: { name: "by-service-status", partitionKey: "serviceStatus", sortKey: "startedAt" },
+        byCommit: { name: "by-commit", partitionKey: "commitSha", sortKey: "startedAt" },
+        byStatus: { name: "by-status", partitionKey: "status", sortKey: "startedAt" },
+    },
+} as const;
+
+/** Arguments for {@link DeploymentLedger}. */
+export interface DeploymentLedgerArgs {
+    readonly naming: Naming;
+    readonly keyArn: pulumi.Input<string>;
+}
+
+/** Who deployed what, when, where, with which approvals and outcome: one table per environment. */
+export class DeploymentLedger extends pulumi.ComponentResource {
+    public readonly table: aws.dynamodb.Table;
+    public readonly tableName: string;
+
+    constructor(name: string, args: DeploymentLedgerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("cicd:ledger:DeploymentLedger", name, {}, opts);
+        const protection = statefulProtection(args.naming.environment);
+        const { indexes } = LEDGER_SCHEMA;
+        const keyAttributes = [
+            LEDGER_SCHEMA.partitionKey,
+            LEDGER_SCHEMA.sortKey,
+            indexes.byServiceStatus.partitionKey,
+            indexes.byCommit.partitionKey,
+            indexes.byStatus.partitionKey,
+            indexes.byStatus.sortKey,
+        ];
+        this.tableName = ledgerTableName(args.naming);
+        this.table = new aws.dynamodb.Table(
+            name,
+            {
+                name: this.tableName,
+                billingMode: "PAY_PER_REQUEST",
+                hashKey: LEDGER_SCHEMA.partitionKey,
+                rangeKey: LEDGER_SCHEMA.sortKey,
+                attributes: keyAttributes.map((attribute) => ({ name: attribute, type: "S" })),
+                globalSecondaryIndexes: Object.values(indexes).map((index) => ({
+                    name: index.name,
+                    hashKey: index.partitionKey,
+                    rangeKey: index.sortKey,
+                    projectionType: "ALL",
+                })),
+                pointInTimeRecovery: { enabled: true },
+                serverSideEncryption: { enabled: true, kmsKeyArn: args.keyArn },
+                deletionProtectionEnabled: protection.deletionProtectionEnabled,
+            },
+            { parent: this, protect: protection.protect, retainOnDelete: protection.retainOnDelete },
+        );
+        this.registerOutputs({ tableName: this.tableName });
+    }
+}

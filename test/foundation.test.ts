@@ -1,0 +1,322 @@
+import { strict as assert } from "assert";
+import { statefulProtection } from "../components/protection";
+import { keyPolicy } from "../components/encryptionKey";
+import { trustPolicy } from "../components/githubOidc";
+import { deployerPermissions, previewerPermissions } from "../components/permissions";
+import { roleName } from "../components/naming";
+import type { Graph } from "../tools/lib/synthesize";
+import { childrenOf, resource, resourcesOf, synth, T } from "./helpers/stacks";
+
+const naming = { prefix: "bbws", environment: "prod" as const, accountId: "093646564004", region: "af-south-1" };
+const noScope = { dynamodbTables: [], s3Buckets: [], lambdaFunctions: [], foundation: false };
+
+describe("prod protection", () => {
+    it("protects and retains everything stateful in prod, with a 30-day key window", () => {
+        assert.deepEqual(statefulProtection("prod"), {
+            protect: true,
+            retainOnDelete: true,
+            forceDestroy: false,
+            deletionProtectionEnabled: true,
+            keyDeletionWindowInDays: 30,
+        });
+    });
+    it("leaves dev and sit deletable, but never force-destroys a bucket", () => {
+        for (const environment of ["dev", "sit"] as const) {
+            assert.deepEqual(statefulProtection(environment), {
+                protect: false,
+                retainOnDelete: false,
+                forceDestroy: false,
+                deletionProtectionEnabled: false,
+                keyDeletionWindowInDays: 7,
+            });
+        }
+    });
+});
+
+describe("trust policies", () => {
+    it("lets only the repository's prod-environment jobs assume the deployer", () => {
+        assert.deepEqual(
+            trustPolicy({
+                accountId: "093646564004",
+                owner: "org",
+                repository: "2_1_bbws_dynamodb_schemas",
+                context: { environment: "prod" },
+            }),
+            {
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Sid: "GithubActionsOidc",
+                        Effect: "Allow",
+                        Principal: { Federated: "arn:aws:iam::093646564004:oidc-provider/token.actions.githubusercontent.com" },
+                        Action: "sts:AssumeRoleWithWebIdentity",
+                        Condition: {
+                            StringEquals: {
+                                "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                                "token.actions.githubusercontent.com:sub": "repo:org/2_1_bbws_dynamodb_schemas:environment:prod",
+                            },
+                        },
+                    },
+                ],
+            },
+        );
+    });
+    it("trusts the immutable subject too when the ids are known", () => {
+        const policy = trustPolicy({
+            accountId: "093646564004",
+            owner: "org",
+            repository: "schemas",
+            context: { pullRequest: true },
+            ids: { ownerId: "42", repositoryId: "4711" },
+        });
+        assert.deepEqual(policy.Statement[0].Condition, {
+            StringEquals: {
+                "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                "token.actions.githubusercontent.com:sub": ["repo:org/schemas:pull_request", "repo:org@42/schemas@4711:pull_request"],
+            },
+        });
+    });
+});
+
+describe("permission policies", () => {
+    it("scopes a schema repository's deployer to its state, the ledger, the key and its tables", () => {
+        const policy = deployerPermissions({
+            naming,
+            repository: "2_1_bbws_dynamodb_schemas",
+            scope: { ...noScope, dynamodbTables: ["tenants"] },
+            terraformLockTable: true,
+        });
+        assert.deepEqual(
+            policy.Statement.map((s) => [s.Sid, s.Resource]),
+            [
+                ["ListOwnState", "arn:aws:s3:::bbws-state-prod"],
+                ["ReadStateBucketSettings", "arn:aws:s3:::bbws-state-prod"],
+                ["WriteOwnState", "arn:aws:s3:::bbws-state-prod/2_1_bbws_dynamodb_schemas/*"],
+                [
+                    "RecordDeployments",
+                    [
+                        "arn:aws:dynamodb:af-south-1:093646564004:table/bbws-deployments-prod",
+                        "arn:aws:dynamodb:af-south-1:093646564004:table/bbws-deployments-prod/index/*",
+                    ],
+                ],
+                ["UseEnvironmentKey", "arn:aws:kms:af-south-1:093646564004:key/*"],
+                ["PublishDeploymentMetric", "*"],
+                ["TakeStateLock", "arn:aws:dynamodb:af-south-1:093646564004:table/bbws-state-lock-prod"],
+                [
+                    "ManageRepositoryTables",
+                    [
+                        "arn:aws:dynamodb:af-south-1:093646564004:table/tenants",
+                        "arn:aws:dynamodb:af-south-1:093646564004:table/tenants/index/*",
+                    ],
+                ],
+            ],
+        );
+        assert.deepEqual(policy.Statement[0].Condition, { StringLike: { "s3:prefix": ["2_1_bbws_dynamodb_schemas/*"] } });
+        assert.deepEqual(policy.Statement[4].Condition, { "ForAnyValue:StringEquals": { "kms:ResourceAliases": "alias/bbws-prod" } });
+        assert.deepEqual(policy.Statement[5].Condition, { StringEquals: { "cloudwatch:namespace": "CICD/Deployments" } });
+    });
+    it("gives the previewer reads only, plus the preview lock object", () => {
+        const policy = previewerPermissions({
+            naming,
+            repository: "r",
+            scope: { ...noScope, s3Buckets: ["bbws-templates-prod"] },
+            terraformLockTable: true,
+        });
+        assert.deepEqual(
+            policy.Statement.map((s) => [s.Sid, s.Action]),
+            [
+                ["ListOwnState", "s3:ListBucket"],
+                ["ReadStateBucketSettings", ["s3:GetBucketLocation", "s3:GetBucketVersioning"]],
+                ["ReadOwnState", "s3:GetObject"],
+                ["TakePreviewLock", ["s3:PutObject", "s3:DeleteObject"]],
+                ["UseEnvironmentKey", ["kms:Decrypt", "kms:DescribeKey"]],
+                [
+                    "ReadRepositoryBuckets",
+                    ["s3:GetBucket*", "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration", "s3:ListBucket"],
+                ],
+            ],
+        );
+        assert.equal(policy.Statement[3].Resource, "arn:aws:s3:::bbws-state-prod/r/.pulumi/locks/*");
+    });
+    it("keeps role names within IAM's 64 characters, stable and distinct", () => {
+        const long = roleName(naming, "ledger-reader", "2_bbws_wordpress_site_management_lambda_v2");
+        assert.equal(long, "bbws-ledger-reader-prod-2_bbws_wordpress_site_managemen-e206f616");
+        assert.equal(long.length, 64);
+        assert.notEqual(roleName(naming, "ledger-reader", "2_bbws_wordpress_site_management_lambda_v3"), long);
+        assert.equal(
+            roleName(naming, "previewer", "2_bbws_wordpress_site_management_lambda"),
+            "bbws-previewer-prod-2_bbws_wordpress_site_management_lambda",
+        );
+        assert.equal(roleName(naming, "deployer", "schemas"), "bbws-deployer-prod-schemas");
+    });
+    it("lets CloudWatch Logs use the key only for this account's log groups", () => {
+        assert.deepEqual(keyPolicy(naming).Statement[1].Condition, {
+            ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:af-south-1:093646564004:log-group:*" },
+        });
+    });
+});
+
+describe("the prod stack, synthesized from Pulumi.prod.yaml", () => {
+    let graph: Graph;
+    before(async () => {
+        graph = await synth("prod");
+    });
+
+    it("creates one deployer and one previewer per repository, each with one inline policy", () => {
+        assert.equal(resourcesOf(graph, "cicd:identity:RepositoryRoles").length, 7);
+        for (const component of resourcesOf(graph, "cicd:identity:RepositoryRoles")) {
+            assert.deepEqual(
+                childrenOf(graph, component)
+                    .map((c) => `${c.type}::${c.name}`)
+                    .sort(),
+                [
+                    `${T.role}::${component.name}-deployer`,
+                    `${T.role}::${component.name}-previewer`,
+                    `${T.rolePolicy}::${component.name}-deployer`,
+                    `${T.rolePolicy}::${component.name}-previewer`,
+                ],
+            );
+        }
+    });
+
+    it("sets the deployer's whole trust policy, a one-hour session and no boundary", () => {
+        const role = resource(graph, T.role, "cicd-foundation-deployer");
+        assert.equal(
+            role.inputs.assumeRolePolicy,
+            JSON.stringify(
+                trustPolicy({ accountId: "093646564004", owner: "org", repository: "cicd-foundation", context: { environment: "prod" } }),
+            ),
+        );
+        assert.equal(role.inputs.maxSessionDuration, 3600);
+        assert.equal(role.inputs.name, "bbws-deployer-prod-cicd-foundation");
+        assert.equal(role.inputs.permissionsBoundary, undefined);
+    });
+
+    it("trusts only pull requests for the previewer", () => {
+        const trust = JSON.parse(resource(graph, T.role, "cicd-foundation-previewer").inputs.assumeRolePolicy as string);
+        assert.equal(
+            trust.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"],
+            "repo:org/cicd-foundation:pull_request",
+        );
+    });
+
+    it("encrypts, versions, locks down and expires the state bucket", () => {
+        assert.deepEqual(resource(graph, T.bucket, "state").inputs, { bucket: "bbws-state-prod", forceDestroy: false });
+        assert.deepEqual(resource(graph, T.versioning, "state").inputs.versioningConfiguration, { status: "Enabled" });
+        assert.deepEqual(resource(graph, T.sse, "state").inputs.rules, [
+            {
+                applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: "arn:placeholder:kms:key" },
+                bucketKeyEnabled: true,
+            },
+        ]);
+        const { bucket: _bucket, ...flags } = resource(graph, T.publicAccess, "state").inputs;
+        assert.deepEqual(flags, { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+        assert.deepEqual(resource(graph, T.ownership, "state").inputs.rule, { objectOwnership: "BucketOwnerEnforced" });
+        assert.deepEqual(JSON.parse(resource(graph, T.bucketPolicy, "state").inputs.policy as string), {
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Sid: "DenyInsecureTransport",
+                    Effect: "Deny",
+                    Principal: "*",
+                    Action: "s3:*",
+                    Resource: ["arn:aws:s3:::bbws-state-prod", "arn:aws:s3:::bbws-state-prod/*"],
+                    Condition: { Bool: { "aws:SecureTransport": "false" } },
+                },
+            ],
+        });
+        assert.deepEqual(resource(graph, T.lifecycle, "state").inputs.rules, [
+            { id: "expire-noncurrent-state-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 90 } },
+            { id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
+        ]);
+    });
+
+    it("creates the Terraform lock table with PITR, the key and deletion protection", () => {
+        assert.deepEqual(resource(graph, T.table, "state-lock").inputs, {
+            name: "bbws-state-lock-prod",
+            billingMode: "PAY_PER_REQUEST",
+            hashKey: "LockID",
+            attributes: [{ name: "LockID", type: "S" }],
+            pointInTimeRecovery: { enabled: true },
+            serverSideEncryption: { enabled: true, kmsKeyArn: "arn:placeholder:kms:key" },
+            deletionProtectionEnabled: true,
+        });
+    });
+
+    it("creates the ledger with the keys and indexes the pipelines query", () => {
+        const ledger = resource(graph, T.table, "ledger").inputs;
+        assert.equal(ledger.name, "bbws-deployments-prod");
+        assert.equal(ledger.hashKey, "pk");
+        assert.equal(ledger.rangeKey, "sk");
+        assert.deepEqual(ledger.globalSecondaryIndexes, [
+            { name: "by-service-status", hashKey: "serviceStatus", rangeKey: "startedAt", projectionType: "ALL" },
+            { name: "by-commit", hashKey: "commitSha", rangeKey: "startedAt", projectionType: "ALL" },
+            { name: "by-status", hashKey: "status", rangeKey: "startedAt", projectionType: "ALL" },
+        ]);
+        assert.deepEqual(ledger.pointInTimeRecovery, { enabled: true });
+        assert.deepEqual(ledger.serverSideEncryption, { enabled: true, kmsKeyArn: "arn:placeholder:kms:key" });
+        assert.equal(ledger.deletionProtectionEnabled, true);
+    });
+
+    it("rotates the key yearly with a 30-day deletion window", () => {
+        const key = resource(graph, T.key, "key").inputs;
+        assert.equal(key.enableKeyRotation, true);
+        assert.equal(key.rotationPeriodInDays, 365);
+        assert.equal(key.deletionWindowInDays, 30);
+        assert.deepEqual(resource(graph, T.alias, "key").inputs, { name: "alias/bbws-prod", targetKeyId: "placeholder-key-key" });
+    });
+
+    it("registers the OIDC provider with GitHub's issuer and the STS audience", () => {
+        assert.deepEqual(resource(graph, T.oidc, "github-oidc").inputs, {
+            url: "https://token.actions.githubusercontent.com",
+            clientIdLists: ["sts.amazonaws.com"],
+        });
+    });
+
+    it("protects and retains every stateful resource, and only those", () => {
+        const stateful = [T.bucket, T.versioning, T.table, T.key, T.oidc, "aws:cloudwatch/logGroup:LogGroup"] as string[];
+        const flagged = graph.resources.filter((r) => r.protect || r.retainOnDelete).map((r) => `${r.type}::${r.name}`);
+        const expected = graph.resources.filter((r) => stateful.includes(r.type)).map((r) => `${r.type}::${r.name}`);
+        assert.deepEqual(flagged.sort(), expected.sort());
+        for (const r of graph.resources.filter((r) => stateful.includes(r.type))) {
+            assert.deepEqual([r.name, r.protect, r.retainOnDelete], [r.name, true, true]);
+        }
+    });
+
+    it("exports the backend snippet consumers need", () => {
+        assert.deepEqual(graph.outputs.backend, {
+            bucket: "bbws-state-prod",
+            keyPrefix: "<repository>/",
+            region: "af-south-1",
+            lockTable: "bbws-state-lock-prod",
+            pulumiLoginUrl: "s3://bbws-state-prod/<repository>?region=af-south-1&awssdk=v2",
+        });
+    });
+});
+
+describe("every stack synthesizes from its real stack file", () => {
+    for (const stack of ["dev", "sit"]) {
+        it(`${stack}: protects nothing, keeps 7-day key deletion and names its resources for ${stack}`, async () => {
+            const graph = await synth(stack);
+            assert.deepEqual(
+                graph.resources.filter((r) => r.protect || r.retainOnDelete).map((r) => r.name),
+                [],
+            );
+            assert.equal(resource(graph, T.key, "key").inputs.deletionWindowInDays, 7);
+            assert.equal(resource(graph, T.bucket, "state").inputs.bucket, `bbws-state-${stack}`);
+            assert.equal(resource(graph, T.table, "ledger").inputs.deletionProtectionEnabled, false);
+        });
+    }
+
+    it("gives sit the ledger reader that prod's promotion check assumes", async () => {
+        const graph = await synth("sit");
+        const reader = resource(graph, T.role, "cicd-foundation-ledger-reader");
+        const trust = JSON.parse(reader.inputs.assumeRolePolicy as string);
+        assert.equal(
+            trust.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"],
+            "repo:org/cicd-foundation:environment:prod",
+        );
+        const policy = JSON.parse(resource(graph, T.rolePolicy, "cicd-foundation-ledger-reader").inputs.policy as string);
+        assert.deepEqual(policy.Statement[0].Action, ["dynamodb:GetItem", "dynamodb:Query"]);
+    });
+});

@@ -1,0 +1,191 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { RawConfig } from "../../config";
+import { PROJECT } from "../../config";
+
+/** How the engine would see the program: after deployment (ids resolved) or in a first preview (unknown). */
+export type SynthesisMode = "resolved" | "preview";
+
+/** The sentinel the engine uses for a value not known until the resource exists. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+/** The signature key of a serialized secret. */
+export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+export const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+export interface GraphResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    readonly custom: boolean;
+    readonly parent: string;
+    readonly provider: string;
+    readonly protect: boolean;
+    readonly retainOnDelete: boolean;
+    readonly deleteBeforeReplace: boolean;
+    readonly ignoreChanges: string[];
+    readonly additionalSecretOutputs: string[];
+    readonly dependencies: string[];
+    readonly propertyDependencies: Record<string, string[]>;
+    /** Inputs as the engine receives them: unknowns as the sentinel, secrets in their wrapper. */
+    readonly inputs: Record<string, unknown>;
+}
+
+export interface Graph {
+    readonly project: string;
+    readonly stack: string;
+    readonly mode: SynthesisMode;
+    readonly note: string;
+    readonly resources: GraphResource[];
+    readonly outputs: Record<string, unknown>;
+}
+
+/** Answers GitHub lookups offline. Tests pass one that knows only some teams and users. */
+export type LookupHandler = (token: string, inputs: Record<string, unknown>) => Record<string, unknown>;
+
+/** Deterministic placeholder numbers, so repeated runs produce the same graph. */
+export function placeholderNumber(text: string): number {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < text.length; i++) {
+        hash ^= text.charCodeAt(i);
+        hash = Math.imul(hash, 0x01000193) >>> 0;
+    }
+    return 1_000_000 + (hash % 9_000_000);
+}
+
+/** Every lookup answered with placeholder ids: the offline stand-in for the GitHub API. */
+export const placeholderLookups: LookupHandler = (token, inputs) => {
+    switch (token) {
+        case "github:index/getTeam:getTeam":
+            return { id: String(placeholderNumber(`team:${String(inputs.slug)}`)), slug: inputs.slug, name: inputs.slug };
+        case "github:index/getUser:getUser":
+            return { id: String(placeholderNumber(`user:${String(inputs.username)}`)), login: inputs.username };
+        case "github:index/getRepository:getRepository": {
+            const fullName = String(inputs.fullName ?? inputs.name);
+            return { id: fullName, repoId: placeholderNumber(`repo:${fullName}`), fullName, name: fullName.split("/").pop() };
+        }
+        case "github:index/getOrganization:getOrganization":
+            return { id: String(placeholderNumber(`org:${String(inputs.name)}`)), login: inputs.name, name: inputs.name };
+        default:
+            throw new Error(`no offline answer for ${token}`);
+    }
+};
+
+/** Outputs the provider would compute, as placeholders; in preview mode they stay unknown. */
+function computedOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    const arn = `arn:placeholder:${type.split(":")[1]?.split("/")[0] ?? "resource"}:${name}`;
+    const outputs: Record<string, unknown> = { arn };
+    if (type === "aws:kms/key:Key") outputs.keyId = `placeholder-key-${name}`;
+    if (inputs.name === undefined) outputs.name = `${name}-placeholder`;
+    return outputs;
+}
+
+type Monitor = {
+    registerResource: (req: RegisterRequest, callback: (err: unknown, resp?: RegisterResponse) => void) => unknown;
+    registerResourceOutputs: (
+        req: { getUrn(): string; getOutputs(): { toJavaScript(): Record<string, unknown> } | undefined },
+        cb: (err: unknown) => void,
+    ) => unknown;
+};
+type RegisterRequest = {
+    getType(): string;
+    getName(): string;
+    getCustom(): boolean;
+    getParent(): string;
+    getProvider(): string;
+    getProtect(): boolean;
+    getRetainondelete(): boolean;
+    getDeletebeforereplace(): boolean;
+    getIgnorechangesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
+    getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+};
+type RegisterResponse = { getUrn(): string };
+
+export interface SynthesisOptions {
+    readonly stack: string;
+    readonly config: RawConfig;
+    readonly mode: SynthesisMode;
+    readonly lookups?: LookupHandler;
+}
+
+/**
+ * Runs the real program (`index.ts`) for one stack under the SDK's mock monitor and records every
+ * registration as the engine would receive it, options included (the SDK's mocks do not show those).
+ */
+export async function synthesize(options: SynthesisOptions): Promise<Graph> {
+    const lookups = options.lookups ?? placeholderLookups;
+    const preview = options.mode === "preview";
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => {
+                const state = { ...args.inputs, ...(preview ? {} : computedOutputs(args.type, args.name, args.inputs)) };
+                return { id: preview ? undefined : `placeholder-id-${args.name}`, state } as pulumi.runtime.MockResourceResult;
+            },
+            call: (args) => lookups(args.token, args.inputs),
+        },
+        PROJECT,
+        options.stack,
+        preview,
+    );
+    pulumi.runtime.setAllConfig(options.config.values, [...options.config.secretKeys]);
+
+    const resources: GraphResource[] = [];
+    const stackOutputs: Record<string, unknown> = {};
+    const monitor = (pulumi.runtime as unknown as { getMonitor(): Monitor }).getMonitor();
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) =>
+        register(req, (err, resp) => {
+            if (!err && resp) {
+                const propertyDependencies: Record<string, string[]> = {};
+                req.getPropertydependenciesMap().forEach((value, key) => {
+                    propertyDependencies[key] = value.getUrnsList();
+                });
+                resources.push({
+                    urn: resp.getUrn(),
+                    type: req.getType(),
+                    name: req.getName(),
+                    custom: req.getCustom(),
+                    parent: req.getParent(),
+                    provider: req.getProvider(),
+                    protect: req.getProtect(),
+                    retainOnDelete: req.getRetainondelete(),
+                    deleteBeforeReplace: req.getDeletebeforereplace(),
+                    ignoreChanges: req.getIgnorechangesList(),
+                    additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+                    dependencies: req.getDependenciesList(),
+                    propertyDependencies,
+                    inputs: req.getObject()?.toJavaScript() ?? {},
+                });
+            }
+            callback(err, resp);
+        });
+    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (req, callback) => {
+        if (req.getUrn().includes("::pulumi:pulumi:Stack::")) Object.assign(stackOutputs, req.getOutputs()?.toJavaScript() ?? {});
+        return registerOutputs(req, callback);
+    };
+
+    // A fresh copy of the program per run: the module is the program, and stacks must not share it.
+    const programPath = require.resolve("../../index");
+    delete require.cache[programPath];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const program = require(programPath) as () => Promise<Record<string, unknown>>;
+    const runtime = pulumi.runtime as unknown as {
+        runInPulumiStack(init: () => Promise<Record<string, unknown>>): Promise<Record<string, unknown> | undefined>;
+        waitForRPCs(): Promise<void>;
+    };
+    await runtime.runInPulumiStack(program);
+    await runtime.waitForRPCs();
+    return {
+        project: PROJECT,
+        stack: options.stack,
+        mode: options.mode,
+        note:
+            options.mode === "preview"
+                ? `Offline synthesis as in a first preview: every id, ARN and computed output is unknown (${UNKNOWN}).`
+                : "Offline synthesis: ids, ARNs and looked-up GitHub ids are placeholders, not real values.",
+        resources,
+        outputs: stackOutputs,
+    };
+}
