@@ -10,6 +10,7 @@ import * as path from "path";
 import { ConfigError, ENVIRONMENTS } from "../config";
 import { parseArgs, UsageError } from "./lib/args";
 import { readStackFile, StackFileError, stackFilePath, PROJECT_ROOT } from "./lib/stackFile";
+import { analyzeGraph, PolicyPackProcess, readPolicyConfig, type Diagnostic } from "./lib/analyzer";
 import { synthesize, type Graph } from "./lib/synthesize";
 import { formatTable } from "./lib/table";
 
@@ -21,6 +22,11 @@ export function resourceTable(graph: Graph): string {
         .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name))
         .map((r) => [r.type, r.name, r.protect ? "protect" : "", r.retainOnDelete ? "retain" : ""]);
     return formatTable(["TYPE", "NAME", "PROTECT", "RETAIN"], rows);
+}
+
+export function violationTable(diagnostics: readonly Diagnostic[]): string {
+    const rows = diagnostics.map((d) => [d.level, d.policy, d.urn.split("::").pop() ?? "", d.message.split("\n").pop() ?? ""]);
+    return formatTable(["LEVEL", "POLICY", "RESOURCE", "MESSAGE"], rows);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -35,24 +41,42 @@ async function main(argv: string[]): Promise<number> {
     const outDir = path.resolve(process.cwd(), args.values["out-dir"] as string);
     fs.mkdirSync(outDir, { recursive: true });
 
-    for (const stack of stacks) {
-        const file = args.values.config ? path.resolve(process.cwd(), args.values.config) : stackFilePath(stack, PROJECT_ROOT);
-        const config = readStackFile(file);
-        const graphs: Graph[] = [];
-        for (const mode of ["resolved", "preview"] as const) {
-            graphs.push(await synthesize({ stack, config, mode }));
+    const pack = args.switches.has("no-policy") ? undefined : await PolicyPackProcess.start();
+    let mandatory = 0;
+    try {
+        for (const stack of stacks) {
+            const file = args.values.config ? path.resolve(process.cwd(), args.values.config) : stackFilePath(stack, PROJECT_ROOT);
+            const config = readStackFile(file);
+            const graphs: Graph[] = [];
+            for (const mode of ["resolved", "preview"] as const) {
+                graphs.push(await synthesize({ stack, config, mode }));
+            }
+            const [resolved] = graphs;
+            console.log(`\n== stack ${stack} (${path.relative(process.cwd(), file) || file}): ${resolved.resources.length - 1} resources`);
+            console.log(resourceTable(resolved));
+            console.log(`\nNote: ${resolved.note}`);
+            for (const graph of graphs) {
+                const out = path.join(outDir, `${stack}.${graph.mode}.json`);
+                fs.writeFileSync(out, `${JSON.stringify(graph, null, 2)}\n`);
+                console.log(`wrote ${path.relative(process.cwd(), out)}`);
+            }
+            if (!pack) continue;
+            const policyConfig = readPolicyConfig(stack);
+            for (const graph of graphs) {
+                const { diagnostics } = await analyzeGraph(graph, policyConfig, pack);
+                const label = graph.mode === "preview" ? "a first preview (ids unknown)" : "resolved ids";
+                mandatory += diagnostics.filter((d) => d.level === "mandatory").length;
+                console.log(
+                    `\npolicy pack, policies/config/${stack}.json, ${label}: ${diagnostics.length === 0 ? "no violations" : `${diagnostics.length} violation(s)`}`,
+                );
+                if (diagnostics.length > 0) console.log(violationTable(diagnostics));
+            }
         }
-        const [resolved] = graphs;
-        console.log(`\n== stack ${stack} (${path.relative(process.cwd(), file) || file}): ${resolved.resources.length - 1} resources`);
-        console.log(resourceTable(resolved));
-        console.log(`\nNote: ${resolved.note}`);
-        for (const graph of graphs) {
-            const out = path.join(outDir, `${stack}.${graph.mode}.json`);
-            fs.writeFileSync(out, `${JSON.stringify(graph, null, 2)}\n`);
-            console.log(`wrote ${path.relative(process.cwd(), out)}`);
-        }
+    } finally {
+        pack?.stop();
     }
-    return 0;
+    if (mandatory > 0) console.error(`synth: ${mandatory} mandatory policy violation(s)`);
+    return mandatory > 0 ? 1 : 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -29,13 +29,40 @@ export interface GraphResource {
     readonly inputs: Record<string, unknown>;
 }
 
+/** A provider the engine creates itself from the stack's `<package>:*` config (not registered by the program). */
+export interface DefaultProvider {
+    readonly type: string;
+    readonly name: string;
+    readonly urn: string;
+    /** As the engine passes them: every config value a string (structures as JSON). */
+    readonly inputs: Record<string, string>;
+}
+
 export interface Graph {
     readonly project: string;
     readonly stack: string;
     readonly mode: SynthesisMode;
     readonly note: string;
     readonly resources: GraphResource[];
+    readonly defaultProviders: Record<string, DefaultProvider>;
     readonly outputs: Record<string, unknown>;
+}
+
+function defaultProviders(options: SynthesisOptions): Record<string, DefaultProvider> {
+    const providers: Record<string, DefaultProvider> = {};
+    for (const pkg of ["aws"]) {
+        const inputs: Record<string, string> = {};
+        for (const [key, value] of Object.entries(options.config.values)) {
+            if (key.startsWith(`${pkg}:`)) inputs[key.slice(pkg.length + 1)] = value;
+        }
+        providers[pkg] = {
+            type: `pulumi:providers:${pkg}`,
+            name: "default",
+            urn: `urn:pulumi:${options.stack}::${PROJECT}::pulumi:providers:${pkg}::default`,
+            inputs,
+        };
+    }
+    return providers;
 }
 
 /** Answers GitHub lookups offline. Tests pass one that knows only some teams and users. */
@@ -186,6 +213,7 @@ export async function synthesize(options: SynthesisOptions): Promise<Graph> {
                 ? `Offline synthesis as in a first preview: every id, ARN and computed output is unknown (${UNKNOWN}).`
                 : "Offline synthesis: ids, ARNs and looked-up GitHub ids are placeholders, not real values.",
         resources,
+        defaultProviders: defaultProviders(options),
         outputs: stackOutputs,
     };
 }

@@ -1,0 +1,34 @@
+import { customerKeyEncryption } from "./customerKeyEncryption";
+import { dynamodbPitr } from "./dynamodbPitr";
+import { environmentTagged } from "./environmentTagged";
+import { githubEnvironmentProtection } from "./githubEnvironmentProtection";
+import { githubSecretsSecret } from "./githubSecretsSecret";
+import { kmsKeyRotation } from "./kmsKeyRotation";
+import { oidcTrust } from "./oidcTrust";
+import { prodDeletionGuards } from "./prodDeletionGuards";
+import { prodFoundationPresent } from "./prodFoundationPresent";
+import { prodStatefulProtected } from "./prodStatefulProtected";
+import { s3Encryption } from "./s3Encryption";
+import { s3OwnershipEnforced } from "./s3OwnershipEnforced";
+import { s3PublicAccessBlocked } from "./s3PublicAccessBlocked";
+import { s3TlsOnly } from "./s3TlsOnly";
+import { stateBucketVersioned } from "./stateBucketVersioned";
+
+/** Every rule of the pack, in the order they are reported. */
+export const rules = [
+    prodStatefulProtected,
+    prodDeletionGuards,
+    prodFoundationPresent,
+    s3Encryption,
+    s3PublicAccessBlocked,
+    s3OwnershipEnforced,
+    s3TlsOnly,
+    stateBucketVersioned,
+    customerKeyEncryption,
+    kmsKeyRotation,
+    dynamodbPitr,
+    oidcTrust,
+    githubEnvironmentProtection,
+    githubSecretsSecret,
+    environmentTagged,
+];

@@ -1,0 +1,30 @@
+import { bucketSettings } from "../lib/buckets";
+import { stackRule } from "../lib/rule";
+import { TYPES } from "../lib/types";
+import { read } from "../lib/values";
+
+/**
+ * State buckets keep every version: rollback to a prior state checkpoint depends on it.
+ * @severity high
+ */
+export const stateBucketVersioned = stackRule({
+    name: "state-bucket-versioned",
+    description: "Every state bucket (<prefix>-state-<env>) has versioning enabled.",
+    severity: "high",
+    remediationSteps: "Add a BucketVersioning for the state bucket with versioningConfiguration.status Enabled.",
+    url: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html",
+    check: (resources, { notApplicable }) => {
+        const stateBuckets = bucketSettings(resources, TYPES.bucketVersioning).filter(({ bucket }) => {
+            const name = read(() => bucket.props.bucket);
+            return name.known && typeof name.value === "string" && /-state-(dev|sit|prod)$/.test(name.value);
+        });
+        if (stateBuckets.length === 0) notApplicable("no state bucket in this stack");
+        return stateBuckets.flatMap(({ bucket, settings }) => {
+            const enabled = settings.some((s) => {
+                const status = read(() => (s.props.versioningConfiguration as { status?: unknown } | undefined)?.status);
+                return status.known && status.value === "Enabled";
+            });
+            return enabled ? [] : [{ resource: bucket, message: `State bucket '${bucket.name}' must have versioning enabled.` }];
+        });
+    },
+});
