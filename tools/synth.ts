@@ -10,11 +10,11 @@ import * as path from "path";
 import { ConfigError, ENVIRONMENTS } from "../config";
 import { parseArgs, UsageError } from "./lib/args";
 import { readStackFile, StackFileError, stackFilePath, PROJECT_ROOT } from "./lib/stackFile";
-import { analyzeGraph, PolicyPackProcess, readPolicyConfig, type Diagnostic } from "./lib/analyzer";
+import { analyzeGraph, POLICY_PACK_DIR, PolicyConfigError, PolicyPackProcess, readPolicyConfig, type Diagnostic } from "./lib/analyzer";
 import { synthesize, type Graph } from "./lib/synthesize";
 import { formatTable } from "./lib/table";
 
-const USAGE = "usage: npm run synth -- --stack <dev|sit|prod|all> [--out-dir DIR] [--config FILE] [--no-policy]";
+const USAGE = "usage: npm run synth -- --stack <dev|sit|prod|all> [--out-dir DIR] [--config FILE] [--policy-config FILE] [--no-policy]";
 
 export function resourceTable(graph: Graph): string {
     const rows = graph.resources
@@ -30,14 +30,20 @@ export function violationTable(diagnostics: readonly Diagnostic[]): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-    const args = parseArgs(argv, { values: { stack: "all", "out-dir": "out", config: undefined }, switches: ["no-policy"] }, USAGE);
+    const args = parseArgs(
+        argv,
+        { values: { stack: "all", "out-dir": "out", config: undefined, "policy-config": undefined }, switches: ["no-policy"] },
+        USAGE,
+    );
     const stackArg = args.values.stack as string;
     const stacks = stackArg === "all" ? [...ENVIRONMENTS] : [stackArg];
     for (const stack of stacks) {
         if (!(ENVIRONMENTS as readonly string[]).includes(stack))
             throw new UsageError(`--stack must be dev, sit, prod or all, got '${stack}'\n${USAGE}`);
     }
-    if (args.values.config && stacks.length !== 1) throw new UsageError(`--config needs a single --stack\n${USAGE}`);
+    if ((args.values.config || args.values["policy-config"]) && stacks.length !== 1) {
+        throw new UsageError(`--config and --policy-config need a single --stack\n${USAGE}`);
+    }
     const outDir = path.resolve(process.cwd(), args.values["out-dir"] as string);
     fs.mkdirSync(outDir, { recursive: true });
 
@@ -61,13 +67,15 @@ async function main(argv: string[]): Promise<number> {
                 console.log(`wrote ${path.relative(process.cwd(), out)}`);
             }
             if (!pack) continue;
-            const policyConfig = readPolicyConfig(stack);
+            const policyConfigFile = args.values["policy-config"] ? path.resolve(process.cwd(), args.values["policy-config"]) : undefined;
+            const policyConfig = readPolicyConfig(stack, policyConfigFile);
+            const configName = path.relative(process.cwd(), policyConfigFile ?? path.join(POLICY_PACK_DIR, "config", `${stack}.json`));
             for (const graph of graphs) {
                 const { diagnostics } = await analyzeGraph(graph, policyConfig, pack);
                 const label = graph.mode === "preview" ? "a first preview (ids unknown)" : "resolved ids";
                 mandatory += diagnostics.filter((d) => d.level === "mandatory").length;
                 console.log(
-                    `\npolicy pack, policies/config/${stack}.json, ${label}: ${diagnostics.length === 0 ? "no violations" : `${diagnostics.length} violation(s)`}`,
+                    `\npolicy pack, ${configName}, ${label}: ${diagnostics.length === 0 ? "no violations" : `${diagnostics.length} violation(s)`}`,
                 );
                 if (diagnostics.length > 0) console.log(violationTable(diagnostics));
             }
@@ -82,7 +90,12 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
-        if (error instanceof ConfigError || error instanceof StackFileError || error instanceof UsageError) {
+        if (
+            error instanceof ConfigError ||
+            error instanceof StackFileError ||
+            error instanceof UsageError ||
+            error instanceof PolicyConfigError
+        ) {
             console.error(`synth: ${error.message}`);
             process.exit(2);
         }

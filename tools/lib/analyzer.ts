@@ -31,8 +31,21 @@ export interface AnalysisResult {
 /** The file format of `--policy-pack-config`: `all` sets every level; a policy's entry its level and config. */
 export type PolicyPackConfig = Record<string, string | { enforcementLevel?: Level; [key: string]: unknown }>;
 
-export function readPolicyConfig(stack: string): PolicyPackConfig {
-    return JSON.parse(fs.readFileSync(path.join(POLICY_PACK_DIR, "config", `${stack}.json`), "utf8")) as PolicyPackConfig;
+export class PolicyConfigError extends Error {}
+
+/** Reads `policies/config/<stack>.json`, or the given file; a bad file is an error that names it. */
+export function readPolicyConfig(stack: string, file = path.join(POLICY_PACK_DIR, "config", `${stack}.json`)): PolicyPackConfig {
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch {
+        throw new PolicyConfigError(`${file}: no such policy config file`);
+    }
+    try {
+        return JSON.parse(text) as PolicyPackConfig;
+    } catch (error) {
+        throw new PolicyConfigError(`${file}: not valid JSON: ${(error as Error).message}`);
+    }
 }
 
 /** A running policy pack, started as the Pulumi CLI starts it. */
@@ -77,24 +90,29 @@ export class PolicyPackProcess {
         );
     }
 
-    async policyNames(): Promise<string[]> {
+    private async policies(): Promise<analyzerpb.PolicyInfo[]> {
         const info = await this.call<emptyproto.Empty, analyzerpb.AnalyzerInfo>("getAnalyzerInfo", new emptyproto.Empty());
-        return info.getPoliciesList().map((p) => p.getName());
+        return info.getPoliciesList();
+    }
+
+    async policyNames(): Promise<string[]> {
+        return (await this.policies()).map((p) => p.getName());
     }
 
     /** What the CLI sends for `--policy-pack-config FILE`: every policy's level and properties. */
     async configure(config: PolicyPackConfig): Promise<void> {
         const request = new analyzerpb.ConfigureAnalyzerRequest();
         const all = typeof config.all === "string" ? (config.all as Level) : undefined;
-        for (const name of await this.policyNames()) {
-            const entry = config[name];
+        for (const policy of await this.policies()) {
+            const entry = config[policy.getName()];
             const { enforcementLevel, ...properties } =
                 typeof entry === "object" ? entry : { enforcementLevel: entry as Level | undefined };
-            const level = enforcementLevel ?? all;
+            // As the CLI: the policy's entry, then `all`, then the level the pack declares for the policy.
+            const level = enforcementLevel ?? all ?? LEVELS[policy.getEnforcementlevel()];
             const policyConfig = new analyzerpb.PolicyConfig();
-            if (level) policyConfig.setEnforcementlevel(LEVEL_CODES[level] as analyzerpb.EnforcementLevel);
+            policyConfig.setEnforcementlevel(LEVEL_CODES[level] as analyzerpb.EnforcementLevel);
             policyConfig.setProperties(structproto.Struct.fromJavaScript(properties as Record<string, structproto.JavaScriptValue>));
-            request.getPolicyconfigMap().set(name, policyConfig);
+            request.getPolicyconfigMap().set(policy.getName(), policyConfig);
         }
         await this.call("configure", request);
     }

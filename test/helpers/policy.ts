@@ -1,0 +1,152 @@
+import type {
+    PolicyResourceOptions,
+    PolicyResource,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+} from "@pulumi/policy";
+import { unknownCheckingProxy } from "@pulumi/policy";
+import type { Graph, GraphResource } from "../../tools/lib/synthesize";
+
+// The engine's unknown sentinel is the very value the pack's proxy detects, so a preview-mode
+// graph's inputs go into unknownCheckingProxy as they are.
+
+/** The options the engine sends for a resource, as the pack's args carry them. */
+function optionsOf(r: GraphResource): PolicyResourceOptions {
+    return {
+        protect: r.protect,
+        ignoreChanges: r.ignoreChanges,
+        aliases: [],
+        additionalSecretOutputs: r.additionalSecretOutputs,
+        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+    };
+}
+
+export interface Outcome {
+    readonly violations: string[];
+    readonly notApplicable?: string;
+}
+
+class NotApplicable extends Error {
+    constructor(readonly reason: string) {
+        super(reason);
+    }
+}
+
+export interface RunOptions {
+    /** The policy's config, as `policies/config/<stack>.json` gives it. */
+    readonly config?: Record<string, unknown>;
+    readonly stackTags?: Record<string, string>;
+}
+
+/** Runs a resource rule on one resource with the current ResourceValidationArgs shape. */
+export function runResourceRule(policy: ResourceValidationPolicy, graph: Graph, r: GraphResource, options: RunOptions = {}): Outcome {
+    const violations: string[] = [];
+    const provider = graph.defaultProviders[r.type.split(":")[0]];
+    const args: ResourceValidationArgs = {
+        type: r.type,
+        props: unknownCheckingProxy(r.inputs),
+        urn: r.urn,
+        name: r.name,
+        opts: optionsOf(r),
+        provider: provider ? { type: provider.type, name: provider.name, urn: provider.urn, props: provider.inputs } : undefined,
+        stackTags: new Map(Object.entries(options.stackTags ?? {})),
+        isType: () => false,
+        asType: () => undefined,
+        getConfig: <T extends object>() => (options.config ?? {}) as T,
+        notApplicable: (reason?: string): never => {
+            throw new NotApplicable(reason ?? "");
+        },
+    };
+    const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
+    try {
+        for (const validate of validations) if (validate) void validate(args, (message) => violations.push(message));
+    } catch (error) {
+        if (error instanceof NotApplicable) return { violations, notApplicable: error.reason };
+        throw error;
+    }
+    return { violations };
+}
+
+/** Every resource of a graph as the pack sees it in AnalyzeStack: parents and dependencies linked. */
+export function policyResources(graph: Graph): PolicyResource[] {
+    const byUrn = new Map<string, PolicyResource>();
+    const resources = graph.resources.map((r) => {
+        const resource = {
+            type: r.type,
+            name: r.name,
+            urn: r.urn,
+            props: unknownCheckingProxy(r.inputs),
+            opts: optionsOf(r),
+            dependencies: [],
+            propertyDependencies: {},
+            isType: () => false,
+            asType: () => undefined,
+        } as unknown as PolicyResource;
+        byUrn.set(r.urn, resource);
+        return resource;
+    });
+    graph.resources.forEach((r, i) => {
+        const resource = resources[i] as { -readonly [K in keyof PolicyResource]: PolicyResource[K] };
+        resource.parent = byUrn.get(r.parent);
+        resource.dependencies = r.dependencies.map((urn) => byUrn.get(urn)).filter((x): x is PolicyResource => x !== undefined);
+        resource.propertyDependencies = Object.fromEntries(
+            Object.entries(r.propertyDependencies).map(([key, urns]) => [
+                key,
+                urns.map((u) => byUrn.get(u)).filter((x): x is PolicyResource => x !== undefined),
+            ]),
+        );
+    });
+    return resources;
+}
+
+/** Runs a stack rule on a whole graph with the current StackValidationArgs shape. */
+export function runStackRule(policy: StackValidationPolicy, graph: Graph, options: RunOptions = {}): Outcome {
+    const violations: string[] = [];
+    const args: StackValidationArgs = {
+        resources: policyResources(graph),
+        stackTags: new Map(Object.entries(options.stackTags ?? {})),
+        getConfig: <T extends object>() => (options.config ?? {}) as T,
+        notApplicable: (reason?: string): never => {
+            throw new NotApplicable(reason ?? "");
+        },
+    };
+    try {
+        void policy.validateStack(args, (message) => violations.push(message));
+    } catch (error) {
+        if (error instanceof NotApplicable) return { violations, notApplicable: error.reason };
+        throw error;
+    }
+    return { violations };
+}
+
+/** A deep copy to break one field in, leaving the compliant fixture intact. */
+export function copyOf(graph: Graph): Graph {
+    return JSON.parse(JSON.stringify(graph)) as Graph;
+}
+
+export function find(graph: Graph, type: string, name: string): GraphResource {
+    const found = graph.resources.find((r) => r.type === type && r.name === name);
+    if (!found) throw new Error(`no ${type} ${name}`);
+    return found;
+}
+
+/** Replaces a resource's field in a copy (`inputs`, `protect` ...). */
+export function mutate(
+    graph: Graph,
+    type: string,
+    name: string,
+    change: (r: { -readonly [K in keyof GraphResource]: GraphResource[K] }) => void,
+): Graph {
+    const copy = copyOf(graph);
+    change(find(copy, type, name));
+    return copy;
+}
+
+export function without(graph: Graph, type: string, name: string): Graph {
+    const copy = copyOf(graph);
+    const index = copy.resources.findIndex((r) => r.type === type && r.name === name);
+    copy.resources.splice(index, 1);
+    return copy;
+}

@@ -1,0 +1,202 @@
+import { strict as assert } from "assert";
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { rules } from "../policies/rules";
+import { isReadOnlyAction, statementWrites } from "../policies/lib/iam";
+import type { Graph } from "../tools/lib/synthesize";
+import { PROD_BREAKS } from "./helpers/breaks";
+import { find, mutate, runResourceRule, runStackRule, type Outcome, type RunOptions } from "./helpers/policy";
+import { synth, T } from "./helpers/stacks";
+
+const byName = new Map(rules.map((rule) => [rule.name, rule]));
+const isStackRule = (rule: ResourceValidationPolicy | StackValidationPolicy): rule is StackValidationPolicy => "validateStack" in rule;
+
+/** Every outcome of a rule over a graph: the stack outcome, or one per resource. */
+function evaluate(name: string, graph: Graph, options: RunOptions): Outcome[] {
+    const rule = byName.get(name);
+    assert.ok(rule, `no rule ${name}`);
+    if (isStackRule(rule)) return [runStackRule(rule, graph, options)];
+    return graph.resources.map((r) => runResourceRule(rule, graph, r, options));
+}
+const violationsOf = (name: string, graph: Graph, options: RunOptions) => evaluate(name, graph, options).flatMap((o) => o.violations);
+const prod: RunOptions = { config: { environment: "prod" } };
+
+describe("policy rules", () => {
+    const graphs: Record<string, Graph> = {};
+    before(async () => {
+        for (const stack of ["dev", "sit", "prod"]) {
+            graphs[`${stack}.resolved`] = await synth(stack, "resolved");
+            graphs[`${stack}.preview`] = await synth(stack, "preview");
+        }
+    });
+
+    it("declares each rule with a name, description, severity, remediation and the shared config schema", () => {
+        assert.equal(rules.length, 15);
+        for (const rule of rules) {
+            assert.match(rule.name, /^[a-z0-9-]+$/);
+            assert.ok(rule.description.length > 20 && rule.remediationSteps && rule.severity, rule.name);
+            assert.deepEqual(Object.keys(rule.configSchema?.properties ?? {}), ["environment", "waivers"]);
+        }
+    });
+
+    for (const stack of ["dev", "sit", "prod"]) {
+        for (const mode of ["resolved", "preview"]) {
+            it(`passes every rule on the ${stack} stack (${mode})`, () => {
+                const options = { config: { environment: stack } };
+                const found = rules.flatMap((rule) =>
+                    violationsOf(rule.name, graphs[`${stack}.${mode}`], options).map((v) => `${rule.name}: ${v}`),
+                );
+                assert.deepEqual(found, []);
+            });
+        }
+    }
+
+    for (const b of PROD_BREAKS) {
+        for (const mode of ["resolved", "preview"]) {
+            it(`${b.rule}: flags ${b.what} (${mode})`, () => {
+                const violations = violationsOf(b.rule, b.apply(graphs[`prod.${mode}`]), prod);
+                if (b.rule === "environment-tagged")
+                    assert.ok(
+                        b.messages.every((m) => violations.includes(m)),
+                        violations.join("\n"),
+                    );
+                else assert.deepEqual(violations, b.messages);
+            });
+        }
+    }
+
+    describe("not applicable", () => {
+        const cases: [string, string, string, string][] = [
+            ["prod-stateful-protected", "sit", T.table, "only prod forbids deletion; this stack is sit"],
+            ["prod-stateful-protected", "prod", T.rolePolicy, "not a stateful resource"],
+            ["prod-deletion-guards", "dev", T.bucket, "only prod forbids deletion; this stack is dev"],
+            ["kms-key-rotation", "prod", T.bucket, "not a KMS key"],
+            ["dynamodb-pitr", "dev", T.table, "point-in-time recovery is required in sit and prod only"],
+            ["github-environment-protection", "prod", T.role, "not a GitHub environment"],
+            ["github-secrets-secret", "prod", T.role, "not a GitHub Actions secret"],
+            ["environment-tagged", "prod", T.rolePolicy, "not a taggable resource of this program"],
+        ];
+        for (const [name, environment, type, reason] of cases) {
+            it(`${name} does not apply to a ${type.split(":").pop()} in ${environment}`, () => {
+                const graph = graphs[`${environment}.resolved`];
+                const r = graph.resources.find((x) => x.type === type);
+                assert.ok(r);
+                assert.deepEqual(runResourceRule(byName.get(name) as ResourceValidationPolicy, graph, r, { config: { environment } }), {
+                    violations: [],
+                    notApplicable: reason,
+                });
+            });
+        }
+        it("prod-foundation-present does not apply outside prod", () => {
+            assert.deepEqual(
+                runStackRule(byName.get("prod-foundation-present") as StackValidationPolicy, graphs["sit.resolved"], {
+                    config: { environment: "sit" },
+                }),
+                {
+                    violations: [],
+                    notApplicable: "only prod forbids deletion; this stack is sit",
+                },
+            );
+        });
+        it("leaves dev tables to DynamoDB's default encryption", () => {
+            const broken = mutate(graphs["dev.resolved"], T.table, "ledger", (r) => (r.inputs.serverSideEncryption = { enabled: false }));
+            assert.deepEqual(violationsOf("customer-key-encryption", broken, { config: { environment: "dev" } }), []);
+        });
+    });
+
+    describe("environment and waivers", () => {
+        it("treats a stack with no policy config and no tags as prod (fail closed)", () => {
+            assert.deepEqual(violationsOf("prod-stateful-protected", graphs["sit.resolved"], { config: { environment: "sit" } }), []);
+            assert.deepEqual(violationsOf("prod-stateful-protected", graphs["sit.resolved"], {}).sort(), [
+                "Bucket 'state' is stateful and must set protect in prod.",
+                "Key 'key' is stateful and must set protect in prod.",
+                "OpenIdConnectProvider 'github-oidc' is stateful and must set protect in prod.",
+                "Table 'ledger' is stateful and must set protect in prod.",
+                "Table 'state-lock' is stateful and must set protect in prod.",
+            ]);
+        });
+        it("takes the environment from the stack tags when the config names none", () => {
+            const broken = PROD_BREAKS[0].apply(graphs["prod.resolved"]);
+            assert.deepEqual(violationsOf("prod-stateful-protected", broken, { stackTags: { environment: "dev" } }), []);
+        });
+        it("drops a waived resource's violation when the waiver has a written reason", () => {
+            const broken = PROD_BREAKS[0].apply(graphs["prod.resolved"]);
+            const waivers = [{ resource: "ledger", reason: "Migrating to a new table under change CHG-1042" }];
+            assert.deepEqual(violationsOf("prod-stateful-protected", broken, { config: { environment: "prod", waivers } }), []);
+        });
+        it("reports a waiver without a reason as a violation and does not apply it", () => {
+            const broken = PROD_BREAKS[0].apply(graphs["prod.resolved"]);
+            const waivers = [{ resource: "ledger", reason: "because" }];
+            assert.deepEqual(violationsOf("prod-stateful-protected", broken, { config: { environment: "prod", waivers } }), [
+                "The waiver of prod-stateful-protected for 'ledger' has no written reason (at least 10 characters), so it does not apply.",
+                "Table 'ledger' is stateful and must set protect in prod.",
+            ]);
+        });
+    });
+
+    describe("oidc-trust inspects every value and the role's permissions", () => {
+        it("flags an audience list that admits another value", () => {
+            const broken = mutate(graphs["prod.preview"], T.role, "cicd-foundation-deployer", (r) => {
+                const doc = JSON.parse(r.inputs.assumeRolePolicy as string);
+                doc.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:aud"] = ["sts.amazonaws.com", "other"];
+                r.inputs.assumeRolePolicy = JSON.stringify(doc);
+            });
+            assert.deepEqual(violationsOf("oidc-trust", broken, prod), [
+                `Role 'cicd-foundation-deployer': must check token.actions.githubusercontent.com:aud with StringEquals "sts.amazonaws.com" only.`,
+            ]);
+        });
+        it("fails closed on a trust policy that is unknown at preview", () => {
+            const broken = mutate(
+                graphs["prod.preview"],
+                T.role,
+                "cicd-foundation-deployer",
+                (r) => (r.inputs.assumeRolePolicy = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"),
+            );
+            assert.deepEqual(violationsOf("oidc-trust", broken, prod), [
+                "Role 'cicd-foundation-deployer': its trust policy is unknown at preview; build it from config (the account id), not from resource outputs.",
+            ]);
+        });
+        it("classifies reads, wildcards and the preview lock", () => {
+            assert.deepEqual(
+                ["s3:GetBucket*", "dynamodb:Query", "kms:Decrypt", "s3:*", "*", "s3:Put*", "iam:PassRole"].map(isReadOnlyAction),
+                [true, true, true, false, false, false, false],
+            );
+            assert.equal(
+                statementWrites({ Effect: "Allow", Action: ["s3:PutObject"], Resource: "arn:aws:s3:::b/repo/.pulumi/locks/*" }),
+                false,
+            );
+            assert.equal(statementWrites({ Effect: "Allow", Action: ["s3:PutObject"], Resource: "arn:aws:s3:::b/repo/*" }), true);
+        });
+    });
+
+    it("checks the GitHub environment and secret rules on their resources", () => {
+        const graph = graphs["prod.resolved"];
+        const role = find(graph, T.role, "cicd-foundation-deployer");
+        const environment = {
+            ...role,
+            type: "github:index/repositoryEnvironment:RepositoryEnvironment",
+            name: "env",
+            inputs: { reviewers: [{ teams: [1, 2] }], preventSelfReview: false },
+        };
+        assert.deepEqual(
+            runResourceRule(byName.get("github-environment-protection") as ResourceValidationPolicy, graph, environment, prod).violations,
+            [
+                "Environment 'env' lists 2 reviewer(s); prod needs at least 3.",
+                "Environment 'env' must prevent self-review in prod.",
+                "Environment 'env' must not let administrators bypass its rules in prod.",
+                "Environment 'env' must restrict which branches deploy to prod.",
+            ],
+        );
+        const secret = {
+            ...role,
+            type: "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret",
+            name: "s",
+            inputs: { plaintextValue: "x" },
+            additionalSecretOutputs: [],
+        };
+        assert.deepEqual(runResourceRule(byName.get("github-secrets-secret") as ResourceValidationPolicy, graph, secret, prod).violations, [
+            "Secret 's' must not set plaintextValue; use value.",
+            "Secret 's' must set value.",
+            "Secret 's' must keep value secret in state (additionalSecretOutputs).",
+        ]);
+    });
+});
