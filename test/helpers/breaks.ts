@@ -1,3 +1,4 @@
+import { trustPolicy } from "../../components/githubOidc";
 import type { Graph } from "../../tools/lib/synthesize";
 import { mutate, without } from "./policy";
 import { T } from "./stacks";
@@ -11,24 +12,22 @@ export interface Break {
     readonly messages: string[];
 }
 
-const trust = (subjects: string | string[], extra: Record<string, unknown> = {}) =>
-    JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Effect: "Allow",
-                Principal: { Federated: "arn:aws:iam::093646564004:oidc-provider/token.actions.githubusercontent.com" },
-                Action: "sts:AssumeRoleWithWebIdentity",
-                Condition: {
-                    StringEquals: {
-                        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-                        "token.actions.githubusercontent.com:sub": subjects,
-                    },
-                    ...extra,
-                },
-            },
-        ],
+/** The prod deployer's real trust policy with other subjects, and extra condition operators. */
+const trust = (subjects: string | string[], extra: Record<string, Record<string, string | string[]>> = {}) => {
+    const document = trustPolicy({
+        accountId: "093646564004",
+        owner: "org",
+        repository: "cicd-foundation",
+        context: { environment: "prod" },
     });
+    const [statement] = document.Statement;
+    const condition = {
+        ...statement.Condition,
+        StringEquals: { ...statement.Condition?.StringEquals, "token.actions.githubusercontent.com:sub": subjects },
+        ...extra,
+    };
+    return JSON.stringify({ ...document, Statement: [{ ...statement, Condition: condition }] });
+};
 
 export const PROD_BREAKS: Break[] = [
     {

@@ -142,25 +142,12 @@ export class PolicyPackProcess {
         };
         const analyzed = graph.resources.filter((r) => !r.type.startsWith("pulumi:providers:"));
         for (const r of analyzed) {
-            const request = new analyzerpb.AnalyzeRequest();
-            request.setType(r.type);
-            request.setName(r.name);
-            request.setUrn(r.urn);
-            request.setProperties(toStruct(r.inputs));
-            request.setOptions(options(r));
-            const provider = providerOf(graph, r);
-            if (provider) request.setProvider(provider);
-            collect(await this.call("analyze", request));
+            collect(await this.call("analyze", describe(new analyzerpb.AnalyzeRequest(), graph, r)));
         }
         const stackRequest = new analyzerpb.AnalyzeStackRequest();
         stackRequest.setResourcesList(
             analyzed.map((r) => {
-                const resource = new analyzerpb.AnalyzerResource();
-                resource.setType(r.type);
-                resource.setName(r.name);
-                resource.setUrn(r.urn);
-                resource.setProperties(toStruct(r.inputs));
-                resource.setOptions(options(r));
+                const resource = describe(new analyzerpb.AnalyzerResource(), graph, r);
                 resource.setParent(r.parent);
                 resource.setDependenciesList(r.dependencies);
                 for (const [key, urns] of Object.entries(r.propertyDependencies)) {
@@ -168,8 +155,6 @@ export class PolicyPackProcess {
                     deps.setUrnsList(urns);
                     resource.getPropertydependenciesMap().set(key, deps);
                 }
-                const provider = providerOf(graph, r);
-                if (provider) resource.setProvider(provider);
                 return resource;
             }),
         );
@@ -181,6 +166,18 @@ export class PolicyPackProcess {
         this.client.close();
         this.child.kill();
     }
+}
+
+/** What Analyze and AnalyzeStack both send of a resource. */
+function describe<T extends analyzerpb.AnalyzeRequest | analyzerpb.AnalyzerResource>(target: T, graph: Graph, r: GraphResource): T {
+    target.setType(r.type);
+    target.setName(r.name);
+    target.setUrn(r.urn);
+    target.setProperties(toStruct(r.inputs));
+    target.setOptions(options(r));
+    const provider = providerOf(graph, r);
+    if (provider) target.setProvider(provider);
+    return target;
 }
 
 function toStruct(value: Record<string, unknown>): structproto.Struct {
