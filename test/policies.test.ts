@@ -97,6 +97,27 @@ describe("policy rules", () => {
                 },
             );
         });
+        it("stack rules do not apply to a stack without their resources", () => {
+            const onlyKey = { ...graphs["prod.resolved"], resources: graphs["prod.resolved"].resources.filter((r) => r.type === T.key) };
+            const outcomes = [
+                "s3-encryption",
+                "s3-public-access-blocked",
+                "s3-ownership-enforced",
+                "s3-tls-only",
+                "state-bucket-versioned",
+                "customer-key-encryption",
+                "oidc-trust",
+            ].map((name) => [name, runStackRule(byName.get(name) as StackValidationPolicy, onlyKey, prod)]);
+            assert.deepEqual(outcomes, [
+                ["s3-encryption", { violations: [], notApplicable: "no S3 bucket in this stack" }],
+                ["s3-public-access-blocked", { violations: [], notApplicable: "no S3 bucket in this stack" }],
+                ["s3-ownership-enforced", { violations: [], notApplicable: "no S3 bucket in this stack" }],
+                ["s3-tls-only", { violations: [], notApplicable: "no S3 bucket in this stack" }],
+                ["state-bucket-versioned", { violations: [], notApplicable: "no S3 bucket in this stack" }],
+                ["customer-key-encryption", { violations: [], notApplicable: "no table, topic or log group in this stack" }],
+                ["oidc-trust", { violations: [], notApplicable: "no IAM role in this stack" }],
+            ]);
+        });
         it("leaves dev tables to DynamoDB's default encryption", () => {
             const broken = mutate(graphs["dev.resolved"], T.table, "ledger", (r) => (r.inputs.serverSideEncryption = { enabled: false }));
             assert.deepEqual(violationsOf("customer-key-encryption", broken, { config: { environment: "dev" } }), []);

@@ -39,12 +39,15 @@ export const customerKeyEncryption = stackRule({
     remediationSteps:
         "Pass the environment key's ARN: table serverSideEncryption { enabled: true, kmsKeyArn }, topic kmsMasterKeyId, log group kmsKeyId.",
     url: "https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk",
-    check: (resources, { environment }) =>
-        resources
-            .filter((r) => r.type in KEYED && (r.type !== TYPES.table || environment !== "dev"))
+    check: (resources, { environment, notApplicable }) => {
+        const keyed = resources.filter((r) => r.type in KEYED && (r.type !== TYPES.table || environment !== "dev"));
+        if (keyed.length === 0)
+            notApplicable(`no ${environment === "dev" ? "topic or log group" : "table, topic or log group"} in this stack`);
+        return keyed
             .filter((r) => !usesStackKey(r))
             .map((r) => ({
                 resource: r,
                 message: `${r.type.split(":").pop()} '${r.name}' must be encrypted with this stack's customer-managed KMS key.`,
-            })),
+            }));
+    },
 });

@@ -56,7 +56,8 @@ export const oidcTrust = stackRule({
     remediationSteps:
         "Build the trust policy with trustPolicy(): StringEquals aud sts.amazonaws.com and sub repo:OWNER/REPO:environment:<env> (deployers) or :pull_request (read-only previewers).",
     url: "https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services",
-    check: (resources, { environment }) => {
+    check: (resources, { environment, notApplicable }) => {
+        if (!resources.some((r) => r.type === TYPES.role)) notApplicable("no IAM role in this stack");
         const inlineByRole = dependentsByTarget(resources, TYPES.rolePolicy, "role");
         const attachedByRole = dependentsByTarget(resources, TYPES.rolePolicyAttachment, "role");
         const findings: { resource: PolicyResource; message: string }[] = [];

@@ -16,8 +16,8 @@ export const s3Encryption = stackRule({
     remediationSteps:
         "Add a BucketServerSideEncryptionConfiguration with sseAlgorithm aws:kms and kmsMasterKeyId set to the environment key.",
     url: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html",
-    check: (resources, { environment }) =>
-        bucketSettings(resources, TYPES.bucketEncryption).flatMap(({ bucket, settings }) => {
+    check: (resources, { environment, notApplicable }) =>
+        bucketSettings(resources, TYPES.bucketEncryption, notApplicable).flatMap(({ bucket, settings }) => {
             if (settings.length === 0)
                 return [{ resource: bucket, message: `Bucket '${bucket.name}' has no server-side encryption configuration.` }];
             if (environment === "dev") return [];

@@ -13,8 +13,8 @@ export const s3OwnershipEnforced = stackRule({
     severity: "high",
     remediationSteps: "Add a BucketOwnershipControls for the bucket with rule.objectOwnership BucketOwnerEnforced.",
     url: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html",
-    check: (resources) =>
-        bucketSettings(resources, TYPES.bucketOwnershipControls).flatMap(({ bucket, settings }) => {
+    check: (resources, { notApplicable }) =>
+        bucketSettings(resources, TYPES.bucketOwnershipControls, notApplicable).flatMap(({ bucket, settings }) => {
             const enforced = settings.some((s) => {
                 const ownership = read(() => (s.props.rule as { objectOwnership?: unknown } | undefined)?.objectOwnership);
                 return ownership.known && ownership.value === "BucketOwnerEnforced";

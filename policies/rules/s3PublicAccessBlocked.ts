@@ -16,8 +16,8 @@ export const s3PublicAccessBlocked = stackRule({
     remediationSteps:
         "Add a BucketPublicAccessBlock for the bucket with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets true.",
     url: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html",
-    check: (resources) =>
-        bucketSettings(resources, TYPES.bucketPublicAccessBlock).flatMap(({ bucket, settings }) => {
+    check: (resources, { notApplicable }) =>
+        bucketSettings(resources, TYPES.bucketPublicAccessBlock, notApplicable).flatMap(({ bucket, settings }) => {
             if (settings.length === 0) return [{ resource: bucket, message: `Bucket '${bucket.name}' has no public access block.` }];
             const off = FLAGS.filter((flag) => !settings.some((s) => read(() => s.props[flag]).known && s.props[flag] === true));
             return off.length === 0

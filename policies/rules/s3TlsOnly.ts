@@ -30,8 +30,8 @@ export const s3TlsOnly = stackRule({
     severity: "high",
     remediationSteps: "Add a BucketPolicy with tlsOnlyBucketPolicy(bucketName): Deny s3:* for * when aws:SecureTransport is false.",
     url: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html",
-    check: (resources) =>
-        bucketSettings(resources, TYPES.bucketPolicy).flatMap(({ bucket, settings }) => {
+    check: (resources, { notApplicable }) =>
+        bucketSettings(resources, TYPES.bucketPolicy, notApplicable).flatMap(({ bucket, settings }) => {
             if (settings.length === 0)
                 return [{ resource: bucket, message: `Bucket '${bucket.name}' has no bucket policy denying requests without TLS.` }];
             const policies = settings.map((s) =>

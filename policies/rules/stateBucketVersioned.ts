@@ -14,7 +14,7 @@ export const stateBucketVersioned = stackRule({
     remediationSteps: "Add a BucketVersioning for the state bucket with versioningConfiguration.status Enabled.",
     url: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html",
     check: (resources, { notApplicable }) => {
-        const stateBuckets = bucketSettings(resources, TYPES.bucketVersioning).filter(({ bucket }) => {
+        const stateBuckets = bucketSettings(resources, TYPES.bucketVersioning, notApplicable).filter(({ bucket }) => {
             const name = read(() => bucket.props.bucket);
             return name.known && typeof name.value === "string" && /-state-(dev|sit|prod)$/.test(name.value);
         });

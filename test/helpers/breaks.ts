@@ -29,6 +29,35 @@ const trust = (subjects: string | string[], extra: Record<string, Record<string,
     return JSON.stringify({ ...document, Statement: [{ ...statement, Condition: condition }] });
 };
 
+/** A copy of the graph with one more (non-compliant) resource of another provider, parented to the stack. */
+function withResource(
+    graph: Graph,
+    type: string,
+    name: string,
+    inputs: Record<string, unknown>,
+    additionalSecretOutputs: string[] = [],
+): Graph {
+    const copy = JSON.parse(JSON.stringify(graph)) as Graph;
+    const stack = copy.resources.find((r) => r.type === "pulumi:pulumi:Stack");
+    copy.resources.push({
+        urn: `urn:pulumi:prod::cicd-foundation::${type}::${name}`,
+        type,
+        name,
+        custom: true,
+        parent: stack?.urn ?? "",
+        provider: "",
+        protect: false,
+        retainOnDelete: false,
+        deleteBeforeReplace: false,
+        ignoreChanges: [],
+        additionalSecretOutputs,
+        dependencies: [],
+        propertyDependencies: {},
+        inputs,
+    });
+    return copy;
+}
+
 export const PROD_BREAKS: Break[] = [
     {
         rule: "prod-stateful-protected",
@@ -190,5 +219,37 @@ export const PROD_BREAKS: Break[] = [
             return copy;
         },
         messages: ["Key 'key' must carry the tag Environment=prod."],
+    },
+    {
+        rule: "github-environment-protection",
+        what: "a prod environment with two reviewers",
+        apply: (g) =>
+            withResource(g, "github:index/repositoryEnvironment:RepositoryEnvironment", "schemas-prod", {
+                environment: "prod",
+                repository: "2_1_bbws_dynamodb_schemas",
+                reviewers: [{ teams: [101, 102] }],
+                preventSelfReview: true,
+                canAdminsBypass: false,
+                deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
+            }),
+        messages: ["Environment 'schemas-prod' lists 2 reviewer(s); prod needs at least 3."],
+    },
+    {
+        rule: "github-secrets-secret",
+        what: "an environment secret set through the deprecated plaintext input",
+        apply: (g) =>
+            withResource(
+                g,
+                "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret",
+                "schemas-prod-slack",
+                {
+                    environment: "prod",
+                    repository: "2_1_bbws_dynamodb_schemas",
+                    secretName: "SLACK_WEBHOOK_PROD",
+                    plaintextValue: "https://hooks.example.invalid/x",
+                },
+                ["encryptedValue", "plaintextValue", "value", "valueEncrypted"],
+            ),
+        messages: ["Secret 'schemas-prod-slack' must not set plaintextValue; use value.", "Secret 'schemas-prod-slack' must set value."],
     },
 ];
