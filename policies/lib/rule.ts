@@ -2,8 +2,11 @@ import type {
     PolicyProviderResource,
     PolicyResource,
     PolicyResourceOptions,
+    ReportViolation,
+    ResourceValidationArgs,
     ResourceValidationPolicy,
     Severity,
+    StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
 import { environmentOf, SETTINGS_SCHEMA, waivable, type Environment } from "./settings";
@@ -33,6 +36,12 @@ export interface RuleContext {
     readonly notApplicable: (reason: string) => never;
 }
 
+/** What every rule needs before its check: the stack's environment and a waiver-aware report. */
+function setUp(name: string, args: ResourceValidationArgs | StackValidationArgs, reportViolation: ReportViolation) {
+    const context: RuleContext = { environment: environmentOf(args), notApplicable: (reason) => args.notApplicable(reason) };
+    return { context, report: waivable(name, args, reportViolation) };
+}
+
 /**
  * A resource rule is a pure check with three outcomes: it returns the violations (none: compliant),
  * or calls `notApplicable`. Waivers and environment are handled here, once for every rule.
@@ -45,8 +54,7 @@ export function resourceRule(
         ...meta,
         configSchema: SETTINGS_SCHEMA,
         validateResource: (args, reportViolation) => {
-            const context: RuleContext = { environment: environmentOf(args), notApplicable: (reason) => args.notApplicable(reason) };
-            const report = waivable(info.name, args, reportViolation);
+            const { context, report } = setUp(info.name, args, reportViolation);
             const resource: CheckedResource = {
                 type: args.type,
                 name: args.name,
@@ -77,8 +85,7 @@ export function stackRule(
         ...meta,
         configSchema: SETTINGS_SCHEMA,
         validateStack: (args, reportViolation) => {
-            const context: RuleContext = { environment: environmentOf(args), notApplicable: (reason) => args.notApplicable(reason) };
-            const report = waivable(info.name, args, reportViolation);
+            const { context, report } = setUp(info.name, args, reportViolation);
             for (const { resource, message } of check(args.resources, context)) report(message, resource);
         },
     };

@@ -1,4 +1,4 @@
-import type { PolicyConfigSchema, ReportViolation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import type { PolicyConfigSchema, ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
 
 export const ENVIRONMENTS = ["dev", "sit", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -74,5 +74,3 @@ export function waivable(
         report(message, resource.urn);
     };
 }
-
-export type RuleArgs = ResourceValidationArgs | StackValidationArgs;

@@ -7,9 +7,6 @@ export type SynthesisMode = "resolved" | "preview";
 
 /** The sentinel the engine uses for a value not known until the resource exists. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-/** The signature key of a serialized secret. */
-export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-export const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
 
 export interface GraphResource {
     readonly urn: string;
