@@ -339,7 +339,7 @@ class Reader {
         return new Reader(this.problems, this.key(name), isObject(value) ? value : {}, allowed);
     }
 
-    list(name: string): { reader: (allowed: readonly string[]) => Reader; index: number }[] {
+    list(name: string): { reader: (allowed: readonly string[]) => Reader }[] {
         const value = this.obj[name];
         if (value === undefined || value === null) return [];
         if (!Array.isArray(value)) {
@@ -347,7 +347,6 @@ class Reader {
             return [];
         }
         return value.map((item, index) => ({
-            index,
             reader: (allowed: readonly string[]) => {
                 if (!isObject(item)) this.problems.add(`${this.key(name)}[${index}]`, "must be an object");
                 return new Reader(this.problems, `${this.key(name)}[${index}]`, isObject(item) ? item : {}, allowed);

@@ -26,12 +26,17 @@ export const oidcProviderArn = (accountId: string) => `arn:aws:iam::${accountId}
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
 
-/** Eight hex digits of FNV-1a: stable across runs and machines, enough to keep cut names apart. */
-export function shortHash(text: string): string {
+/** 32-bit FNV-1a: stable across runs and machines. */
+export function fnv1a(text: string): number {
     let hash = 0x811c9dc5;
     for (let i = 0; i < text.length; i++) {
         hash ^= text.charCodeAt(i);
         hash = Math.imul(hash, 0x01000193) >>> 0;
     }
-    return hash.toString(16).padStart(8, "0");
+    return hash;
+}
+
+/** Eight hex digits of FNV-1a, enough to keep cut names apart. */
+export function shortHash(text: string): string {
+    return fnv1a(text).toString(16).padStart(8, "0");
 }

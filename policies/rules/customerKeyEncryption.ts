@@ -3,7 +3,7 @@ import { stackRule } from "../lib/rule";
 import { TYPES } from "../lib/types";
 import { read } from "../lib/values";
 
-/** Where each type names its key, and whether sit and prod alone require it. */
+/** Where each type names its key, and the flag that must be on for the key to be used at all. */
 const KEYED: Record<string, { property: string; nested?: string; enabledFlag?: string }> = {
     [TYPES.table]: { property: "serverSideEncryption", nested: "kmsKeyArn", enabledFlag: "enabled" },
     [TYPES.topic]: { property: "kmsMasterKeyId" },

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RawConfig } from "../../config";
 import { PROJECT } from "../../config";
+import { fnv1a } from "../../components/naming";
 
 /** How the engine would see the program: after deployment (ids resolved) or in a first preview (unknown). */
 export type SynthesisMode = "resolved" | "preview";
@@ -67,12 +68,7 @@ export type LookupHandler = (token: string, inputs: Record<string, unknown>) => 
 
 /** Deterministic placeholder numbers, so repeated runs produce the same graph. */
 export function placeholderNumber(text: string): number {
-    let hash = 0x811c9dc5;
-    for (let i = 0; i < text.length; i++) {
-        hash ^= text.charCodeAt(i);
-        hash = Math.imul(hash, 0x01000193) >>> 0;
-    }
-    return 1_000_000 + (hash % 9_000_000);
+    return 1_000_000 + (fnv1a(text) % 9_000_000);
 }
 
 /** Every lookup answered with placeholder ids: the offline stand-in for the GitHub API. */
