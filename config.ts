@@ -551,6 +551,13 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile = `Pul
     });
 
     const ownsRepositoryRuleset = top.boolean(KEYS.ownsRepositoryRuleset, false);
+    // The ruleset carries the largest approval count of all environments: prod's.
+    if (ownsRepositoryRuleset && protection.requiredApprovals < MINIMUM_APPROVALS.prod) {
+        problems.add(
+            topKey(KEYS.ownsRepositoryRuleset),
+            `needs environmentProtection.requiredApprovals of at least ${MINIMUM_APPROVALS.prod} (the largest environment's count), got ${protection.requiredApprovals}`,
+        );
+    }
     const ledgerReaderEnvironment = top.has(KEYS.ledgerReaderEnvironment)
         ? top.oneOf<Environment>(KEYS.ledgerReaderEnvironment, ENVIRONMENTS, "prod")
         : undefined;

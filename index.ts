@@ -1,15 +1,22 @@
+import * as github from "@pulumi/github";
 import { loadConfig } from "./config";
 import { DeploymentLedger } from "./components/deploymentLedger";
 import { EncryptionKey } from "./components/encryptionKey";
+import { lookUpGithubIds } from "./components/githubLookups";
 import { GithubOidcProvider } from "./components/githubOidc";
 import { stateKeyPrefix } from "./components/permissions";
-import { RepositoryRoles } from "./components/repositoryRoles";
+import { RepositoryEnvironment } from "./components/repositoryEnvironment";
 import { StateBackend } from "./components/stateBackend";
 
 /** The program: config -> components -> stack outputs. Runs per stack, one environment per AWS account. */
 export = async () => {
     const config = loadConfig();
     const naming = { prefix: config.prefix, environment: config.environment, accountId: config.accountId, region: config.region };
+
+    // Without a token in config the provider reads GITHUB_TOKEN. Registering it touches nothing in GitHub.
+    const githubProvider = new github.Provider("github", { owner: config.githubOwner, token: config.githubToken });
+    // Every lookup is resolved, and every failure reported, before any resource is declared.
+    const ids = await lookUpGithubIds(config, githubProvider);
 
     const key = new EncryptionKey("key", { naming });
     new GithubOidcProvider("github-oidc", { environment: config.environment });
@@ -22,17 +29,29 @@ export = async () => {
     });
     const ledger = new DeploymentLedger("ledger", { naming, keyArn: key.key.arn });
 
-    const roles = config.repositories.map(
+    const variables = {
+        AWS_REGION: config.region,
+        AWS_ACCOUNT_ID: config.accountId,
+        PULUMI_STACK: config.stack,
+        STATE_BUCKET: state.bucketName,
+        LEDGER_TABLE: ledger.tableName,
+    };
+    const environments = config.repositories.map(
         (repository) =>
-            new RepositoryRoles(repository.name, {
+            new RepositoryEnvironment(repository.name, {
                 naming,
                 owner: config.githubOwner,
-                repository: repository.name,
-                scope: repository.deploys,
+                repository,
+                protection: config.protection,
+                reviewers: { teams: ids.reviewerTeams, users: ids.reviewerUsers },
+                ids: ids.repositories[repository.name],
                 terraformLockTable: config.state.terraformLockTable,
-                deployEnvironment: config.environment,
                 ledgerReaderEnvironment: config.ledgerReaderEnvironment,
                 permissionsBoundaryArn: config.permissionsBoundaryArn,
+                slackWebhook: config.slackWebhook,
+                variables,
+                defaultBranchApprovals: config.ownsRepositoryRuleset ? config.protection.requiredApprovals : undefined,
+                provider: githubProvider,
             }),
     );
 
@@ -51,8 +70,8 @@ export = async () => {
             config.repositories.map((repository, i) => [
                 repository.name,
                 {
-                    deployerRoleArn: roles[i].deployer.arn,
-                    previewerRoleArn: roles[i].previewer.arn,
+                    deployerRoleArn: environments[i].roles.deployer.arn,
+                    previewerRoleArn: environments[i].roles.previewer.arn,
                     stateKeyPrefix: stateKeyPrefix(repository.name),
                 },
             ]),

@@ -114,7 +114,12 @@ describe("config: bad input is rejected with the key and the file named", () => 
         },
         {
             name: "fewer approvals than prod requires",
-            config: () => withConfig(prod(), { [`${P}:environmentProtection`]: { ...protection(), requiredApprovals: 2 } }),
+            // Without the ruleset, whose own check of the same count is tested with the GitHub side.
+            config: () =>
+                withConfig(prod(), {
+                    [`${P}:environmentProtection`]: { ...protection(), requiredApprovals: 2 },
+                    [`${P}:ownsRepositoryRuleset`]: false,
+                }),
             problem: `Pulumi.prod.yaml: ${P}:environmentProtection.requiredApprovals must be at least 3 in prod, got 2`,
         },
         {

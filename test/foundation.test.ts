@@ -180,23 +180,28 @@ describe("the prod stack, synthesized from Pulumi.prod.yaml", () => {
     });
 
     it("sets the deployer's whole trust policy, a one-hour session and no boundary", () => {
-        const role = resource(graph, T.role, "cicd-foundation-deployer");
+        const role = resource(graph, T.role, "2_1_bbws_dynamodb_schemas-deployer");
         assert.equal(
             role.inputs.assumeRolePolicy,
             JSON.stringify(
-                trustPolicy({ accountId: "093646564004", owner: "org", repository: "cicd-foundation", context: { environment: "prod" } }),
+                trustPolicy({
+                    accountId: "093646564004",
+                    owner: "org",
+                    repository: "2_1_bbws_dynamodb_schemas",
+                    context: { environment: "prod" },
+                }),
             ),
         );
         assert.equal(role.inputs.maxSessionDuration, 3600);
-        assert.equal(role.inputs.name, "bbws-deployer-prod-cicd-foundation");
+        assert.equal(role.inputs.name, "bbws-deployer-prod-2_1_bbws_dynamodb_schemas");
         assert.equal(role.inputs.permissionsBoundary, undefined);
     });
 
     it("trusts only pull requests for the previewer", () => {
-        const trust = JSON.parse(resource(graph, T.role, "cicd-foundation-previewer").inputs.assumeRolePolicy as string);
+        const trust = JSON.parse(resource(graph, T.role, "2_1_bbws_s3_schemas-previewer").inputs.assumeRolePolicy as string);
         assert.equal(
             trust.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"],
-            "repo:org/cicd-foundation:pull_request",
+            "repo:org/2_1_bbws_s3_schemas:pull_request",
         );
     });
 
@@ -310,13 +315,13 @@ describe("every stack synthesizes from its real stack file", () => {
 
     it("gives sit the ledger reader that prod's promotion check assumes", async () => {
         const graph = await synth("sit");
-        const reader = resource(graph, T.role, "cicd-foundation-ledger-reader");
+        const reader = resource(graph, T.role, "2_1_bbws_dynamodb_schemas-ledger-reader");
         const trust = JSON.parse(reader.inputs.assumeRolePolicy as string);
         assert.equal(
             trust.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"],
-            "repo:org/cicd-foundation:environment:prod",
+            "repo:org/2_1_bbws_dynamodb_schemas:environment:prod",
         );
-        const policy = JSON.parse(resource(graph, T.rolePolicy, "cicd-foundation-ledger-reader").inputs.policy as string);
+        const policy = JSON.parse(resource(graph, T.rolePolicy, "2_1_bbws_dynamodb_schemas-ledger-reader").inputs.policy as string);
         assert.deepEqual(policy.Statement[0].Action, ["dynamodb:GetItem", "dynamodb:Query"]);
     });
 });

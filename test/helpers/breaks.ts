@@ -198,7 +198,7 @@ export const PROD_BREAKS: Break[] = [
             mutate(
                 g,
                 T.rolePolicy,
-                "cicd-foundation-previewer",
+                "2_1_bbws_s3_schemas-previewer",
                 (r) =>
                     (r.inputs.policy = JSON.stringify({
                         Version: "2012-10-17",
@@ -206,8 +206,8 @@ export const PROD_BREAKS: Break[] = [
                     })),
             ),
         messages: [
-            "Role 'cicd-foundation-previewer': trusts pull requests (repo:org/cicd-foundation:pull_request) but its permissions are not read-only.",
-            "Role 'cicd-foundation-previewer': can write in prod, so it may trust only environment:prod subjects, not repo:org/cicd-foundation:pull_request.",
+            "Role '2_1_bbws_s3_schemas-previewer': trusts pull requests (repo:org/2_1_bbws_s3_schemas:pull_request) but its permissions are not read-only.",
+            "Role '2_1_bbws_s3_schemas-previewer': can write in prod, so it may trust only environment:prod subjects, not repo:org/2_1_bbws_s3_schemas:pull_request.",
         ],
     },
     {

@@ -71,6 +71,11 @@ export function placeholderNumber(text: string): number {
     return 1_000_000 + (fnv1a(text) % 9_000_000);
 }
 
+/** A failed lookup as the engine reports one: the SDK reads the reason from the gRPC error's `details`. */
+export function lookupFailure(message: string): Error {
+    return Object.assign(new Error(message), { details: message });
+}
+
 /** Every lookup answered with placeholder ids: the offline stand-in for the GitHub API. */
 export const placeholderLookups: LookupHandler = (token, inputs) => {
     switch (token) {
@@ -85,7 +90,7 @@ export const placeholderLookups: LookupHandler = (token, inputs) => {
         case "github:index/getOrganization:getOrganization":
             return { id: String(placeholderNumber(`org:${String(inputs.name)}`)), login: inputs.name, name: inputs.name };
         default:
-            throw new Error(`no offline answer for ${token}`);
+            throw lookupFailure(`no offline answer for ${token}`);
     }
 };
 
@@ -195,8 +200,19 @@ export async function synthesize(options: SynthesisOptions): Promise<Graph> {
         runInPulumiStack(init: () => Promise<Record<string, unknown>>): Promise<Record<string, unknown> | undefined>;
         waitForRPCs(): Promise<void>;
     };
-    await runtime.runInPulumiStack(program);
+    // The failure is kept and thrown once, after every registration settled; rethrown inside the stack
+    // it would also reject the stack's outputs, a second time, with nobody listening.
+    let failure: { error: unknown } | undefined;
+    await runtime.runInPulumiStack(async () => {
+        try {
+            return await program();
+        } catch (error) {
+            failure = { error };
+            return {};
+        }
+    });
     await runtime.waitForRPCs();
+    if (failure) throw failure.error;
     return {
         project: PROJECT,
         stack: options.stack,

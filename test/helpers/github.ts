@@ -1,0 +1,44 @@
+import { lookupFailure, type LookupHandler } from "../../tools/lib/synthesize";
+
+/** A GitHub organisation as the tests know it: every team and user with its numeric id. */
+export interface Directory {
+    readonly orgId: number;
+    readonly teams: Record<string, number>;
+    readonly users: Record<string, number>;
+    readonly repositories: Record<string, number>;
+}
+
+export const ORG: Directory = {
+    orgId: 42,
+    teams: { "lead-developer": 101, "tech-lead": 201, "qa-lead": 202, "product-owner": 203, "devops-lead": 204 },
+    users: { "release-manager": 301 },
+    repositories: { "org/cicd-foundation": 4711 },
+};
+
+/** Answers the provider's lookups from a directory, failing as the GitHub API does for what it lacks. */
+export function directoryLookups(directory: Directory): LookupHandler {
+    return (token, inputs) => {
+        const missing = (what: string): never => {
+            throw lookupFailure(`GET https://api.github.com/${what}: 404 Not Found []`);
+        };
+        switch (token) {
+            case "github:index/getTeam:getTeam": {
+                const id = directory.teams[String(inputs.slug)] ?? missing(`orgs/org/teams/${String(inputs.slug)}`);
+                return { id: String(id), slug: inputs.slug, name: inputs.slug };
+            }
+            case "github:index/getUser:getUser": {
+                const id = directory.users[String(inputs.username)] ?? missing(`users/${String(inputs.username)}`);
+                return { id: String(id), login: inputs.username };
+            }
+            case "github:index/getOrganization:getOrganization":
+                return { id: String(directory.orgId), login: inputs.name, name: inputs.name };
+            case "github:index/getRepository:getRepository": {
+                const fullName = String(inputs.fullName);
+                const repoId = directory.repositories[fullName] ?? missing(`repos/${fullName}`);
+                return { id: fullName, repoId, fullName, name: fullName.split("/")[1] };
+            }
+            default:
+                throw lookupFailure(`unexpected lookup ${token}`);
+        }
+    };
+}
