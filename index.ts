@@ -3,6 +3,7 @@ import { loadConfig } from "./config";
 import { DeploymentLedger } from "./components/deploymentLedger";
 import { EncryptionKey } from "./components/encryptionKey";
 import { lookUpGithubIds } from "./components/githubLookups";
+import { Monitoring } from "./components/monitoring";
 import { GithubOidcProvider } from "./components/githubOidc";
 import { stateKeyPrefix } from "./components/permissions";
 import { RepositoryEnvironment } from "./components/repositoryEnvironment";
@@ -28,6 +29,19 @@ export = async () => {
         terraformLockTable: config.state.terraformLockTable,
     });
     const ledger = new DeploymentLedger("ledger", { naming, keyArn: key.key.arn });
+    const monitoring = new Monitoring("monitoring", {
+        naming,
+        keyArn: key.key.arn,
+        tables: [
+            { tableName: ledger.tableName, operations: ["PutItem", "UpdateItem", "GetItem", "Query"] },
+            ...(state.lockTableName ? [{ tableName: state.lockTableName, operations: ["GetItem", "PutItem", "DeleteItem"] }] : []),
+        ],
+        emails: config.notifications.emails,
+        slackChannels: config.notifications.slackChannels,
+        logRetentionDays: config.monitoring.logRetentionDays,
+        cloudTrailLogGroup: config.monitoring.cloudTrailLogGroup,
+        declaredAlarms: config.monitoring.alarms,
+    });
 
     const variables = {
         AWS_REGION: config.region,
@@ -59,6 +73,8 @@ export = async () => {
         environment: config.environment,
         keyAlias: key.aliasName,
         ledgerTable: ledger.tableName,
+        alertTopics: Object.fromEntries(Object.entries(monitoring.topics).map(([route, topic]) => [route, topic.arn])),
+        auditLogGroup: monitoring.auditLogGroup.name,
         backend: {
             bucket: state.bucketName,
             keyPrefix: "<repository>/",

@@ -13,7 +13,7 @@ export const lockTableName = (n: Naming) => `${n.prefix}-state-lock-${n.environm
 export const ledgerTableName = (n: Naming) => `${n.prefix}-deployments-${n.environment}`;
 export const keyAliasName = (n: Naming) => `alias/${n.prefix}-${n.environment}`;
 /** IAM role names are at most 64 characters; long repository names are cut and kept unique by a hash. */
-export function roleName(n: Naming, kind: "deployer" | "previewer" | "ledger-reader", repository: string): string {
+export function roleName(n: Naming, kind: "deployer" | "previewer" | "ledger-reader" | "chatbot", repository: string): string {
     const full = `${n.prefix}-${kind}-${n.environment}-${repository}`;
     if (full.length <= 64) return full;
     return `${full.slice(0, 55)}-${shortHash(full)}`;

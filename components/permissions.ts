@@ -9,10 +9,8 @@ import {
     tableArn,
     type Naming,
 } from "./naming";
+import { DEPLOYMENT_METRIC_NAMESPACE } from "./deploymentMetrics";
 import { policyDocument, type PolicyDocument, type Statement } from "./policyDocument";
-
-/** The CloudWatch namespace the deployment recorder publishes to; alarms watch it. */
-export const DEPLOYMENT_METRIC_NAMESPACE = "CICD/Deployments";
 
 /** Where a repository's state lives in the environment's bucket: one prefix per repository. */
 export const stateKeyPrefix = (repository: string) => `${repository}/`;

@@ -130,6 +130,7 @@ describe("policy rules", () => {
             assert.deepEqual(violationsOf("prod-stateful-protected", graphs["sit.resolved"], {}).sort(), [
                 "Bucket 'state' is stateful and must set protect in prod.",
                 "Key 'key' is stateful and must set protect in prod.",
+                "LogGroup 'monitoring-audit' is stateful and must set protect in prod.",
                 "OpenIdConnectProvider 'github-oidc' is stateful and must set protect in prod.",
                 "Table 'ledger' is stateful and must set protect in prod.",
                 "Table 'state-lock' is stateful and must set protect in prod.",

@@ -68,7 +68,7 @@ describe("the policy pack, started as the Pulumi CLI starts it and driven over t
     it("treats a stack analyzed without policy config as prod, mandatory", async () => {
         const { diagnostics } = await analyzeGraph(graphs["sit.preview"], {}, pack);
         const protect = diagnostics.filter((d) => d.policy === "prod-stateful-protected");
-        assert.equal(protect.length, 5);
+        assert.equal(protect.length, 6);
         assert.ok(protect.every((d) => d.level === "mandatory"));
     });
 

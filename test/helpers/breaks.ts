@@ -252,4 +252,20 @@ export const PROD_BREAKS: Break[] = [
             ),
         messages: ["Secret 'schemas-prod-slack' must not set plaintextValue; use value.", "Secret 'schemas-prod-slack' must set value."],
     },
+    {
+        rule: "customer-key-encryption",
+        what: "a critical-alerts topic without the key",
+        apply: (g) =>
+            mutate(g, "aws:sns/topic:Topic", "monitoring-critical", (r) => {
+                delete r.inputs.kmsMasterKeyId;
+                r.propertyDependencies.kmsMasterKeyId = [];
+            }),
+        messages: ["Topic 'monitoring-critical' must be encrypted with this stack's customer-managed KMS key."],
+    },
+    {
+        rule: "prod-stateful-protected",
+        what: "the audit log group without protect",
+        apply: (g) => mutate(g, "aws:cloudwatch/logGroup:LogGroup", "monitoring-audit", (r) => (r.protect = false)),
+        messages: ["LogGroup 'monitoring-audit' is stateful and must set protect in prod."],
+    },
 ];
