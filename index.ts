@@ -5,7 +5,7 @@ import { EncryptionKey } from "./components/encryptionKey";
 import { lookUpGithubIds } from "./components/githubLookups";
 import { Monitoring } from "./components/monitoring";
 import { GithubOidcProvider } from "./components/githubOidc";
-import { stateKeyPrefix } from "./components/permissions";
+import { backendUrl, stateKeyPrefix } from "./components/permissions";
 import { RepositoryEnvironment } from "./components/repositoryEnvironment";
 import { StateBackend } from "./components/stateBackend";
 
@@ -64,6 +64,7 @@ export = async () => {
                 permissionsBoundaryArn: config.permissionsBoundaryArn,
                 slackWebhook: config.slackWebhook,
                 variables,
+                backendUrl: backendUrl(state.bucketName, repository.name, config.region),
                 defaultBranchApprovals: config.ownsRepositoryRuleset ? config.protection.requiredApprovals : undefined,
                 provider: githubProvider,
             }),
@@ -80,7 +81,7 @@ export = async () => {
             keyPrefix: "<repository>/",
             region: config.region,
             lockTable: state.lockTableName,
-            pulumiLoginUrl: `s3://${state.bucketName}/<repository>?region=${config.region}&awssdk=v2`,
+            pulumiLoginUrl: backendUrl(state.bucketName, "<repository>", config.region),
         },
         repositories: Object.fromEntries(
             config.repositories.map((repository, i) => [

@@ -28,8 +28,11 @@ export class GithubOidcProvider extends pulumi.ComponentResource {
     }
 }
 
-/** The part of the OIDC subject after the repository: which jobs may present it. */
-export type SubjectContext = { readonly environment: string } | { readonly pullRequest: true };
+/**
+ * The part of the OIDC subject after the repository: which jobs may present it. A job in an
+ * environment presents only the environment; a job without one on a push or schedule, its branch.
+ */
+export type SubjectContext = { readonly environment: string } | { readonly pullRequest: true } | { readonly branch: string };
 
 /** Numeric ids for immutable subjects (`repo:OWNER@OWNER_ID/REPO@REPO_ID:...`), from the GitHub provider. */
 export interface RepositoryIds {
@@ -41,23 +44,25 @@ export interface TrustArgs {
     readonly accountId: string;
     readonly owner: string;
     readonly repository: string;
-    readonly context: SubjectContext;
+    readonly context: SubjectContext | readonly SubjectContext[];
     /** When given, the immutable form of the subject is trusted too. */
     readonly ids?: RepositoryIds;
 }
 
 function contextSuffix(context: SubjectContext): string {
-    return "environment" in context ? `environment:${context.environment}` : "pull_request";
+    if ("environment" in context) return `environment:${context.environment}`;
+    return "branch" in context ? `ref:refs/heads/${context.branch}` : "pull_request";
 }
 
-/** Every subject the role trusts: the classic form and, where ids are known, the immutable one. */
+/** Every subject the role trusts: per context the classic form and, where ids are known, the immutable one. */
 export function trustedSubjects(args: TrustArgs): string[] {
-    const suffix = contextSuffix(args.context);
-    const subjects = [`repo:${args.owner}/${args.repository}:${suffix}`];
-    if (args.ids) {
-        subjects.push(`repo:${args.owner}@${args.ids.ownerId}/${args.repository}@${args.ids.repositoryId}:${suffix}`);
-    }
-    return subjects;
+    const contexts: readonly SubjectContext[] = Array.isArray(args.context) ? args.context : [args.context as SubjectContext];
+    return contexts.flatMap((context) => {
+        const suffix = contextSuffix(context);
+        const subjects = [`repo:${args.owner}/${args.repository}:${suffix}`];
+        if (args.ids) subjects.push(`repo:${args.owner}@${args.ids.ownerId}/${args.repository}@${args.ids.repositoryId}:${suffix}`);
+        return subjects;
+    });
 }
 
 /**

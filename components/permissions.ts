@@ -15,6 +15,9 @@ import { policyDocument, type PolicyDocument, type Statement } from "./policyDoc
 /** Where a repository's state lives in the environment's bucket: one prefix per repository. */
 export const stateKeyPrefix = (repository: string) => `${repository}/`;
 
+/** `pulumi login` URL of a repository's state in the environment's bucket. */
+export const backendUrl = (bucket: string, repository: string, region: string) => `s3://${bucket}/${repository}?region=${region}&awssdk=v2`;
+
 /**
  * Pulumi's self-managed backend writes a lock object even for `pulumi preview`; this is the one write a
  * read-only previewer needs. The policy pack accepts writes only on such resources for previewers.

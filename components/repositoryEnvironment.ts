@@ -19,6 +19,8 @@ export interface RepositoryEnvironmentArgs {
     readonly permissionsBoundaryArn?: string;
     /** Becomes `SLACK_WEBHOOK_<ENV>`; stays a Pulumi secret. Defaults to none. */
     readonly slackWebhook?: pulumi.Output<string>;
+    /** This repository's Pulumi backend in the environment's state bucket. */
+    readonly backendUrl: string;
     /** Plain variables of the environment, such as AWS_REGION. */
     readonly variables: Readonly<Record<string, pulumi.Input<string>>>;
     /** When set, this stack owns the default-branch ruleset requiring that many approvals. */
@@ -114,6 +116,11 @@ export class RepositoryEnvironment extends pulumi.ComponentResource {
         new github.ActionsVariable(
             `${name}-preview-role-${environmentName}`,
             { repository, variableName: `AWS_PREVIEW_ROLE_${suffix}`, value: this.roles.previewer.arn },
+            gh,
+        );
+        new github.ActionsVariable(
+            `${name}-backend-url-${environmentName}`,
+            { repository, variableName: `PULUMI_BACKEND_URL_${suffix}`, value: args.backendUrl },
             gh,
         );
         if (this.roles.ledgerReader) {

@@ -27,7 +27,7 @@ export interface RepositoryRolesArgs {
 export class RepositoryRoles extends pulumi.ComponentResource {
     /** Assumed only by jobs running in the GitHub environment: they passed its reviewers. */
     public readonly deployer: aws.iam.Role;
-    /** Read-only; assumed by pull-request jobs for previews. */
+    /** Read-only; assumed by pull-request previews and by scheduled jobs on main. */
     public readonly previewer: aws.iam.Role;
     /** Read-only on the ledger; assumed by the next environment's gated jobs. */
     public readonly ledgerReader?: aws.iam.Role;
@@ -40,7 +40,11 @@ export class RepositoryRoles extends pulumi.ComponentResource {
             scope: args.scope,
             terraformLockTable: args.terraformLockTable,
         };
-        const role = (kind: "deployer" | "previewer" | "ledger-reader", context: SubjectContext, policy: PolicyDocument) => {
+        const role = (
+            kind: "deployer" | "previewer" | "ledger-reader",
+            context: SubjectContext | SubjectContext[],
+            policy: PolicyDocument,
+        ) => {
             const trust = pulumi
                 .output(args.ids)
                 .apply((ids) =>
@@ -62,7 +66,8 @@ export class RepositoryRoles extends pulumi.ComponentResource {
             return created;
         };
         this.deployer = role("deployer", { environment: args.deployEnvironment }, deployerPermissions(permissions));
-        this.previewer = role("previewer", { pullRequest: true }, previewerPermissions(permissions));
+        // Read-only, so it may also serve scheduled jobs on main (drift detection), which run without an environment.
+        this.previewer = role("previewer", [{ pullRequest: true }, { branch: "main" }], previewerPermissions(permissions));
         if (args.ledgerReaderEnvironment !== undefined) {
             this.ledgerReader = role("ledger-reader", { environment: args.ledgerReaderEnvironment }, ledgerReaderPermissions(args.naming));
         }

@@ -197,12 +197,12 @@ describe("the prod stack, synthesized from Pulumi.prod.yaml", () => {
         assert.equal(role.inputs.permissionsBoundary, undefined);
     });
 
-    it("trusts only pull requests for the previewer", () => {
+    it("trusts only pull requests and scheduled jobs on main for the previewer", () => {
         const trust = JSON.parse(resource(graph, T.role, "2_1_bbws_s3_schemas-previewer").inputs.assumeRolePolicy as string);
-        assert.equal(
-            trust.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"],
+        assert.deepEqual(trust.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"], [
             "repo:org/2_1_bbws_s3_schemas:pull_request",
-        );
+            "repo:org/2_1_bbws_s3_schemas:ref:refs/heads/main",
+        ]);
     });
 
     it("encrypts, versions, locks down and expires the state bucket", () => {

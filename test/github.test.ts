@@ -84,6 +84,14 @@ describe("the GitHub side of each stack", () => {
                 ]);
             });
 
+            it("gives previews the backend URL of this repository's state in the environment", () => {
+                assert.deepEqual(resource(graphs[stack], G.repoVariable, `cicd-foundation-backend-url-${stack}`).inputs, {
+                    repository: "cicd-foundation",
+                    variableName: `PULUMI_BACKEND_URL_${stack.toUpperCase()}`,
+                    value: `s3://bbws-state-${stack}/cicd-foundation?region=af-south-1&awssdk=v2`,
+                });
+            });
+
             it("sets the variables the pipelines read, and the preview role as a repository variable", () => {
                 const graph = graphs[stack];
                 const variables = Object.fromEntries(
@@ -176,6 +184,7 @@ describe("the GitHub side of each stack", () => {
                 "ActionsEnvironmentVariable::cicd-foundation-prod-LEDGER_TABLE",
                 "ActionsEnvironmentVariable::cicd-foundation-prod-PULUMI_STACK",
                 "ActionsEnvironmentVariable::cicd-foundation-prod-STATE_BUCKET",
+                "ActionsVariable::cicd-foundation-backend-url-prod",
                 "ActionsVariable::cicd-foundation-preview-role-prod",
                 "RepositoryEnvironment::cicd-foundation-prod",
                 "RepositoryEnvironmentDeploymentPolicy::cicd-foundation-prod-branch-main",

@@ -207,7 +207,7 @@ export const PROD_BREAKS: Break[] = [
             ),
         messages: [
             "Role '2_1_bbws_s3_schemas-previewer': trusts pull requests (repo:org/2_1_bbws_s3_schemas:pull_request) but its permissions are not read-only.",
-            "Role '2_1_bbws_s3_schemas-previewer': can write in prod, so it may trust only environment:prod subjects, not repo:org/2_1_bbws_s3_schemas:pull_request.",
+            "Role '2_1_bbws_s3_schemas-previewer': can write in prod, so it may trust only environment:prod subjects, not repo:org/2_1_bbws_s3_schemas:pull_request, repo:org/2_1_bbws_s3_schemas:ref:refs/heads/main.",
         ],
     },
     {
