@@ -104,7 +104,8 @@ export class RepositoryEnvironment extends pulumi.ComponentResource {
                 gh,
             );
         }
-        for (const [variableName, value] of Object.entries(args.variables)) {
+        const variables = { ...args.variables, PULUMI_BACKEND_URL: args.backendUrl };
+        for (const [variableName, value] of Object.entries(variables)) {
             new github.ActionsEnvironmentVariable(
                 `${name}-${environmentName}-${variableName}`,
                 { repository, environment, variableName, value },

@@ -105,6 +105,7 @@ describe("the GitHub side of each stack", () => {
                     PULUMI_STACK: stack,
                     STATE_BUCKET: `bbws-state-${stack}`,
                     LEDGER_TABLE: `bbws-deployments-${stack}`,
+                    PULUMI_BACKEND_URL: `s3://bbws-state-${stack}/cicd-foundation?region=af-south-1&awssdk=v2`,
                 });
                 assert.deepEqual(resource(graph, G.repoVariable, `cicd-foundation-preview-role-${stack}`).inputs, {
                     repository: "cicd-foundation",
@@ -182,6 +183,7 @@ describe("the GitHub side of each stack", () => {
                 "ActionsEnvironmentVariable::cicd-foundation-prod-AWS_ACCOUNT_ID",
                 "ActionsEnvironmentVariable::cicd-foundation-prod-AWS_REGION",
                 "ActionsEnvironmentVariable::cicd-foundation-prod-LEDGER_TABLE",
+                "ActionsEnvironmentVariable::cicd-foundation-prod-PULUMI_BACKEND_URL",
                 "ActionsEnvironmentVariable::cicd-foundation-prod-PULUMI_STACK",
                 "ActionsEnvironmentVariable::cicd-foundation-prod-STATE_BUCKET",
                 "ActionsVariable::cicd-foundation-backend-url-prod",
