@@ -309,6 +309,25 @@ function foundationDeployStatements(naming: Naming): Statement[] {
             ],
             Resource: [r.topics, r.alarms, r.dashboards, r.logGroups, `${r.logGroups}:*`],
         },
+        {
+            Sid: "FoundationChatbot",
+            Effect: "Allow",
+            Action: [
+                "chatbot:CreateSlackChannelConfiguration",
+                "chatbot:UpdateSlackChannelConfiguration",
+                "chatbot:DescribeSlackChannelConfigurations",
+                "chatbot:TagResource",
+                "chatbot:ListTagsForResource",
+            ],
+            Resource: "*",
+        },
+        {
+            Sid: "FoundationPassesChatbotRole",
+            Effect: "Allow",
+            Action: "iam:PassRole",
+            Resource: r.roles,
+            Condition: { StringEquals: { "iam:PassedToService": "chatbot.amazonaws.com" } },
+        },
     ];
 }
 
