@@ -160,16 +160,11 @@ describe("the deployment ledger against DynamoDB (dynalite)", () => {
             AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
             AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.endpoint,
         });
+        /** The run both commands name: the ledger's key. */
+        const run401 = ["--environment", "prod", "--service", "cicd-foundation", "--run-id", "401", "--run-attempt", "1"];
         const start = [
             "start",
-            "--environment",
-            "prod",
-            "--service",
-            "cicd-foundation",
-            "--run-id",
-            "401",
-            "--run-attempt",
-            "1",
+            ...run401,
             "--commit",
             COMMIT,
             "--version",
@@ -187,23 +182,7 @@ describe("the deployment ledger against DynamoDB (dynalite)", () => {
                 env(),
             );
             assert.equal(started.status, 0, started.stderr);
-            const finish = await runToolAsync(
-                "deployment.ts",
-                [
-                    "finish",
-                    "--environment",
-                    "prod",
-                    "--service",
-                    "cicd-foundation",
-                    "--run-id",
-                    "401",
-                    "--run-attempt",
-                    "1",
-                    "--outcome",
-                    "succeeded",
-                ],
-                env(),
-            );
+            const finish = await runToolAsync("deployment.ts", ["finish", ...run401, "--outcome", "succeeded"], env());
             assert.equal(finish.status, 0, finish.stderr);
             const deployed = await runToolAsync(
                 "deployment.ts",
