@@ -156,6 +156,14 @@ export class ConfigError extends pulumi.RunError {
         super(`${stackFile} has ${problems.length} problem(s):\n  - ${problems.join("\n  - ")}`);
         this.name = "ConfigError";
     }
+
+    /**
+     * By name, not by class: the program runs compiled from bin/ while the tools and tests import this
+     * source, so one error meets two copies of the class.
+     */
+    static override [Symbol.hasInstance](value: unknown): boolean {
+        return value instanceof Error && value.name === "ConfigError" && Array.isArray((value as Partial<ConfigError>).problems);
+    }
 }
 
 /** Raw config as the engine hands it over: fully qualified keys, values as strings (JSON for structures). */

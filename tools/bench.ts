@@ -2,21 +2,31 @@
  * The performance benchmark: medians over several runs, measured in one run on this machine, written to
  * docs/performance.md. Nothing here asserts an absolute time; the targets are read off the table.
  *
- *   npm run bench [-- --runs 5] [--scales 10,100,300] [--out docs/performance.md]
+ *   npm run bench [-- --runs 5] [--stacks dev,sit,prod] [--scales 10,100,300] [--out docs/performance.md]
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import { ENVIRONMENTS } from "../config";
 import { parseArgs, UsageError } from "./lib/args";
 import { analyzeGraph, POLICY_PACK_DIR, PolicyPackProcess, readPolicyConfig } from "./lib/analyzer";
 import { PROJECT_ROOT, readStackFile, stackFilePath } from "./lib/stackFile";
 import { synthesize } from "./lib/synthesize";
-import { formatTable } from "./lib/table";
+import { markdownTable } from "./lib/table";
 
-const USAGE = "usage: npm run bench -- [--runs N] [--scales 10,100,300] [--out FILE]";
+const USAGE = "usage: npm run bench -- [--runs N] [--stacks dev,sit,prod] [--scales 10,100,300] [--out FILE]";
 const PROGRAM = path.join(PROJECT_ROOT, "tools", "bench", "program.js");
+/** Where the harness (tools/lib and what it imports) is compiled to, and the floor packs are written. */
+const BENCH_DIR = path.join(PROJECT_ROOT, "out", "bench");
+
+// The build's transpiler, plain JavaScript (tools/build.js).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const build = require("./build") as {
+    readConfig(target: string): { options: object };
+    transpileFiles(files: string[], options: object, rootDir: string, outDir: string): void;
+};
 
 const median = (values: number[]) => {
     const sorted = [...values].sort((a, b) => a - b);
@@ -26,11 +36,38 @@ const median = (values: number[]) => {
 const ms = (value: number) => `${Math.round(value)} ms`;
 const ratio = (slow: number, fast: number) => `${(slow / fast).toFixed(1)}×`;
 
+/**
+ * The harness compiled, so a measured process loads no TypeScript tooling that pulumi would not load:
+ * tools/lib with the program sources it imports, at their relative paths under BENCH_DIR.
+ */
+function compileHarness(): void {
+    const files = [
+        ...fs.readdirSync(path.join(PROJECT_ROOT, "tools", "lib")).map((f) => path.join("tools", "lib", f)),
+        "config.ts",
+        ...fs.readdirSync(path.join(PROJECT_ROOT, "components")).map((f) => path.join("components", f)),
+    ].map((f) => path.join(PROJECT_ROOT, f));
+    fs.rmSync(BENCH_DIR, { recursive: true, force: true });
+    build.transpileFiles(files, build.readConfig("tsconfig.json").options, PROJECT_ROOT, BENCH_DIR);
+}
+
+type Way = "default" | "configured";
+type ProgramResult = { resources: number; startupMs: number; synthMs: number; analysisMs?: number; maxRssMb: number; mandatory?: number };
+
+/** One program run in a fresh process (tools/bench/program.js): its wall time and what it reported. */
+function runProgram(way: Way, stackFile: string, stack: string, options: { analyze?: boolean; env?: NodeJS.ProcessEnv } = {}) {
+    const args = [PROGRAM, way, BENCH_DIR, stackFile, stack, ...(options.analyze ? ["--analyze"] : [])];
+    return timed(args, options.env).then(({ wallMs, last }) => ({ wallMs, ...(JSON.parse(last) as ProgramResult) }));
+}
+
 /** Runs a command to its end; its wall time from spawn to exit and its last stdout line. */
-function timed(args: string[], cwd = PROJECT_ROOT): Promise<{ wallMs: number; last: string }> {
+function timed(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ wallMs: number; last: string }> {
     return new Promise((resolve, reject) => {
         const started = process.hrtime.bigint();
-        const child = spawn(process.execPath, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(process.execPath, args, {
+            cwd: PROJECT_ROOT,
+            env: { ...process.env, ...env },
+            stdio: ["ignore", "pipe", "pipe"],
+        });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -43,7 +80,7 @@ function timed(args: string[], cwd = PROJECT_ROOT): Promise<{ wallMs: number; la
     });
 }
 
-/** Time from spawn until the pack serves (prints its port), started as the CLI starts it. */
+/** Time from spawn until the pack serves (prints its port), started as the CLI starts it, in policies/. */
 function packStartup(program: string): Promise<number> {
     const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [POLICY_PACK_DIR] });
     return new Promise((resolve, reject) => {
@@ -62,6 +99,21 @@ function packStartup(program: string): Promise<number> {
         });
         child.on("exit", (code) => (code !== null && code !== 0 ? reject(new Error(`pack exited ${code}: ${stderr}`)) : undefined));
     });
+}
+
+/**
+ * The floors of pack start-up, written under BENCH_DIR: the SDK's runner with a program that serves at
+ * once (what every pack pays before its own code runs), and a PolicyPack without policies.
+ */
+function floorPacks(): { runner: string; emptyPack: string } {
+    const runner = path.join(BENCH_DIR, "floor-runner.js");
+    fs.writeFileSync(runner, 'process.stdout.write("0\\n");\n');
+    const emptyPack = path.join(BENCH_DIR, "floor-pack.js");
+    fs.writeFileSync(
+        emptyPack,
+        'const { PolicyPack } = require("@pulumi/policy");\nnew PolicyPack("floor", { policies: [], enforcementLevel: "mandatory" });\n',
+    );
+    return { runner, emptyPack };
 }
 
 async function repeat<T>(runs: number, run: () => Promise<T>): Promise<T[]> {
@@ -83,80 +135,91 @@ function scaledStackFile(directory: string, repositories: number): string {
 }
 
 async function main(argv: string[]): Promise<void> {
-    const args = parseArgs(argv, { values: { runs: "5", scales: "10,100,300", out: "docs/performance.md" }, switches: [] }, USAGE);
+    const args = parseArgs(
+        argv,
+        { values: { runs: "5", stacks: "dev,sit,prod", scales: "10,100,300", out: "docs/performance.md" }, switches: [] },
+        USAGE,
+    );
     const runs = Number(args.values.runs);
     if (!Number.isInteger(runs) || runs < 1 || runs > 50)
         throw new UsageError(`--runs must be a whole number from 1 to 50, got '${args.values.runs}'\n${USAGE}`);
     const scales = (args.values.scales as string).split(",").map(Number);
     if (scales.some((n) => !Number.isInteger(n) || n < 1 || n > 1000))
         throw new UsageError(`--scales must list whole numbers from 1 to 1000, got '${args.values.scales}'\n${USAGE}`);
+    const stacks = (args.values.stacks as string).split(",");
+    if (stacks.some((stack) => !(ENVIRONMENTS as readonly string[]).includes(stack)))
+        throw new UsageError(`--stacks must list stacks among ${ENVIRONMENTS.join(", ")}, got '${args.values.stacks}'\n${USAGE}`);
     const log = (line: string) => process.stderr.write(`${line}\n`);
 
-    // 1. Program start-up plus synthesis, per stack: the configured path against ts-node with type checking.
+    compileHarness();
+    const floors = floorPacks();
+
+    // 1. Program start-up plus synthesis, per stack: the configured path against the default path; and the
+    //    configured path once more with every stack trace source-mapped (PULUMI_DEBUG_PROMISE_LEAKS set).
+    type Run = Awaited<ReturnType<typeof runProgram>>;
+    const wall = (results: Run[]) => median(results.map((r) => r.wallMs));
+    const startup = (results: Run[]) => median(results.map((r) => r.startupMs));
     const programRows: string[][] = [];
-    for (const stack of ["dev", "sit", "prod"]) {
-        const run = (tsconfig: string) => repeat(runs, () => timed([PROGRAM, tsconfig, `Pulumi.${stack}.yaml`, stack]));
-        const fast = await run("tsconfig.pulumi.json");
-        const slow = await run("tsconfig.json");
-        const startup = (results: { wallMs: number; last: string }[]) => median(results.map((r) => JSON.parse(r.last).startupMs as number));
-        const fastMs = median(fast.map((r) => r.wallMs));
-        const slowMs = median(slow.map((r) => r.wallMs));
+    for (const stack of stacks) {
+        const file = `Pulumi.${stack}.yaml`;
+        const configured = await repeat(runs, () => runProgram("configured", file, stack));
+        const mapped = await repeat(runs, () => runProgram("configured", file, stack, { env: { PULUMI_DEBUG_PROMISE_LEAKS: "1" } }));
+        const byDefault = await repeat(runs, () => runProgram("default", file, stack));
         programRows.push([
             stack,
-            String(JSON.parse(fast[0].last).resources),
-            ms(slowMs),
-            ms(fastMs),
-            ratio(slowMs, fastMs),
-            ms(startup(slow)),
-            ms(startup(fast)),
-            ratio(startup(slow), startup(fast)),
+            String(configured[0].resources),
+            ms(wall(byDefault)),
+            ms(wall(configured)),
+            ratio(wall(byDefault), wall(configured)),
+            ms(startup(byDefault)),
+            ms(startup(configured)),
+            ratio(startup(byDefault), startup(configured)),
+            ms(wall(mapped)),
         ]);
-        log(`program ${stack}: ${ms(slowMs)} -> ${ms(fastMs)}`);
+        log(`program ${stack}: ${ms(wall(byDefault))} -> ${ms(wall(configured))}`);
     }
 
-    // 2. Policy pack start-up as the CLI starts it: compiled main against the TypeScript source.
-    const compiled = median(await repeat(runs, () => packStartup(".")));
-    const typescript = median(await repeat(runs, () => packStartup("./index.ts")));
-    log(`pack start-up: ${ms(typescript)} -> ${ms(compiled)}`);
+    // 2. Policy pack start-up as the CLI starts it: the pack's main (compiled) against its TypeScript
+    //    source, and the floors every pack pays.
+    const pack = {
+        compiled: median(await repeat(runs, () => packStartup("."))),
+        typescript: median(await repeat(runs, () => packStartup("./index.ts"))),
+        runner: median(await repeat(runs, () => packStartup(floors.runner))),
+        emptyPack: median(await repeat(runs, () => packStartup(floors.emptyPack))),
+    };
+    log(`pack start-up: ${ms(pack.typescript)} -> ${ms(pack.compiled)} (floors ${ms(pack.runner)}, ${ms(pack.emptyPack)})`);
 
     // 3. Analysis of the prod stack (a first preview) by a running pack.
-    const pack = await PolicyPackProcess.start();
+    const running = await PolicyPackProcess.start();
     const graph = await synthesize({ stack: "prod", config: readStackFile(stackFilePath("prod")), mode: "preview" });
     const analysis = median(
         await repeat(runs, async () => {
             const started = process.hrtime.bigint();
-            await analyzeGraph(graph, readPolicyConfig("prod"), pack);
+            await analyzeGraph(graph, readPolicyConfig("prod"), running);
             return Number(process.hrtime.bigint() - started) / 1e6;
         }),
     );
-    pack.stop();
+    running.stop();
     log(`analysis: ${ms(analysis)}`);
 
     // 4. Scale: synthesis plus analysis of one stack with N repositories, each in a fresh process.
-    const directory = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
     const scaleRows: { repositories: number; resources: number; synthMs: number; analysisMs: number; totalMs: number; maxRssMb: number }[] =
         [];
     for (const repositories of scales) {
-        const file = scaledStackFile(fs.mkdtempSync(path.join(directory, `${repositories}-`)), repositories);
-        const results = (await repeat(Math.min(runs, 3), () => timed([PROGRAM, "tsconfig.pulumi.json", file, "prod", "--analyze"]))).map(
-            (r) => ({
-                ...(JSON.parse(r.last) as { resources: number; synthMs: number; analysisMs: number; maxRssMb: number; mandatory: number }),
-                wallMs: r.wallMs,
-            }),
-        );
-        if (results.some((r) => r.mandatory > 0))
+        const file = scaledStackFile(fs.mkdtempSync(path.join(BENCH_DIR, `scale-${repositories}-`)), repositories);
+        const results = await repeat(Math.min(runs, 3), () => runProgram("configured", file, "prod", { analyze: true }));
+        if (results.some((r) => (r.mandatory ?? 0) > 0))
             throw new Error(`the generated stack with ${repositories} repositories has mandatory violations`);
         scaleRows.push({
             repositories,
             resources: results[0].resources,
             synthMs: median(results.map((r) => r.synthMs)),
-            analysisMs: median(results.map((r) => r.analysisMs)),
-            totalMs: median(results.map((r) => r.wallMs)),
+            analysisMs: median(results.map((r) => r.analysisMs ?? Number.NaN)),
+            totalMs: wall(results),
             maxRssMb: Math.max(...results.map((r) => r.maxRssMb)),
         });
         log(`scale ${repositories}: ${ms(scaleRows[scaleRows.length - 1].totalMs)}`);
     }
-    fs.rmSync(directory, { recursive: true, force: true });
     const perRepo = (row: (typeof scaleRows)[number]) => row.totalMs / row.repositories;
     // What one more repository costs: the slope from the smallest run, free of the fixed start-up.
     const base = scaleRows[0];
@@ -167,26 +230,56 @@ async function main(argv: string[]): Promise<void> {
     const cpu = os.cpus()[0]?.model ?? "unknown CPU";
     const report = `# Performance
 
-Measured by \`npm run bench\` in one run on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}. Medians of ${runs} runs (scale: ${Math.min(runs, 3)}). Timing on a shared machine is noisy: read the ratios, not the milliseconds.
+Measured by \`npm run bench\` in one run on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}. Medians of ${runs} runs (scale: ${Math.min(runs, 3)}). Timing on a shared machine is noisy: read the ratios, not the milliseconds. This file is written by the benchmark; edit \`tools/bench.ts\`, not this.
 
 ## Program start-up plus synthesis
 
-A fresh process per run, started as the Pulumi Node.js host starts a TypeScript program (ts-node registered
-as \`@pulumi/pulumi/cmd/run/run.js\` does), then the real \`index.ts\` under the mock monitor for the stack
-(a first preview). **Default**: \`tsconfig.json\`, ts-node type-checks the program and the provider SDKs.
-**Configured**: \`tsconfig.pulumi.json\` (\`noCheck\`), which \`Pulumi.yaml\` names, so ts-node only transpiles.
-*Start-up* is the time until the program and its components are loaded and compiled (type-checked on the
-default path), before the first resource is registered; the rest is the SDK registering resources, the
-same work on both paths.
+A fresh process per run, started as the Pulumi Node.js host (\`@pulumi/pulumi/cmd/run\`) starts it, with
+source-map-support registered first, then the program under the mock monitor for the stack (a first
+preview). **Default**: what the host does for a TypeScript project by default (\`typescript: true\`,
+\`tsconfig.json\`): ts-node type-checks \`index.ts\` and the provider SDKs it imports. **Configured**: what
+\`Pulumi.yaml\` asks for (\`typescript: false\`): package.json's \`main.js\` runs the build in \`bin/\`.
+*Start-up* is the time until the program is loaded, before the first resource is registered.
+*Configured, every trace mapped* sets \`PULUMI_DEBUG_PROMISE_LEAKS\`, which turns off \`promiseStacks.js\`: the
+SDK's stack trace on each of its promises is then source-mapped as on the default path.
 
-${formatTable(["stack", "resources", "default", "configured", "ratio", "start-up default", "start-up configured", "start-up ratio"], programRows)}
+${markdownTable(
+    [
+        "stack",
+        "resources",
+        "default",
+        "configured",
+        "ratio",
+        "start-up default",
+        "start-up configured",
+        "start-up ratio",
+        "configured, every trace mapped",
+    ],
+    programRows,
+)}
 
 ## Policy pack start-up
 
-Time until the pack serves, started as the CLI starts it (\`run-policy-pack <engine> <program>\` in \`policies/\`).
-**TypeScript**: the program \`./index.ts\`, type-checked by ts-node. **Compiled**: \`.\`, whose \`main\` is \`bin/index.js\`.
+Time until the pack serves (prints its port), started as the CLI starts it: \`run-policy-pack <engine>
+<program>\` in \`policies/\`. **TypeScript**: the program \`./index.ts\`, type-checked by ts-node.
+**Compiled**: \`.\`, whose \`main\` (\`main.js\`) runs the build in \`policies/bin\`. The floors: the SDK's
+runner with a program that serves at once, and a \`PolicyPack\` without policies. The runner registers
+ts-node, and so loads TypeScript, before it loads any pack (\`cmd/run-policy-pack\` passes
+\`typeScript: true\` on Node.js whatever \`PulumiPolicy.yaml\` says); that floor bounds every pack's ratio.
 
-${formatTable(["TypeScript", "compiled", "ratio"], [[ms(typescript), ms(compiled), ratio(typescript, compiled)]])}
+${markdownTable(
+    ["TypeScript", "compiled", "ratio", "floor: runner only", "floor: empty PolicyPack", "ratio at the runner floor"],
+    [
+        [
+            ms(pack.typescript),
+            ms(pack.compiled),
+            ratio(pack.typescript, pack.compiled),
+            ms(pack.runner),
+            ms(pack.emptyPack),
+            ratio(pack.typescript, pack.runner),
+        ],
+    ],
+)}
 
 ## Analysis
 
@@ -199,7 +292,7 @@ The prod stack file with N generated repositories; synthesis plus analysis in a 
 repository* is the slope from the smallest run, and *vs first slope* compares each slope with the first:
 a quadratic rule or component would make it grow with N.
 
-${formatTable(
+${markdownTable(
     [
         "repositories",
         "resources",
@@ -224,6 +317,7 @@ ${formatTable(
     ]),
 )}
 `;
+    fs.rmSync(BENCH_DIR, { recursive: true, force: true });
     const out = path.resolve(PROJECT_ROOT, args.values.out as string);
     fs.writeFileSync(out, report);
     process.stdout.write(report);

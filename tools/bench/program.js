@@ -1,36 +1,55 @@
 // One measured run of the program, started the way the Pulumi Node.js host starts it
-// (@pulumi/pulumi/cmd/run/run.js): ts-node registered with the project's tsconfig, transpileOnly
-// taken from its `noCheck`, then the program runs, here under the mock monitor for one stack.
+// (@pulumi/pulumi/cmd/run): source-map-support registered first, then
+//   default:    ts-node registered as the host registers it for a TypeScript project (Pulumi.yaml
+//               `typescript: true`, tsconfig.json without noCheck: type checking), then index.ts;
+//   configured: what this project's Pulumi.yaml asks for (`typescript: false`): package.json's main.
+// The program then runs under the mock monitor for one stack. The harness (tools/lib) runs compiled, from
+// the folder the benchmark transpiled it to, so no TypeScript loader is present that pulumi would not load.
 // Plain JavaScript, so that nothing in the measurement is compiled before it starts.
-//   node tools/bench/program.js <tsconfig> <stack file> <stack> [--analyze]
+//   node tools/bench/program.js <default|configured> <harness dir> <stack file> <stack> [--analyze]
 "use strict";
 const started = process.hrtime.bigint();
 const path = require("path");
 const root = path.resolve(__dirname, "..", "..");
 process.chdir(root);
-const [tsconfig, stackFile, stack, analyze] = process.argv.slice(2);
-const tsutils = require("@pulumi/pulumi/tsutils");
-const compilerOptions = tsutils.loadTypeScriptCompilerOptions(tsconfig);
-require("ts-node").register({
-    compiler: "typescript",
-    transpileOnly: compilerOptions.noCheck,
-    project: tsconfig,
-    skipProject: false,
-    compilerOptions: {},
-});
-const { readStackFile } = require("../lib/stackFile");
-const { synthesize } = require("../lib/synthesize");
-// The program and its components compiled (and, on the default path, type-checked) as the host's first
-// require does: everything until here is start-up. synthesize() then runs the program.
-require(path.join(root, "index"));
+const [way, harnessArg, stackFile, stack, analyze] = process.argv.slice(2);
+const harness = path.resolve(root, harnessArg);
+const pulumiRun = path.dirname(require.resolve("@pulumi/pulumi/cmd/run"));
+require(require.resolve("source-map-support/register", { paths: [pulumiRun] }));
+
+let entry;
+if (way === "default") {
+    // As cmd/run/run.js does with PULUMI_NODEJS_TYPESCRIPT=true and the default tsconfig.json.
+    const tsutils = require("@pulumi/pulumi/tsutils");
+    const compilerOptions = tsutils.loadTypeScriptCompilerOptions("tsconfig.json");
+    const { tsnodeRequire, typescriptRequire } = tsutils.typeScriptRequireStrings();
+    require(tsnodeRequire).register({
+        compiler: typescriptRequire,
+        transpileOnly: compilerOptions.noCheck,
+        project: "tsconfig.json",
+        skipProject: false,
+        compilerOptions: { target: "ES2020", module: "nodenext", moduleResolution: "nodenext", sourceMap: "true", ...compilerOptions },
+    });
+    entry = path.join(root, "index.ts");
+} else if (way === "configured") {
+    entry = path.join(root, require(path.join(root, "package.json")).main);
+} else {
+    throw new Error(`unknown way in '${way}': default or configured`);
+}
+
+const { readStackFile } = require(path.join(harness, "tools", "lib", "stackFile"));
+const { synthesize } = require(path.join(harness, "tools", "lib", "synthesize"));
+// Loaded (and, on the default path, type-checked) as the host's first require does: everything until
+// here is start-up. synthesize() then runs the program.
+require(entry);
 const startupMs = Number(process.hrtime.bigint() - started) / 1e6;
 
 (async () => {
-    const graph = await synthesize({ stack, config: readStackFile(path.resolve(root, stackFile)), mode: "preview" });
+    const graph = await synthesize({ stack, config: readStackFile(path.resolve(root, stackFile)), mode: "preview", entry });
     const synthesized = process.hrtime.bigint();
     const result = { resources: graph.resources.length, startupMs, synthMs: Number(synthesized - started) / 1e6 };
     if (analyze === "--analyze") {
-        const { analyzeGraph, readPolicyConfig } = require("../lib/analyzer");
+        const { analyzeGraph, readPolicyConfig } = require(path.join(harness, "tools", "lib", "analyzer"));
         const { diagnostics } = await analyzeGraph(graph, readPolicyConfig(stack));
         result.analysisMs = Number(process.hrtime.bigint() - synthesized) / 1e6;
         result.mandatory = diagnostics.filter((d) => d.level === "mandatory").length;

@@ -18,8 +18,16 @@ export class StackFileError extends Error {
     }
 }
 
-/** Project root: where Pulumi.yaml and the stack files are. */
-export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+/**
+ * Project root: where Pulumi.yaml and the stack files are. Found by walking up, so the tools also work
+ * compiled to another folder (the benchmark runs them compiled, without ts-node).
+ */
+export const PROJECT_ROOT = (() => {
+    for (let directory = __dirname; ; directory = path.dirname(directory)) {
+        if (fs.existsSync(path.join(directory, "Pulumi.yaml"))) return directory;
+        if (path.dirname(directory) === directory) throw new Error(`no Pulumi.yaml above ${__dirname}`);
+    }
+})();
 
 export function stackFilePath(stack: string, directory = PROJECT_ROOT): string {
     return path.join(directory, `Pulumi.${stack}.yaml`);

@@ -1,7 +1,12 @@
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { RawConfig } from "../../config";
 import { PROJECT } from "../../config";
 import { fnv1a } from "../../components/naming";
+import { PROJECT_ROOT } from "./stackFile";
+
+/** The program's entry, package.json's main: what the Pulumi Node.js host loads. */
+export const PROGRAM_ENTRY = path.join(PROJECT_ROOT, "main.js");
 
 /** How the engine would see the program: after deployment (ids resolved) or in a first preview (unknown). */
 export type SynthesisMode = "resolved" | "preview";
@@ -132,6 +137,8 @@ export interface SynthesisOptions {
     readonly config: RawConfig;
     readonly mode: SynthesisMode;
     readonly lookups?: LookupHandler;
+    /** The module to run; the program's entry unless a benchmark compares another way in. */
+    readonly entry?: string;
 }
 
 /**
@@ -191,11 +198,10 @@ export async function synthesize(options: SynthesisOptions): Promise<Graph> {
         return registerOutputs(req, callback);
     };
 
-    // A fresh copy of the program per run: the module is the program, and stacks must not share it.
-    const programPath = require.resolve("../../index");
-    delete require.cache[programPath];
+    // The program as `pulumi` runs it: the package's main (main.js), which runs the compiled build in bin/
+    // while it matches the sources. The module is a function, so one loaded copy serves every stack.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const program = require(programPath) as () => Promise<Record<string, unknown>>;
+    const program = require(options.entry ?? PROGRAM_ENTRY) as () => Promise<Record<string, unknown>>;
     const runtime = pulumi.runtime as unknown as {
         runInPulumiStack(init: () => Promise<Record<string, unknown>>): Promise<Record<string, unknown> | undefined>;
         waitForRPCs(): Promise<void>;

@@ -8,3 +8,10 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
             .trimEnd();
     return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
+
+/** A Markdown table, its columns padded as Prettier pads them, so the written file stays formatted. */
+export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+    const widths = header.map((h, i) => Math.max(3, h.length, ...rows.map((row) => (row[i] ?? "").length)));
+    const line = (cells: readonly string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(" | ")} |`;
+    return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
