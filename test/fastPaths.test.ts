@@ -3,6 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import * as prettier from "prettier";
 import { ROOT, runTool } from "./helpers/run";
 
 // The plain-JavaScript pieces that run before anything is compiled.
@@ -234,7 +235,7 @@ describe("promise bookkeeping traces skip source mapping", () => {
 });
 
 describe("npm run bench", () => {
-    it("measures every section and writes the tables", function () {
+    it("measures every section and writes the tables, formatted as the lint expects", async function () {
         this.timeout(600_000);
         const directory = scratch("bench");
         try {
@@ -271,6 +272,13 @@ describe("npm run bench", () => {
             );
             assert.ok(Number(scale[1][1]) > Number(scale[0][1]), "two repositories declare more than one");
             assert.equal(scale[1][7], "1.0×");
+            // docs/performance.md is written by the benchmark and checked by `prettier --check`.
+            assert.ok(
+                await prettier.check(report, {
+                    ...(await prettier.resolveConfig(path.join(ROOT, "docs", "performance.md"))),
+                    parser: "markdown",
+                }),
+            );
         } finally {
             fs.rmSync(directory, { recursive: true, force: true });
         }

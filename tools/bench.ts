@@ -239,8 +239,8 @@ source-map-support registered first, then the program under the mock monitor for
 preview). **Default**: what the host does for a TypeScript project by default (\`typescript: true\`,
 \`tsconfig.json\`): ts-node type-checks \`index.ts\` and the provider SDKs it imports. **Configured**: what
 \`Pulumi.yaml\` asks for (\`typescript: false\`): package.json's \`main.js\` runs the build in \`bin/\`.
-*Start-up* is the time until the program is loaded, before the first resource is registered.
-*Configured, every trace mapped* sets \`PULUMI_DEBUG_PROMISE_LEAKS\`, which turns off \`promiseStacks.js\`: the
+_Start-up_ is the time until the program is loaded, before the first resource is registered.
+_Configured, every trace mapped_ sets \`PULUMI_DEBUG_PROMISE_LEAKS\`, which turns off \`promiseStacks.js\`: the
 SDK's stack trace on each of its promises is then source-mapped as on the default path.
 
 ${markdownTable(
@@ -288,8 +288,8 @@ The running pack analyzes the prod stack (a first preview, ${graph.resources.len
 ## Scale
 
 The prod stack file with N generated repositories; synthesis plus analysis in a fresh process (configured path).
-*Per repository* divides the whole run, fixed start-up included, so it falls as N grows; *added per
-repository* is the slope from the smallest run, and *vs first slope* compares each slope with the first:
+_Per repository_ divides the whole run, fixed start-up included, so it falls as N grows; _added per
+repository_ is the slope from the smallest run, and _vs first slope_ compares each slope with the first:
 a quadratic rule or component would make it grow with N.
 
 ${markdownTable(
