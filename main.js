@@ -14,17 +14,18 @@ if (stale.length === 0) {
     module.exports = require("./bin/index.js");
 } else {
     const pulumi = require("@pulumi/pulumi");
+    const why = `bin/ is out of date (${stale.join("; ")})`;
     let tsNode;
     try {
         tsNode = require("ts-node");
     } catch {
-        throw new pulumi.RunError(`bin/ is out of date (${stale.join("; ")}) and ts-node is not installed: run \`npm run build\`.`);
+        throw new pulumi.RunError(`${why} and ts-node is not installed: run \`npm run build\`.`);
     }
     // Registered once: a second registration (a tool already running under ts-node) would compile twice.
     if (!process[tsNode.REGISTER_INSTANCE]) {
         tsNode.register({ transpileOnly: true, project: path.join(__dirname, "tsconfig.json") });
     }
     cheapPromiseStacks();
-    pulumi.log.warn(`bin/ is out of date (${stale.join("; ")}): running the TypeScript sources instead. Run \`npm run build\`.`);
+    pulumi.log.warn(`${why}: running the TypeScript sources instead. Run \`npm run build\`.`);
     module.exports = require("./index.ts");
 }

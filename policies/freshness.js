@@ -32,13 +32,14 @@ function staleReasons(root, outDir) {
     } catch {
         return [`${path.relative(root, manifestFile)} is missing or unreadable (never built)`];
     }
+    const recorded = Object.entries(manifest.sources ?? {});
+    if (recorded.length === 0) return [`${path.relative(root, manifestFile)} lists no sources`];
     const reasons = [];
-    for (const [source, hash] of Object.entries(manifest.sources ?? {})) {
+    for (const [source, hash] of recorded) {
         const file = path.join(root, source);
         if (!fs.existsSync(file)) reasons.push(`${source} was removed`);
         else if (digest(file) !== hash) reasons.push(`${source} changed`);
     }
-    if (Object.keys(manifest.sources ?? {}).length === 0) reasons.push(`${path.relative(root, manifestFile)} lists no sources`);
     return reasons;
 }
 

@@ -121,20 +121,19 @@ describe("the entries run the build only while it is current", () => {
     before(() => {
         directory = scratch("entries");
         // The real entries and their helpers, beside a stand-in program and pack.
-        for (const file of ["main.js", "promiseStacks.js", "policies/freshness.js", "policies/main.js", "tsconfig.json"]) {
-            fs.mkdirSync(path.dirname(path.join(directory, file)), { recursive: true });
-            fs.copyFileSync(path.join(ROOT, file), path.join(directory, file));
-        }
+        const entries = ["main.js", "promiseStacks.js", "policies/freshness.js", "policies/main.js", "tsconfig.json"];
         writeTree(directory, {
-            "index.ts": 'export = async (): Promise<string> => "the sources";\n',
+            ...Object.fromEntries(entries.map((file) => [file, fs.readFileSync(path.join(ROOT, file), "utf8")])),
             "bin/index.js": 'module.exports = async () => "the build";\n',
-            "policies/index.ts": 'export = (): string => "the pack sources";\n',
             "policies/bin/index.js": 'module.exports = () => "the pack build";\n',
         });
     });
+    // Each test starts from current builds of untouched sources.
     beforeEach(() => {
-        fs.writeFileSync(path.join(directory, "index.ts"), 'export = async (): Promise<string> => "the sources";\n');
-        fs.writeFileSync(path.join(directory, "policies", "index.ts"), 'export = (): string => "the pack sources";\n');
+        writeTree(directory, {
+            "index.ts": 'export = async (): Promise<string> => "the sources";\n',
+            "policies/index.ts": 'export = (): string => "the pack sources";\n',
+        });
         freshness.writeManifest(directory, path.join(directory, "bin"), ["index.ts"]);
         freshness.writeManifest(path.join(directory, "policies"), path.join(directory, "policies", "bin"), ["index.ts"]);
     });
