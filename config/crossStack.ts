@@ -37,7 +37,8 @@ export function crossStackProblems(stacks: readonly StackSummary[]): string[] {
     }
 
     const foundations = new Map(stacks.map((s) => [s, s.repositories.find((r) => r.deploys.foundation)?.name]));
-    const names = new Set([...foundations.values()].filter((n): n is string => n !== undefined));
+    // Compared as GitHub compares names; a spelling that differs is reported below.
+    const names = new Set([...foundations.values()].filter((n): n is string => n !== undefined).map((n) => n.toLowerCase()));
     if (names.size > 1) {
         problems.push(
             `${files}: ${key("repositories")} mark different foundation repositories (${stacks

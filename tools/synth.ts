@@ -73,9 +73,9 @@ export function placeholderInputs(resource: GraphResource): string[] {
 
 /**
  * The resources by type (a line per type), each with its logical name, its name in the cloud, its
- * protection options and the inputs that are placeholders offline. Cut to `width` columns unless undefined.
+ * protection options and the inputs that are placeholders offline, cut to `width` columns (Infinity: uncut).
  */
-export function resourceTable(graph: Graph, width: number | undefined = TABLE_WIDTH): string {
+export function resourceTable(graph: Graph, width = TABLE_WIDTH): string {
     const resources = graph.resources
         .filter((r) => r.type !== "pulumi:pulumi:Stack")
         .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
@@ -154,7 +154,7 @@ async function main(argv: string[]): Promise<number> {
             }
             const [resolved] = graphs;
             console.log(`\n== stack ${stack} (${displayName(files[i])}): ${resolved.resources.length - 1} resources`);
-            console.log(resourceTable(resolved, args.switches.has("wide") ? undefined : TABLE_WIDTH));
+            console.log(resourceTable(resolved, args.switches.has("wide") ? Number.POSITIVE_INFINITY : TABLE_WIDTH));
             console.log(`\nNote: ${resolved.note}`);
             console.log(PLACEHOLDER_NOTE);
             for (const graph of graphs) {
