@@ -292,7 +292,10 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
         });
         const foundations = repositories.map((r, i) => ({ r, i })).filter(({ r }) => r.deploys.foundation);
         if (foundations.length === 0) {
-            add(ns("repositories"), "must mark exactly one repository with deploys.foundation: true (the repository holding this program), got none");
+            add(
+                ns("repositories"),
+                "must mark exactly one repository with deploys.foundation: true (the repository holding this program), got none",
+            );
         }
         for (const { r, i } of foundations.slice(1)) {
             add(
@@ -370,9 +373,15 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
     if (m) {
         const key = ns("monitoring");
         if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
-            add(`${key}.logRetentionDays`, `must be one of CloudWatch's values (${LOG_RETENTION_DAYS.join(", ")}), got ${logRetentionDays}`);
+            add(
+                `${key}.logRetentionDays`,
+                `must be one of CloudWatch's values (${LOG_RETENTION_DAYS.join(", ")}), got ${logRetentionDays}`,
+            );
         } else if (environment === "prod" && logRetentionDays < PROD_LOG_RETENTION_DAYS) {
-            add(`${key}.logRetentionDays`, `must be at least ${PROD_LOG_RETENTION_DAYS} (7 years) in prod for audit records, got ${logRetentionDays}`);
+            add(
+                `${key}.logRetentionDays`,
+                `must be at least ${PROD_LOG_RETENTION_DAYS} (7 years) in prod for audit records, got ${logRetentionDays}`,
+            );
         }
         const names = new Set<string>();
         m.alarms.forEach((a, i) => {
@@ -438,7 +447,10 @@ const summary = (c: StackConfig): StackSummary => ({
  * `primary` stacks report all their problems; `neighbours` (read only for the rules across stacks) are
  * summed up in one line each, so a run for one stack names what to fix without repeating another's list.
  */
-export function validateStacks(primary: readonly StackInput[], neighbours: readonly StackInput[] = []): { configs: StackConfig[]; problems: string[] } {
+export function validateStacks(
+    primary: readonly StackInput[],
+    neighbours: readonly StackInput[] = [],
+): { configs: StackConfig[]; problems: string[] } {
     const configs: StackConfig[] = [];
     const problems: string[] = [];
     for (const input of [...primary, ...neighbours]) {
@@ -459,7 +471,9 @@ export function validateStacks(primary: readonly StackInput[], neighbours: reado
     const missing = ENVIRONMENTS.filter((e) => !present.has(e));
     if (missing.length > 0) {
         const files = configs.map((c) => c.stackFile).join(", ");
-        problems.push(`${files}: ${missing.map((e) => `Pulumi.${e}.yaml`).join(", ")} not found beside it: the rules across stacks need dev, sit and prod`);
+        problems.push(
+            `${files}: ${missing.map((e) => `Pulumi.${e}.yaml`).join(", ")} not found beside it: the rules across stacks need dev, sit and prod`,
+        );
     } else {
         problems.push(...crossStackProblems(configs.map(summary)));
     }

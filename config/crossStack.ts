@@ -13,7 +13,11 @@ export interface StackSummary {
     readonly accountId: string;
     readonly githubOwner: string;
     readonly ownsRepositoryRuleset: boolean;
-    readonly repositories: readonly { readonly name: string; readonly kind: RepositoryKind; readonly deploys: { readonly foundation: boolean } }[];
+    readonly repositories: readonly {
+        readonly name: string;
+        readonly kind: RepositoryKind;
+        readonly deploys: { readonly foundation: boolean };
+    }[];
 }
 
 const key = (name: string) => `${PROJECT}:${name}`;
@@ -50,13 +54,18 @@ export function crossStackProblems(stacks: readonly StackSummary[]): string[] {
     const [first] = stacks;
     for (const s of stacks.slice(1)) {
         if (s.githubOwner !== first.githubOwner) {
-            problems.push(`${s.file}: ${key("githubOwner")} is '${s.githubOwner}' but '${first.githubOwner}' in ${first.file}: every stack serves one owner's repositories`);
+            problems.push(
+                `${s.file}: ${key("githubOwner")} is '${s.githubOwner}' but '${first.githubOwner}' in ${first.file}: every stack serves one owner's repositories`,
+            );
         }
     }
     const accounts = new Map<string, StackSummary>();
     for (const s of stacks) {
         const other = accounts.get(s.accountId);
-        if (other) problems.push(`${s.file}: ${key("accountId")} '${s.accountId}' is ${other.file}'s too: each environment has its own AWS account`);
+        if (other)
+            problems.push(
+                `${s.file}: ${key("accountId")} '${s.accountId}' is ${other.file}'s too: each environment has its own AWS account`,
+            );
         else accounts.set(s.accountId, s);
     }
 
@@ -75,7 +84,9 @@ export function crossStackProblems(stacks: readonly StackSummary[]): string[] {
                 );
             }
             if (earlier.kind !== r.kind) {
-                problems.push(`${s.file}: ${key(`repositories[${i}].kind`)} of '${r.name}' is '${r.kind}' but '${earlier.kind}' in ${earlier.file}`);
+                problems.push(
+                    `${s.file}: ${key(`repositories[${i}].kind`)} of '${r.name}' is '${r.kind}' but '${earlier.kind}' in ${earlier.file}`,
+                );
             }
         });
     }
@@ -97,7 +108,9 @@ export function crossStackProblems(stacks: readonly StackSummary[]): string[] {
     });
     if (owners.length === 1) {
         const ownerNames = lower(owners[0]);
-        const unprotected = [...new Set(stacks.flatMap((s) => s.repositories.map((r) => r.name)))].filter((n) => !ownerNames.has(n.toLowerCase()));
+        const unprotected = [...new Set(stacks.flatMap((s) => s.repositories.map((r) => r.name)))].filter(
+            (n) => !ownerNames.has(n.toLowerCase()),
+        );
         if (unprotected.length > 0) {
             problems.push(
                 `${owners[0].file}: ${key("repositories")} lacks ${quoted(unprotected)}, which another stack lists: the stack that owns the rulesets must list every repository, or it gets no approval ruleset`,

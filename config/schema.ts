@@ -89,23 +89,31 @@ const wholeNumber = (min: number, max: number) =>
         .max(max);
 const flag = () => z.boolean(says((v) => `must be true or false, got ${got(v)}`));
 const oneOf = <T extends readonly [string, ...string[]]>(options: T) =>
-    z.enum(options, says((v) => `must be one of ${options.join(", ")}, got ${got(v)}`));
+    z.enum(
+        options,
+        says((v) => `must be one of ${options.join(", ")}, got ${got(v)}`),
+    );
 /** A list without repeats, GitHub's case-insensitive names compared as GitHub compares them. */
 const uniqueList = <T extends z.ZodType<string>>(item: T, caseInsensitive = false) =>
-    z.array(item, says((v) => `must be a list, got ${got(v)}`)).superRefine((list, ctx) => {
-        const seen = new Map<string, string>();
-        list.forEach((value, index) => {
-            const key = caseInsensitive ? value.toLowerCase() : value;
-            const first = seen.get(key);
-            if (first === undefined) seen.set(key, value);
-            else
-                ctx.addIssue({
-                    code: "custom",
-                    path: [index],
-                    message: first === value ? `repeats '${value}'` : `repeats '${first}' as '${value}': GitHub names ignore case`,
-                });
+    z
+        .array(
+            item,
+            says((v) => `must be a list, got ${got(v)}`),
+        )
+        .superRefine((list, ctx) => {
+            const seen = new Map<string, string>();
+            list.forEach((value, index) => {
+                const key = caseInsensitive ? value.toLowerCase() : value;
+                const first = seen.get(key);
+                if (first === undefined) seen.set(key, value);
+                else
+                    ctx.addIssue({
+                        code: "custom",
+                        path: [index],
+                        message: first === value ? `repeats '${value}'` : `repeats '${first}' as '${value}': GitHub names ignore case`,
+                    });
+            });
         });
-    });
 /** An object that names every key it does not know, and the keys it does. */
 const strict = <S extends z.core.$ZodLooseShape>(shape: S) =>
     z.strictObject(shape, {
@@ -180,7 +188,12 @@ export const slackChannelSchema = z.strictObject(
 
 export const notificationsSchema = strict({
     emails: strict({ critical: emails(), warning: emails(), info: emails() }).default({ critical: [], warning: [], info: [] }),
-    slackChannels: z.array(slackChannelSchema, says((v) => `must be a list, got ${got(v)}`)).default([]),
+    slackChannels: z
+        .array(
+            slackChannelSchema,
+            says((v) => `must be a list, got ${got(v)}`),
+        )
+        .default([]),
 });
 
 export const alarmSchema = strict({
@@ -207,7 +220,12 @@ export const monitoringSchema = strict({
     /** Missing: 2557 (7 years) in prod, 90 elsewhere. */
     logRetentionDays: wholeNumber(1, 3653).optional(),
     cloudTrailLogGroup: text(/^[\w#/.-]{1,512}$/, "a CloudWatch log group name").optional(),
-    alarms: z.array(alarmSchema, says((v) => `must be a list, got ${got(v)}`)).default([]),
+    alarms: z
+        .array(
+            alarmSchema,
+            says((v) => `must be a list, got ${got(v)}`),
+        )
+        .default([]),
 });
 
 /** A `secure:` value as a stack file holds it: ciphertext only `pulumi config set --secret` writes. */
@@ -242,7 +260,12 @@ export function projectKeySchemas<P extends z.ZodType>(pulumiCloud: P) {
         githubOwner: text(GITHUB_LOGIN, "a GitHub user or organisation login").describe(
             "GitHub organisation or user that owns every configured repository.",
         ),
-        repositories: z.array(repositorySchema, says((v) => `must be a list, got ${got(v)}`)).min(1, "must list at least one repository"),
+        repositories: z
+            .array(
+                repositorySchema,
+                says((v) => `must be a list, got ${got(v)}`),
+            )
+            .min(1, "must list at least one repository"),
         state: stateSchema.default({ noncurrentVersionDays: 90, abortIncompleteUploadDays: 7, terraformLockTable: false }),
         environmentProtection: environmentProtectionSchema.default({
             reviewers: { teams: [], users: [] },

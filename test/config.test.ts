@@ -39,11 +39,18 @@ const withRepository = (stack: string, name: string, change: Record<string, unkn
     repositoriesOf(stack).map((r) => (r.name === name ? { ...r, ...change } : r));
 /** A stack's repositories with one more. */
 const plusRepository = (stack: string, repository: Record<string, unknown>) => [...repositoriesOf(stack), repository];
-const withProtection = (stack: string, change: Record<string, unknown>) => ({ [`${P}:environmentProtection`]: { ...protectionOf(stack), ...change } });
+const withProtection = (stack: string, change: Record<string, unknown>) => ({
+    [`${P}:environmentProtection`]: { ...protectionOf(stack), ...change },
+});
 const withAlarm = (stack: string, change: Record<string, unknown>) => ({
     [`${P}:monitoring`]: { ...monitoringOf(stack), alarms: [{ ...monitoringOf(stack).alarms[0], ...change }] },
 });
-const lambda = (name: string, extra: Record<string, unknown> = {}) => ({ name, kind: "lambda", deploys: { lambdaFunctions: [`${name}-*`] }, ...extra });
+const lambda = (name: string, extra: Record<string, unknown> = {}) => ({
+    name,
+    kind: "lambda",
+    deploys: { lambdaFunctions: [`${name}-*`] },
+    ...extra,
+});
 /** sit able to own the ruleset on its own terms (three approvals), so only the rule across stacks is at stake. */
 const sitWithThreeApprovals = {
     ...withProtection("sit", { requiredApprovals: 3, reviewers: { teams: ["tech-lead", "qa-lead", "product-owner"] } }),
@@ -102,7 +109,10 @@ describe("config: the committed stack files", () => {
 
     it("accepts Pulumi Cloud as the backend, its settings kept for their own schema", () => {
         const settings = { organization: "company" };
-        const config = parseStackConfig(withConfig(stackConfig("dev"), { [`${P}:backend`]: "pulumi-cloud", [`${P}:pulumiCloud`]: settings }), "dev");
+        const config = parseStackConfig(
+            withConfig(stackConfig("dev"), { [`${P}:backend`]: "pulumi-cloud", [`${P}:pulumiCloud`]: settings }),
+            "dev",
+        );
         assert.deepEqual([config.backend, config.pulumiCloud], ["pulumi-cloud", settings]);
     });
 });
@@ -268,7 +278,9 @@ describe("config: bad input is rejected with the key and the file named", () => 
                 withConfig(prod(), {
                     [`${P}:repositories`]: plusRepository("prod", { name: "CICD-Foundation", kind: "pulumi" }),
                 }),
-            problems: [`Pulumi.prod.yaml: ${P}:repositories[7].name repeats 'cicd-foundation' as 'CICD-Foundation': GitHub repository names ignore case`],
+            problems: [
+                `Pulumi.prod.yaml: ${P}:repositories[7].name repeats 'cicd-foundation' as 'CICD-Foundation': GitHub repository names ignore case`,
+            ],
         },
         {
             name: "a repository without its kind",
@@ -282,19 +294,26 @@ describe("config: bad input is rejected with the key and the file named", () => 
         },
         {
             name: "a deploy scope of '*'",
-            config: () => withConfig(prod(), { [`${P}:repositories`]: plusRepository("prod", lambda("orders", { deploys: { dynamodbTables: ["*"] } })) }),
+            config: () =>
+                withConfig(prod(), {
+                    [`${P}:repositories`]: plusRepository("prod", lambda("orders", { deploys: { dynamodbTables: ["*"] } })),
+                }),
             problems: [
                 `Pulumi.prod.yaml: ${P}:repositories[7].deploys.dynamodbTables[0] must be a resource name pattern (letters, digits, '.', '_', '-', '*'), not '*' alone, got "*"`,
             ],
         },
         {
             name: "a misspelt repository key",
-            config: () => withConfig(prod(), { [`${P}:repositories`]: plusRepository("prod", { name: "orders", kind: "lambda", deploy: {} }) }),
+            config: () =>
+                withConfig(prod(), { [`${P}:repositories`]: plusRepository("prod", { name: "orders", kind: "lambda", deploy: {} }) }),
             problems: [`Pulumi.prod.yaml: ${P}:repositories[7].deploy is not a known key (known: name, kind, immutableSubject, deploys)`],
         },
         {
             name: "no repository holding the foundation",
-            config: () => withConfig(prod(), { [`${P}:repositories`]: withRepository("prod", "cicd-foundation", { deploys: { foundation: false } }) }),
+            config: () =>
+                withConfig(prod(), {
+                    [`${P}:repositories`]: withRepository("prod", "cicd-foundation", { deploys: { foundation: false } }),
+                }),
             problems: [
                 `Pulumi.prod.yaml: ${P}:repositories must mark exactly one repository with deploys.foundation: true (the repository holding this program), got none`,
             ],
@@ -312,13 +331,16 @@ describe("config: bad input is rejected with the key and the file named", () => 
         {
             name: "a foundation repository that is not a Pulumi one",
             config: () => withConfig(prod(), { [`${P}:repositories`]: withRepository("prod", "cicd-foundation", { kind: "lambda" }) }),
-            problems: [`Pulumi.prod.yaml: ${P}:repositories[6].kind must be 'pulumi' for the foundation's repository (deploys.foundation: true), got 'lambda'`],
+            problems: [
+                `Pulumi.prod.yaml: ${P}:repositories[6].kind must be 'pulumi' for the foundation's repository (deploys.foundation: true), got 'lambda'`,
+            ],
         },
         // Approvals and reviewers.
         {
             name: "fewer approvals than prod requires",
             // Without the ruleset, whose own check of the same count is tested with the GitHub side.
-            config: () => withConfig(prod(), { ...withProtection("prod", { requiredApprovals: 2 }), [`${P}:ownsRepositoryRuleset`]: false }),
+            config: () =>
+                withConfig(prod(), { ...withProtection("prod", { requiredApprovals: 2 }), [`${P}:ownsRepositoryRuleset`]: false }),
             problems: [`Pulumi.prod.yaml: ${P}:environmentProtection.requiredApprovals must be at least 3 in prod, got 2`],
         },
         {
@@ -338,20 +360,24 @@ describe("config: bad input is rejected with the key and the file named", () => 
         },
         {
             name: "a team slug in capitals",
-            config: () => withConfig(prod(), withProtection("prod", { reviewers: { teams: ["tech-lead", "Product-Owner", "devops-lead"] } })),
+            config: () =>
+                withConfig(prod(), withProtection("prod", { reviewers: { teams: ["tech-lead", "Product-Owner", "devops-lead"] } })),
             problems: [
                 `Pulumi.prod.yaml: ${P}:environmentProtection.reviewers.teams[1] must be a team slug (lowercase letters, digits, '-', '_'), got "Product-Owner"`,
             ],
         },
         {
             name: "more than six reviewers",
-            config: () => withConfig(prod(), withProtection("prod", { reviewers: { teams: ["a", "b", "c", "d"], users: ["e", "f", "g"] } })),
+            config: () =>
+                withConfig(prod(), withProtection("prod", { reviewers: { teams: ["a", "b", "c", "d"], users: ["e", "f", "g"] } })),
             problems: [`Pulumi.prod.yaml: ${P}:environmentProtection.reviewers lists 7; GitHub allows at most 6 per environment`],
         },
         {
             name: "self-review allowed in prod",
             config: () => withConfig(prod(), withProtection("prod", { preventSelfReview: false })),
-            problems: [`Pulumi.prod.yaml: ${P}:environmentProtection.preventSelfReview must be true in prod: a deployer cannot approve their own deployment`],
+            problems: [
+                `Pulumi.prod.yaml: ${P}:environmentProtection.preventSelfReview must be true in prod: a deployer cannot approve their own deployment`,
+            ],
         },
         // Branch and tag patterns.
         ...(["*", "**", "**/*", "*/*"] as const).map((pattern) => ({
@@ -396,7 +422,9 @@ describe("config: bad input is rejected with the key and the file named", () => 
             name: "a tag pattern '*' in dev",
             stack: "dev",
             config: () => withConfig(dev(), withProtection("dev", { tagPatterns: ["*"] })),
-            problems: [`Pulumi.dev.yaml: ${P}:environmentProtection.tagPatterns[0] '*' lets every tag deploy, pull-request branches included; name the tags`],
+            problems: [
+                `Pulumi.dev.yaml: ${P}:environmentProtection.tagPatterns[0] '*' lets every tag deploy, pull-request branches included; name the tags`,
+            ],
         },
         {
             name: "any tag pattern in prod",
@@ -416,7 +444,9 @@ describe("config: bad input is rejected with the key and the file named", () => 
         {
             name: "a Slack webhook in plain text",
             config: () => ({ ...withConfig(prod(), { [`${P}:slackWebhook`]: "https://hooks.slack.com/x" }), secretKeys: [] }),
-            problems: [`Pulumi.prod.yaml: ${P}:slackWebhook must be set with 'pulumi config set --secret slackWebhook', never in plain text`],
+            problems: [
+                `Pulumi.prod.yaml: ${P}:slackWebhook must be set with 'pulumi config set --secret slackWebhook', never in plain text`,
+            ],
         },
         // State, backend, monitoring.
         {
@@ -432,7 +462,9 @@ describe("config: bad input is rejected with the key and the file named", () => 
         {
             name: "a prod log retention shorter than seven years",
             config: () => withConfig(prod(), { [`${P}:monitoring`]: { logRetentionDays: 365 } }),
-            problems: [`Pulumi.prod.yaml: ${P}:monitoring.logRetentionDays must be at least 2557 (7 years) in prod for audit records, got 365`],
+            problems: [
+                `Pulumi.prod.yaml: ${P}:monitoring.logRetentionDays must be at least 2557 (7 years) in prod for audit records, got 365`,
+            ],
         },
         {
             name: "an alarm period CloudWatch refuses (45 s)",
@@ -480,9 +512,10 @@ describe("config: bad input is rejected with the key and the file named", () => 
     });
 
     it("names the file it was given", () => {
-        assert.deepEqual(problemsOf({ ...withConfig(stackConfig("sit"), { [`${P}:accountId`]: "123" }), stackFile: "/tmp/edited/sit.yaml" }, "sit"), [
-            `/tmp/edited/sit.yaml: ${P}:accountId must be a 12-digit AWS account id in quotes, got "123"`,
-        ]);
+        assert.deepEqual(
+            problemsOf({ ...withConfig(stackConfig("sit"), { [`${P}:accountId`]: "123" }), stackFile: "/tmp/edited/sit.yaml" }, "sit"),
+            [`/tmp/edited/sit.yaml: ${P}:accountId must be a 12-digit AWS account id in quotes, got "123"`],
+        );
     });
 
     it("prints the whole list, file and keys included, as the error message", () => {
@@ -544,17 +577,23 @@ describe("config: the rules across stacks", () => {
         {
             name: "a repository spelt in another case in another stack",
             changes: () => ({ prod: { [`${P}:repositories`]: withRepository("prod", "cicd-foundation", { name: "CICD-Foundation" }) } }),
-            problems: [`Pulumi.prod.yaml: ${P}:repositories[6].name 'CICD-Foundation' is 'cicd-foundation' in Pulumi.dev.yaml: spell a repository the same in every stack`],
+            problems: [
+                `Pulumi.prod.yaml: ${P}:repositories[6].name 'CICD-Foundation' is 'cicd-foundation' in Pulumi.dev.yaml: spell a repository the same in every stack`,
+            ],
         },
         {
             name: "a repository of another kind in another stack",
             changes: () => ({ sit: { [`${P}:repositories`]: withRepository("sit", "2_1_bbws_s3_schemas", { kind: "lambda" }) } }),
-            problems: [`Pulumi.sit.yaml: ${P}:repositories[5].kind of '2_1_bbws_s3_schemas' is 'lambda' but 'terraform' in Pulumi.dev.yaml`],
+            problems: [
+                `Pulumi.sit.yaml: ${P}:repositories[5].kind of '2_1_bbws_s3_schemas' is 'lambda' but 'terraform' in Pulumi.dev.yaml`,
+            ],
         },
         {
             name: "another GitHub owner in one stack",
             changes: () => ({ sit: { [`${P}:githubOwner`]: "other-org" } }),
-            problems: [`Pulumi.sit.yaml: ${P}:githubOwner is 'other-org' but 'org' in Pulumi.dev.yaml: every stack serves one owner's repositories`],
+            problems: [
+                `Pulumi.sit.yaml: ${P}:githubOwner is 'other-org' but 'org' in Pulumi.dev.yaml: every stack serves one owner's repositories`,
+            ],
         },
         {
             name: "two environments in one AWS account",
@@ -577,7 +616,10 @@ describe("config: the rules across stacks", () => {
     describe("when the program runs for one stack", () => {
         let directory: string;
         const copy = (stack: string, change: (text: string) => string = (t) => t) =>
-            fs.writeFileSync(path.join(directory, `Pulumi.${stack}.yaml`), change(fs.readFileSync(path.join(__dirname, "..", `Pulumi.${stack}.yaml`), "utf8")));
+            fs.writeFileSync(
+                path.join(directory, `Pulumi.${stack}.yaml`),
+                change(fs.readFileSync(path.join(__dirname, "..", `Pulumi.${stack}.yaml`), "utf8")),
+            );
         beforeEach(() => {
             directory = fs.mkdtempSync(path.join(os.tmpdir(), "stacks-"));
         });
@@ -632,11 +674,14 @@ describe("config: the rules as pure checks", () => {
         assert.deepEqual([alarmRangeProblem(60, 1440), alarmRangeProblem(3600, 168)], [undefined, undefined]);
     });
     it("passes literal branch names in prod and prefixed patterns in dev", () => {
-        assert.deepEqual([refPatternProblem("main", "branch", "prod"), refPatternProblem("feature/*", "branch", "dev"), refPatternProblem("v*", "tag", "sit")], [
-            undefined,
-            undefined,
-            undefined,
-        ]);
+        assert.deepEqual(
+            [
+                refPatternProblem("main", "branch", "prod"),
+                refPatternProblem("feature/*", "branch", "dev"),
+                refPatternProblem("v*", "tag", "sit"),
+            ],
+            [undefined, undefined, undefined],
+        );
     });
 });
 
@@ -644,16 +689,21 @@ describe("config: the published JSON Schema", () => {
     const committed = () => JSON.parse(fs.readFileSync(path.join(__dirname, "..", "schema", "stack-config.schema.json"), "utf8"));
     // ajv 6 (draft-07), as installed with ESLint: the schema is generated for draft-07, which editors read.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const Ajv = require("ajv") as new (options: object) => { compile(schema: object): ((data: unknown) => boolean) & { errors?: { dataPath: string; message: string; params: object }[] } };
+    const Ajv = require("ajv") as new (options: object) => {
+        compile(schema: object): ((data: unknown) => boolean) & { errors?: { dataPath: string; message: string; params: object }[] };
+    };
     const validate = () => new Ajv({ allErrors: true }).compile(committed());
-    const stackFile = (stack: string) => yaml.load(fs.readFileSync(path.join(__dirname, "..", `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
+    const stackFile = (stack: string) =>
+        yaml.load(fs.readFileSync(path.join(__dirname, "..", `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
 
     it("is the schema generated from the config schema (run 'npm run schema' after changing it)", () => {
         assert.deepEqual(committed(), stackFileJsonSchema());
     });
 
     it("is named by every stack file's yaml-language-server comment", () => {
-        const first = ["dev", "sit", "prod"].map((stack) => fs.readFileSync(path.join(__dirname, "..", `Pulumi.${stack}.yaml`), "utf8").split("\n")[0]);
+        const first = ["dev", "sit", "prod"].map(
+            (stack) => fs.readFileSync(path.join(__dirname, "..", `Pulumi.${stack}.yaml`), "utf8").split("\n")[0],
+        );
         assert.deepEqual(first, Array(3).fill("# yaml-language-server: $schema=./schema/stack-config.schema.json"));
     });
 

@@ -14,13 +14,26 @@ const checkpoint = JSON.parse(checkpointText) as { version: number; checkpoint: 
 /** The same stack one update later: the Slack secret resource removed. */
 const newer = JSON.stringify({
     ...checkpoint,
-    checkpoint: { ...checkpoint.checkpoint, latest: { ...checkpoint.checkpoint.latest, resources: checkpoint.checkpoint.latest.resources.slice(0, 5) } },
+    checkpoint: {
+        ...checkpoint.checkpoint,
+        latest: { ...checkpoint.checkpoint.latest, resources: checkpoint.checkpoint.latest.resources.slice(0, 5) },
+    },
 });
 
 const VERSIONS: FakeVersion[] = [
     { key: KEY, versionId: "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY", lastModified: "2026-11-20T07:41:08.000Z", body: Buffer.from(newer) },
-    { key: KEY, versionId: "Ab9.xnq0Tkt5XkO2iE0bYpLdC1wS7mMh", lastModified: "2026-11-18T12:02:55.000Z", body: Buffer.from(checkpointText) },
-    { key: KEY, versionId: "QUpfdndhfd8438MNFDN93jdnJFkdmqnh", lastModified: "2026-11-02T08:13:04.000Z", body: Buffer.from('{"version":3,"checkpoint":{"stack":"organization/cicd-foundation/prod"}}') },
+    {
+        key: KEY,
+        versionId: "Ab9.xnq0Tkt5XkO2iE0bYpLdC1wS7mMh",
+        lastModified: "2026-11-18T12:02:55.000Z",
+        body: Buffer.from(checkpointText),
+    },
+    {
+        key: KEY,
+        versionId: "QUpfdndhfd8438MNFDN93jdnJFkdmqnh",
+        lastModified: "2026-11-02T08:13:04.000Z",
+        body: Buffer.from('{"version":3,"checkpoint":{"stack":"organization/cicd-foundation/prod"}}'),
+    },
     // The dev stack's state, kept gzipped (PULUMI_DIY_BACKEND_GZIP).
     {
         key: "cicd-foundation/.pulumi/stacks/cicd-foundation/dev.json.gz",
@@ -29,8 +42,18 @@ const VERSIONS: FakeVersion[] = [
         body: gzipSync(Buffer.from(checkpointText.replace(/prod/g, "dev"))),
     },
     // Another stack and another repository under the same bucket: never listed.
-    { key: "cicd-foundation/.pulumi/stacks/cicd-foundation/prod.json.bak", versionId: "bak1", lastModified: "2026-11-19T00:00:00.000Z", body: Buffer.from("{}") },
-    { key: "2_bbws_tenants_instances_lambda/.pulumi/stacks/x/prod.json", versionId: "other", lastModified: "2026-11-19T00:00:00.000Z", body: Buffer.from("{}") },
+    {
+        key: "cicd-foundation/.pulumi/stacks/cicd-foundation/prod.json.bak",
+        versionId: "bak1",
+        lastModified: "2026-11-19T00:00:00.000Z",
+        body: Buffer.from("{}"),
+    },
+    {
+        key: "2_bbws_tenants_instances_lambda/.pulumi/stacks/x/prod.json",
+        versionId: "other",
+        lastModified: "2026-11-19T00:00:00.000Z",
+        body: Buffer.from("{}"),
+    },
 ];
 
 describe("npm run state-versions (on a loopback S3)", () => {
@@ -69,23 +92,50 @@ describe("npm run state-versions (on a loopback S3)", () => {
                 "",
             ].join("\n"),
         );
-        assert.ok(s3.requests.some((r) => r.includes("key-marker=")), "the listing followed a second page");
+        assert.ok(
+            s3.requests.some((r) => r.includes("key-marker=")),
+            "the listing followed a second page",
+        );
     });
 
     it("writes an older version as the deployment 'pulumi stack import' reads", async () => {
         const out = path.join(directory, "prod-state.json");
-        const result = await runToolAsync("stateVersions.ts", ["export", "--stack", "prod", "--version-id", "Ab9.xnq0Tkt5XkO2iE0bYpLdC1wS7mMh", "--out", out], env());
+        const result = await runToolAsync(
+            "stateVersions.ts",
+            ["export", "--stack", "prod", "--version-id", "Ab9.xnq0Tkt5XkO2iE0bYpLdC1wS7mMh", "--out", out],
+            env(),
+        );
         assert.equal(result.status, 0, result.stderr);
         const written = JSON.parse(fs.readFileSync(out, "utf8"));
         assert.deepEqual(written, { version: 3, deployment: checkpoint.checkpoint.latest });
         assert.equal(written.deployment.resources.length, 6);
-        assert.match(result.stdout, /^wrote .*prod-state\.json: version Ab9\.xnq0Tkt5XkO2iE0bYpLdC1wS7mMh of prod \(2026-11-18T12:02:55\.000Z\), 6 resources$/m);
-        assert.ok(s3.requests.includes(`GET /bbws-state-prod/${KEY.split("/").map(encodeURIComponent).join("/")}?versionId=Ab9.xnq0Tkt5XkO2iE0bYpLdC1wS7mMh&x-id=GetObject`), s3.requests.join("\n"));
+        assert.match(
+            result.stdout,
+            /^wrote .*prod-state\.json: version Ab9\.xnq0Tkt5XkO2iE0bYpLdC1wS7mMh of prod \(2026-11-18T12:02:55\.000Z\), 6 resources$/m,
+        );
+        assert.ok(
+            s3.requests.includes(
+                `GET /bbws-state-prod/${KEY.split("/").map(encodeURIComponent).join("/")}?versionId=Ab9.xnq0Tkt5XkO2iE0bYpLdC1wS7mMh&x-id=GetObject`,
+            ),
+            s3.requests.join("\n"),
+        );
     });
 
     it("unzips a checkpoint the backend stored gzipped", async () => {
         const out = path.join(directory, "dev-state.json");
-        const args = ["export", "--stack", "dev", "--bucket", "bbws-state-prod", "--region", "af-south-1", "--version-id", "gz1", "--out", out];
+        const args = [
+            "export",
+            "--stack",
+            "dev",
+            "--bucket",
+            "bbws-state-prod",
+            "--region",
+            "af-south-1",
+            "--version-id",
+            "gz1",
+            "--out",
+            out,
+        ];
         const result = await runToolAsync("stateVersions.ts", args, env());
         assert.equal(result.status, 0, result.stderr);
         const written = JSON.parse(fs.readFileSync(out, "utf8"));
@@ -96,13 +146,20 @@ describe("npm run state-versions (on a loopback S3)", () => {
         const out = path.join(directory, "none.json");
         const result = await runToolAsync("stateVersions.ts", ["export", "--stack", "prod", "--version-id", "nope", "--out", out], env());
         assert.equal(result.status, 2);
-        assert.equal(result.stderr, `state-versions: --version-id 'nope' is not a version of s3://bbws-state-prod/${KEY}: run 'list' to see them\n`);
+        assert.equal(
+            result.stderr,
+            `state-versions: --version-id 'nope' is not a version of s3://bbws-state-prod/${KEY}: run 'list' to see them\n`,
+        );
         assert.equal(fs.existsSync(out), false);
     });
 
     it("exits 2 for a version from before the stack's first update", async () => {
         const out = path.join(directory, "empty.json");
-        const result = await runToolAsync("stateVersions.ts", ["export", "--stack", "prod", "--version-id", "QUpfdndhfd8438MNFDN93jdnJFkdmqnh", "--out", out], env());
+        const result = await runToolAsync(
+            "stateVersions.ts",
+            ["export", "--stack", "prod", "--version-id", "QUpfdndhfd8438MNFDN93jdnJFkdmqnh", "--out", out],
+            env(),
+        );
         assert.equal(result.status, 2);
         assert.equal(
             result.stderr,
@@ -135,8 +192,16 @@ describe("npm run state-versions (on a loopback S3)", () => {
 
 describe("checkpoint to importable deployment", () => {
     it("keeps a version 4 checkpoint's features beside the deployment", () => {
-        const text = JSON.stringify({ version: 4, features: ["refreshBeforeUpdate"], checkpoint: { stack: "s", latest: { resources: [] } } });
-        assert.deepEqual(checkpointToDeployment(text, "f"), { version: 4, features: ["refreshBeforeUpdate"], deployment: { resources: [] } });
+        const text = JSON.stringify({
+            version: 4,
+            features: ["refreshBeforeUpdate"],
+            checkpoint: { stack: "s", latest: { resources: [] } },
+        });
+        assert.deepEqual(checkpointToDeployment(text, "f"), {
+            version: 4,
+            features: ["refreshBeforeUpdate"],
+            deployment: { resources: [] },
+        });
     });
 
     it("refuses a file that is not a checkpoint", () => {
@@ -145,5 +210,4 @@ describe("checkpoint to importable deployment", () => {
             new StateVersionError("f is not a Pulumi checkpoint: it needs 'version' and 'checkpoint'"),
         );
     });
-
 });

@@ -47,7 +47,10 @@ describe("npm run synth", () => {
 
         it("names the placeholder inputs, the Slack webhook's included", () => {
             assert.match(result.stdout, /^ {2}cicd-foundation-prod-slack-webhook +SLACK_WEBHOOK_PROD +value$/m);
-            assert.match(result.stdout, /^PLACEHOLDERS: inputs that are stand-ins offline\. Secrets \(the Slack webhook's value, the GitHub token\)/m);
+            assert.match(
+                result.stdout,
+                /^PLACEHOLDERS: inputs that are stand-ins offline\. Secrets \(the Slack webhook's value, the GitHub token\)/m,
+            );
         });
 
         it("fits every line of its output in 120 columns", () => {
@@ -59,7 +62,10 @@ describe("npm run synth", () => {
     it("prints the table uncut with --wide", () => {
         const result = runTool("synth.ts", ["--stack", "dev", "--out-dir", outDir, "--no-policy", "--wide"]);
         assert.equal(result.status, 0, result.stderr);
-        assert.match(result.stdout, /^ {2}2_bbws_wordpress_site_management_lambda-previewer +bbws-previewer-dev-2_bbws_wordpress_site_management_lambda$/m);
+        assert.match(
+            result.stdout,
+            /^ {2}2_bbws_wordpress_site_management_lambda-previewer +bbws-previewer-dev-2_bbws_wordpress_site_management_lambda$/m,
+        );
         assert.equal(result.stdout.includes("…"), false);
     });
 
@@ -93,7 +99,10 @@ describe("npm run synth", () => {
             stackText("sit")
                 .replace("requiredApprovals: 2", "requiredApprovals: 3")
                 .replace("        - qa-lead\n", "        - qa-lead\n        - product-owner\n")
-                .replace("cicd-foundation:environmentProtection:", "cicd-foundation:ownsRepositoryRuleset: true\n  cicd-foundation:environmentProtection:"),
+                .replace(
+                    "cicd-foundation:environmentProtection:",
+                    "cicd-foundation:ownsRepositoryRuleset: true\n  cicd-foundation:environmentProtection:",
+                ),
         );
         const result = runTool("synth.ts", ["--stack", "sit", "--config", file, "--out-dir", path.join(outDir, "out"), "--no-policy"]);
         assert.equal(result.status, 2, result.stdout);
@@ -112,7 +121,10 @@ describe("npm run synth", () => {
         fs.writeFileSync(file, "{}");
         const result = runTool("synth.ts", ["--stack", "dev", "--out-dir", file, "--no-policy"]);
         assert.equal(result.status, 2);
-        assert.equal(result.stderr.split("\n")[0], `synth: --out-dir '${file}' is a file, not a directory: name a directory to write the graphs to`);
+        assert.equal(
+            result.stderr.split("\n")[0],
+            `synth: --out-dir '${file}' is a file, not a directory: name a directory to write the graphs to`,
+        );
         assert.deepEqual(fs.readdirSync(outDir), ["graphs.json"]);
         assert.equal(fs.readFileSync(file, "utf8"), "{}");
     });

@@ -88,7 +88,9 @@ export async function main(argv: string[], client?: (region: string) => S3Client
     if (command === "list") {
         const versions = await listStateVersions(s3, bucket, key);
         if (versions.length === 0) {
-            console.error(`state-versions: no versions of s3://${bucket}/${key}: check --repository, --project and the credentials' account`);
+            console.error(
+                `state-versions: no versions of s3://${bucket}/${key}: check --repository, --project and the credentials' account`,
+            );
             return 1;
         }
         console.log(`s3://${bucket}/${key}`);
@@ -99,7 +101,9 @@ export async function main(argv: string[], client?: (region: string) => S3Client
                     v.versionId,
                     v.lastModified,
                     String(v.size),
-                    [v.isLatest ? "current" : "", v.deleted ? "delete marker" : "", v.key.endsWith(".gz") ? "gzip" : ""].filter(Boolean).join(", "),
+                    [v.isLatest ? "current" : "", v.deleted ? "delete marker" : "", v.key.endsWith(".gz") ? "gzip" : ""]
+                        .filter(Boolean)
+                        .join(", "),
                 ]),
             ),
         );
@@ -109,8 +113,10 @@ export async function main(argv: string[], client?: (region: string) => S3Client
     const versionId = args.values["version-id"] as string;
     const versions = await listStateVersions(s3, bucket, key);
     const chosen = versions.find((v) => v.versionId === versionId);
-    if (!chosen) throw new StateVersionError(`--version-id '${versionId}' is not a version of s3://${bucket}/${key}: run 'list' to see them`);
-    if (chosen.deleted) throw new StateVersionError(`--version-id '${versionId}' is a delete marker: it holds no state; choose an earlier version`);
+    if (!chosen)
+        throw new StateVersionError(`--version-id '${versionId}' is not a version of s3://${bucket}/${key}: run 'list' to see them`);
+    if (chosen.deleted)
+        throw new StateVersionError(`--version-id '${versionId}' is a delete marker: it holds no state; choose an earlier version`);
     const body = await readStateVersion(s3, bucket, chosen.key, versionId);
     const deployment = checkpointToDeployment(body.toString("utf8"), `s3://${bucket}/${chosen.key} version ${versionId}`);
     fs.writeFileSync(out as string, `${JSON.stringify(deployment, null, 4)}\n`, { flag: "wx" });
@@ -130,7 +136,12 @@ if (require.main === module) {
     main(process.argv.slice(2)).then(
         (code) => process.exit(code),
         (error: unknown) => {
-            if (error instanceof UsageError || error instanceof StateVersionError || error instanceof ConfigError || error instanceof StackFileError) {
+            if (
+                error instanceof UsageError ||
+                error instanceof StateVersionError ||
+                error instanceof ConfigError ||
+                error instanceof StackFileError
+            ) {
                 console.error(`state-versions: ${error.message}`);
                 process.exit(2);
             }

@@ -67,7 +67,8 @@ function holdsPlaceholder(value: unknown): boolean {
 /** The inputs of a resource that are stand-ins offline; reviewer ids come from GitHub lookups, answered offline. */
 export function placeholderInputs(resource: GraphResource): string[] {
     const keys = Object.keys(resource.inputs).filter((k) => holdsPlaceholder(resource.inputs[k]));
-    if (resource.type === "github:index/repositoryEnvironment:RepositoryEnvironment" && "reviewers" in resource.inputs) keys.push("reviewers");
+    if (resource.type === "github:index/repositoryEnvironment:RepositoryEnvironment" && "reviewers" in resource.inputs)
+        keys.push("reviewers");
     return [...new Set(keys)].sort();
 }
 
@@ -133,7 +134,9 @@ async function main(argv: string[]): Promise<number> {
     const outDir = checkOutDir(args.values["out-dir"] as string);
 
     // Every input is read and validated, the rules across stacks included, before anything is written.
-    const files = stacks.map((stack) => (args.values.config ? path.resolve(process.cwd(), args.values.config) : stackFilePath(stack, PROJECT_ROOT)));
+    const files = stacks.map((stack) =>
+        args.values.config ? path.resolve(process.cwd(), args.values.config) : stackFilePath(stack, PROJECT_ROOT),
+    );
     const configs = stacks.map((stack, i) => ({ stack, raw: readStackFile(files[i]) }));
     if (stacks.length === 1) validateStack(configs[0].raw, stacks[0]);
     else {

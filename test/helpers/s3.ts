@@ -13,7 +13,9 @@ const xml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").
 
 function error(res: http.ServerResponse, status: number, code: string, message: string): void {
     res.writeHead(status, { "content-type": "application/xml", "x-amz-request-id": "fake" });
-    res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${xml(message)}</Message><RequestId>fake</RequestId></Error>`);
+    res.end(
+        `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${xml(message)}</Message><RequestId>fake</RequestId></Error>`,
+    );
 }
 
 /**
@@ -56,7 +58,9 @@ export async function startS3(
                         : `<DeleteMarker><Key>${xml(v.key)}</Key><VersionId>${v.versionId}</VersionId><IsLatest>${latest(v)}</IsLatest><LastModified>${v.lastModified}</LastModified><Owner><ID>owner</ID></Owner></DeleteMarker>`,
                 )
                 .join("");
-            const next = truncated ? `<NextKeyMarker>${xml(last.key)}</NextKeyMarker><NextVersionIdMarker>${last.versionId}</NextVersionIdMarker>` : "";
+            const next = truncated
+                ? `<NextKeyMarker>${xml(last.key)}</NextKeyMarker><NextVersionIdMarker>${last.versionId}</NextVersionIdMarker>`
+                : "";
             res.writeHead(200, { "content-type": "application/xml", "x-amz-request-id": "fake" });
             res.end(
                 `<?xml version="1.0" encoding="UTF-8"?>\n<ListVersionsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucket}</Name><Prefix>${xml(prefix)}</Prefix><KeyMarker>${xml(keyMarker)}</KeyMarker><VersionIdMarker>${versionMarker}</VersionIdMarker>${next}<MaxKeys>${pageSize}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${entries}</ListVersionsResult>`,

@@ -113,5 +113,9 @@ export function checkpointToDeployment(text: string, source: string): UntypedDep
         throw new StateVersionError(`${source} holds no deployment (the stack had never been updated then): nothing to import`);
     }
     const features = Array.isArray(checkpoint.features) ? (checkpoint.features as string[]) : undefined;
-    return { version: checkpoint.version, ...(features && features.length > 0 ? { features } : {}), deployment: checkpoint.checkpoint.latest };
+    return {
+        version: checkpoint.version,
+        ...(features && features.length > 0 ? { features } : {}),
+        deployment: checkpoint.checkpoint.latest,
+    };
 }
