@@ -184,9 +184,11 @@ describe("npm run state-versions (on a loopback S3)", () => {
     });
 
     it("prints its usage for --help and exits 0", async () => {
-        const result = await runToolAsync("stateVersions.ts", ["list", "--help"], env());
-        assert.equal(result.status, 0);
-        assert.match(result.stdout, /^usage: npm run state-versions -- list\|export --stack <dev\|sit\|prod> \[options\]\n/);
+        for (const args of [["--help"], ["list", "--help"]]) {
+            const result = await runToolAsync("stateVersions.ts", args, env());
+            assert.equal(result.status, 0);
+            assert.match(result.stdout, /^usage: npm run state-versions -- list\|export --stack <dev\|sit\|prod> \[options\]\n/);
+        }
     });
 });
 

@@ -15,7 +15,7 @@ import * as path from "path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { ConfigError, ENVIRONMENTS, PROJECT, validateStack } from "../config";
 import { stateBucketName } from "../components/naming";
-import { parseArgs, UsageError } from "./lib/args";
+import { parseArgs, UsageError, wantsHelp } from "./lib/args";
 import { readStackFile, StackFileError, stackFilePath, PROJECT_ROOT } from "./lib/stackFile";
 import { checkpointKey, checkpointToDeployment, listStateVersions, readStateVersion, StateVersionError } from "./lib/stateVersions";
 import { formatTable } from "./lib/table";
@@ -34,7 +34,8 @@ const USAGE = `usage: npm run state-versions -- list|export --stack <dev|sit|pro
   --help          print this and exit`;
 
 export async function main(argv: string[], client?: (region: string) => S3Client): Promise<number> {
-    const [command = "", ...rest] = argv;
+    // `--help` anywhere, the command included, prints the usage.
+    const [command = "", ...rest] = wantsHelp(argv) ? ["", ...argv] : argv;
     const args = parseArgs(
         rest,
         {
