@@ -202,7 +202,13 @@ export const alarmSchema = strict({
     description: z.string(says((v) => `must be a string, got ${got(v)}`)).optional(),
     namespace: text(/^[^:\s][^:]{0,254}$/, "a CloudWatch namespace"),
     metricName: text(/^\S{1,255}$/, "a metric name"),
-    dimensions: z.record(z.string(), z.string(says((v) => `must be a string, got ${got(v)}`))).default({}),
+    dimensions: z
+        .record(
+            z.string(),
+            z.string(says((v) => `must be a string, got ${got(v)}`)),
+            says((v) => `must be an object, got ${got(v)}`),
+        )
+        .default({}),
     statistic: text(
         /^(Sum|Average|Maximum|Minimum|SampleCount|p\d{1,2}(\.\d+)?)$/,
         "Sum, Average, Maximum, Minimum, SampleCount or a percentile such as p99",

@@ -38,7 +38,7 @@ const monitoringOf = (stack: string) => configValue<{ alarms: Record<string, unk
 const withRepository = (stack: string, name: string, change: Record<string, unknown>) =>
     repositoriesOf(stack).map((r) => (r.name === name ? { ...r, ...change } : r));
 /** A stack's repositories with one more. */
-const plusRepository = (stack: string, repository: Record<string, unknown>) => [...repositoriesOf(stack), repository];
+const plusRepository = (stack: string, repository: unknown) => [...repositoriesOf(stack), repository];
 const withProtection = (stack: string, change: Record<string, unknown>) => ({
     [`${P}:environmentProtection`]: { ...protectionOf(stack), ...change },
 });
@@ -283,6 +283,11 @@ describe("config: bad input is rejected with the key and the file named", () => 
             ],
         },
         {
+            name: "a repository entry that is not an object",
+            config: () => withConfig(prod(), { [`${P}:repositories`]: plusRepository("prod", "orders") }),
+            problems: [`Pulumi.prod.yaml: ${P}:repositories[7] must be an object, got "orders"`],
+        },
+        {
             name: "a repository without its kind",
             config: () => withConfig(prod(), { [`${P}:repositories`]: plusRepository("prod", { name: "orders" }) }),
             problems: [`Pulumi.prod.yaml: ${P}:repositories[7].kind is required`],
@@ -465,6 +470,11 @@ describe("config: bad input is rejected with the key and the file named", () => 
             problems: [
                 `Pulumi.prod.yaml: ${P}:monitoring.logRetentionDays must be at least 2557 (7 years) in prod for audit records, got 365`,
             ],
+        },
+        {
+            name: "alarm dimensions that are not a map",
+            config: () => withConfig(prod(), withAlarm("prod", { dimensions: "FunctionName=x" })),
+            problems: [`Pulumi.prod.yaml: ${P}:monitoring.alarms[0].dimensions must be an object, got "FunctionName=x"`],
         },
         {
             name: "an alarm period CloudWatch refuses (45 s)",

@@ -140,6 +140,12 @@ describe("npm run synth", () => {
         );
     });
 
+    it("exits 2 for an empty --out-dir rather than writing into the working directory", () => {
+        const result = runTool("synth.ts", ["--stack", "dev", "--out-dir=", "--no-policy"]);
+        assert.equal(result.status, 2);
+        assert.equal(result.stderr.split("\n")[0], "synth: --out-dir needs a directory, got ''");
+    });
+
     it("prints its usage for --help and exits 0, whatever else is given", () => {
         const result = runTool("synth.ts", ["--stack", "staging", "--help"]);
         assert.equal(result.status, 0);

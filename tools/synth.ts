@@ -103,6 +103,7 @@ export function violationTable(diagnostics: readonly Diagnostic[]): string {
 
 /** The output folder, refused before anything runs when it cannot be one. */
 function checkOutDir(argument: string): string {
+    if (argument.trim() === "") throw new UsageError(`--out-dir needs a directory, got ''\n${USAGE}`);
     const outDir = path.resolve(process.cwd(), argument);
     for (let at = outDir; ; at = path.dirname(at)) {
         if (fs.existsSync(at)) {
@@ -141,7 +142,7 @@ async function main(argv: string[]): Promise<number> {
     if (stacks.length === 1) validateStack(configs[0].raw, stacks[0]);
     else {
         const { problems } = validateStacks(configs);
-        if (problems.length > 0) throw new ConfigError("the stack files", problems);
+        if (problems.length > 0) throw new ConfigError(files.map(displayName).join(", "), problems);
     }
     const policyConfigFile = args.values["policy-config"] ? path.resolve(process.cwd(), args.values["policy-config"]) : undefined;
     const policyConfigs = args.switches.has("no-policy") ? [] : stacks.map((stack) => readPolicyConfig(stack, policyConfigFile));
