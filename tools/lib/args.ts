@@ -28,7 +28,9 @@ export function wantsHelp(argv: readonly string[]): boolean {
  * `--help` or `-h` prints the usage on stdout and ends the command with exit 0, whatever else was given.
  */
 export function parseArgs(argv: readonly string[], spec: FlagSpec, usage: string): ParsedArgs {
-    if (wantsHelp(argv)) {
+    // The command line too: a command word parsed before the flags (`deployment -- --help`) would
+    // otherwise keep `--help` out of the arguments handed here.
+    if (wantsHelp(argv) || wantsHelp(process.argv.slice(2))) {
         process.stdout.write(`${usage}\n`);
         process.exit(0);
     }
