@@ -1,80 +1,75 @@
+/**
+ * The program's front door: a stack file's config, validated and typed. The schema is declared once
+ * (config/schema.ts, zod) and the types here are inferred from it; rules that need the environment, the
+ * cloud's limits (config/rules.ts) or the other stacks (config/crossStack.ts) run on what it parsed.
+ * Every problem of a run is reported at once, each naming its key and the file, before any resource exists.
+ */
 import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import { crossStackProblems, type StackSummary } from "./config/crossStack";
+import { alarmPeriodProblem, alarmRangeProblem, bucketNameProblem, bucketPatternProblem, refPatternProblem } from "./config/rules";
+import {
+    AWS_KEYS,
+    ENVIRONMENTS,
+    KNOWN_NAMESPACES,
+    LOG_RETENTION_DAYS,
+    PROJECT,
+    PROJECT_KEYS,
+    RETIRED_KEYS,
+    SECRET_KEYS,
+    SEVERITIES,
+    type alarmSchema,
+    type Backend,
+    type deployScopeSchema,
+    type Environment,
+    type ProjectKey,
+    type repositorySchema,
+    type slackChannelSchema,
+} from "./config/schema";
+import {
+    displayName,
+    projectRoot,
+    readStackFile,
+    siblingStackFiles,
+    STACK_FILE_VARIABLE,
+    StackFileError,
+    stackFilePath,
+    type RawConfig,
+} from "./config/stackFiles";
 
-/** The project's config namespace; every key of ours is `cicd-foundation:<key>`. */
-export const PROJECT = "cicd-foundation";
+export {
+    COMPARISONS,
+    ENVIRONMENTS,
+    KNOWN_REGIONS,
+    LOG_RETENTION_DAYS,
+    PROJECT,
+    REPOSITORY_KINDS,
+    SEVERITIES,
+    type Backend,
+    type ComparisonOperator,
+    type Environment,
+    type RepositoryKind,
+    type Severity,
+} from "./config/schema";
+export type { RawConfig } from "./config/stackFiles";
 
-export const ENVIRONMENTS = ["dev", "sit", "prod"] as const;
-export type Environment = (typeof ENVIRONMENTS)[number];
-
-/** Approvals each environment needs at least (seeds 002 §7.4: dev 1, sit 2, prod 3). */
+/** Approvals each environment needs at least: dev one, sit two, prod three. */
 export const MINIMUM_APPROVALS: Readonly<Record<Environment, number>> = { dev: 1, sit: 2, prod: 3 };
 
 /** GitHub accepts at most six reviewers (users and teams together) on an environment. */
 export const MAX_ENVIRONMENT_REVIEWERS = 6;
 
-export const SEVERITIES = ["critical", "warning", "info"] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-/** Retention values CloudWatch Logs accepts; anything else is rejected by the API at `pulumi up`. */
-export const LOG_RETENTION_DAYS = [
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
-
-/** Regions where the resources of this program exist; a typo here would only fail at `pulumi up`. */
-export const KNOWN_REGIONS = [
-    "af-south-1",
-    "ap-east-1",
-    "ap-northeast-1",
-    "ap-northeast-2",
-    "ap-northeast-3",
-    "ap-south-1",
-    "ap-south-2",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-southeast-3",
-    "ap-southeast-4",
-    "ca-central-1",
-    "ca-west-1",
-    "eu-central-1",
-    "eu-central-2",
-    "eu-north-1",
-    "eu-south-1",
-    "eu-south-2",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "il-central-1",
-    "me-central-1",
-    "me-south-1",
-    "sa-east-1",
-    "us-east-1",
-    "us-east-2",
-    "us-west-1",
-    "us-west-2",
-] as const;
+/** Prod keeps audit records seven years. */
+const PROD_LOG_RETENTION_DAYS = 2557;
 
 /** Resource name patterns a repository's deployer role may manage, per service. */
-export interface DeployScope {
-    readonly dynamodbTables: readonly string[];
-    readonly s3Buckets: readonly string[];
-    readonly lambdaFunctions: readonly string[];
-    /** The repository that holds this program: its deployer manages the foundation itself. */
-    readonly foundation: boolean;
-}
-
-export interface RepositoryConfig {
-    /** Repository name under the owner, e.g. `2_1_bbws_dynamodb_schemas`. */
-    readonly name: string;
-    /**
-     * Repositories created after 2026-07-15 present immutable OIDC subjects
-     * (`repo:OWNER@OWNER_ID/REPO@REPO_ID:...`); when true the ids are looked up and both forms are trusted.
-     */
-    readonly immutableSubject: boolean;
-    readonly deploys: DeployScope;
-}
+export type DeployScope = Readonly<z.infer<typeof deployScopeSchema>>;
+export type RepositoryConfig = Readonly<z.infer<typeof repositorySchema>>;
+export type SlackChannel = Readonly<z.infer<typeof slackChannelSchema>>;
+export type DeclaredAlarm = Readonly<Omit<z.infer<typeof alarmSchema>, "description"> & { description: string }>;
 
 export interface EnvironmentProtection {
-    /** Approvals the seeds require; met by the reviewers plus the repository ruleset (see README). */
+    /** Met by the reviewers plus the repository ruleset: GitHub environments take one approval (see README). */
     readonly requiredApprovals: number;
     readonly reviewerTeams: readonly string[];
     readonly reviewerUsers: readonly string[];
@@ -84,35 +79,9 @@ export interface EnvironmentProtection {
     readonly tagPatterns: readonly string[];
 }
 
-export interface SlackChannel {
-    readonly name: string;
-    readonly workspaceId: string;
-    readonly channelId: string;
-    readonly severities: readonly Severity[];
-}
-
-export type ComparisonOperator =
-    "GreaterThanOrEqualToThreshold" | "GreaterThanThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
-
-export interface DeclaredAlarm {
-    /** Stable key: the alarm's resource name and CloudWatch name derive from it. */
-    readonly name: string;
-    readonly description: string;
-    readonly namespace: string;
-    readonly metricName: string;
-    readonly dimensions: Readonly<Record<string, string>>;
-    /** `Sum`, `Average`, `Maximum`, `Minimum`, `SampleCount`, or a percentile such as `p99`. */
-    readonly statistic: string;
-    readonly threshold: number;
-    readonly comparison: ComparisonOperator;
-    readonly periodSeconds: number;
-    readonly evaluationPeriods: number;
-    readonly severity: Severity;
-    readonly treatMissingData: "missing" | "ignore" | "breaching" | "notBreaching";
-}
-
 export interface StackConfig {
     readonly stack: string;
+    /** The stack file as errors name it. */
     readonly stackFile: string;
     readonly environment: Environment;
     readonly accountId: string;
@@ -128,13 +97,16 @@ export interface StackConfig {
     readonly protection: EnvironmentProtection;
     /** Exactly one stack owns the repository rulesets, so three stacks never fight over them. */
     readonly ownsRepositoryRuleset: boolean;
-    /** Environment whose gated jobs may read this environment's ledger (promotion checks). */
+    /** Derived: the environment promoted to, whose gated jobs read this environment's ledger. None in prod. */
     readonly ledgerReaderEnvironment?: Environment;
     readonly permissionsBoundaryArn?: string;
+    readonly backend: Backend;
+    /** Pulumi Cloud settings; typed once their schema is wired into config/schema.ts. */
+    readonly pulumiCloud?: unknown;
     readonly slackWebhook?: pulumi.Output<string>;
     readonly githubToken?: pulumi.Output<string>;
     readonly notifications: {
-        readonly emails: Readonly<Record<Severity, readonly string[]>>;
+        readonly emails: Readonly<Record<(typeof SEVERITIES)[number], readonly string[]>>;
         readonly slackChannels: readonly SlackChannel[];
     };
     readonly monitoring: {
@@ -166,544 +138,382 @@ export class ConfigError extends pulumi.RunError {
     }
 }
 
-/** Raw config as the engine hands it over: fully qualified keys, values as strings (JSON for structures). */
-export interface RawConfig {
-    readonly values: Readonly<Record<string, string>>;
-    readonly secretKeys: readonly string[];
+const ns = (key: string) => `${PROJECT}:${key}`;
+const PROJECT_KEY_NAMES = Object.keys(PROJECT_KEYS) as ProjectKey[];
+
+/** `cicd-foundation:a.b[2].c` from a key and a zod path. */
+function keyPath(top: string, path: readonly PropertyKey[]): string {
+    return path.reduce<string>((out, part) => (typeof part === "number" ? `${out}[${part}]` : `${out}.${String(part)}`), top);
 }
 
-const KEYS = {
-    environment: "environment",
-    accountId: "accountId",
-    prefix: "prefix",
-    githubOwner: "githubOwner",
-    repositories: "repositories",
-    state: "state",
-    environmentProtection: "environmentProtection",
-    ownsRepositoryRuleset: "ownsRepositoryRuleset",
-    ledgerReaderEnvironment: "ledgerReaderEnvironment",
-    permissionsBoundaryArn: "permissionsBoundaryArn",
-    slackWebhook: "slackWebhook",
-    githubToken: "githubToken",
-    notifications: "notifications",
-    monitoring: "monitoring",
-} as const;
-const SECRET_KEYS: readonly string[] = [KEYS.slackWebhook, KEYS.githubToken];
-
-const ACCOUNT_ID = /^\d{12}$/;
-const PREFIX = /^[a-z][a-z0-9-]{1,19}$/;
-const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
-const REPOSITORY_NAME = /^[A-Za-z0-9._-]{1,100}$/;
-const RESOURCE_PATTERN = /^[A-Za-z0-9._*-]{1,255}$/;
-const TEAM_SLUG = /^[a-z0-9][a-z0-9_-]{0,99}$/;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const SLACK_WORKSPACE = /^T[A-Z0-9]{6,}$/;
-const SLACK_CHANNEL = /^C[A-Z0-9]{6,}$/;
-const METRIC_STATISTIC = /^(Sum|Average|Maximum|Minimum|SampleCount|p\d{1,2}(\.\d+)?)$/;
-const COMPARISONS: readonly ComparisonOperator[] = [
-    "GreaterThanOrEqualToThreshold",
-    "GreaterThanThreshold",
-    "LessThanThreshold",
-    "LessThanOrEqualToThreshold",
-];
-const MISSING_DATA = ["missing", "ignore", "breaching", "notBreaching"] as const;
-const IAM_ARN = /^arn:aws:iam::\d{12}:policy\/[\w+=,.@/-]+$/;
-
-/** Collects every problem of one file so that all are reported at once. */
-class Problems {
-    readonly list: string[] = [];
-    constructor(private readonly stackFile: string) {}
-    add(key: string, message: string): void {
-        this.list.push(`${this.stackFile}: ${key} ${message}`);
-    }
+/** Every problem a schema finds in one value, each as `key message`. */
+function schemaProblems(top: string, issues: readonly z.core.$ZodIssue[]): string[] {
+    return issues.flatMap((issue) =>
+        issue.code === "unrecognized_keys"
+            ? issue.keys.map((k) => `${keyPath(top, [...issue.path, k])} ${issue.message}`)
+            : [`${keyPath(top, issue.path)} ${issue.message}`],
+    );
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
-
-function isObject(value: unknown): value is JsonObject {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
+/** A value as the engine passes it (a string) turned back into the stack file's value. */
+function decode(text: string): { value: unknown } | { invalid: true } {
+    const trimmed = text.trimStart();
+    if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+        try {
+            return { value: JSON.parse(text) as unknown };
+        } catch {
+            return { invalid: true };
+        }
+    }
+    if (text === "true" || text === "false") return { value: text === "true" };
+    return { value: text };
 }
 
-/** Reads typed fields of one config object, reporting wrong types against the full key path. */
-class Reader {
-    constructor(
-        private readonly problems: Problems,
-        readonly path: string,
-        private readonly obj: JsonObject,
-        allowed: readonly string[],
-    ) {
-        for (const key of Object.keys(obj)) {
-            if (!allowed.includes(key)) problems.add(this.key(key), `is not a known key (known: ${allowed.join(", ")})`);
-        }
-    }
-
-    /** Top-level keys read `cicd-foundation:key`; nested ones `cicd-foundation:key.sub`. */
-    private key(name: string): string {
-        return this.path.endsWith(":") ? `${this.path}${name}` : `${this.path}.${name}`;
-    }
-
-    has(name: string): boolean {
-        return this.obj[name] !== undefined && this.obj[name] !== null;
-    }
-
-    string(name: string, fallback: string, pattern?: RegExp, shape?: string): string {
-        const value = this.obj[name];
-        if (value === undefined || value === null) return fallback;
-        if (typeof value !== "string") {
-            this.problems.add(this.key(name), "must be a string");
-            return fallback;
-        }
-        if (pattern && !pattern.test(value)) {
-            this.problems.add(this.key(name), `must be ${shape ?? `a string matching ${pattern}`}, got '${value}'`);
-        }
-        return value;
-    }
-
-    boolean(name: string, fallback: boolean): boolean {
-        const value = this.obj[name];
-        if (value === undefined || value === null) return fallback;
-        if (typeof value !== "boolean") {
-            this.problems.add(this.key(name), `must be true or false, got ${JSON.stringify(value)}`);
-            return fallback;
-        }
-        return value;
-    }
-
-    integer(name: string, fallback: number, min: number, max: number): number {
-        const value = this.obj[name];
-        if (value === undefined || value === null) return fallback;
-        if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-            this.problems.add(this.key(name), `must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
-            return fallback;
-        }
-        return value;
-    }
-
-    number(name: string, fallback: number): number {
-        const value = this.obj[name];
-        if (value === undefined || value === null) {
-            this.problems.add(this.key(name), "is required");
-            return fallback;
-        }
-        if (typeof value !== "number" || !Number.isFinite(value)) {
-            this.problems.add(this.key(name), `must be a number, got ${JSON.stringify(value)}`);
-            return fallback;
-        }
-        return value;
-    }
-
-    strings(name: string, pattern: RegExp, shape: string): string[] {
-        const value = this.obj[name];
-        if (value === undefined || value === null) return [];
-        if (!Array.isArray(value)) {
-            this.problems.add(this.key(name), "must be a list");
-            return [];
-        }
-        const out: string[] = [];
-        value.forEach((item, i) => {
-            if (typeof item !== "string" || !pattern.test(item)) {
-                this.problems.add(`${this.key(name)}[${i}]`, `must be ${shape}, got ${JSON.stringify(item)}`);
-            } else if (out.includes(item)) {
-                this.problems.add(`${this.key(name)}[${i}]`, `repeats '${item}'`);
-            } else {
-                out.push(item);
-            }
-        });
-        return out;
-    }
-
-    /** A free-form map of string values, such as metric dimensions. */
-    stringMap(name: string): Record<string, string> {
-        const value = this.obj[name];
-        const out: Record<string, string> = {};
-        if (value === undefined || value === null) return out;
-        if (!isObject(value)) {
-            this.problems.add(this.key(name), "must be an object");
-            return out;
-        }
-        for (const [k, v] of Object.entries(value)) {
-            if (typeof v !== "string") this.problems.add(`${this.key(name)}.${k}`, "must be a string");
-            else out[k] = v;
-        }
-        return out;
-    }
-
-    oneOf<T extends string>(name: string, options: readonly T[], fallback: T): T {
-        const value = this.obj[name];
-        if (value === undefined || value === null) return fallback;
-        if (typeof value !== "string" || !(options as readonly string[]).includes(value)) {
-            this.problems.add(this.key(name), `must be one of ${options.join(", ")}, got ${JSON.stringify(value)}`);
-            return fallback;
-        }
-        return value as T;
-    }
-
-    object(name: string, allowed: readonly string[]): Reader {
-        const value = this.obj[name];
-        if (value !== undefined && value !== null && !isObject(value)) {
-            this.problems.add(this.key(name), "must be an object");
-        }
-        return new Reader(this.problems, this.key(name), isObject(value) ? value : {}, allowed);
-    }
-
-    list(name: string): { reader: (allowed: readonly string[]) => Reader }[] {
-        const value = this.obj[name];
-        if (value === undefined || value === null) return [];
-        if (!Array.isArray(value)) {
-            this.problems.add(this.key(name), "must be a list");
-            return [];
-        }
-        return value.map((item, index) => ({
-            reader: (allowed: readonly string[]) => {
-                if (!isObject(item)) this.problems.add(`${this.key(name)}[${index}]`, "must be an object");
-                return new Reader(this.problems, `${this.key(name)}[${index}]`, isObject(item) ? item : {}, allowed);
-            },
-        }));
-    }
-}
-
-function parseJson(problems: Problems, key: string, text: string): Json {
-    try {
-        return JSON.parse(text) as Json;
-    } catch {
-        // Plain strings are stored unquoted by `pulumi config set`.
-        if (text.trimStart().startsWith("{") || text.trimStart().startsWith("[")) {
-            problems.add(key, "is not valid JSON");
-        }
-        return text;
-    }
-}
-
-function isResourcePattern(value: string): boolean {
-    return RESOURCE_PATTERN.test(value) && value.replace(/\*/g, "").length > 0;
+/** The closest of our keys to a misspelt one (same letters, case aside), for a hint. */
+function nearestKey(name: string): string | undefined {
+    const bare = name.toLowerCase().replace(/[^a-z]/g, "");
+    return PROJECT_KEY_NAMES.find((k) => k.toLowerCase() === bare);
 }
 
 /**
  * Parses and validates one stack's config. Pure: no resource is created from a bad config, and every
  * problem of the file is reported at once, each naming its key and the stack file.
  */
-export function parseStackConfig(raw: RawConfig, stack: string, stackFile = `Pulumi.${stack}.yaml`): StackConfig {
-    const problems = new Problems(stackFile);
-    const ns = (key: string) => `${PROJECT}:${key}`;
+export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: string): StackConfig {
+    const file = stackFile ?? (raw.stackFile ? displayName(raw.stackFile) : `Pulumi.${stack}.yaml`);
+    const problems: string[] = [];
+    const add = (key: string, message: string) => problems.push(`${file}: ${key} ${message}`);
 
-    const ours: JsonObject = {};
-    for (const [fullKey, text] of Object.entries(raw.values)) {
-        const [namespace, ...rest] = fullKey.split(":");
-        const key = rest.join(":");
+    // 1. Every key: its namespace known, its name known, secrets encrypted, structures valid JSON.
+    const document: Partial<Record<ProjectKey, unknown>> = {};
+    for (const [fullKey, value] of Object.entries(raw.values)) {
+        const colon = fullKey.indexOf(":");
+        if (colon < 0) {
+            add(fullKey, `has no namespace, so nothing reads it; write '${ns(fullKey)}'`);
+            continue;
+        }
+        const namespace = fullKey.slice(0, colon);
+        const key = fullKey.slice(colon + 1);
+        if (!(KNOWN_NAMESPACES as readonly string[]).includes(namespace)) {
+            const hint = nearestKey(key) ? `; did you mean '${ns(nearestKey(key) as string)}'?` : "";
+            add(fullKey, `is in namespace '${namespace}', which nothing reads (known: ${KNOWN_NAMESPACES.join(", ")})${hint}`);
+            continue;
+        }
         if (namespace !== PROJECT) continue;
-        if (!(Object.values(KEYS) as string[]).includes(key)) {
-            problems.add(fullKey, `is not a known key (known: ${Object.values(KEYS).join(", ")})`);
+        if (RETIRED_KEYS[key]) {
+            add(fullKey, RETIRED_KEYS[key]);
             continue;
         }
-        if (SECRET_KEYS.includes(key)) {
-            if (!raw.secretKeys.includes(fullKey)) {
-                problems.add(fullKey, `must be set with 'pulumi config set --secret ${key}', never in plain text`);
-            }
+        if (!(PROJECT_KEY_NAMES as string[]).includes(key)) {
+            add(fullKey, `is not a known key (known: ${PROJECT_KEY_NAMES.join(", ")})`);
             continue;
         }
-        ours[key] = parseJson(problems, fullKey, text);
-    }
-    const top = new Reader(problems, `${PROJECT}:`, ours, Object.values(KEYS));
-    // Top-level keys are reported as `cicd-foundation:key`, nested ones as `cicd-foundation:key.sub`.
-    const topKey = (key: string) => ns(key);
-
-    // Environment
-    const environmentRaw = ours[KEYS.environment];
-    let environment: Environment = "prod";
-    if (typeof environmentRaw !== "string" || !(ENVIRONMENTS as readonly string[]).includes(environmentRaw)) {
-        problems.add(topKey(KEYS.environment), `must be one of ${ENVIRONMENTS.join(", ")}, got ${JSON.stringify(environmentRaw ?? null)}`);
-    } else {
-        environment = environmentRaw as Environment;
-        if (environment !== stack) {
-            problems.add(topKey(KEYS.environment), `must match the stack name '${stack}', got '${environment}'`);
+        if ((SECRET_KEYS as string[]).includes(key)) {
+            // The schema sees a secret's shape, never its value.
+            document[key as ProjectKey] = raw.secretKeys.includes(fullKey) ? { secure: "[secret]" } : value;
+            continue;
         }
+        const decoded = decode(value);
+        if ("invalid" in decoded) add(fullKey, "is not valid JSON");
+        else document[key as ProjectKey] = decoded.value;
     }
 
-    // AWS account and region
-    // Read as the engine passes it: a leading zero (prod's 093646564004) must survive.
-    const accountId = raw.values[ns(KEYS.accountId)] ?? "";
-    if (!ACCOUNT_ID.test(accountId)) {
-        problems.add(
-            topKey(KEYS.accountId),
-            `must be a 12-digit AWS account id in quotes, got ${JSON.stringify(raw.values[ns(KEYS.accountId)] ?? null)}`,
-        );
+    // 2. Each of our keys against its schema; a key that fails leaves the rules below that need it unchecked.
+    const parsed: { -readonly [K in ProjectKey]?: z.infer<(typeof PROJECT_KEYS)[K]> } = {};
+    for (const key of PROJECT_KEY_NAMES) {
+        const result = PROJECT_KEYS[key].safeParse(document[key], { reportInput: true });
+        if (result.success) (parsed as Record<string, unknown>)[key] = result.data;
+        else problems.push(...schemaProblems(ns(key), result.error.issues).map((p) => `${file}: ${p}`));
     }
+
+    // 3. Rules that need more than one key. The stack decides the environment; a mismatch is reported once.
+    const knownStack = (ENVIRONMENTS as readonly string[]).includes(stack);
+    const environment: Environment = knownStack ? (stack as Environment) : (parsed.environment ?? "prod");
+    if (!knownStack) add(ns("environment"), `belongs to stack '${stack}', but stacks are ${ENVIRONMENTS.join(", ")} only`);
+    else if (parsed.environment !== undefined && parsed.environment !== stack) {
+        add(ns("environment"), `must match the stack name '${stack}', got '${parsed.environment}'`);
+    }
+
+    const accountId = parsed.accountId ?? "";
     const region = raw.values["aws:region"] ?? "";
-    if (!(KNOWN_REGIONS as readonly string[]).includes(region)) {
-        problems.add("aws:region", `must be a known AWS region, got ${JSON.stringify(raw.values["aws:region"] ?? null)}`);
+    if (!AWS_KEYS["aws:region"].safeParse(region).success) {
+        add("aws:region", `must be a known AWS region, got ${JSON.stringify(raw.values["aws:region"] ?? null)}`);
     }
     const allowedText = raw.values["aws:allowedAccountIds"];
-    const allowed = allowedText === undefined ? undefined : parseJson(problems, "aws:allowedAccountIds", allowedText);
-    // Checked against a valid account id only; a bad accountId is already reported above.
-    if (ACCOUNT_ID.test(accountId) && (!Array.isArray(allowed) || allowed.length !== 1 || allowed[0] !== accountId)) {
-        problems.add(
-            "aws:allowedAccountIds",
-            `must be exactly ["${accountId}"] so this stack can never touch another account, got ${allowedText ?? "nothing"}`,
-        );
+    const allowed = allowedText === undefined ? undefined : decode(allowedText);
+    if (allowed && "invalid" in allowed) add("aws:allowedAccountIds", "is not valid JSON");
+    else if (parsed.accountId !== undefined) {
+        const list = allowed?.value;
+        if (!Array.isArray(list) || list.length !== 1 || list[0] !== accountId) {
+            add(
+                "aws:allowedAccountIds",
+                `must be exactly ["${accountId}"] so this stack can never touch another account, got ${allowedText ?? "nothing"}`,
+            );
+        }
     }
     const tagsText = raw.values["aws:defaultTags"];
-    const tags = tagsText === undefined ? undefined : parseJson(problems, "aws:defaultTags", tagsText);
-    const environmentTag = isObject(tags) && isObject(tags.tags) ? tags.tags.Environment : undefined;
-    // The stack decides the environment; a mismatched `environment` key is reported once, above.
-    const expectedTag = (ENVIRONMENTS as readonly string[]).includes(stack) ? stack : environment;
-    if (environmentTag !== expectedTag) {
-        problems.add("aws:defaultTags", `must set tags.Environment to '${expectedTag}', got ${JSON.stringify(environmentTag ?? null)}`);
+    const tags = tagsText === undefined ? undefined : decode(tagsText);
+    if (tags && "invalid" in tags) add("aws:defaultTags", "is not valid JSON");
+    else {
+        const environmentTag = (tags?.value as { tags?: { Environment?: unknown } } | undefined)?.tags?.Environment;
+        if (environmentTag !== environment) {
+            add("aws:defaultTags", `must set tags.Environment to '${environment}', got ${JSON.stringify(environmentTag ?? null)}`);
+        }
     }
 
-    const prefix = top.string(KEYS.prefix, "", PREFIX, "2 to 20 lowercase letters, digits or hyphens, starting with a letter");
-    if (!top.has(KEYS.prefix)) problems.add(topKey(KEYS.prefix), "is required");
-    const githubOwner = top.string(KEYS.githubOwner, "", GITHUB_LOGIN, "a GitHub user or organisation login");
-    if (!top.has(KEYS.githubOwner)) problems.add(topKey(KEYS.githubOwner), "is required");
+    // Every bucket name the program derives from the prefix must be one S3 takes.
+    const prefix = parsed.prefix ?? "";
+    if (parsed.prefix !== undefined) {
+        for (const bucket of [`${prefix}-state-${environment}`, `${prefix}-state-access-logs-${environment}`]) {
+            const problem = bucketNameProblem(bucket);
+            if (problem) {
+                add(ns("prefix"), `'${prefix}' makes the bucket name '${bucket}', which S3 refuses: a bucket name ${problem}`);
+                break;
+            }
+        }
+    }
 
-    // Repositories
-    const repositories: RepositoryConfig[] = [];
-    const repoItems = top.list(KEYS.repositories);
-    if (repoItems.length === 0) problems.add(topKey(KEYS.repositories), "must list at least one repository");
-    for (const item of repoItems) {
-        const r = item.reader(["name", "immutableSubject", "deploys"]);
-        const name = r.string("name", "", REPOSITORY_NAME, "a GitHub repository name (letters, digits, '.', '_', '-')");
-        if (!r.has("name")) problems.add(`${r.path}.name`, "is required");
-        if (name === "." || name === "..") problems.add(`${r.path}.name`, `must be a repository name, got '${name}'`);
-        if (repositories.some((existing) => existing.name === name)) problems.add(`${r.path}.name`, `repeats '${name}'`);
-        const d = r.object("deploys", ["dynamodbTables", "s3Buckets", "lambdaFunctions", "foundation"]);
-        const shape = "a resource name pattern (letters, digits, '.', '_', '-', '*'), not '*' alone";
-        const patterns = (key: string) => {
-            const list = d.strings(key, RESOURCE_PATTERN, shape);
-            list.forEach((p, i) => {
-                if (!isResourcePattern(p)) problems.add(`${d.path}.${key}[${i}]`, `must be ${shape}, got '${p}'`);
+    const repositories = parsed.repositories ?? [];
+    if (parsed.repositories) {
+        const seen = new Map<string, string>();
+        repositories.forEach((r, i) => {
+            const key = ns(`repositories[${i}]`);
+            const first = seen.get(r.name.toLowerCase());
+            if (first === undefined) seen.set(r.name.toLowerCase(), r.name);
+            else if (first === r.name) add(`${key}.name`, `repeats '${r.name}'`);
+            else add(`${key}.name`, `repeats '${first}' as '${r.name}': GitHub repository names ignore case`);
+            r.deploys.s3Buckets.forEach((pattern, j) => {
+                const problem = bucketPatternProblem(pattern);
+                if (problem) add(`${key}.deploys.s3Buckets[${j}]`, `'${pattern}' names no bucket S3 takes: a bucket name ${problem}`);
             });
-            return list;
-        };
-        repositories.push({
-            name,
-            immutableSubject: r.boolean("immutableSubject", false),
-            deploys: {
-                dynamodbTables: patterns("dynamodbTables"),
-                s3Buckets: patterns("s3Buckets"),
-                lambdaFunctions: patterns("lambdaFunctions"),
-                foundation: d.boolean("foundation", false),
-            },
+            if (r.deploys.foundation && r.kind !== "pulumi") {
+                add(`${key}.kind`, `must be 'pulumi' for the foundation's repository (deploys.foundation: true), got '${r.kind}'`);
+            }
+        });
+        const foundations = repositories.map((r, i) => ({ r, i })).filter(({ r }) => r.deploys.foundation);
+        if (foundations.length === 0) {
+            add(
+                ns("repositories"),
+                "must mark exactly one repository with deploys.foundation: true (the repository holding this program), got none",
+            );
+        }
+        for (const { r, i } of foundations.slice(1)) {
+            add(
+                ns(`repositories[${i}].deploys.foundation`),
+                `is true for '${r.name}' too, after '${foundations[0].r.name}': only the repository holding this program gets the foundation's IAM and KMS rights`,
+            );
+        }
+    }
+
+    const p = parsed.environmentProtection;
+    const protectionKey = ns("environmentProtection");
+    const protection: EnvironmentProtection = {
+        requiredApprovals: p?.requiredApprovals ?? MINIMUM_APPROVALS[environment],
+        reviewerTeams: p?.reviewers.teams ?? [],
+        reviewerUsers: p?.reviewers.users ?? [],
+        preventSelfReview: p?.preventSelfReview ?? environment !== "dev",
+        waitTimerMinutes: p?.waitTimerMinutes ?? 0,
+        branchPatterns: p?.branchPatterns ?? ["main"],
+        tagPatterns: p?.tagPatterns ?? [],
+    };
+    if (p) {
+        if (protection.requiredApprovals < MINIMUM_APPROVALS[environment]) {
+            add(
+                `${protectionKey}.requiredApprovals`,
+                `must be at least ${MINIMUM_APPROVALS[environment]} in ${environment}, got ${protection.requiredApprovals}`,
+            );
+        }
+        const reviewerCount = protection.reviewerTeams.length + protection.reviewerUsers.length;
+        if (reviewerCount > MAX_ENVIRONMENT_REVIEWERS) {
+            add(`${protectionKey}.reviewers`, `lists ${reviewerCount}; GitHub allows at most ${MAX_ENVIRONMENT_REVIEWERS} per environment`);
+        } else if (reviewerCount < protection.requiredApprovals) {
+            add(
+                `${protectionKey}.reviewers`,
+                `lists ${reviewerCount} but requiredApprovals is ${protection.requiredApprovals}: name at least that many teams or users`,
+            );
+        }
+        if (environment !== "dev" && !protection.preventSelfReview) {
+            add(`${protectionKey}.preventSelfReview`, `must be true in ${environment}: a deployer cannot approve their own deployment`);
+        }
+        if (protection.branchPatterns.length + protection.tagPatterns.length === 0) {
+            add(`${protectionKey}.branchPatterns`, "must name at least one branch or tag pattern: an empty policy blocks every deployment");
+        }
+        protection.branchPatterns.forEach((pattern, i) => {
+            const problem = refPatternProblem(pattern, "branch", environment);
+            if (problem) add(`${protectionKey}.branchPatterns[${i}]`, problem);
+        });
+        protection.tagPatterns.forEach((pattern, i) => {
+            const problem = refPatternProblem(pattern, "tag", environment);
+            if (problem) add(`${protectionKey}.tagPatterns[${i}]`, problem);
         });
     }
 
-    // State backend
-    const s = top.object(KEYS.state, ["noncurrentVersionDays", "abortIncompleteUploadDays", "terraformLockTable"]);
-    const state = {
-        noncurrentVersionDays: s.integer("noncurrentVersionDays", 90, 1, 3650),
-        abortIncompleteUploadDays: s.integer("abortIncompleteUploadDays", 7, 1, 365),
-        terraformLockTable: s.boolean("terraformLockTable", false),
-    };
-
-    // Environment protection
-    const p = top.object(KEYS.environmentProtection, [
-        "requiredApprovals",
-        "reviewers",
-        "preventSelfReview",
-        "waitTimerMinutes",
-        "branchPatterns",
-        "tagPatterns",
-    ]);
-    const reviewers = p.object("reviewers", ["teams", "users"]);
-    const branchPatternShape = "a branch name pattern";
-    const protection: EnvironmentProtection = {
-        requiredApprovals: p.integer("requiredApprovals", MINIMUM_APPROVALS[environment], 1, MAX_ENVIRONMENT_REVIEWERS),
-        reviewerTeams: reviewers.strings("teams", TEAM_SLUG, "a team slug (lowercase letters, digits, '-', '_')"),
-        reviewerUsers: reviewers.strings("users", GITHUB_LOGIN, "a GitHub username"),
-        preventSelfReview: p.boolean("preventSelfReview", environment !== "dev"),
-        waitTimerMinutes: p.integer("waitTimerMinutes", 0, 0, 43200),
-        branchPatterns: p.has("branchPatterns") ? p.strings("branchPatterns", /^\S{1,255}$/, branchPatternShape) : ["main"],
-        tagPatterns: p.strings("tagPatterns", /^\S{1,255}$/, "a tag name pattern"),
-    };
-    const protectionKey = `${PROJECT}:${KEYS.environmentProtection}`;
-    if (protection.requiredApprovals < MINIMUM_APPROVALS[environment]) {
-        problems.add(
-            `${protectionKey}.requiredApprovals`,
-            `must be at least ${MINIMUM_APPROVALS[environment]} in ${environment}, got ${protection.requiredApprovals}`,
-        );
-    }
-    const reviewerCount = protection.reviewerTeams.length + protection.reviewerUsers.length;
-    if (reviewerCount > MAX_ENVIRONMENT_REVIEWERS) {
-        problems.add(
-            `${protectionKey}.reviewers`,
-            `lists ${reviewerCount}; GitHub allows at most ${MAX_ENVIRONMENT_REVIEWERS} per environment`,
-        );
-    } else if (reviewerCount < protection.requiredApprovals) {
-        problems.add(
-            `${protectionKey}.reviewers`,
-            `lists ${reviewerCount} but requiredApprovals is ${protection.requiredApprovals}: name at least that many teams or users`,
-        );
-    }
-    if (environment !== "dev" && !protection.preventSelfReview) {
-        problems.add(
-            `${protectionKey}.preventSelfReview`,
-            `must be true in ${environment}: a deployer cannot approve their own deployment`,
-        );
-    }
-    if (protection.branchPatterns.length + protection.tagPatterns.length === 0) {
-        problems.add(
-            `${protectionKey}.branchPatterns`,
-            "must name at least one branch or tag pattern: an empty policy blocks every deployment",
-        );
-    }
-    protection.branchPatterns.forEach((pattern, i) => {
-        const key = `${protectionKey}.branchPatterns[${i}]`;
-        if (/^\*+$/.test(pattern)) {
-            problems.add(key, `'${pattern}' lets every branch deploy, pull-request branches included; name the branches (default: main)`);
-        } else if (/^(refs\/)?pull\//.test(pattern)) {
-            problems.add(
-                key,
-                `'${pattern}' targets pull-request refs; previews run without an environment and never need a deployment branch`,
-            );
-        }
-    });
-
-    const ownsRepositoryRuleset = top.boolean(KEYS.ownsRepositoryRuleset, false);
+    const ownsRepositoryRuleset = parsed.ownsRepositoryRuleset ?? false;
     // The ruleset carries the largest approval count of all environments: prod's.
-    if (ownsRepositoryRuleset && protection.requiredApprovals < MINIMUM_APPROVALS.prod) {
-        problems.add(
-            topKey(KEYS.ownsRepositoryRuleset),
+    if (ownsRepositoryRuleset && p && protection.requiredApprovals < MINIMUM_APPROVALS.prod) {
+        add(
+            ns("ownsRepositoryRuleset"),
             `needs environmentProtection.requiredApprovals of at least ${MINIMUM_APPROVALS.prod} (the largest environment's count), got ${protection.requiredApprovals}`,
         );
     }
-    const ledgerReaderEnvironment = top.has(KEYS.ledgerReaderEnvironment)
-        ? top.oneOf<Environment>(KEYS.ledgerReaderEnvironment, ENVIRONMENTS, "prod")
-        : undefined;
-    if (ledgerReaderEnvironment !== undefined) {
-        const next = ENVIRONMENTS[ENVIRONMENTS.indexOf(environment) + 1];
-        if (ledgerReaderEnvironment !== next) {
-            problems.add(
-                topKey(KEYS.ledgerReaderEnvironment),
-                next
-                    ? `must be '${next}', the environment ${environment} promotes to`
-                    : `must be absent in ${environment}: nothing promotes from it`,
-            );
-        }
-    }
-    const permissionsBoundaryArn = top.has(KEYS.permissionsBoundaryArn)
-        ? top.string(KEYS.permissionsBoundaryArn, "", IAM_ARN, "an IAM managed policy ARN")
-        : undefined;
 
-    // Secrets
-    const secretValue = (key: string) => {
+    const secret = (key: ProjectKey) => {
         const fullKey = ns(key);
         return raw.secretKeys.includes(fullKey) && raw.values[fullKey] !== undefined ? pulumi.secret(raw.values[fullKey]) : undefined;
     };
-    const slackWebhook = secretValue(KEYS.slackWebhook);
-    if (environment === "prod" && slackWebhook === undefined && raw.values[ns(KEYS.slackWebhook)] === undefined) {
-        problems.add(
-            ns(KEYS.slackWebhook),
-            "is required in prod (seeds 002 §7.5.1): run 'pulumi config set --secret slackWebhook <url>' on the prod stack",
+    if (environment === "prod" && raw.values[ns("slackWebhook")] === undefined) {
+        add(
+            ns("slackWebhook"),
+            "is required in prod, where deployment and alarm notices must reach Slack: run 'pulumi config set --secret slackWebhook <url>' on the prod stack",
         );
     }
 
-    // Notifications
-    const n = top.object(KEYS.notifications, ["emails", "slackChannels"]);
-    const e = n.object("emails", SEVERITIES);
-    const emails = {
-        critical: e.strings("critical", EMAIL, "an email address"),
-        warning: e.strings("warning", EMAIL, "an email address"),
-        info: e.strings("info", EMAIL, "an email address"),
-    };
-    const slackChannels: SlackChannel[] = n.list("slackChannels").map((item) => {
-        const c = item.reader(["name", "workspaceId", "channelId", "severities"]);
-        for (const required of ["name", "workspaceId", "channelId"]) {
-            if (!c.has(required)) problems.add(`${c.path}.${required}`, "is required: AWS Chatbot needs the workspace and channel ids");
+    const m = parsed.monitoring;
+    const logRetentionDays = m?.logRetentionDays ?? (environment === "prod" ? PROD_LOG_RETENTION_DAYS : 90);
+    if (m) {
+        const key = ns("monitoring");
+        if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
+            add(
+                `${key}.logRetentionDays`,
+                `must be one of CloudWatch's values (${LOG_RETENTION_DAYS.join(", ")}), got ${logRetentionDays}`,
+            );
+        } else if (environment === "prod" && logRetentionDays < PROD_LOG_RETENTION_DAYS) {
+            add(
+                `${key}.logRetentionDays`,
+                `must be at least ${PROD_LOG_RETENTION_DAYS} (7 years) in prod for audit records, got ${logRetentionDays}`,
+            );
         }
-        const severities = c.strings("severities", /^(critical|warning|info)$/, `one of ${SEVERITIES.join(", ")}`) as Severity[];
-        return {
-            name: c.string("name", "", /^#[a-z0-9_-]{1,80}$/, "a Slack channel name such as '#prod-alerts'"),
-            workspaceId: c.string("workspaceId", "", SLACK_WORKSPACE, "a Slack workspace id such as 'T0123ABCD'"),
-            channelId: c.string("channelId", "", SLACK_CHANNEL, "a Slack channel id such as 'C0123ABCD'"),
-            severities: severities.length > 0 ? severities : ["critical"],
-        };
-    });
-
-    // Monitoring
-    const m = top.object(KEYS.monitoring, ["logRetentionDays", "cloudTrailLogGroup", "alarms"]);
-    const defaultRetention = environment === "prod" ? 2557 : 90;
-    const logRetentionDays = m.integer("logRetentionDays", defaultRetention, 1, 3653);
-    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
-        problems.add(
-            `${m.path}.logRetentionDays`,
-            `must be one of CloudWatch's values (${LOG_RETENTION_DAYS.join(", ")}), got ${logRetentionDays}`,
-        );
-    } else if (environment === "prod" && logRetentionDays < 2557) {
-        problems.add(`${m.path}.logRetentionDays`, `must be at least 2557 (7 years) in prod for audit records, got ${logRetentionDays}`);
+        const names = new Set<string>();
+        m.alarms.forEach((a, i) => {
+            const alarmKey = `${key}.alarms[${i}]`;
+            if (names.has(a.name)) add(`${alarmKey}.name`, `repeats '${a.name}'`);
+            names.add(a.name);
+            const period = alarmPeriodProblem(a.periodSeconds);
+            if (period) add(`${alarmKey}.periodSeconds`, period);
+            const range = period ? undefined : alarmRangeProblem(a.periodSeconds, a.evaluationPeriods);
+            if (range) add(`${alarmKey}.evaluationPeriods`, `(${a.evaluationPeriods}) ${range}`);
+        });
     }
-    const cloudTrailLogGroup = m.has("cloudTrailLogGroup")
-        ? m.string("cloudTrailLogGroup", "", /^[\w#/.-]{1,512}$/, "a CloudWatch log group name")
-        : undefined;
-    const alarmNames = new Set<string>();
-    const alarms: DeclaredAlarm[] = m.list("alarms").map((item) => {
-        const a = item.reader([
-            "name",
-            "description",
-            "namespace",
-            "metricName",
-            "dimensions",
-            "statistic",
-            "threshold",
-            "comparison",
-            "periodSeconds",
-            "evaluationPeriods",
-            "severity",
-            "treatMissingData",
-        ]);
-        for (const required of ["name", "namespace", "metricName", "statistic", "severity"]) {
-            if (!a.has(required)) problems.add(`${a.path}.${required}`, "is required");
-        }
-        const name = a.string("name", "", /^[a-z0-9][a-z0-9-]{0,62}$/, "lowercase letters, digits and hyphens");
-        if (alarmNames.has(name)) problems.add(`${a.path}.name`, `repeats '${name}'`);
-        alarmNames.add(name);
-        return {
-            name,
-            description: a.string("description", name),
-            namespace: a.string("namespace", "", /^[^:\s][^:]{0,254}$/, "a CloudWatch namespace"),
-            metricName: a.string("metricName", "", /^\S{1,255}$/, "a metric name"),
-            dimensions: a.stringMap("dimensions"),
-            statistic: a.string(
-                "statistic",
-                "Sum",
-                METRIC_STATISTIC,
-                "Sum, Average, Maximum, Minimum, SampleCount or a percentile such as p99",
-            ),
-            threshold: a.number("threshold", 0),
-            comparison: a.oneOf("comparison", COMPARISONS, "GreaterThanOrEqualToThreshold"),
-            periodSeconds: a.integer("periodSeconds", 300, 10, 86400),
-            evaluationPeriods: a.integer("evaluationPeriods", 1, 1, 100),
-            severity: a.oneOf("severity", SEVERITIES, "warning"),
-            treatMissingData: a.oneOf("treatMissingData", MISSING_DATA, "notBreaching"),
-        };
-    });
-    if (problems.list.length > 0) throw new ConfigError(stackFile, problems.list);
 
+    if (problems.length > 0) throw new ConfigError(file, problems);
+    const n = parsed.notifications as NonNullable<typeof parsed.notifications>;
     return {
         stack,
-        stackFile,
+        stackFile: file,
         environment,
         accountId,
         region,
         prefix,
-        githubOwner,
+        githubOwner: parsed.githubOwner as string,
         repositories,
-        state,
+        state: parsed.state as NonNullable<typeof parsed.state>,
         protection,
         ownsRepositoryRuleset,
-        ledgerReaderEnvironment,
-        permissionsBoundaryArn,
-        slackWebhook,
-        githubToken: secretValue(KEYS.githubToken),
-        notifications: { emails, slackChannels },
-        monitoring: { logRetentionDays, cloudTrailLogGroup, alarms },
+        ledgerReaderEnvironment: ENVIRONMENTS[ENVIRONMENTS.indexOf(environment) + 1],
+        permissionsBoundaryArn: parsed.permissionsBoundaryArn,
+        backend: parsed.backend ?? "s3",
+        pulumiCloud: parsed.pulumiCloud,
+        slackWebhook: secret("slackWebhook"),
+        githubToken: secret("githubToken"),
+        notifications: { emails: n.emails, slackChannels: n.slackChannels },
+        monitoring: {
+            logRetentionDays,
+            cloudTrailLogGroup: m?.cloudTrailLogGroup,
+            alarms: (m?.alarms ?? []).map((a) => ({ ...a, description: a.description ?? a.name })),
+        },
     };
 }
 
-/** Reads the running stack's config from the engine and validates it. */
+/** One stack file to validate, with the config the engine (or a tool) hands over for it. */
+export interface StackInput {
+    readonly stack: string;
+    readonly raw: RawConfig;
+    /** The file as errors name it; by default the raw config's file, else `Pulumi.<stack>.yaml`. */
+    readonly stackFile?: string;
+}
+
+const summary = (c: StackConfig): StackSummary => ({
+    stack: c.stack,
+    file: c.stackFile,
+    environment: c.environment,
+    accountId: c.accountId,
+    githubOwner: c.githubOwner,
+    ownsRepositoryRuleset: c.ownsRepositoryRuleset,
+    repositories: c.repositories,
+});
+
+/**
+ * Validates stacks together: each file on its own, then, once every file is valid, the rules across them.
+ * `primary` stacks report all their problems; `neighbours` (read only for the rules across stacks) are
+ * summed up in one line each, so a run for one stack names what to fix without repeating another's list.
+ */
+export function validateStacks(
+    primary: readonly StackInput[],
+    neighbours: readonly StackInput[] = [],
+): { configs: StackConfig[]; problems: string[] } {
+    const configs: StackConfig[] = [];
+    const problems: string[] = [];
+    for (const input of [...primary, ...neighbours]) {
+        try {
+            configs.push(parseStackConfig(input.raw, input.stack, input.stackFile));
+        } catch (error) {
+            if (!(error instanceof ConfigError)) throw error;
+            if (primary.includes(input)) problems.push(...error.problems);
+            else {
+                problems.push(
+                    `${error.stackFile}: has ${error.problems.length} problem(s) of its own, so the rules across stacks cannot be checked: run 'npm run synth -- --stack ${input.stack}' to list them`,
+                );
+            }
+        }
+    }
+    if (problems.length > 0) return { configs: configs.slice(0, primary.length), problems };
+    const present = new Set(configs.map((c) => c.environment));
+    const missing = ENVIRONMENTS.filter((e) => !present.has(e));
+    if (missing.length > 0) {
+        const files = configs.map((c) => c.stackFile).join(", ");
+        problems.push(
+            `${files}: ${missing.map((e) => `Pulumi.${e}.yaml`).join(", ")} not found beside it: the rules across stacks need dev, sit and prod`,
+        );
+    } else {
+        problems.push(...crossStackProblems(configs.map(summary)));
+    }
+    return { configs: configs.slice(0, primary.length), problems };
+}
+
+/** Reads another stack's file for the rules across stacks; an unreadable one is a problem of the run. */
+function neighbourInput(stack: string, file: string): StackInput | string {
+    try {
+        return { stack, raw: readStackFile(file), stackFile: displayName(file) };
+    } catch (error) {
+        if (error instanceof StackFileError) return error.message;
+        throw error;
+    }
+}
+
+/**
+ * Validates one stack's config together with the other stacks' files beside it (beside Pulumi.yaml, or
+ * beside the file a tool runs), and returns it typed; throws a ConfigError listing every problem.
+ */
+export function validateStack(raw: RawConfig, stack: string, stackFile = raw.stackFile ?? stackFilePath(stack)): StackConfig {
+    const file = displayName(stackFile);
+    const neighbours: StackInput[] = [];
+    const unreadable: string[] = [];
+    for (const sibling of siblingStackFiles(stackFile, stack, projectRoot())) {
+        const input = neighbourInput(sibling.stack, sibling.file);
+        if (typeof input === "string") unreadable.push(input);
+        else neighbours.push(input);
+    }
+    const { configs, problems } = validateStacks([{ stack, raw, stackFile: file }], neighbours);
+    if (problems.length > 0 || unreadable.length > 0) throw new ConfigError(file, [...problems, ...unreadable]);
+    return configs[0];
+}
+
+/** Reads the running stack's config from the engine and validates it, with the rules across stacks. */
 export function loadConfig(): StackConfig {
     const values = pulumi.runtime.allConfig();
     // The SDK exports isConfigSecret at run time but not in its typings; it reads the secret keys the CLI passes.
     const runtimeConfig = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
     const secretKeys = Object.keys(values).filter((key) => runtimeConfig.isConfigSecret(key));
-    return parseStackConfig({ values, secretKeys }, pulumi.getStack());
+    const stack = pulumi.getStack();
+    return validateStack({ values, secretKeys }, stack, process.env[STACK_FILE_VARIABLE] || stackFilePath(stack));
 }

@@ -69,13 +69,14 @@ describe("the program runs compiled in pulumi", () => {
 
     it("the build records every program source and config it was made from, and is current", () => {
         const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "bin", freshness.MANIFEST), "utf8"));
-        const components = fs
-            .readdirSync(path.join(ROOT, "components"))
-            .filter((f) => f.endsWith(".ts"))
-            .map((f) => `components/${f}`);
+        const sourcesIn = (folder: string) =>
+            fs
+                .readdirSync(path.join(ROOT, folder))
+                .filter((f) => f.endsWith(".ts"))
+                .map((f) => `${folder}/${f}`);
         assert.deepEqual(
             Object.keys(manifest.sources),
-            [...components, "config.ts", "index.ts", "tsconfig.build.json", "tsconfig.json"].sort(),
+            [...sourcesIn("components"), ...sourcesIn("config"), "config.ts", "index.ts", "tsconfig.build.json", "tsconfig.json"].sort(),
         );
         assert.deepEqual(freshness.staleReasons(ROOT, path.join(ROOT, "bin")), []);
         assert.deepEqual(freshness.staleReasons(path.join(ROOT, "policies"), path.join(ROOT, "policies", "bin")), []);

@@ -44,6 +44,7 @@ function compileHarness(): void {
     const files = [
         ...fs.readdirSync(path.join(PROJECT_ROOT, "tools", "lib")).map((f) => path.join("tools", "lib", f)),
         "config.ts",
+        ...fs.readdirSync(path.join(PROJECT_ROOT, "config")).map((f) => path.join("config", f)),
         ...fs.readdirSync(path.join(PROJECT_ROOT, "components")).map((f) => path.join("components", f)),
     ].map((f) => path.join(PROJECT_ROOT, f));
     fs.rmSync(BENCH_DIR, { recursive: true, force: true });
@@ -122,16 +123,22 @@ async function repeat<T>(runs: number, run: () => Promise<T>): Promise<T[]> {
     return results;
 }
 
-/** The prod stack file with N generated repositories instead of the seeds' seven. */
+/**
+ * The prod stack file with N generated repositories besides the foundation's own, written with dev's and
+ * sit's serving the same ones: the program checks a stack against the stack files beside it.
+ */
 function scaledStackFile(directory: string, repositories: number): string {
-    const document = yaml.load(fs.readFileSync(stackFilePath("prod"), "utf8")) as { config: Record<string, unknown> };
-    document.config["cicd-foundation:repositories"] = Array.from({ length: repositories }, (_, i) => {
+    const generated = Array.from({ length: repositories }, (_, i) => {
         const name = `service-${String(i + 1).padStart(3, "0")}`;
-        return { name, deploys: { lambdaFunctions: [`bbws-${name}-*`], dynamodbTables: [`bbws-${name}-*`] } };
+        return { name, kind: "lambda", deploys: { lambdaFunctions: [`bbws-${name}-*`], dynamodbTables: [`bbws-${name}-*`] } };
     });
-    const file = path.join(directory, `Pulumi.prod.yaml`);
-    fs.writeFileSync(file, yaml.dump(document));
-    return file;
+    for (const stack of ENVIRONMENTS) {
+        const document = yaml.load(fs.readFileSync(stackFilePath(stack), "utf8")) as { config: Record<string, unknown> };
+        const own = document.config["cicd-foundation:repositories"] as { deploys?: { foundation?: boolean } }[];
+        document.config["cicd-foundation:repositories"] = [...generated, ...own.filter((r) => r.deploys?.foundation)];
+        fs.writeFileSync(path.join(directory, `Pulumi.${stack}.yaml`), yaml.dump(document));
+    }
+    return path.join(directory, "Pulumi.prod.yaml");
 }
 
 async function main(argv: string[]): Promise<void> {

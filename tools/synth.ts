@@ -3,36 +3,124 @@
  * real config file, prints what it would create, writes the graph as JSON, and runs the policy pack on
  * it through the analyzer protocol the Pulumi CLI uses. No credentials, no network.
  *
- *   npm run synth -- --stack prod [--out-dir out] [--config path/to/Pulumi.prod.yaml] [--no-policy]
+ *   npm run synth -- --stack prod [--out-dir out] [--config path/to/Pulumi.prod.yaml] [--no-policy] [--wide]
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, ENVIRONMENTS } from "../config";
+import { ConfigError, ENVIRONMENTS, validateStack, validateStacks } from "../config";
 import { parseArgs, UsageError } from "./lib/args";
-import { readStackFile, StackFileError, stackFilePath, PROJECT_ROOT } from "./lib/stackFile";
+import { readStackFile, StackFileError, stackFilePath, PROJECT_ROOT, SECRET_PLACEHOLDER_HOST, displayName } from "./lib/stackFile";
 import { analyzeGraph, POLICY_PACK_DIR, PolicyConfigError, PolicyPackProcess, readPolicyConfig, type Diagnostic } from "./lib/analyzer";
-import { synthesize, type Graph } from "./lib/synthesize";
-import { formatTable } from "./lib/table";
+import { synthesize, UNKNOWN, type Graph, type GraphResource } from "./lib/synthesize";
+import { fitTable } from "./lib/table";
 
-const USAGE = "usage: npm run synth -- --stack <dev|sit|prod|all> [--out-dir DIR] [--config FILE] [--policy-config FILE] [--no-policy]";
+const USAGE = `usage: npm run synth -- --stack <dev|sit|prod|all> [--out-dir DIR] [--config FILE] [--policy-config FILE] [--no-policy] [--wide]
 
-export function resourceTable(graph: Graph): string {
-    const rows = graph.resources
+  --stack           the stack to synthesize; all: dev, sit and prod, and the rules across them (default: all)
+  --out-dir         where the graphs are written, <stack>.resolved.json and <stack>.preview.json (default: out)
+  --config          the stack file to run instead of Pulumi.<stack>.yaml (checked against the stack files beside it)
+  --policy-config   the policy pack's config instead of policies/config/<stack>.json
+  --no-policy       skip the policy pack
+  --wide            print the resource table without cutting it to 120 columns
+  --help            print this and exit`;
+
+/** What the PLACEHOLDERS column means, in lines that fit the table's width. */
+export const PLACEHOLDER_NOTE = [
+    "PLACEHOLDERS: inputs that are stand-ins offline. Secrets (the Slack webhook's value, the GitHub token) are never",
+    "read; ids and ARNs of resources not yet created are placeholders; reviewer ids are not looked up in GitHub.",
+].join("\n");
+
+/** Terminal width the table fits in unless --wide. */
+export const TABLE_WIDTH = 120;
+
+/** `aws:s3/bucket:Bucket` -> `aws:s3:Bucket`; `github:index/team:Team` -> `github:Team`. */
+export function shortType(type: string): string {
+    const [pkg, module, name] = type.split(":");
+    if (name === undefined) return type;
+    const top = module.split("/")[0];
+    return top === "index" ? `${pkg}:${name}` : `${pkg}:${top}:${name}`;
+}
+
+/** The inputs that name a resource in its cloud, in the order they are looked for. */
+const NAME_INPUTS = ["name", "dashboardName", "secretName", "variableName", "branchPattern", "tagPattern", "environment"];
+
+/** The resource's name in AWS or GitHub, as the program sets it; empty when the cloud picks it. */
+export function cloudName(resource: GraphResource): string {
+    if (!resource.custom) return "";
+    // A bucket's settings (versioning, policy, ...) name the bucket they belong to, not themselves.
+    if (resource.type === "aws:s3/bucket:Bucket") return typeof resource.inputs.bucket === "string" ? resource.inputs.bucket : "";
+    const key = NAME_INPUTS.find((k) => typeof resource.inputs[k] === "string");
+    return key === undefined ? "" : (resource.inputs[key] as string);
+}
+
+/** Whether a value holds a stand-in: a secret placeholder, a placeholder id or ARN, or an unknown. */
+function holdsPlaceholder(value: unknown): boolean {
+    if (typeof value === "string") {
+        return value.includes(SECRET_PLACEHOLDER_HOST) || value.includes("placeholder") || value.includes(UNKNOWN);
+    }
+    if (Array.isArray(value)) return value.some(holdsPlaceholder);
+    // Secrets arrive wrapped ({ <signature>, value }): their value is searched like any other.
+    if (typeof value === "object" && value !== null) return Object.values(value).some(holdsPlaceholder);
+    return false;
+}
+
+/** The inputs of a resource that are stand-ins offline; reviewer ids come from GitHub lookups, answered offline. */
+export function placeholderInputs(resource: GraphResource): string[] {
+    const keys = Object.keys(resource.inputs).filter((k) => holdsPlaceholder(resource.inputs[k]));
+    if (resource.type === "github:index/repositoryEnvironment:RepositoryEnvironment" && "reviewers" in resource.inputs)
+        keys.push("reviewers");
+    return [...new Set(keys)].sort();
+}
+
+/**
+ * The resources by type (a line per type), each with its logical name, its name in the cloud, its
+ * protection options and the inputs that are placeholders offline, cut to `width` columns (Infinity: uncut).
+ */
+export function resourceTable(graph: Graph, width = TABLE_WIDTH): string {
+    const resources = graph.resources
         .filter((r) => r.type !== "pulumi:pulumi:Stack")
-        .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name))
-        .map((r) => [r.type, r.name, r.protect ? "protect" : "", r.retainOnDelete ? "retain" : ""]);
-    return formatTable(["TYPE", "NAME", "PROTECT", "RETAIN"], rows);
+        .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
+    const rows = resources.map((r) => [
+        `  ${r.name}`,
+        cloudName(r),
+        [r.protect ? "protect" : "", r.retainOnDelete ? "retain" : ""].filter(Boolean).join(" "),
+        placeholderInputs(r).join(", "),
+    ]);
+    const table = fitTable(["NAME", "CLOUD NAME", "OPTIONS", "PLACEHOLDERS"], rows, width, [0, 1, 3]).split("\n");
+    // Each type once, above its resources.
+    const out = table.slice(0, 2);
+    resources.forEach((r, i) => {
+        if (i === 0 || resources[i - 1].type !== r.type) out.push(shortType(r.type));
+        out.push(table[i + 2]);
+    });
+    return out.join("\n");
 }
 
 export function violationTable(diagnostics: readonly Diagnostic[]): string {
     const rows = diagnostics.map((d) => [d.level, d.policy, d.urn.split("::").pop() ?? "", d.message.split("\n").pop() ?? ""]);
-    return formatTable(["LEVEL", "POLICY", "RESOURCE", "MESSAGE"], rows);
+    return fitTable(["LEVEL", "POLICY", "RESOURCE", "MESSAGE"], rows, undefined);
+}
+
+/** The output folder, refused before anything runs when it cannot be one. */
+function checkOutDir(argument: string): string {
+    if (argument.trim() === "") throw new UsageError(`--out-dir needs a directory, got ''\n${USAGE}`);
+    const outDir = path.resolve(process.cwd(), argument);
+    for (let at = outDir; ; at = path.dirname(at)) {
+        if (fs.existsSync(at)) {
+            if (!fs.statSync(at).isDirectory()) {
+                const what = at === outDir ? `'${argument}' is a file` : `'${displayName(at)}' in its path is a file`;
+                throw new UsageError(`--out-dir ${what}, not a directory: name a directory to write the graphs to\n${USAGE}`);
+            }
+            return outDir;
+        }
+        if (path.dirname(at) === at) return outDir;
+    }
 }
 
 async function main(argv: string[]): Promise<number> {
     const args = parseArgs(
         argv,
-        { values: { stack: "all", "out-dir": "out", config: undefined, "policy-config": undefined }, switches: ["no-policy"] },
+        { values: { stack: "all", "out-dir": "out", config: undefined, "policy-config": undefined }, switches: ["no-policy", "wide"] },
         USAGE,
     );
     const stackArg = args.values.stack as string;
@@ -44,34 +132,44 @@ async function main(argv: string[]): Promise<number> {
     if ((args.values.config || args.values["policy-config"]) && stacks.length !== 1) {
         throw new UsageError(`--config and --policy-config need a single --stack\n${USAGE}`);
     }
-    const outDir = path.resolve(process.cwd(), args.values["out-dir"] as string);
+    const outDir = checkOutDir(args.values["out-dir"] as string);
+
+    // Every input is read and validated, the rules across stacks included, before anything is written.
+    const files = stacks.map((stack) =>
+        args.values.config ? path.resolve(process.cwd(), args.values.config) : stackFilePath(stack, PROJECT_ROOT),
+    );
+    const configs = stacks.map((stack, i) => ({ stack, raw: readStackFile(files[i]) }));
+    if (stacks.length === 1) validateStack(configs[0].raw, stacks[0]);
+    else {
+        const { problems } = validateStacks(configs);
+        if (problems.length > 0) throw new ConfigError(files.map(displayName).join(", "), problems);
+    }
+    const policyConfigFile = args.values["policy-config"] ? path.resolve(process.cwd(), args.values["policy-config"]) : undefined;
+    const policyConfigs = args.switches.has("no-policy") ? [] : stacks.map((stack) => readPolicyConfig(stack, policyConfigFile));
     fs.mkdirSync(outDir, { recursive: true });
 
     const pack = args.switches.has("no-policy") ? undefined : await PolicyPackProcess.start();
     let mandatory = 0;
     try {
-        for (const stack of stacks) {
-            const file = args.values.config ? path.resolve(process.cwd(), args.values.config) : stackFilePath(stack, PROJECT_ROOT);
-            const config = readStackFile(file);
+        for (const [i, { stack, raw }] of configs.entries()) {
             const graphs: Graph[] = [];
             for (const mode of ["resolved", "preview"] as const) {
-                graphs.push(await synthesize({ stack, config, mode }));
+                graphs.push(await synthesize({ stack, config: raw, mode }));
             }
             const [resolved] = graphs;
-            console.log(`\n== stack ${stack} (${path.relative(process.cwd(), file) || file}): ${resolved.resources.length - 1} resources`);
-            console.log(resourceTable(resolved));
+            console.log(`\n== stack ${stack} (${displayName(files[i])}): ${resolved.resources.length - 1} resources`);
+            console.log(resourceTable(resolved, args.switches.has("wide") ? Number.POSITIVE_INFINITY : TABLE_WIDTH));
             console.log(`\nNote: ${resolved.note}`);
+            console.log(PLACEHOLDER_NOTE);
             for (const graph of graphs) {
                 const out = path.join(outDir, `${stack}.${graph.mode}.json`);
                 fs.writeFileSync(out, `${JSON.stringify(graph, null, 2)}\n`);
                 console.log(`wrote ${path.relative(process.cwd(), out)}`);
             }
             if (!pack) continue;
-            const policyConfigFile = args.values["policy-config"] ? path.resolve(process.cwd(), args.values["policy-config"]) : undefined;
-            const policyConfig = readPolicyConfig(stack, policyConfigFile);
             const configName = path.relative(process.cwd(), policyConfigFile ?? path.join(POLICY_PACK_DIR, "config", `${stack}.json`));
             for (const graph of graphs) {
-                const { diagnostics } = await analyzeGraph(graph, policyConfig, pack);
+                const { diagnostics } = await analyzeGraph(graph, policyConfigs[i], pack);
                 const label = graph.mode === "preview" ? "a first preview (ids unknown)" : "resolved ids";
                 mandatory += diagnostics.filter((d) => d.level === "mandatory").length;
                 console.log(

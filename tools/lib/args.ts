@@ -18,8 +18,22 @@ export interface ParsedArgs {
     readonly switches: Set<string>;
 }
 
-/** Parses `--flag value`, `--flag=value` and `--switch`; anything else is a UsageError naming it. */
+/** Whether the arguments ask for the usage (`--help` or `-h` anywhere): then nothing else is checked. */
+export function wantsHelp(argv: readonly string[]): boolean {
+    return argv.some((arg) => arg === "--help" || arg === "-h");
+}
+
+/**
+ * Parses `--flag value`, `--flag=value` and `--switch`; anything else is a UsageError naming it.
+ * `--help` or `-h` prints the usage on stdout and ends the command with exit 0, whatever else was given.
+ */
 export function parseArgs(argv: readonly string[], spec: FlagSpec, usage: string): ParsedArgs {
+    // The command line too: a command word parsed before the flags (`deployment -- --help`) would
+    // otherwise keep `--help` out of the arguments handed here.
+    if (wantsHelp(argv) || wantsHelp(process.argv.slice(2))) {
+        process.stdout.write(`${usage}\n`);
+        process.exit(0);
+    }
     const values: Record<string, string | undefined> = { ...spec.values };
     const switches = new Set<string>();
     for (let i = 0; i < argv.length; i++) {

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { RawConfig } from "../../config";
 import { PROJECT } from "../../config";
 import { fnv1a } from "../../components/naming";
-import { PROJECT_ROOT } from "./stackFile";
+import { PROJECT_ROOT, STACK_FILE_VARIABLE } from "./stackFile";
 
 /** The program's entry, package.json's main: what the Pulumi Node.js host loads. */
 export const PROGRAM_ENTRY = path.join(PROJECT_ROOT, "main.js");
@@ -209,15 +209,24 @@ export async function synthesize(options: SynthesisOptions): Promise<Graph> {
     // The failure is kept and thrown once, after every registration settled; rethrown inside the stack
     // it would also reject the stack's outputs, a second time, with nobody listening.
     let failure: { error: unknown } | undefined;
-    await runtime.runInPulumiStack(async () => {
-        try {
-            return await program();
-        } catch (error) {
-            failure = { error };
-            return {};
-        }
-    });
-    await runtime.waitForRPCs();
+    // The program names the file it was given in its errors, and checks it against the stack files beside it.
+    const previousStackFile = process.env[STACK_FILE_VARIABLE];
+    if (options.config.stackFile) process.env[STACK_FILE_VARIABLE] = options.config.stackFile;
+    else delete process.env[STACK_FILE_VARIABLE];
+    try {
+        await runtime.runInPulumiStack(async () => {
+            try {
+                return await program();
+            } catch (error) {
+                failure = { error };
+                return {};
+            }
+        });
+        await runtime.waitForRPCs();
+    } finally {
+        if (previousStackFile === undefined) delete process.env[STACK_FILE_VARIABLE];
+        else process.env[STACK_FILE_VARIABLE] = previousStackFile;
+    }
     if (failure) throw failure.error;
     return {
         project: PROJECT,

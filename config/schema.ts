@@ -1,0 +1,339 @@
+/**
+ * The stack files' schema, declared once: the program's types are inferred from it, its errors carry exact
+ * paths, and `schema/stack-config.schema.json` (what editors validate and complete with) is generated from
+ * it. A key's rules that need another key (the environment) or another stack live in `rules.ts` and
+ * `crossStack.ts`.
+ */
+import { z } from "zod";
+
+/** The project's config namespace; every key of ours is `cicd-foundation:<key>`. */
+export const PROJECT = "cicd-foundation";
+
+export const ENVIRONMENTS = ["dev", "sit", "prod"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+export const SEVERITIES = ["critical", "warning", "info"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const REPOSITORY_KINDS = ["terraform", "lambda", "pulumi"] as const;
+export type RepositoryKind = (typeof REPOSITORY_KINDS)[number];
+
+export const BACKENDS = ["s3", "pulumi-cloud"] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+export const COMPARISONS = [
+    "GreaterThanOrEqualToThreshold",
+    "GreaterThanThreshold",
+    "LessThanThreshold",
+    "LessThanOrEqualToThreshold",
+] as const;
+export type ComparisonOperator = (typeof COMPARISONS)[number];
+
+const MISSING_DATA = ["missing", "ignore", "breaching", "notBreaching"] as const;
+
+/** Retention values CloudWatch Logs accepts; anything else is rejected by the API at `pulumi up`. */
+export const LOG_RETENTION_DAYS = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** Regions where the resources of this program exist; a typo here would only fail at `pulumi up`. */
+export const KNOWN_REGIONS = [
+    "af-south-1",
+    "ap-east-1",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ca-central-1",
+    "ca-west-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+] as const;
+
+/** Namespaces a stack file may use; a key in any other (`cicd-foundaton:`) would vanish without a word. */
+export const KNOWN_NAMESPACES = [PROJECT, "aws", "github", "pulumi", "pulumiservice"] as const;
+
+const got = (value: unknown) => JSON.stringify(value);
+
+/** One message for every check of a schema; a missing value reads "is required" (or `required`). */
+function says(describe: (input: unknown) => string, required = "is required") {
+    return { error: (issue: { input?: unknown }) => (issue.input === undefined ? required : describe(issue.input)) };
+}
+
+const text = (pattern: RegExp, shape: string, required?: string) =>
+    z.string(says((v) => `must be ${shape}, got ${got(v)}`, required)).regex(pattern);
+const wholeNumber = (min: number, max: number) =>
+    z
+        .number(says((v) => `must be a whole number from ${min} to ${max}, got ${got(v)}`))
+        .int()
+        .min(min)
+        .max(max);
+const flag = () => z.boolean(says((v) => `must be true or false, got ${got(v)}`));
+const oneOf = <T extends readonly [string, ...string[]]>(options: T) =>
+    z.enum(
+        options,
+        says((v) => `must be one of ${options.join(", ")}, got ${got(v)}`),
+    );
+/** A list without repeats, GitHub's case-insensitive names compared as GitHub compares them. */
+const uniqueList = <T extends z.ZodType<string>>(item: T, caseInsensitive = false) =>
+    z
+        .array(
+            item,
+            says((v) => `must be a list, got ${got(v)}`),
+        )
+        .superRefine((list, ctx) => {
+            const seen = new Map<string, string>();
+            list.forEach((value, index) => {
+                const key = caseInsensitive ? value.toLowerCase() : value;
+                const first = seen.get(key);
+                if (first === undefined) seen.set(key, value);
+                else
+                    ctx.addIssue({
+                        code: "custom",
+                        path: [index],
+                        message: first === value ? `repeats '${value}'` : `repeats '${first}' as '${value}': GitHub names ignore case`,
+                    });
+            });
+        });
+/** An object that names every key it does not know, and the keys it does. */
+const strict = <S extends z.core.$ZodLooseShape>(shape: S) =>
+    z.strictObject(shape, {
+        error: (issue) =>
+            issue.code === "unrecognized_keys"
+                ? `is not a known key (known: ${Object.keys(shape).join(", ")})`
+                : issue.input === undefined
+                  ? "is required"
+                  : `must be an object, got ${got(issue.input)}`,
+    });
+
+const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+const RESOURCE_PATTERN = /^(?!\*+$)[A-Za-z0-9._*-]{1,255}$/;
+const RESOURCE_PATTERN_SHAPE = "a resource name pattern (letters, digits, '.', '_', '-', '*'), not '*' alone";
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const resourcePatterns = () => uniqueList(text(RESOURCE_PATTERN, RESOURCE_PATTERN_SHAPE)).default([]);
+const emails = () => uniqueList(text(EMAIL, "an email address")).default([]);
+
+/** Resource name patterns a repository's deployer role may manage, per service. */
+export const deployScopeSchema = strict({
+    dynamodbTables: resourcePatterns(),
+    s3Buckets: resourcePatterns(),
+    lambdaFunctions: resourcePatterns(),
+    /** The repository that holds this program: its deployer manages the foundation itself. */
+    foundation: flag().default(false),
+}).describe("Resource name patterns the repository's deployer may manage, per service.");
+
+export const repositorySchema = strict({
+    name: text(/^(?!\.{1,2}$)[A-Za-z0-9._-]{1,100}$/, "a GitHub repository name (letters, digits, '.', '_', '-')"),
+    kind: oneOf(REPOSITORY_KINDS).describe("What the repository deploys: decides its deployer's permissions and workflows."),
+    immutableSubject: flag()
+        .default(false)
+        .describe("Created after 2026-07-15: its OIDC tokens carry `repo:OWNER@ID/REPO@ID:...`; both forms are trusted."),
+    deploys: deployScopeSchema.default({ dynamodbTables: [], s3Buckets: [], lambdaFunctions: [], foundation: false }),
+});
+
+export const stateSchema = strict({
+    noncurrentVersionDays: wholeNumber(1, 3650).default(90),
+    abortIncompleteUploadDays: wholeNumber(1, 365).default(7),
+    terraformLockTable: flag().default(false),
+});
+
+export const environmentProtectionSchema = strict({
+    /** Missing: the environment's minimum (dev 1, sit 2, prod 3). */
+    requiredApprovals: wholeNumber(1, 6).optional(),
+    reviewers: strict({
+        teams: uniqueList(text(/^[a-z0-9][a-z0-9_-]{0,99}$/, "a team slug (lowercase letters, digits, '-', '_')"), true).default([]),
+        users: uniqueList(text(GITHUB_LOGIN, "a GitHub username"), true).default([]),
+    }).default({ teams: [], users: [] }),
+    /** Missing: true except in dev. */
+    preventSelfReview: flag().optional(),
+    waitTimerMinutes: wholeNumber(0, 43200).default(0),
+    branchPatterns: uniqueList(text(/^\S{1,255}$/, "a branch name pattern")).default(["main"]),
+    tagPatterns: uniqueList(text(/^\S{1,255}$/, "a tag name pattern")).default([]),
+});
+
+const CHATBOT_NEEDS = "is required: AWS Chatbot needs the workspace and channel ids";
+export const slackChannelSchema = z.strictObject(
+    {
+        name: text(/^#[a-z0-9_-]{1,80}$/, "a Slack channel name such as '#prod-alerts'", CHATBOT_NEEDS),
+        workspaceId: text(/^T[A-Z0-9]{6,}$/, "a Slack workspace id such as 'T0123ABCD'", CHATBOT_NEEDS),
+        channelId: text(/^C[A-Z0-9]{6,}$/, "a Slack channel id such as 'C0123ABCD'", CHATBOT_NEEDS),
+        severities: uniqueList(oneOf(SEVERITIES)).default(["critical"]),
+    },
+    {
+        error: (issue) =>
+            issue.code === "unrecognized_keys"
+                ? "is not a known key (known: name, workspaceId, channelId, severities)"
+                : `must be an object, got ${got(issue.input)}`,
+    },
+);
+
+export const notificationsSchema = strict({
+    emails: strict({ critical: emails(), warning: emails(), info: emails() }).default({ critical: [], warning: [], info: [] }),
+    slackChannels: z
+        .array(
+            slackChannelSchema,
+            says((v) => `must be a list, got ${got(v)}`),
+        )
+        .default([]),
+});
+
+export const alarmSchema = strict({
+    /** Stable key: the alarm's resource name and CloudWatch name derive from it. */
+    name: text(/^[a-z0-9][a-z0-9-]{0,62}$/, "lowercase letters, digits and hyphens"),
+    description: z.string(says((v) => `must be a string, got ${got(v)}`)).optional(),
+    namespace: text(/^[^:\s][^:]{0,254}$/, "a CloudWatch namespace"),
+    metricName: text(/^\S{1,255}$/, "a metric name"),
+    dimensions: z
+        .record(
+            z.string(),
+            z.string(says((v) => `must be a string, got ${got(v)}`)),
+            says((v) => `must be an object, got ${got(v)}`),
+        )
+        .default({}),
+    statistic: text(
+        /^(Sum|Average|Maximum|Minimum|SampleCount|p\d{1,2}(\.\d+)?)$/,
+        "Sum, Average, Maximum, Minimum, SampleCount or a percentile such as p99",
+    ),
+    threshold: z.number(says((v) => `must be a number, got ${got(v)}`)),
+    comparison: oneOf(COMPARISONS).default("GreaterThanOrEqualToThreshold"),
+    /** CloudWatch takes 10, 20, 30 or a multiple of 60 (checked in rules.ts, with the evaluation range). */
+    periodSeconds: wholeNumber(10, 604800).default(300),
+    evaluationPeriods: wholeNumber(1, 100).default(1),
+    severity: oneOf(SEVERITIES),
+    treatMissingData: oneOf(MISSING_DATA).default("notBreaching"),
+});
+
+export const monitoringSchema = strict({
+    /** Missing: 2557 (7 years) in prod, 90 elsewhere. */
+    logRetentionDays: wholeNumber(1, 3653).optional(),
+    cloudTrailLogGroup: text(/^[\w#/.-]{1,512}$/, "a CloudWatch log group name").optional(),
+    alarms: z
+        .array(
+            alarmSchema,
+            says((v) => `must be a list, got ${got(v)}`),
+        )
+        .default([]),
+});
+
+/** A `secure:` value as a stack file holds it: ciphertext only `pulumi config set --secret` writes. */
+const secretSchema = (key: string) =>
+    z.strictObject(
+        { secure: z.string() },
+        {
+            error: () => `must be set with 'pulumi config set --secret ${key}', never in plain text`,
+        },
+    );
+
+/**
+ * PLUG-IN POINT for Pulumi Cloud mode: the `cicd-foundation:pulumiCloud` object's schema is written in its
+ * own file; until it is wired here (pass it to {@link projectKeySchemas}), the value is accepted as is and
+ * typed `unknown`.
+ */
+export const PULUMI_CLOUD_PLACEHOLDER: z.ZodType<unknown> = z.unknown();
+
+/**
+ * Our keys, without the namespace, each with its schema. A function of the Pulumi Cloud sub-schema, so the
+ * one who owns that object extends the schema without editing this file's rules.
+ */
+export function projectKeySchemas<P extends z.ZodType>(pulumiCloud: P) {
+    return {
+        environment: oneOf(ENVIRONMENTS).describe("Environment of this stack: dev, sit or prod; must equal the stack name."),
+        accountId: text(/^\d{12}$/, "a 12-digit AWS account id in quotes").describe(
+            "The 12-digit AWS account of this environment, quoted; aws:allowedAccountIds must list exactly it.",
+        ),
+        prefix: text(/^[a-z][a-z0-9-]{1,19}$/, "2 to 20 lowercase letters, digits or hyphens, starting with a letter").describe(
+            "Prefix of every AWS resource name (bucket <prefix>-state-<env>, tables, roles, topics).",
+        ),
+        githubOwner: text(GITHUB_LOGIN, "a GitHub user or organisation login").describe(
+            "GitHub organisation or user that owns every configured repository.",
+        ),
+        repositories: z
+            .array(
+                repositorySchema,
+                says((v) => `must be a list, got ${got(v)}`),
+            )
+            .min(1, "must list at least one repository"),
+        state: stateSchema.default({ noncurrentVersionDays: 90, abortIncompleteUploadDays: 7, terraformLockTable: false }),
+        environmentProtection: environmentProtectionSchema.default({
+            reviewers: { teams: [], users: [] },
+            waitTimerMinutes: 0,
+            branchPatterns: ["main"],
+            tagPatterns: [],
+        }),
+        ownsRepositoryRuleset: flag()
+            .default(false)
+            .describe("True in exactly one stack, which then owns the default-branch rulesets of the repositories."),
+        permissionsBoundaryArn: text(/^arn:aws:iam::\d{12}:policy\/[\w+=,.@/-]+$/, "an IAM managed policy ARN").optional(),
+        backend: oneOf(BACKENDS).default("s3").describe("Where Pulumi keeps state: the S3 bucket of each environment, or Pulumi Cloud."),
+        pulumiCloud: pulumiCloud.optional(),
+        slackWebhook: secretSchema("slackWebhook").optional(),
+        githubToken: secretSchema("githubToken").optional(),
+        notifications: notificationsSchema.default({ emails: { critical: [], warning: [], info: [] }, slackChannels: [] }),
+        monitoring: monitoringSchema.default({ alarms: [] }),
+    };
+}
+
+export const PROJECT_KEYS = projectKeySchemas(PULUMI_CLOUD_PLACEHOLDER);
+export type ProjectKey = keyof typeof PROJECT_KEYS;
+/** Keys that only `pulumi config set --secret` may write. */
+export const SECRET_KEYS: readonly ProjectKey[] = ["slackWebhook", "githubToken"];
+
+/** The provider keys this program reads (other `aws:` keys, such as `aws:profile`, pass through). */
+export const AWS_KEYS = {
+    "aws:region": oneOf(KNOWN_REGIONS).describe("A known AWS region."),
+    "aws:allowedAccountIds": z.array(z.string()).describe("Exactly [accountId], so this stack can never touch another account."),
+    "aws:defaultTags": z.object({ tags: z.record(z.string(), z.string()) }).describe("tags.Environment must equal the stack."),
+};
+
+/** Keys the program no longer reads, with what replaced them. */
+export const RETIRED_KEYS: Readonly<Record<string, string>> = {
+    ledgerReaderEnvironment:
+        "is derived, no longer configured: each environment's ledger is read by the next one's gated jobs (dev's by sit, sit's by prod); remove the key",
+};
+
+/** A stack file's whole shape (`config:` holds the namespaced keys), as published for editors. */
+export function stackFileSchema() {
+    const ours = Object.fromEntries(Object.entries(PROJECT_KEYS).map(([key, schema]) => [`${PROJECT}:${key}`, schema]));
+    return z
+        .object({
+            secretsprovider: z.string().optional().describe("Set by `pulumi stack init --secrets-provider` or `change-secrets-provider`."),
+            encryptedkey: z.string().optional(),
+            encryptionsalt: z.string().optional(),
+            environment: z.unknown().optional(),
+            config: z
+                .object({ ...ours, ...AWS_KEYS })
+                .catchall(z.unknown())
+                .describe(`Namespaced keys: ${KNOWN_NAMESPACES.map((n) => `${n}:`).join(", ")}.`),
+        })
+        .describe("A cicd-foundation stack file (Pulumi.<stack>.yaml).");
+}
+
+/** The JSON Schema published for editors (yaml-language-server), generated from the schema above. */
+export function stackFileJsonSchema(): Record<string, unknown> {
+    const schema = z.toJSONSchema(stackFileSchema(), { io: "input", unrepresentable: "any", target: "draft-7" }) as Record<string, unknown>;
+    const config = (schema.properties as Record<string, Record<string, unknown>>).config;
+    // Keys outside the known namespaces vanish without a word; editors flag them as the program does.
+    delete config.additionalProperties;
+    config.patternProperties = { [`^(${KNOWN_NAMESPACES.filter((n) => n !== PROJECT).join("|")}):`]: {} };
+    config.additionalProperties = false;
+    return { $id: "https://github.com/org/cicd-foundation/schema/stack-config.schema.json", ...schema };
+}

@@ -1,0 +1,154 @@
+/**
+ * Lists a stack's state versions in its environment's S3 bucket and writes one in the form
+ * `pulumi stack import` takes: the rollback of the foundation's own state (docs/runbooks/rollback.md).
+ *
+ *   npm run state-versions -- list   --stack <dev|sit|prod> [--repository R] [--project P] [--bucket B] [--region R]
+ *   npm run state-versions -- export --stack <dev|sit|prod> --version-id ID --out FILE [same options]
+ *
+ * The bucket and region default to the stack file's (`<prefix>-state-<env>`, `aws:region`); the repository
+ * (the state key prefix) and the Pulumi project to this program's. Credentials: the AWS SDK's usual chain
+ * (a role of the environment's account that may read the state bucket and decrypt with its key).
+ * AWS_ENDPOINT_URL_S3 points it at another endpoint (path-style).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { S3Client } from "@aws-sdk/client-s3";
+import { ConfigError, ENVIRONMENTS, PROJECT, validateStack } from "../config";
+import { stateBucketName } from "../components/naming";
+import { parseArgs, UsageError, wantsHelp } from "./lib/args";
+import { readStackFile, StackFileError, stackFilePath, PROJECT_ROOT } from "./lib/stackFile";
+import { checkpointKey, checkpointToDeployment, listStateVersions, readStateVersion, StateVersionError } from "./lib/stateVersions";
+import { formatTable } from "./lib/table";
+
+const USAGE = `usage: npm run state-versions -- list|export --stack <dev|sit|prod> [options]
+
+  list      the versions of the stack's checkpoint, newest first
+  export    writes one version as 'pulumi stack import --file FILE' reads it
+  --stack         the stack whose state to read
+  --version-id    (export) the S3 version id, from 'list'
+  --out           (export) the file to write; it must not exist
+  --repository    the state key prefix: the repository whose state it is (default: ${PROJECT})
+  --project       the Pulumi project (default: ${PROJECT})
+  --bucket        the state bucket (default: <prefix>-state-<env> from Pulumi.<stack>.yaml)
+  --region        the bucket's region (default: aws:region from Pulumi.<stack>.yaml)
+  --help          print this and exit`;
+
+export async function main(argv: string[], client?: (region: string) => S3Client): Promise<number> {
+    // `--help` anywhere, the command included, prints the usage.
+    const [command = "", ...rest] = wantsHelp(argv) ? ["", ...argv] : argv;
+    const args = parseArgs(
+        rest,
+        {
+            values: {
+                stack: undefined,
+                "version-id": undefined,
+                out: undefined,
+                repository: PROJECT,
+                project: PROJECT,
+                bucket: undefined,
+                region: undefined,
+            },
+            switches: [],
+        },
+        USAGE,
+    );
+    const problems: string[] = [];
+    if (command !== "list" && command !== "export") problems.push(`the command must be list or export, got '${command}'`);
+    const stack = args.values.stack;
+    if (!stack) problems.push("--stack is required");
+    else if (!(ENVIRONMENTS as readonly string[]).includes(stack)) problems.push(`--stack must be dev, sit or prod, got '${stack}'`);
+    for (const [flag, pattern, shape] of [
+        ["repository", /^[A-Za-z0-9._-]{1,100}$/, "a repository name"],
+        ["project", /^[A-Za-z0-9._-]{1,100}$/, "a Pulumi project name"],
+    ] as const) {
+        if (!pattern.test(args.values[flag] as string)) problems.push(`--${flag} must be ${shape}, got '${args.values[flag]}'`);
+    }
+    const out = args.values.out ? path.resolve(process.cwd(), args.values.out) : undefined;
+    if (command === "export") {
+        if (!args.values["version-id"]) problems.push("--version-id is required for export (see 'list')");
+        if (!out) problems.push("--out is required for export");
+        else if (fs.existsSync(out)) problems.push(`--out '${args.values.out}' exists: name a new file, so nothing is overwritten`);
+        else if (!fs.existsSync(path.dirname(out)) || !fs.statSync(path.dirname(out)).isDirectory()) {
+            problems.push(`--out '${args.values.out}': its directory does not exist`);
+        }
+    } else if (command === "list") {
+        for (const flag of ["version-id", "out"]) if (args.values[flag]) problems.push(`--${flag} is for export, not list`);
+    }
+    if (problems.length > 0) throw new UsageError(`${problems.join("\n")}\n${USAGE}`);
+
+    let bucket = args.values.bucket;
+    let region = args.values.region;
+    if (!bucket || !region) {
+        const config = validateStack(readStackFile(stackFilePath(stack as string, PROJECT_ROOT)), stack as string);
+        bucket ??= stateBucketName(config);
+        region ??= config.region;
+    }
+    const s3 = client ? client(region) : defaultClient(region);
+    const key = checkpointKey(args.values.repository as string, args.values.project as string, stack as string);
+
+    if (command === "list") {
+        const versions = await listStateVersions(s3, bucket, key);
+        if (versions.length === 0) {
+            console.error(
+                `state-versions: no versions of s3://${bucket}/${key}: check --repository, --project and the credentials' account`,
+            );
+            return 1;
+        }
+        console.log(`s3://${bucket}/${key}`);
+        console.log(
+            formatTable(
+                ["VERSION ID", "LAST MODIFIED", "SIZE", "NOTE"],
+                versions.map((v) => [
+                    v.versionId,
+                    v.lastModified,
+                    String(v.size),
+                    [v.isLatest ? "current" : "", v.deleted ? "delete marker" : "", v.key.endsWith(".gz") ? "gzip" : ""]
+                        .filter(Boolean)
+                        .join(", "),
+                ]),
+            ),
+        );
+        return 0;
+    }
+
+    const versionId = args.values["version-id"] as string;
+    const versions = await listStateVersions(s3, bucket, key);
+    const chosen = versions.find((v) => v.versionId === versionId);
+    if (!chosen)
+        throw new StateVersionError(`--version-id '${versionId}' is not a version of s3://${bucket}/${key}: run 'list' to see them`);
+    if (chosen.deleted)
+        throw new StateVersionError(`--version-id '${versionId}' is a delete marker: it holds no state; choose an earlier version`);
+    const body = await readStateVersion(s3, bucket, chosen.key, versionId);
+    const deployment = checkpointToDeployment(body.toString("utf8"), `s3://${bucket}/${chosen.key} version ${versionId}`);
+    fs.writeFileSync(out as string, `${JSON.stringify(deployment, null, 4)}\n`, { flag: "wx" });
+    const resources = (deployment.deployment as { resources?: unknown[] }).resources?.length ?? 0;
+    console.log(`wrote ${args.values.out}: version ${versionId} of ${stack} (${chosen.lastModified}), ${resources} resources`);
+    console.log(`next: pulumi stack select ${stack} && pulumi stack import --file ${args.values.out}`);
+    return 0;
+}
+
+/** The SDK's default chain; AWS_ENDPOINT_URL_S3 (path-style) for an endpoint other than AWS's. */
+function defaultClient(region: string): S3Client {
+    const endpoint = process.env.AWS_ENDPOINT_URL_S3;
+    return new S3Client({ region, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) });
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (error: unknown) => {
+            if (
+                error instanceof UsageError ||
+                error instanceof StateVersionError ||
+                error instanceof ConfigError ||
+                error instanceof StackFileError
+            ) {
+                console.error(`state-versions: ${error.message}`);
+                process.exit(2);
+            }
+            const name = (error as { name?: string }).name ?? "Error";
+            console.error(`state-versions: S3 refused or failed: ${name}: ${error instanceof Error ? error.message : String(error)}`);
+            process.exit(1);
+        },
+    );
+}
