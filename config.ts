@@ -62,6 +62,9 @@ export interface DeployScope {
     readonly foundation: boolean;
 }
 
+/** The kinds of repository the foundation serves; each has its own deployer and previewer rights. */
+export type RepositoryKind = "terraform" | "lambda" | "pulumi";
+
 export interface RepositoryConfig {
     /** Repository name under the owner, e.g. `2_1_bbws_dynamodb_schemas`. */
     readonly name: string;
@@ -71,6 +74,8 @@ export interface RepositoryConfig {
      */
     readonly immutableSubject: boolean;
     readonly deploys: DeployScope;
+    /** `terraform | lambda | pulumi`; until the schema requires it, inferred from `deploys` (components/permissions). */
+    readonly kind?: RepositoryKind;
 }
 
 export interface EnvironmentProtection {
