@@ -115,7 +115,24 @@ export class Monitoring extends pulumi.ComponentResource {
                     role: chatbotRole.name,
                     policy: toJson(
                         policyDocument([
-                            { Effect: "Allow", Action: ["cloudwatch:Describe*", "cloudwatch:Get*", "cloudwatch:List*"], Resource: "*" },
+                            // What Chatbot reads to post an alarm with its chart: this environment's alarms, and metrics.
+                            {
+                                Sid: "DescribeAlarms",
+                                Effect: "Allow",
+                                Action: ["cloudwatch:DescribeAlarms", "cloudwatch:DescribeAlarmHistory"],
+                                Resource: `arn:aws:cloudwatch:${naming.region}:${naming.accountId}:alarm:${alarmName(naming, "*")}`,
+                            },
+                            {
+                                Sid: "ReadMetrics",
+                                Effect: "Allow",
+                                Action: [
+                                    "cloudwatch:GetMetricData",
+                                    "cloudwatch:GetMetricStatistics",
+                                    "cloudwatch:GetMetricWidgetImage",
+                                    "cloudwatch:ListMetrics",
+                                ],
+                                Resource: "*",
+                            },
                         ]),
                     ),
                 },
