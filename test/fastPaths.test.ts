@@ -70,9 +70,9 @@ describe("the program runs compiled in pulumi", () => {
     it("the build records every program source and config it was made from, and is current", () => {
         const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "bin", freshness.MANIFEST), "utf8"));
         const components = fs
-            .readdirSync(path.join(ROOT, "components"))
+            .readdirSync(path.join(ROOT, "components"), { recursive: true, encoding: "utf8" })
             .filter((f) => f.endsWith(".ts"))
-            .map((f) => `components/${f}`);
+            .map((f) => `components/${f.split(path.sep).join("/")}`);
         assert.deepEqual(
             Object.keys(manifest.sources),
             [...components, "config.ts", "index.ts", "tsconfig.build.json", "tsconfig.json"].sort(),
