@@ -10,7 +10,8 @@
  *   npm run deployment -- last-success --environment E --service S
  *   npm run deployment -- recent-failures --environment E [--limit N]
  *
- * The table is --table or LEDGER_TABLE; the region AWS_REGION.
+ * The table is --table or LEDGER_TABLE, and its name ends in -<environment>; the region AWS_REGION. The
+ * run URL must be https://github.com/<owner>/<service>/actions/runs/<run-id>: a job records only its own run.
  */
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";

@@ -7,6 +7,8 @@ export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
 /** The policies of one synthesized stack, as AWS would hold them after `pulumi up`. */
 export interface StackPolicies {
     readonly accountId: string;
+    /** Name of every role the stack creates. */
+    readonly roles: readonly string[];
     /** Inline policy of each role, by role name. */
     readonly identity: ReadonlyMap<string, unknown>;
     /** Permissions boundary of each role, by role name (absent: none). */
@@ -41,7 +43,8 @@ export function stackPolicies(graph: Graph, accountId: string): StackPolicies {
         bucketPolicies.set(bucketNames.get(String(policy.inputs.bucket)) ?? String(policy.inputs.bucket), parse(policy.inputs.policy));
     }
     const [key] = of("aws:kms/key:Key");
-    return { accountId, identity, boundaries, bucketPolicies, keyPolicy: parse(key.inputs.policy) };
+    const roles = of("aws:iam/role:Role").map((role) => String(role.inputs.name));
+    return { accountId, roles, identity, boundaries, bucketPolicies, keyPolicy: parse(key.inputs.policy) };
 }
 
 /** One request: a role of the stack calls an action on a resource, with the request's condition keys. */
