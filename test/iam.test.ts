@@ -120,6 +120,25 @@ for (const stackName of ["dev", "sit", "prod"]) {
             ]);
         });
 
+        it("denies the foundation deployer's changes to itself and the boundary by its own policy alone, boundary or not", async () => {
+            const self = n.role(n.foundationDeployer);
+            const fd = n.foundationDeployer;
+            const alone = { withoutBoundary: true, context: { "iam:PermissionsBoundary": n.boundary } };
+            await assertDecisions(stack, [
+                { role: fd, action: "iam:PutRolePolicy", resource: self, ...alone, expected: "ExplicitlyDenied" },
+                { role: fd, action: "iam:UpdateAssumeRolePolicy", resource: self, ...alone, expected: "ExplicitlyDenied" },
+                { role: fd, action: "iam:DeleteRolePermissionsBoundary", resource: self, ...alone, expected: "ExplicitlyDenied" },
+                { role: fd, action: "iam:CreatePolicyVersion", resource: n.boundary, ...alone, expected: "ExplicitlyDenied" },
+                {
+                    role: fd,
+                    action: "iam:CreateRole",
+                    resource: n.role(`${stack.naming.prefix}-new`),
+                    withoutBoundary: true,
+                    expected: "ImplicitlyDenied",
+                },
+            ]);
+        });
+
         it("keeps the foundation deployer from destroying state, its access log or the key", async () => {
             const fd = n.foundationDeployer;
             const version = { "s3:versionid": "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY" };

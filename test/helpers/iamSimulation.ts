@@ -53,6 +53,8 @@ export interface Request {
     readonly action: string;
     readonly resource: string;
     readonly context?: Record<string, string | string[]>;
+    /** Evaluate the role's own policy alone, as if the boundary were gone. */
+    readonly withoutBoundary?: boolean;
 }
 
 /** The resource policy AWS consults for a resource: a bucket's policy, or the key policy. */
@@ -71,7 +73,7 @@ function resourcePolicyOf(policies: StackPolicies, resource: string): unknown {
 export async function decide(policies: StackPolicies, request: Request): Promise<Decision> {
     const identity = policies.identity.get(request.role);
     if (identity === undefined) throw new Error(`no role named ${request.role} in the stack`);
-    const boundary = policies.boundaries.get(request.role);
+    const boundary = request.withoutBoundary ? undefined : policies.boundaries.get(request.role);
     const result = await runSimulation(
         {
             request: {
