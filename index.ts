@@ -97,6 +97,9 @@ export = async () => {
             region: config.region,
             lockTable: state.lockTableName,
             pulumiLoginUrl: backendUrl(state.bucketName, "<repository>", config.region),
+            // Terraform keeps every key, workspaces included, under the repository's prefix: the only one its roles reach.
+            terraformKey: "<repository>/terraform.tfstate",
+            terraformWorkspaceKeyPrefix: "<repository>",
         },
         repositories: Object.fromEntries(
             config.repositories.map((repository, i) => [

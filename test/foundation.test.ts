@@ -438,6 +438,8 @@ describe("the prod stack, synthesized from Pulumi.prod.yaml", () => {
             region: "af-south-1",
             lockTable: "bbws-state-lock-prod",
             pulumiLoginUrl: "s3://bbws-state-prod/<repository>?region=af-south-1&awssdk=v2",
+            terraformKey: "<repository>/terraform.tfstate",
+            terraformWorkspaceKeyPrefix: "<repository>",
         });
     });
 });
