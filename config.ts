@@ -99,7 +99,6 @@ export interface StackConfig {
     readonly ownsRepositoryRuleset: boolean;
     /** Derived: the environment promoted to, whose gated jobs read this environment's ledger. None in prod. */
     readonly ledgerReaderEnvironment?: Environment;
-    readonly permissionsBoundaryArn?: string;
     readonly backend: Backend;
     /** Pulumi Cloud settings; typed once their schema is wired into config/schema.ts. */
     readonly pulumiCloud?: unknown;
@@ -410,7 +409,6 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
         protection,
         ownsRepositoryRuleset,
         ledgerReaderEnvironment: ENVIRONMENTS[ENVIRONMENTS.indexOf(environment) + 1],
-        permissionsBoundaryArn: parsed.permissionsBoundaryArn,
         backend: parsed.backend ?? "s3",
         pulumiCloud: parsed.pulumiCloud,
         slackWebhook: secret("slackWebhook"),

@@ -5,7 +5,8 @@ import { EncryptionKey } from "./components/encryptionKey";
 import { lookUpGithubIds } from "./components/githubLookups";
 import { Monitoring } from "./components/monitoring";
 import { GithubOidcProvider } from "./components/githubOidc";
-import { backendUrl, stateKeyPrefix } from "./components/permissions";
+import { backendUrl, bootstrapRoleNames, stateKeyPrefix } from "./components/permissions";
+import { PermissionsBoundary } from "./components/permissionsBoundary";
 import { RepositoryEnvironment } from "./components/repositoryEnvironment";
 import { StateBackend } from "./components/stateBackend";
 
@@ -19,6 +20,11 @@ export = async () => {
     // Every lookup is resolved, and every failure reported, before any resource is declared.
     const ids = await lookUpGithubIds(config, githubProvider);
 
+    // The administrator-owned bootstrap tier: the boundary, and the deployer roles of this program's repository.
+    const bootstrapRoles = bootstrapRoleNames(naming, config.repositories);
+    const boundary = new PermissionsBoundary("pipeline-boundary", { naming, bootstrapRoleNames: bootstrapRoles });
+    const rolesDependOn = [boundary.policy];
+
     const key = new EncryptionKey("key", { naming });
     new GithubOidcProvider("github-oidc", { environment: config.environment });
     const state = new StateBackend("state", {
@@ -27,6 +33,8 @@ export = async () => {
         noncurrentVersionDays: config.state.noncurrentVersionDays,
         abortIncompleteUploadDays: config.state.abortIncompleteUploadDays,
         terraformLockTable: config.state.terraformLockTable,
+        // The state access log is kept as long as the audit logs.
+        accessLogRetentionDays: config.monitoring.logRetentionDays,
     });
     const ledger = new DeploymentLedger("ledger", { naming, keyArn: key.key.arn });
     const monitoring = new Monitoring("monitoring", {
@@ -41,6 +49,8 @@ export = async () => {
         logRetentionDays: config.monitoring.logRetentionDays,
         cloudTrailLogGroup: config.monitoring.cloudTrailLogGroup,
         declaredAlarms: config.monitoring.alarms,
+        permissionsBoundaryArn: boundary.arn,
+        rolesDependOn,
     });
 
     const variables = {
@@ -61,7 +71,10 @@ export = async () => {
                 ids: ids.repositories[repository.name],
                 terraformLockTable: config.state.terraformLockTable,
                 ledgerReaderEnvironment: config.ledgerReaderEnvironment,
-                permissionsBoundaryArn: config.permissionsBoundaryArn,
+                permissionsBoundaryArn: boundary.arn,
+                bootstrapRoleNames: bootstrapRoles,
+                cloudTrailLogGroup: config.monitoring.cloudTrailLogGroup,
+                rolesDependOn,
                 slackWebhook: config.slackWebhook,
                 variables,
                 backendUrl: backendUrl(state.bucketName, repository.name, config.region),
@@ -76,12 +89,17 @@ export = async () => {
         ledgerTable: ledger.tableName,
         alertTopics: Object.fromEntries(Object.entries(monitoring.topics).map(([route, topic]) => [route, topic.arn])),
         auditLogGroup: monitoring.auditLogGroup.name,
+        permissionsBoundary: boundary.arn,
+        stateAccessLogBucket: state.accessLog.bucketName,
         backend: {
             bucket: state.bucketName,
             keyPrefix: "<repository>/",
             region: config.region,
             lockTable: state.lockTableName,
             pulumiLoginUrl: backendUrl(state.bucketName, "<repository>", config.region),
+            // Terraform keeps every key, workspaces included, under the repository's prefix: the only one its roles reach.
+            terraformKey: "<repository>/terraform.tfstate",
+            terraformWorkspaceKeyPrefix: "<repository>",
         },
         repositories: Object.fromEntries(
             config.repositories.map((repository, i) => [

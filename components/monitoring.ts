@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { SEVERITIES, type ComparisonOperator, type DeclaredAlarm, type Severity, type SlackChannel } from "../config";
 import { DEPLOYMENT_METRIC_NAMESPACE, DEPLOYMENT_METRICS, FAILED_ASSUMPTIONS_METRIC, IDENTITY_METRIC_NAMESPACE } from "./deploymentMetrics";
-import { roleName, type Naming } from "./naming";
+import { chatbotConfigurationName, roleName, type Naming } from "./naming";
 import { policyDocument, toJson, type PolicyDocument } from "./policyDocument";
 import { statefulProtection } from "./protection";
 
@@ -48,6 +48,10 @@ export interface MonitoringArgs {
     /** The CloudTrail log group; the failed-assumption filter and alarm exist only when it is named. */
     readonly cloudTrailLogGroup?: string;
     readonly declaredAlarms: readonly DeclaredAlarm[];
+    /** The boundary every role the program creates carries, the Chatbot role included. */
+    readonly permissionsBoundaryArn: string;
+    /** Resources the Chatbot role waits for, such as the boundary policy. Defaults to none. */
+    readonly rolesDependOn?: pulumi.Resource[];
 }
 
 export const topicName = (n: Naming, route: Route) => `${n.prefix}-alerts-${route}-${n.environment}`;
@@ -101,8 +105,9 @@ export class Monitoring extends pulumi.ComponentResource {
                     assumeRolePolicy: toJson(
                         policyDocument([{ Effect: "Allow", Principal: { Service: "chatbot.amazonaws.com" }, Action: "sts:AssumeRole" }]),
                     ),
+                    permissionsBoundary: args.permissionsBoundaryArn,
                 },
-                child,
+                { parent: this, dependsOn: args.rolesDependOn },
             );
             new aws.iam.RolePolicy(
                 `${name}-chatbot`,
@@ -110,7 +115,24 @@ export class Monitoring extends pulumi.ComponentResource {
                     role: chatbotRole.name,
                     policy: toJson(
                         policyDocument([
-                            { Effect: "Allow", Action: ["cloudwatch:Describe*", "cloudwatch:Get*", "cloudwatch:List*"], Resource: "*" },
+                            // What Chatbot reads to post an alarm with its chart: this environment's alarms, and metrics.
+                            {
+                                Sid: "DescribeAlarms",
+                                Effect: "Allow",
+                                Action: ["cloudwatch:DescribeAlarms", "cloudwatch:DescribeAlarmHistory"],
+                                Resource: `arn:aws:cloudwatch:${naming.region}:${naming.accountId}:alarm:${alarmName(naming, "*")}`,
+                            },
+                            {
+                                Sid: "ReadMetrics",
+                                Effect: "Allow",
+                                Action: [
+                                    "cloudwatch:GetMetricData",
+                                    "cloudwatch:GetMetricStatistics",
+                                    "cloudwatch:GetMetricWidgetImage",
+                                    "cloudwatch:ListMetrics",
+                                ],
+                                Resource: "*",
+                            },
                         ]),
                     ),
                 },
@@ -121,7 +143,8 @@ export class Monitoring extends pulumi.ComponentResource {
                 new aws.chatbot.SlackChannelConfiguration(
                     `${name}-slack-${channelName}`,
                     {
-                        configurationName: `${naming.prefix}-${naming.environment}-${channelName}`,
+                        // The foundation deployer may change only configurations named `<prefix>-<env>-*`.
+                        configurationName: chatbotConfigurationName(naming, channelName),
                         iamRoleArn: chatbotRole.arn,
                         slackTeamId: channel.workspaceId,
                         slackChannelId: channel.channelId,

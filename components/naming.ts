@@ -12,6 +12,23 @@ export const stateBucketName = (n: Naming) => `${n.prefix}-state-${n.environment
 export const lockTableName = (n: Naming) => `${n.prefix}-state-lock-${n.environment}`;
 export const ledgerTableName = (n: Naming) => `${n.prefix}-deployments-${n.environment}`;
 export const keyAliasName = (n: Naming) => `alias/${n.prefix}-${n.environment}`;
+/** Receives the state bucket's S3 server access logs. */
+export const accessLogBucketName = (n: Naming) => `${n.prefix}-state-access-logs-${n.environment}`;
+/** The managed policy that bounds every role the program creates (administrator-owned, see README "Security"). */
+export const boundaryPolicyName = (n: Naming) => `${n.prefix}-pipeline-boundary-${n.environment}`;
+export const boundaryPolicyArn = (n: Naming) => `arn:aws:iam::${n.accountId}:policy/${boundaryPolicyName(n)}`;
+export const roleArn = (n: Naming, name: string) => `arn:aws:iam::${n.accountId}:role/${name}`;
+/** Every role the pipeline may create or change is named `<prefix>-*`. */
+export const pipelineRolesArn = (n: Naming) => roleArn(n, `${n.prefix}-*`);
+/**
+ * Execution roles of a Lambda service's functions: `<prefix>-lambda-<repository>-*`. The repository names
+ * the service, so a Lambda deployer may pass its own service's roles and no other's.
+ */
+export const lambdaExecutionRolePattern = (n: Naming, repository: string) => `${n.prefix}-lambda-${repository}-*`;
+/** AWS Chatbot names a Slack channel configuration `chat-configuration/slack-channel/<configuration name>`. */
+export const chatbotConfigurationName = (n: Naming, channel: string) => `${n.prefix}-${n.environment}-${channel}`;
+export const chatbotConfigurationArn = (n: Naming, name: string) =>
+    `arn:aws:chatbot::${n.accountId}:chat-configuration/slack-channel/${name}`;
 /** IAM role names are at most 64 characters; long repository names are cut and kept unique by a hash. */
 export function roleName(n: Naming, kind: "deployer" | "previewer" | "ledger-reader" | "chatbot", repository: string): string {
     const full = `${n.prefix}-${kind}-${n.environment}-${repository}`;

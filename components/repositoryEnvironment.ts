@@ -16,7 +16,12 @@ export interface RepositoryEnvironmentArgs {
     readonly ids?: RepositoryIds;
     readonly terraformLockTable: boolean;
     readonly ledgerReaderEnvironment?: Environment;
-    readonly permissionsBoundaryArn?: string;
+    readonly permissionsBoundaryArn: string;
+    /** Deployer role names of the administrator-owned bootstrap tier. */
+    readonly bootstrapRoleNames: readonly string[];
+    readonly cloudTrailLogGroup?: string;
+    /** Resources the roles wait for, such as the boundary policy. */
+    readonly rolesDependOn?: pulumi.Resource[];
     /** Becomes `SLACK_WEBHOOK_<ENV>`; stays a Pulumi secret. Defaults to none. */
     readonly slackWebhook?: pulumi.Output<string>;
     /** This repository's Pulumi backend in the environment's state bucket. */
@@ -51,12 +56,16 @@ export class RepositoryEnvironment extends pulumi.ComponentResource {
                 naming: args.naming,
                 owner: args.owner,
                 repository,
+                kind: args.repository.kind,
                 scope: args.repository.deploys,
                 terraformLockTable: args.terraformLockTable,
                 deployEnvironment: environmentName,
                 ids: args.ids,
                 ledgerReaderEnvironment: args.ledgerReaderEnvironment,
                 permissionsBoundaryArn: args.permissionsBoundaryArn,
+                bootstrapRoleNames: args.bootstrapRoleNames,
+                cloudTrailLogGroup: args.cloudTrailLogGroup,
+                dependsOn: args.rolesDependOn,
             },
             { parent: this },
         );

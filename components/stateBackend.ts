@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { bucketArn, lockTableName, stateBucketName, type Naming } from "./naming";
 import { policyDocument, type PolicyDocument } from "./policyDocument";
 import { statefulProtection } from "./protection";
+import { StateAccessLog } from "./stateAccessLog";
 
 /** Arguments for {@link StateBackend}. */
 export interface StateBackendArgs {
@@ -13,8 +14,10 @@ export interface StateBackendArgs {
     readonly noncurrentVersionDays: number;
     /** Days before an incomplete multipart upload is aborted. Defaults to 7. */
     readonly abortIncompleteUploadDays: number;
-    /** Creates the Terraform lock table when true (the seeds' Terraform repositories need it). */
+    /** Creates the Terraform lock table when true (the Terraform repositories need it). */
     readonly terraformLockTable: boolean;
+    /** Days the state bucket's access logs are kept: the audit logs' retention. */
+    readonly accessLogRetentionDays: number;
 }
 
 /** The environment's state bucket (Pulumi and Terraform state of every repository) and its lock table. */
@@ -23,6 +26,7 @@ export class StateBackend extends pulumi.ComponentResource {
     public readonly bucketName: string;
     public readonly lockTable?: aws.dynamodb.Table;
     public readonly lockTableName?: string;
+    public readonly accessLog: StateAccessLog;
 
     constructor(name: string, args: StateBackendArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cicd:state:StateBackend", name, {}, opts);
@@ -77,6 +81,12 @@ export class StateBackend extends pulumi.ComponentResource {
             child,
         );
 
+        this.accessLog = new StateAccessLog(
+            `${name}-access-logs`,
+            { naming: args.naming, stateBucket: bucket, retentionDays: args.accessLogRetentionDays },
+            { parent: this },
+        );
+
         if (args.terraformLockTable) {
             this.lockTableName = lockTableName(args.naming);
             this.lockTable = new aws.dynamodb.Table(
@@ -93,7 +103,11 @@ export class StateBackend extends pulumi.ComponentResource {
                 stateful,
             );
         }
-        this.registerOutputs({ bucketName: this.bucketName, lockTableName: this.lockTableName });
+        this.registerOutputs({
+            bucketName: this.bucketName,
+            lockTableName: this.lockTableName,
+            accessLogBucket: this.accessLog.bucketName,
+        });
     }
 }
 

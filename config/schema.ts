@@ -282,7 +282,6 @@ export function projectKeySchemas<P extends z.ZodType>(pulumiCloud: P) {
         ownsRepositoryRuleset: flag()
             .default(false)
             .describe("True in exactly one stack, which then owns the default-branch rulesets of the repositories."),
-        permissionsBoundaryArn: text(/^arn:aws:iam::\d{12}:policy\/[\w+=,.@/-]+$/, "an IAM managed policy ARN").optional(),
         backend: oneOf(BACKENDS).default("s3").describe("Where Pulumi keeps state: the S3 bucket of each environment, or Pulumi Cloud."),
         pulumiCloud: pulumiCloud.optional(),
         slackWebhook: secretSchema("slackWebhook").optional(),
@@ -308,6 +307,8 @@ export const AWS_KEYS = {
 export const RETIRED_KEYS: Readonly<Record<string, string>> = {
     ledgerReaderEnvironment:
         "is derived, no longer configured: each environment's ledger is read by the next one's gated jobs (dev's by sit, sit's by prod); remove the key",
+    permissionsBoundaryArn:
+        "is no longer configured: the program creates the boundary <prefix>-pipeline-boundary-<env> and bounds every role with it; remove the key",
 };
 
 /** A stack file's whole shape (`config:` holds the namespaced keys), as published for editors. */

@@ -140,7 +140,15 @@ describe("config: bad input is rejected with the key and the file named", () => 
             name: "an unknown key of ours",
             config: () => withConfig(prod(), { [`${P}:repos`]: [] }),
             problems: [
-                `Pulumi.prod.yaml: ${P}:repos is not a known key (known: environment, accountId, prefix, githubOwner, repositories, state, environmentProtection, ownsRepositoryRuleset, permissionsBoundaryArn, backend, pulumiCloud, slackWebhook, githubToken, notifications, monitoring)`,
+                `Pulumi.prod.yaml: ${P}:repos is not a known key (known: environment, accountId, prefix, githubOwner, repositories, state, environmentProtection, ownsRepositoryRuleset, backend, pulumiCloud, slackWebhook, githubToken, notifications, monitoring)`,
+            ],
+        },
+        {
+            name: "a permissions boundary configured (the program creates it)",
+            stack: "dev",
+            config: () => withConfig(dev(), { [`${P}:permissionsBoundaryArn`]: "arn:aws:iam::123456789012:policy/b" }),
+            problems: [
+                `Pulumi.dev.yaml: ${P}:permissionsBoundaryArn is no longer configured: the program creates the boundary <prefix>-pipeline-boundary-<env> and bounds every role with it; remove the key`,
             ],
         },
         {

@@ -39,7 +39,7 @@ describe("the deployment ledger against DynamoDB (dynalite)", () => {
         await cloudwatch.stop();
     });
     beforeEach(async () => {
-        tableName = `ledger-${++table}`;
+        tableName = `bbws-deployments-${++table}-prod`;
         await createLedgerTable(dynamo.client, tableName);
         cloudwatch.requests.length = 0;
         ledger = new Ledger({ tableName, dynamodb: dynamo.client, cloudwatch: cloudwatch.client, now: () => new Date((clock.t += 1000)) });
@@ -229,19 +229,48 @@ describe("deployment recorder arguments", () => {
         actor: "alice",
     };
     it("requires a change ticket for prod", () => {
-        assert.deepEqual(argumentProblems("start", { ...base, "run-url": "https://github.com/o/r/actions/runs/1" }), [
-            "--change-ticket is required for prod (seeds 002 §7.4)",
+        assert.deepEqual(argumentProblems("start", { ...base, "run-url": "https://github.com/o/svc/actions/runs/1" }), [
+            "--change-ticket is required for prod (a prod deployment names its approved change)",
         ]);
     });
     it("requires the target tag of a rollback to be of the same environment", () => {
         assert.deepEqual(
             argumentProblems("rollback", {
                 ...base,
-                "run-url": "https://github.com/o/r/actions/runs/1",
+                "run-url": "https://github.com/o/svc/actions/runs/1",
                 "change-ticket": "CHG-1",
                 "target-tag": "deploy-sit-20261120T080000Z",
             }),
             ["--target-tag 'deploy-sit-20261120T080000Z' is a sit tag, not prod"],
+        );
+    });
+    it("accepts a run URL of the service's own repository and run, with or without its attempt", () => {
+        for (const runUrl of ["https://github.com/o/svc/actions/runs/1", "https://github.com/o/svc/actions/runs/1/attempts/1"]) {
+            assert.deepEqual(argumentProblems("start", { ...base, "run-url": runUrl, "change-ticket": "CHG-1" }), []);
+        }
+    });
+    it("refuses a run URL of another repository, another run, another attempt or another host", () => {
+        const urls = [
+            "https://github.com/o/other/actions/runs/1",
+            "https://github.com/o/svc/actions/runs/2",
+            "https://github.com/o/svc/actions/runs/1/attempts/2",
+            "https://github.example/o/svc/actions/runs/1",
+        ];
+        assert.deepEqual(
+            urls.map((runUrl) => argumentProblems("start", { ...base, "run-url": runUrl, "change-ticket": "CHG-1" })),
+            urls.map((runUrl) => [
+                `--run-url '${runUrl}' must be https://github.com/<owner>/svc/actions/runs/1 (the service's own repository and run)`,
+            ]),
+        );
+    });
+    it("refuses an environment that does not match the ledger table", () => {
+        assert.deepEqual(
+            argumentProblems("deployed", { table: "bbws-deployments-prod", environment: "sit", service: "svc", commit: COMMIT }),
+            ["--environment 'sit' does not match --table 'bbws-deployments-prod', which must end in '-sit'"],
+        );
+        assert.deepEqual(
+            argumentProblems("deployed", { table: "bbws-deployments-sit", environment: "sit", service: "svc", commit: COMMIT }),
+            [],
         );
     });
     it("names missing arguments, an unknown command and a missing table", () => {

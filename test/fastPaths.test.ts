@@ -71,9 +71,9 @@ describe("the program runs compiled in pulumi", () => {
         const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "bin", freshness.MANIFEST), "utf8"));
         const sourcesIn = (folder: string) =>
             fs
-                .readdirSync(path.join(ROOT, folder))
+                .readdirSync(path.join(ROOT, folder), { recursive: true, encoding: "utf8" })
                 .filter((f) => f.endsWith(".ts"))
-                .map((f) => `${folder}/${f}`);
+                .map((f) => `${folder}/${f.split(path.sep).join("/")}`);
         assert.deepEqual(
             Object.keys(manifest.sources),
             [...sourcesIn("components"), ...sourcesIn("config"), "config.ts", "index.ts", "tsconfig.build.json", "tsconfig.json"].sort(),

@@ -3,6 +3,7 @@ import { statefulProtection } from "../components/protection";
 import { keyPolicy } from "../components/encryptionKey";
 import { trustPolicy } from "../components/githubOidc";
 import { deployerPermissions, previewerPermissions } from "../components/permissions";
+import { accessLogBucketPolicy } from "../components/stateAccessLog";
 import { roleName } from "../components/naming";
 import type { Graph } from "../tools/lib/synthesize";
 import { childrenOf, resource, resourcesOf, synth, T } from "./helpers/stacks";
@@ -79,29 +80,32 @@ describe("trust policies", () => {
 });
 
 describe("permission policies", () => {
-    it("scopes a schema repository's deployer to its state, the ledger, the key and its tables", () => {
+    const base = { naming, terraformLockTable: true, bootstrapRoleNames: ["bbws-deployer-prod-cicd-foundation"] };
+    it("scopes a schema repository's deployer to its state, its own ledger items and locks, the key through storage and its tables", () => {
         const policy = deployerPermissions({
-            naming,
+            ...base,
             repository: "2_1_bbws_dynamodb_schemas",
+            kind: "terraform",
             scope: { ...noScope, dynamodbTables: ["tenants"] },
-            terraformLockTable: true,
         });
         assert.deepEqual(
             policy.Statement.map((s) => [s.Sid, s.Resource]),
             [
                 ["ListOwnState", "arn:aws:s3:::bbws-state-prod"],
                 ["ReadStateBucketSettings", "arn:aws:s3:::bbws-state-prod"],
+                ["ReadOwnState", "arn:aws:s3:::bbws-state-prod/2_1_bbws_dynamodb_schemas/*"],
                 ["WriteOwnState", "arn:aws:s3:::bbws-state-prod/2_1_bbws_dynamodb_schemas/*"],
+                ["UseEnvironmentKeyThroughStorage", "arn:aws:kms:af-south-1:093646564004:key/*"],
                 [
-                    "RecordDeployments",
+                    "RecordOwnDeployments",
                     [
                         "arn:aws:dynamodb:af-south-1:093646564004:table/bbws-deployments-prod",
                         "arn:aws:dynamodb:af-south-1:093646564004:table/bbws-deployments-prod/index/*",
                     ],
                 ],
-                ["UseEnvironmentKey", "arn:aws:kms:af-south-1:093646564004:key/*"],
                 ["PublishDeploymentMetric", "*"],
-                ["TakeStateLock", "arn:aws:dynamodb:af-south-1:093646564004:table/bbws-state-lock-prod"],
+                ["TakeOwnStateLock", "arn:aws:dynamodb:af-south-1:093646564004:table/bbws-state-lock-prod"],
+                ["DescribeLockTable", "arn:aws:dynamodb:af-south-1:093646564004:table/bbws-state-lock-prod"],
                 [
                     "ManageRepositoryTables",
                     [
@@ -112,15 +116,60 @@ describe("permission policies", () => {
             ],
         );
         assert.deepEqual(policy.Statement[0].Condition, { StringLike: { "s3:prefix": ["2_1_bbws_dynamodb_schemas/*"] } });
-        assert.deepEqual(policy.Statement[4].Condition, { "ForAnyValue:StringEquals": { "kms:ResourceAliases": "alias/bbws-prod" } });
-        assert.deepEqual(policy.Statement[5].Condition, { StringEquals: { "cloudwatch:namespace": "CICD/Deployments" } });
+        assert.deepEqual(policy.Statement[4].Condition, {
+            "ForAnyValue:StringEquals": { "kms:ResourceAliases": "alias/bbws-prod" },
+            StringEquals: { "kms:ViaService": ["s3.af-south-1.amazonaws.com", "dynamodb.af-south-1.amazonaws.com"] },
+        });
+        assert.deepEqual(policy.Statement[5].Condition, {
+            "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": ["2_1_bbws_dynamodb_schemas"] },
+            Null: { "dynamodb:LeadingKeys": "false" },
+        });
+        assert.deepEqual(policy.Statement[6].Condition, { StringEquals: { "cloudwatch:namespace": "CICD/Deployments" } });
+        assert.deepEqual(policy.Statement[7].Condition, {
+            "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["bbws-state-prod/2_1_bbws_dynamodb_schemas/*"] },
+            Null: { "dynamodb:LeadingKeys": "false" },
+        });
     });
-    it("gives the previewer reads only, plus the preview lock object", () => {
+    it("gives a Lambda service's deployer its functions, aliases, alarms and own execution roles, and no state", () => {
+        const policy = deployerPermissions({
+            ...base,
+            repository: "2_bbws_tenants_event_handler",
+            kind: "lambda",
+            scope: { ...noScope, lambdaFunctions: ["bbws-tenants-event-handler-*"] },
+        });
+        assert.deepEqual(
+            policy.Statement.map((s) => [s.Sid, s.Action]),
+            [
+                ["UseEnvironmentKeyThroughStorage", ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"]],
+                ["RecordOwnDeployments", ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:Query"]],
+                ["PublishDeploymentMetric", "cloudwatch:PutMetricData"],
+                [
+                    "DeployOwnFunctions",
+                    [
+                        "lambda:UpdateFunctionCode",
+                        "lambda:PublishVersion",
+                        "lambda:GetAlias",
+                        "lambda:CreateAlias",
+                        "lambda:UpdateAlias",
+                        "lambda:ListVersionsByFunction",
+                        "lambda:ListAliases",
+                        "lambda:GetFunction",
+                        "lambda:GetFunctionConfiguration",
+                    ],
+                ],
+                ["WatchCanaryAlarms", "cloudwatch:DescribeAlarms"],
+                ["PassOwnExecutionRoles", "iam:PassRole"],
+            ],
+        );
+        assert.deepEqual(policy.Statement[5].Resource, "arn:aws:iam::093646564004:role/bbws-lambda-2_bbws_tenants_event_handler-*");
+        assert.deepEqual(policy.Statement[5].Condition, { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } });
+    });
+    it("gives the previewer reads of its own state only: no write, no lock", () => {
         const policy = previewerPermissions({
-            naming,
+            ...base,
             repository: "r",
+            kind: "terraform",
             scope: { ...noScope, s3Buckets: ["bbws-templates-prod"] },
-            terraformLockTable: true,
         });
         assert.deepEqual(
             policy.Statement.map((s) => [s.Sid, s.Action]),
@@ -128,15 +177,32 @@ describe("permission policies", () => {
                 ["ListOwnState", "s3:ListBucket"],
                 ["ReadStateBucketSettings", ["s3:GetBucketLocation", "s3:GetBucketVersioning"]],
                 ["ReadOwnState", "s3:GetObject"],
-                ["TakePreviewLock", ["s3:PutObject", "s3:DeleteObject"]],
-                ["UseEnvironmentKey", ["kms:Decrypt", "kms:DescribeKey"]],
+                ["UseEnvironmentKeyThroughStorage", ["kms:Decrypt", "kms:DescribeKey"]],
                 [
                     "ReadRepositoryBuckets",
-                    ["s3:GetBucket*", "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration", "s3:ListBucket"],
+                    [
+                        "s3:ListBucket",
+                        "s3:GetBucketLocation",
+                        "s3:GetBucketTagging",
+                        "s3:GetBucketPolicy",
+                        "s3:GetBucketAcl",
+                        "s3:GetBucketCORS",
+                        "s3:GetBucketWebsite",
+                        "s3:GetBucketVersioning",
+                        "s3:GetAccelerateConfiguration",
+                        "s3:GetBucketRequestPayment",
+                        "s3:GetBucketLogging",
+                        "s3:GetLifecycleConfiguration",
+                        "s3:GetReplicationConfiguration",
+                        "s3:GetEncryptionConfiguration",
+                        "s3:GetBucketObjectLockConfiguration",
+                        "s3:GetBucketPublicAccessBlock",
+                        "s3:GetBucketOwnershipControls",
+                    ],
                 ],
             ],
         );
-        assert.equal(policy.Statement[3].Resource, "arn:aws:s3:::bbws-state-prod/r/.pulumi/locks/*");
+        assert.equal(policy.Statement[2].Resource, "arn:aws:s3:::bbws-state-prod/r/*");
     });
     it("keeps role names within IAM's 64 characters, stable and distinct", () => {
         const long = roleName(naming, "ledger-reader", "2_bbws_wordpress_site_management_lambda_v2");
@@ -179,7 +245,7 @@ describe("the prod stack, synthesized from Pulumi.prod.yaml", () => {
         }
     });
 
-    it("sets the deployer's whole trust policy, a one-hour session and no boundary", () => {
+    it("sets the deployer's whole trust policy, a one-hour session and the boundary", () => {
         const role = resource(graph, T.role, "2_1_bbws_dynamodb_schemas-deployer");
         assert.equal(
             role.inputs.assumeRolePolicy,
@@ -194,15 +260,66 @@ describe("the prod stack, synthesized from Pulumi.prod.yaml", () => {
         );
         assert.equal(role.inputs.maxSessionDuration, 3600);
         assert.equal(role.inputs.name, "bbws-deployer-prod-2_1_bbws_dynamodb_schemas");
-        assert.equal(role.inputs.permissionsBoundary, undefined);
+        assert.equal(role.inputs.permissionsBoundary, "arn:aws:iam::093646564004:policy/bbws-pipeline-boundary-prod");
     });
 
-    it("trusts only pull requests and scheduled jobs on main for the previewer", () => {
+    it("bounds every role the program creates with the pipeline boundary", () => {
+        const roles = resourcesOf(graph, T.role);
+        assert.equal(roles.length, 14);
+        assert.deepEqual(
+            roles
+                .filter((r) => r.inputs.permissionsBoundary !== "arn:aws:iam::093646564004:policy/bbws-pipeline-boundary-prod")
+                .map((r) => r.name),
+            [],
+        );
+        assert.equal(resource(graph, "aws:iam/policy:Policy", "pipeline-boundary").inputs.name, "bbws-pipeline-boundary-prod");
+    });
+
+    it("trusts only pull requests, scheduled jobs on main and the preview environment for the previewer", () => {
         const trust = JSON.parse(resource(graph, T.role, "2_1_bbws_s3_schemas-previewer").inputs.assumeRolePolicy as string);
         assert.deepEqual(trust.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"], [
             "repo:org/2_1_bbws_s3_schemas:pull_request",
             "repo:org/2_1_bbws_s3_schemas:ref:refs/heads/main",
+            "repo:org/2_1_bbws_s3_schemas:environment:preview",
         ]);
+    });
+
+    it("logs every request to the state bucket into a versioned, locked-down, SSE-S3 log bucket kept seven years", () => {
+        const name = "state-access-logs";
+        assert.deepEqual(resource(graph, T.bucket, name).inputs, { bucket: "bbws-state-access-logs-prod", forceDestroy: false });
+        assert.deepEqual(resource(graph, T.versioning, name).inputs.versioningConfiguration, { status: "Enabled" });
+        assert.deepEqual(resource(graph, T.sse, name).inputs.rules, [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
+        const { bucket: _bucket, ...flags } = resource(graph, T.publicAccess, name).inputs;
+        assert.deepEqual(flags, { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+        assert.deepEqual(resource(graph, T.ownership, name).inputs.rule, { objectOwnership: "BucketOwnerEnforced" });
+        assert.deepEqual(JSON.parse(resource(graph, T.bucketPolicy, name).inputs.policy as string), accessLogBucketPolicy(naming));
+        assert.deepEqual(accessLogBucketPolicy(naming).Statement[0], {
+            Sid: "S3LogDeliveryWritesStateAccessLogs",
+            Effect: "Allow",
+            Principal: { Service: "logging.s3.amazonaws.com" },
+            Action: "s3:PutObject",
+            Resource: "arn:aws:s3:::bbws-state-access-logs-prod/*",
+            Condition: {
+                StringEquals: { "aws:SourceAccount": "093646564004" },
+                ArnEquals: { "aws:SourceArn": "arn:aws:s3:::bbws-state-prod" },
+            },
+        });
+        assert.deepEqual(accessLogBucketPolicy(naming).Statement[1].Condition, { Bool: { "aws:SecureTransport": "false" } });
+        assert.deepEqual(resource(graph, T.lifecycle, name).inputs.rules, [
+            {
+                id: "keep-like-the-audit-logs",
+                status: "Enabled",
+                filter: {},
+                expiration: { days: 2557 },
+                noncurrentVersionExpiration: { noncurrentDays: 2557 },
+            },
+        ]);
+        const logging = resource(graph, "aws:s3/bucketLogging:BucketLogging", name).inputs;
+        assert.deepEqual(logging, {
+            bucket: "placeholder-id-state",
+            targetBucket: "bbws-state-access-logs-prod",
+            targetPrefix: "bbws-state-prod/",
+        });
     });
 
     it("encrypts, versions, locks down and expires the state bucket", () => {
@@ -254,8 +371,8 @@ describe("the prod stack, synthesized from Pulumi.prod.yaml", () => {
         assert.equal(ledger.hashKey, "pk");
         assert.equal(ledger.rangeKey, "sk");
         assert.deepEqual(ledger.globalSecondaryIndexes, [
-            { name: "by-service-status", hashKey: "serviceStatus", rangeKey: "startedAt", projectionType: "ALL" },
-            { name: "by-commit", hashKey: "commitSha", rangeKey: "startedAt", projectionType: "ALL" },
+            { name: "by-service-status", hashKey: "pk", rangeKey: "statusAt", projectionType: "ALL" },
+            { name: "by-service-commit", hashKey: "pk", rangeKey: "commitAt", projectionType: "ALL" },
             { name: "by-status", hashKey: "status", rangeKey: "startedAt", projectionType: "ALL" },
         ]);
         assert.deepEqual(ledger.pointInTimeRecovery, { enabled: true });
@@ -279,7 +396,15 @@ describe("the prod stack, synthesized from Pulumi.prod.yaml", () => {
     });
 
     it("protects and retains every stateful resource, and only those", () => {
-        const stateful = [T.bucket, T.versioning, T.table, T.key, T.oidc, "aws:cloudwatch/logGroup:LogGroup"] as string[];
+        const stateful = [
+            T.bucket,
+            T.versioning,
+            T.table,
+            T.key,
+            T.oidc,
+            "aws:cloudwatch/logGroup:LogGroup",
+            "aws:iam/policy:Policy",
+        ] as string[];
         const flagged = graph.resources.filter((r) => r.protect || r.retainOnDelete).map((r) => `${r.type}::${r.name}`);
         const expected = graph.resources.filter((r) => stateful.includes(r.type)).map((r) => `${r.type}::${r.name}`);
         assert.deepEqual(flagged.sort(), expected.sort());
@@ -295,6 +420,8 @@ describe("the prod stack, synthesized from Pulumi.prod.yaml", () => {
             region: "af-south-1",
             lockTable: "bbws-state-lock-prod",
             pulumiLoginUrl: "s3://bbws-state-prod/<repository>?region=af-south-1&awssdk=v2",
+            terraformKey: "<repository>/terraform.tfstate",
+            terraformWorkspaceKeyPrefix: "<repository>",
         });
     });
 });
@@ -323,5 +450,9 @@ describe("every stack synthesizes from its real stack file", () => {
         );
         const policy = JSON.parse(resource(graph, T.rolePolicy, "2_1_bbws_dynamodb_schemas-ledger-reader").inputs.policy as string);
         assert.deepEqual(policy.Statement[0].Action, ["dynamodb:GetItem", "dynamodb:Query"]);
+        assert.deepEqual(policy.Statement[0].Condition, {
+            "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": ["2_1_bbws_dynamodb_schemas"] },
+            Null: { "dynamodb:LeadingKeys": "false" },
+        });
     });
 });

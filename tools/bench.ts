@@ -45,7 +45,11 @@ function compileHarness(): void {
         ...fs.readdirSync(path.join(PROJECT_ROOT, "tools", "lib")).map((f) => path.join("tools", "lib", f)),
         "config.ts",
         ...fs.readdirSync(path.join(PROJECT_ROOT, "config")).map((f) => path.join("config", f)),
-        ...fs.readdirSync(path.join(PROJECT_ROOT, "components")).map((f) => path.join("components", f)),
+        // Components may live in folders (components/permissions/).
+        ...fs
+            .readdirSync(path.join(PROJECT_ROOT, "components"), { recursive: true, encoding: "utf8" })
+            .filter((f) => f.endsWith(".ts"))
+            .map((f) => path.join("components", f)),
     ].map((f) => path.join(PROJECT_ROOT, f));
     fs.rmSync(BENCH_DIR, { recursive: true, force: true });
     build.transpileFiles(files, build.readConfig("tsconfig.json").options, PROJECT_ROOT, BENCH_DIR);

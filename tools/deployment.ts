@@ -10,7 +10,8 @@
  *   npm run deployment -- last-success --environment E --service S
  *   npm run deployment -- recent-failures --environment E [--limit N]
  *
- * The table is --table or LEDGER_TABLE; the region AWS_REGION.
+ * The table is --table or LEDGER_TABLE, and its name ends in -<environment>; the region AWS_REGION. The
+ * run URL must be https://github.com/<owner>/<service>/actions/runs/<run-id>: a job records only its own run.
  */
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -59,13 +60,44 @@ export function argumentProblems(command: string, values: Record<string, string 
         if (!pattern.test(value)) problems.push(`--${name} must be ${shape}, got '${value}'`);
     }
     if ((command === "start" || command === "rollback") && values.environment === "prod" && !values["change-ticket"]) {
-        problems.push(`--change-ticket is required for prod (seeds 002 §7.4)`);
+        problems.push(`--change-ticket is required for prod (a prod deployment names its approved change)`);
     }
+    problems.push(...consistencyProblems(values));
     const tagEnvironment = values["target-tag"]?.split("-")[1];
     if (tagEnvironment && values.environment && tagEnvironment !== values.environment) {
         problems.push(`--target-tag '${values["target-tag"]}' is a ${tagEnvironment} tag, not ${values.environment}`);
     }
     if (!values.table) problems.push("--table or LEDGER_TABLE must name the ledger table");
+    return problems;
+}
+
+/**
+ * Arguments that must agree with each other, so that a job cannot record into another environment's
+ * ledger or point its record at another repository's run: the table is `<name>-<environment>`, and the
+ * run URL is `https://github.com/<owner>/<service>/actions/runs/<run-id>` (optionally `/attempts/<run-attempt>`).
+ */
+function consistencyProblems(values: Record<string, string | undefined>): string[] {
+    const problems: string[] = [];
+    const { table, environment, service } = values;
+    const valid = (name: string) => CHECKS[name][0].test(values[name] ?? "");
+    if (table && valid("environment") && !table.endsWith(`-${environment}`)) {
+        problems.push(`--environment '${environment}' does not match --table '${table}', which must end in '-${environment}'`);
+    }
+    const runUrl = values["run-url"];
+    // Compared only once each argument has its own shape; a malformed one is already named above.
+    if (runUrl && valid("run-url") && valid("service") && valid("run-id") && valid("run-attempt")) {
+        const match = /^https:\/\/github\.com\/([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)\/actions\/runs\/(\d+)(?:\/attempts\/(\d+))?$/.exec(
+            runUrl,
+        );
+        const runId = values["run-id"];
+        const attempt = values["run-attempt"];
+        const matches = match !== null && match[2] === service && match[3] === runId && (match[4] === undefined || match[4] === attempt);
+        if (!matches) {
+            problems.push(
+                `--run-url '${runUrl}' must be https://github.com/<owner>/${service}/actions/runs/${runId} (the service's own repository and run)`,
+            );
+        }
+    }
     return problems;
 }
 

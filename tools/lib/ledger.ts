@@ -50,7 +50,8 @@ function toItem(record: DeploymentRecord): Record<string, AttributeValue> {
     const item: Record<string, AttributeValue> = {
         [LEDGER_SCHEMA.partitionKey]: S(record.service),
         [LEDGER_SCHEMA.sortKey]: S(sortKey(record.runId, record.runAttempt, record.kind)),
-        [LEDGER_SCHEMA.indexes.byServiceStatus.partitionKey]: S(`${record.service}#${record.status}`),
+        [LEDGER_SCHEMA.indexes.byServiceStatus.sortKey]: S(`${record.status}#${record.finishedAt ?? record.startedAt}`),
+        [LEDGER_SCHEMA.indexes.byServiceCommit.sortKey]: S(`${record.commitSha}#${record.startedAt}`),
         service: S(record.service),
         environment: S(record.environment),
         kind: S(record.kind),
@@ -74,7 +75,8 @@ function fromItem(item: Record<string, AttributeValue>): DeploymentRecord {
     const s = (key: string) => item[key]?.S ?? "";
     const optional = (key: "changeTicket" | "targetTag" | "finishedAt") => (item[key]?.S !== undefined ? { [key]: item[key].S } : {});
     return {
-        service: s("service"),
+        // The partition key, which a writer limited to its own service cannot forge, names the service.
+        service: s(LEDGER_SCHEMA.partitionKey),
         environment: s("environment"),
         kind: s("kind") as Kind,
         runId: s("runId"),
@@ -163,16 +165,16 @@ export class Ledger {
                 new UpdateItemCommand({
                     TableName: this.options.tableName,
                     Key: this.key(service, runId, runAttempt, kind),
-                    UpdateExpression: "SET #status = :outcome, #serviceStatus = :serviceStatus, finishedAt = :finishedAt",
+                    UpdateExpression: "SET #status = :outcome, #statusAt = :statusAt, finishedAt = :finishedAt",
                     ConditionExpression: "attribute_exists(#pk) AND #status = :started",
                     ExpressionAttributeNames: {
                         "#pk": LEDGER_SCHEMA.partitionKey,
                         "#status": "status",
-                        "#serviceStatus": LEDGER_SCHEMA.indexes.byServiceStatus.partitionKey,
+                        "#statusAt": LEDGER_SCHEMA.indexes.byServiceStatus.sortKey,
                     },
                     ExpressionAttributeValues: {
                         ":outcome": S(outcome),
-                        ":serviceStatus": S(`${service}#${outcome}`),
+                        ":statusAt": S(`${outcome}#${finishedAt}`),
                         ":finishedAt": S(finishedAt),
                         ":started": S("started"),
                     },
@@ -194,19 +196,19 @@ export class Ledger {
         }
     }
 
-    /** Successful deployments of a commit (the promotion check: was it deployed here?). */
+    /** Successful deployments of a commit of a service (the promotion check: was it deployed here?). */
     async successfulDeploymentsOf(service: string, commitSha: string): Promise<DeploymentRecord[]> {
-        const index = LEDGER_SCHEMA.indexes.byCommit;
+        const index = LEDGER_SCHEMA.indexes.byServiceCommit;
         const { Items } = await this.options.dynamodb.send(
             new QueryCommand({
                 TableName: this.options.tableName,
                 IndexName: index.name,
-                KeyConditionExpression: "#commit = :commit",
-                FilterExpression: "#service = :service AND #status = :succeeded AND #kind = :deploy",
-                ExpressionAttributeNames: { "#commit": index.partitionKey, "#service": "service", "#status": "status", "#kind": "kind" },
+                KeyConditionExpression: "#pk = :service AND begins_with(#commitAt, :commit)",
+                FilterExpression: "#status = :succeeded AND #kind = :deploy",
+                ExpressionAttributeNames: { "#pk": index.partitionKey, "#commitAt": index.sortKey, "#status": "status", "#kind": "kind" },
                 ExpressionAttributeValues: {
-                    ":commit": S(commitSha),
                     ":service": S(service),
+                    ":commit": S(`${commitSha}#`),
                     ":succeeded": S("succeeded"),
                     ":deploy": S("deploy"),
                 },
@@ -223,9 +225,9 @@ export class Ledger {
             new QueryCommand({
                 TableName: this.options.tableName,
                 IndexName: index.name,
-                KeyConditionExpression: "#key = :key",
-                ExpressionAttributeNames: { "#key": index.partitionKey },
-                ExpressionAttributeValues: { ":key": S(`${service}#${status}`) },
+                KeyConditionExpression: "#pk = :service AND begins_with(#statusAt, :status)",
+                ExpressionAttributeNames: { "#pk": index.partitionKey, "#statusAt": index.sortKey },
+                ExpressionAttributeValues: { ":service": S(service), ":status": S(`${status}#`) },
                 ScanIndexForward: false,
                 Limit: 1,
             }),

@@ -1,0 +1,133 @@
+import {
+    accessLogBucketName,
+    boundaryPolicyArn,
+    bucketArn,
+    ledgerTableName,
+    lockTableName,
+    oidcProviderArn,
+    pipelineRolesArn,
+    roleArn,
+    stateBucketName,
+    tableArn,
+    type Naming,
+} from "../naming";
+import { auditLogGroupName } from "../monitoring";
+import { policyDocument, type PolicyDocument, type Statement } from "../policyDocument";
+import { logGroupArn } from "./statements";
+
+/** Every IAM action that changes a role or lets someone act as it. */
+export const ROLE_CHANGES = [
+    "iam:AttachRolePolicy",
+    "iam:DeleteRole",
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:DeleteRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:PassRole",
+    "iam:PutRolePermissionsBoundary",
+    "iam:PutRolePolicy",
+    "iam:TagRole",
+    "iam:UntagRole",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:UpdateRole",
+    "iam:UpdateRoleDescription",
+];
+
+/** Every IAM action that changes a managed policy. */
+export const POLICY_CHANGES = [
+    "iam:CreatePolicyVersion",
+    "iam:DeletePolicy",
+    "iam:DeletePolicyVersion",
+    "iam:SetDefaultPolicyVersion",
+    "iam:TagPolicy",
+    "iam:UntagPolicy",
+];
+
+/** The services whose resources the pipelines manage; `iam:` is granted on roles only, never on `*`. */
+export const BOUNDED_SERVICES = ["s3:*", "dynamodb:*", "lambda:*", "kms:*", "sns:*", "cloudwatch:*", "logs:*", "chatbot:*"];
+
+/** S3 settings that keep the state and its access log: only an administrator changes them. */
+const STATE_BUCKET_GUARDS = [
+    "s3:DeleteBucket",
+    "s3:DeleteBucketPolicy",
+    "s3:PutBucketLogging",
+    "s3:PutBucketPolicy",
+    "s3:PutBucketVersioning",
+    "s3:PutLifecycleConfiguration",
+];
+
+/** The administrator-owned tier the pipeline never changes: the boundary and the foundation's deployer roles. */
+export function bootstrapTierDenials(naming: Naming, bootstrapRoleNames: readonly string[]): Statement[] {
+    return [
+        {
+            Sid: "BoundaryIsAdministratorOwned",
+            Effect: "Deny",
+            Action: POLICY_CHANGES,
+            Resource: boundaryPolicyArn(naming),
+        },
+        {
+            Sid: "BootstrapRolesAreAdministratorOwned",
+            Effect: "Deny",
+            Action: ROLE_CHANGES,
+            Resource: bootstrapRoleNames.map((name) => roleArn(naming, name)),
+        },
+    ];
+}
+
+/**
+ * The permissions boundary of every role the program creates. Its Allow statements are the ceiling
+ * (service wildcards, IAM only on the foundation's own roles); its Deny statements hold what no pipeline
+ * may ever do, whatever a role's own policy says: change the bootstrap tier, create or keep a role without
+ * this boundary, destroy state, its access log, the ledger, the locks, the audit log or the key.
+ */
+export function permissionsBoundary(naming: Naming, bootstrapRoleNames: readonly string[]): PolicyDocument {
+    const boundary = boundaryPolicyArn(naming);
+    const guardedBuckets = [stateBucketName(naming), accessLogBucketName(naming)].map(bucketArn);
+    return policyDocument([
+        { Sid: "ServicesThePipelinesManage", Effect: "Allow", Action: BOUNDED_SERVICES, Resource: "*" },
+        { Sid: "RolesOfThisFoundation", Effect: "Allow", Action: "iam:*", Resource: pipelineRolesArn(naming) },
+        { Sid: "GithubOidcProvider", Effect: "Allow", Action: "iam:*OpenIDConnectProvider*", Resource: oidcProviderArn(naming.accountId) },
+        {
+            Sid: "ReadTheBoundary",
+            Effect: "Allow",
+            Action: ["iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyVersions", "iam:ListPolicyTags"],
+            Resource: boundary,
+        },
+        ...bootstrapTierDenials(naming, bootstrapRoleNames),
+        { Sid: "NoRoleLosesTheBoundary", Effect: "Deny", Action: "iam:DeleteRolePermissionsBoundary", Resource: "*" },
+        {
+            Sid: "NoRoleWithoutTheBoundary",
+            Effect: "Deny",
+            Action: ["iam:CreateRole", "iam:PutRolePermissionsBoundary"],
+            Resource: "*",
+            Condition: { StringNotEquals: { "iam:PermissionsBoundary": boundary } },
+        },
+        { Sid: "StateSettingsStay", Effect: "Deny", Action: STATE_BUCKET_GUARDS, Resource: guardedBuckets },
+        {
+            Sid: "StateVersionsStay",
+            Effect: "Deny",
+            Action: ["s3:DeleteObjectVersion", "s3:PutObjectRetention", "s3:BypassGovernanceRetention"],
+            Resource: guardedBuckets.map((arn) => `${arn}/*`),
+        },
+        {
+            Sid: "KeysStay",
+            Effect: "Deny",
+            Action: ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:DisableKeyRotation", "kms:DeleteImportedKeyMaterial"],
+            Resource: "*",
+        },
+        {
+            Sid: "KeyPoliciesKeepTheirSafetyCheck",
+            Effect: "Deny",
+            Action: ["kms:CreateKey", "kms:PutKeyPolicy"],
+            Resource: "*",
+            Condition: { Bool: { "kms:BypassPolicyLockoutSafetyCheck": "true" } },
+        },
+        {
+            Sid: "LedgerAndLocksStay",
+            Effect: "Deny",
+            Action: "dynamodb:DeleteTable",
+            Resource: [tableArn(naming, ledgerTableName(naming)), tableArn(naming, lockTableName(naming))],
+        },
+        { Sid: "AuditLogStays", Effect: "Deny", Action: "logs:DeleteLogGroup", Resource: logGroupArn(naming, auditLogGroupName(naming)) },
+        { Sid: "OidcProviderStays", Effect: "Deny", Action: "iam:DeleteOpenIDConnectProvider", Resource: "*" },
+    ]);
+}

@@ -1,0 +1,290 @@
+import {
+    boundaryPolicyArn,
+    bucketArn,
+    chatbotConfigurationArn,
+    chatbotConfigurationName,
+    oidcProviderArn,
+    pipelineRolesArn,
+    roleArn,
+    roleName,
+    tableArn,
+    type Naming,
+} from "../naming";
+import type { Statement } from "../policyDocument";
+import { bootstrapTierDenials } from "./boundary";
+import { alarmArn, keyArns, logGroupArn, type PermissionsArgs } from "./statements";
+
+/**
+ * The repository that holds this program: what its deployer and previewer may do with the resources the
+ * program manages. Each action is one the AWS provider calls for a resource type the program declares, on
+ * create, read (refresh and import), update or delete; actions AWS authorizes only on `*` are kept apart.
+ */
+function foundationResources(naming: Naming, cloudTrailLogGroup?: string) {
+    const { prefix, accountId, region } = naming;
+    const logGroups = [logGroupArn(naming, `/${prefix}/*`)];
+    if (cloudTrailLogGroup) logGroups.push(logGroupArn(naming, cloudTrailLogGroup));
+    return {
+        roles: pipelineRolesArn(naming),
+        oidcProvider: oidcProviderArn(accountId),
+        boundary: boundaryPolicyArn(naming),
+        buckets: [bucketArn(`${prefix}-*`)],
+        tables: [tableArn(naming, `${prefix}-*`), `${tableArn(naming, `${prefix}-*`)}/index/*`],
+        topics: `arn:aws:sns:${region}:${accountId}:${prefix}-*`,
+        alarms: alarmArn(naming, `${prefix}-*`),
+        dashboards: `arn:aws:cloudwatch::${accountId}:dashboard/${prefix}-*`,
+        logGroups: [...logGroups, ...logGroups.map((arn) => `${arn}:*`)],
+        keys: [keyArns(naming), `arn:aws:kms:${region}:${accountId}:alias/${prefix}-*`],
+        chatConfigurations: chatbotConfigurationArn(naming, chatbotConfigurationName(naming, "*")),
+        chatbotRole: roleArn(naming, roleName(naming, "chatbot", "slack")),
+    };
+}
+
+/** IAM actions that accept `iam:PermissionsBoundary`: allowed only on roles that carry the boundary. */
+const BOUNDED_ROLE_CHANGES = [
+    "iam:CreateRole",
+    "iam:PutRolePermissionsBoundary",
+    "iam:PutRolePolicy",
+    "iam:DeleteRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:DeleteRole",
+];
+
+/** Reads the provider makes on refresh, import and before every change. */
+const READS = {
+    iam: [
+        "iam:GetRole",
+        "iam:GetRolePolicy",
+        "iam:ListRolePolicies",
+        "iam:ListAttachedRolePolicies",
+        "iam:ListInstanceProfilesForRole",
+        "iam:ListRoleTags",
+    ],
+    oidc: ["iam:GetOpenIDConnectProvider", "iam:ListOpenIDConnectProviderTags"],
+    boundary: ["iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyVersions", "iam:ListPolicyTags"],
+    kms: ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"],
+    s3: [
+        "s3:ListBucket",
+        "s3:GetBucketLocation",
+        "s3:GetBucketTagging",
+        "s3:GetBucketPolicy",
+        "s3:GetBucketAcl",
+        "s3:GetBucketCORS",
+        "s3:GetBucketWebsite",
+        "s3:GetBucketVersioning",
+        "s3:GetAccelerateConfiguration",
+        "s3:GetBucketRequestPayment",
+        "s3:GetBucketLogging",
+        "s3:GetLifecycleConfiguration",
+        "s3:GetReplicationConfiguration",
+        "s3:GetEncryptionConfiguration",
+        "s3:GetBucketObjectLockConfiguration",
+        "s3:GetBucketPublicAccessBlock",
+        "s3:GetBucketOwnershipControls",
+    ],
+    dynamodb: [
+        "dynamodb:DescribeTable",
+        "dynamodb:DescribeContinuousBackups",
+        "dynamodb:DescribeTimeToLive",
+        "dynamodb:DescribeKinesisStreamingDestination",
+        "dynamodb:ListTagsOfResource",
+    ],
+    sns: ["sns:GetTopicAttributes", "sns:GetSubscriptionAttributes", "sns:ListSubscriptionsByTopic", "sns:ListTagsForResource"],
+    cloudwatch: ["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource", "cloudwatch:GetDashboard"],
+    logs: ["logs:DescribeMetricFilters", "logs:ListTagsForResource"],
+};
+
+/** Actions AWS authorizes only on `*`: listing and creating where no ARN exists yet. */
+const WILDCARD_ONLY = [
+    "kms:CreateKey",
+    "kms:ListAliases",
+    "kms:ListKeys",
+    "logs:DescribeLogGroups",
+    "chatbot:CreateSlackChannelConfiguration",
+    "chatbot:DescribeSlackChannelConfigurations",
+    "chatbot:ListTagsForResource",
+];
+
+/** The foundation's own deployer: every resource type the program manages, within the boundary. */
+export function foundationDeployerStatements(args: PermissionsArgs): Statement[] {
+    const { naming } = args;
+    const r = foundationResources(naming, args.cloudTrailLogGroup);
+    return [
+        {
+            Sid: "RolesOnlyWithTheBoundary",
+            Effect: "Allow",
+            Action: BOUNDED_ROLE_CHANGES,
+            Resource: r.roles,
+            Condition: { StringEquals: { "iam:PermissionsBoundary": r.boundary } },
+        },
+        {
+            Sid: "RoleUpkeep",
+            Effect: "Allow",
+            Action: [...READS.iam, "iam:TagRole", "iam:UntagRole", "iam:UpdateRole", "iam:UpdateRoleDescription"],
+            Resource: r.roles,
+        },
+        ...bootstrapTierDenials(naming, args.bootstrapRoleNames),
+        {
+            Sid: "PassOnlyTheChatbotRole",
+            Effect: "Allow",
+            Action: "iam:PassRole",
+            Resource: r.chatbotRole,
+            Condition: { StringEquals: { "iam:PassedToService": "chatbot.amazonaws.com" } },
+        },
+        {
+            Sid: "GithubOidcProvider",
+            Effect: "Allow",
+            Action: [
+                ...READS.oidc,
+                "iam:CreateOpenIDConnectProvider",
+                "iam:UpdateOpenIDConnectProviderThumbprint",
+                "iam:AddClientIDToOpenIDConnectProvider",
+                "iam:RemoveClientIDFromOpenIDConnectProvider",
+                "iam:TagOpenIDConnectProvider",
+                "iam:UntagOpenIDConnectProvider",
+            ],
+            Resource: r.oidcProvider,
+        },
+        { Sid: "ReadTheBoundary", Effect: "Allow", Action: READS.boundary, Resource: r.boundary },
+        { Sid: "CreateAndList", Effect: "Allow", Action: WILDCARD_ONLY, Resource: "*" },
+        {
+            Sid: "EnvironmentKey",
+            Effect: "Allow",
+            Action: [
+                ...READS.kms,
+                "kms:PutKeyPolicy",
+                "kms:EnableKeyRotation",
+                "kms:UpdateKeyDescription",
+                "kms:TagResource",
+                "kms:UntagResource",
+                "kms:CreateAlias",
+                "kms:UpdateAlias",
+                "kms:DeleteAlias",
+                // DynamoDB and CloudWatch Logs take grants on the key when a table or log group is encrypted with it.
+                "kms:CreateGrant",
+            ],
+            Resource: r.keys,
+        },
+        {
+            Sid: "Buckets",
+            Effect: "Allow",
+            Action: [
+                ...READS.s3,
+                "s3:CreateBucket",
+                "s3:DeleteBucket",
+                "s3:PutBucketTagging",
+                "s3:PutBucketPolicy",
+                "s3:DeleteBucketPolicy",
+                "s3:PutBucketVersioning",
+                "s3:PutBucketLogging",
+                "s3:PutLifecycleConfiguration",
+                "s3:PutEncryptionConfiguration",
+                "s3:PutBucketPublicAccessBlock",
+                "s3:PutBucketOwnershipControls",
+            ],
+            Resource: r.buckets,
+        },
+        {
+            Sid: "Tables",
+            Effect: "Allow",
+            Action: [
+                ...READS.dynamodb,
+                "dynamodb:CreateTable",
+                "dynamodb:UpdateTable",
+                "dynamodb:DeleteTable",
+                "dynamodb:UpdateContinuousBackups",
+                "dynamodb:UpdateTimeToLive",
+                "dynamodb:TagResource",
+                "dynamodb:UntagResource",
+            ],
+            Resource: r.tables,
+        },
+        {
+            Sid: "Topics",
+            Effect: "Allow",
+            Action: [
+                ...READS.sns,
+                "sns:CreateTopic",
+                "sns:DeleteTopic",
+                "sns:SetTopicAttributes",
+                "sns:Subscribe",
+                "sns:Unsubscribe",
+                "sns:SetSubscriptionAttributes",
+                "sns:TagResource",
+                "sns:UntagResource",
+            ],
+            Resource: r.topics,
+        },
+        {
+            Sid: "AlarmsAndDashboard",
+            Effect: "Allow",
+            Action: [
+                ...READS.cloudwatch,
+                "cloudwatch:PutMetricAlarm",
+                "cloudwatch:DeleteAlarms",
+                "cloudwatch:TagResource",
+                "cloudwatch:UntagResource",
+                "cloudwatch:PutDashboard",
+                "cloudwatch:DeleteDashboards",
+            ],
+            Resource: [r.alarms, r.dashboards],
+        },
+        {
+            Sid: "LogGroups",
+            Effect: "Allow",
+            Action: [
+                ...READS.logs,
+                "logs:CreateLogGroup",
+                "logs:DeleteLogGroup",
+                "logs:PutRetentionPolicy",
+                "logs:DeleteRetentionPolicy",
+                "logs:AssociateKmsKey",
+                "logs:DisassociateKmsKey",
+                "logs:TagResource",
+                "logs:UntagResource",
+                "logs:PutMetricFilter",
+                "logs:DeleteMetricFilter",
+            ],
+            Resource: r.logGroups,
+        },
+        {
+            Sid: "OwnChatConfigurations",
+            Effect: "Allow",
+            Action: [
+                "chatbot:UpdateSlackChannelConfiguration",
+                "chatbot:DeleteSlackChannelConfiguration",
+                "chatbot:TagResource",
+                "chatbot:UntagResource",
+            ],
+            Resource: r.chatConfigurations,
+        },
+    ];
+}
+
+/** The foundation's previewer: the same reads, nothing that writes. */
+export function foundationPreviewerStatements(args: PermissionsArgs): Statement[] {
+    const r = foundationResources(args.naming, args.cloudTrailLogGroup);
+    return [
+        { Sid: "ReadRoles", Effect: "Allow", Action: READS.iam, Resource: r.roles },
+        { Sid: "ReadGithubOidcProvider", Effect: "Allow", Action: READS.oidc, Resource: r.oidcProvider },
+        { Sid: "ReadTheBoundary", Effect: "Allow", Action: READS.boundary, Resource: r.boundary },
+        {
+            Sid: "List",
+            Effect: "Allow",
+            Action: [
+                "kms:ListAliases",
+                "kms:ListKeys",
+                "logs:DescribeLogGroups",
+                "chatbot:DescribeSlackChannelConfigurations",
+                "chatbot:ListTagsForResource",
+            ],
+            Resource: "*",
+        },
+        { Sid: "ReadKey", Effect: "Allow", Action: READS.kms, Resource: r.keys },
+        { Sid: "ReadBuckets", Effect: "Allow", Action: READS.s3, Resource: r.buckets },
+        { Sid: "ReadTables", Effect: "Allow", Action: READS.dynamodb, Resource: r.tables },
+        { Sid: "ReadTopics", Effect: "Allow", Action: READS.sns, Resource: r.topics },
+        { Sid: "ReadAlarmsAndDashboard", Effect: "Allow", Action: READS.cloudwatch, Resource: [r.alarms, r.dashboards] },
+        { Sid: "ReadLogGroups", Effect: "Allow", Action: READS.logs, Resource: r.logGroups },
+    ];
+}
