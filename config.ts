@@ -62,9 +62,15 @@ export interface DeployScope {
     readonly foundation: boolean;
 }
 
+/** Which pipeline a repository runs; decides the variables its environments get. */
+export const REPOSITORY_KINDS = ["terraform", "lambda", "pulumi"] as const;
+export type RepositoryKind = (typeof REPOSITORY_KINDS)[number];
+
 export interface RepositoryConfig {
     /** Repository name under the owner, e.g. `2_1_bbws_dynamodb_schemas`. */
     readonly name: string;
+    /** The pipeline the repository runs (required). */
+    readonly kind: RepositoryKind;
     /**
      * Repositories created after 2026-07-15 present immutable OIDC subjects
      * (`repo:OWNER@OWNER_ID/REPO@REPO_ID:...`); when true the ids are looked up and both forms are trusted.
@@ -461,7 +467,7 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile = `Pul
     const repoItems = top.list(KEYS.repositories);
     if (repoItems.length === 0) problems.add(topKey(KEYS.repositories), "must list at least one repository");
     for (const item of repoItems) {
-        const r = item.reader(["name", "immutableSubject", "deploys"]);
+        const r = item.reader(["name", "kind", "immutableSubject", "deploys"]);
         const name = r.string("name", "", REPOSITORY_NAME, "a GitHub repository name (letters, digits, '.', '_', '-')");
         if (!r.has("name")) problems.add(`${r.path}.name`, "is required");
         if (name === "." || name === "..") problems.add(`${r.path}.name`, `must be a repository name, got '${name}'`);
@@ -475,8 +481,12 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile = `Pul
             });
             return list;
         };
+        // Required, and unknown kinds are errors: the kind decides which variables the environments get.
+        if (!r.has("kind")) problems.add(`${r.path}.kind`, `is required (one of ${REPOSITORY_KINDS.join(", ")})`);
+        const kind = r.oneOf<RepositoryKind>("kind", REPOSITORY_KINDS, "terraform");
         repositories.push({
             name,
+            kind,
             immutableSubject: r.boolean("immutableSubject", false),
             deploys: {
                 dynamodbTables: patterns("dynamodbTables"),

@@ -94,7 +94,8 @@ describe("config: bad input is rejected with the key and the file named", () => 
         },
         {
             name: "a repository name with a slash",
-            config: () => withConfig(prod(), { [`${P}:repositories`]: [...repos().slice(0, 2), { name: "org/schemas" }] }),
+            config: () =>
+                withConfig(prod(), { [`${P}:repositories`]: [...repos().slice(0, 2), { name: "org/schemas", kind: "terraform" }] }),
             problem: `Pulumi.prod.yaml: ${P}:repositories[2].name must be a GitHub repository name (letters, digits, '.', '_', '-'), got 'org/schemas'`,
         },
         {
@@ -104,13 +105,27 @@ describe("config: bad input is rejected with the key and the file named", () => 
         },
         {
             name: "a deploy scope of '*'",
-            config: () => withConfig(prod(), { [`${P}:repositories`]: [{ name: "schemas", deploys: { dynamodbTables: ["*"] } }] }),
+            config: () =>
+                withConfig(prod(), { [`${P}:repositories`]: [{ name: "schemas", kind: "terraform", deploys: { dynamodbTables: ["*"] } }] }),
             problem: `Pulumi.prod.yaml: ${P}:repositories[0].deploys.dynamodbTables[0] must be a resource name pattern (letters, digits, '.', '_', '-', '*'), not '*' alone, got '*'`,
         },
         {
             name: "a misspelt repository key",
-            config: () => withConfig(prod(), { [`${P}:repositories`]: [{ name: "schemas", deploy: {} }] }),
-            problem: `Pulumi.prod.yaml: ${P}:repositories[0].deploy is not a known key (known: name, immutableSubject, deploys)`,
+            config: () => withConfig(prod(), { [`${P}:repositories`]: [{ name: "schemas", kind: "terraform", deploy: {} }] }),
+            problem: `Pulumi.prod.yaml: ${P}:repositories[0].deploy is not a known key (known: name, kind, immutableSubject, deploys)`,
+        },
+        {
+            name: "a repository without its kind",
+            config: () => withConfig(prod(), { [`${P}:repositories`]: [{ name: "schemas", deploys: { dynamodbTables: ["schemas"] } }] }),
+            problem: `Pulumi.prod.yaml: ${P}:repositories[0].kind is required (one of terraform, lambda, pulumi)`,
+        },
+        {
+            name: "a repository of an unknown kind",
+            config: () =>
+                withConfig(prod(), {
+                    [`${P}:repositories`]: [{ name: "schemas", kind: "helm", deploys: { dynamodbTables: ["schemas"] } }],
+                }),
+            problem: `Pulumi.prod.yaml: ${P}:repositories[0].kind must be one of terraform, lambda, pulumi, got "helm"`,
         },
         {
             name: "fewer approvals than prod requires",
