@@ -51,6 +51,9 @@ export function pipelineVariables(
         if (facts.lockTable) environment.TF_LOCK_TABLE = facts.lockTable;
         repository[`TF_STATE_BUCKET_${suffix}`] = facts.stateBucket;
         repository[`TF_STATE_KEY_PREFIX_${suffix}`] = stateKeyPrefix(facts.repository);
+        // Plans record the backend they were made with and the apply locks with it: plans init with the
+        // lock table too (and never take the lock: `-lock=false`).
+        if (facts.lockTable) repository[`TF_LOCK_TABLE_${suffix}`] = facts.lockTable;
     }
     if (kind !== "pulumi") repository[`AWS_REGION_${suffix}`] = facts.region;
     return { environment, repository };
