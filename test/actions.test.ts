@@ -493,8 +493,8 @@ describe("actions/record-deployment: the recorder as an action", () => {
 });
 
 describe("the shared actions' bundles and metadata", () => {
-    it("bundles exactly the three JavaScript actions", () => {
-        assert.deepEqual(bundledActions(), ["check-request", "notify-slack", "record-deployment"]);
+    it("bundles exactly the four JavaScript actions", () => {
+        assert.deepEqual(bundledActions(), ["check-request", "notify-slack", "record-deployment", "report-drift"]);
     });
 
     for (const name of bundledActions()) {

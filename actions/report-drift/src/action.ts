@@ -17,7 +17,8 @@ export function githubRequest(apiUrl: string, token: string): GithubRequest {
             body: body === undefined ? undefined : JSON.stringify(body),
             signal: AbortSignal.timeout(30_000),
         });
-        if (!response.ok) throw new Error(`GitHub answered ${response.status} to ${method} ${path}: ${(await response.text()).slice(0, 200)}`);
+        if (!response.ok)
+            throw new Error(`GitHub answered ${response.status} to ${method} ${path}: ${(await response.text()).slice(0, 200)}`);
         return response.status === 204 ? undefined : response.json();
     };
 }
@@ -45,7 +46,8 @@ async function apply(request: GithubRequest, repo: string, operation: IssueOpera
 /** Opens, updates or closes the target's drift issues; a failed check fails the step, so the run is red. */
 export async function reportDriftAction(env: Env, now: Date, request?: GithubRequest): Promise<number> {
     const outcome = input(env, "outcome");
-    if (!(OUTCOMES as readonly string[]).includes(outcome)) throw new Error(`outcome must be one of ${OUTCOMES.join(", ")}, got '${outcome}'`);
+    if (!(OUTCOMES as readonly string[]).includes(outcome))
+        throw new Error(`outcome must be one of ${OUTCOMES.join(", ")}, got '${outcome}'`);
     const target = input(env, "target");
     if (!target) throw new Error("target is required (the stack or environment checked)");
     const repo = env.GITHUB_REPOSITORY ?? "";

@@ -58,7 +58,9 @@ export function issueOperations(check: DriftCheck, open: readonly OpenIssue[], n
             // A clean run closes both; a run that found drift proves the check works again. A failed run
             // closes nothing: it knows nothing about the drift an open issue reports.
             const comment =
-                outcome === "drift" ? `No drift any more on ${when}: ${check.runUrl}` : `The drift check runs again on ${when}: ${check.runUrl}`;
+                outcome === "drift"
+                    ? `No drift any more on ${when}: ${check.runUrl}`
+                    : `The drift check runs again on ${when}: ${check.runUrl}`;
             operations.push({ op: "close", number: issue.number, comment });
         }
     }
