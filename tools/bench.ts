@@ -127,7 +127,7 @@ function scaledStackFile(directory: string, repositories: number): string {
     const document = yaml.load(fs.readFileSync(stackFilePath("prod"), "utf8")) as { config: Record<string, unknown> };
     document.config["cicd-foundation:repositories"] = Array.from({ length: repositories }, (_, i) => {
         const name = `service-${String(i + 1).padStart(3, "0")}`;
-        return { name, deploys: { lambdaFunctions: [`bbws-${name}-*`], dynamodbTables: [`bbws-${name}-*`] } };
+        return { name, kind: "lambda", deploys: { lambdaFunctions: [`bbws-${name}-*`], dynamodbTables: [`bbws-${name}-*`] } };
     });
     const file = path.join(directory, `Pulumi.prod.yaml`);
     fs.writeFileSync(file, yaml.dump(document));
