@@ -1,7 +1,6 @@
 import { strict as assert } from "assert";
 import { spawn } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { checkRequestAction } from "../actions/check-request/src/action";
@@ -510,17 +509,14 @@ describe("the shared actions' bundles and metadata", () => {
     }
 
     it("the check-request bundle runs on its own and fails a bad request", async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "check-request-"));
-        const output = path.join(dir, "out");
         const result = await new Promise<{ status: number | null; stdout: string }>((resolve) => {
             const child = spawn(process.execPath, [bundlePath("check-request")], {
-                env: { PATH: process.env.PATH, INPUT_ENVIRONMENT: "prod", INPUT_CONFIRMATION: "deploy-prod", GITHUB_OUTPUT: output },
+                env: { PATH: process.env.PATH, INPUT_ENVIRONMENT: "prod", INPUT_CONFIRMATION: "deploy-prod" },
             });
             let stdout = "";
             child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
             child.on("close", (status) => resolve({ status, stdout }));
         });
-        fs.rmSync(dir, { recursive: true, force: true });
         assert.deepEqual(result, { status: 1, stdout: "::error::prod needs a change ticket such as CHG-1042, got ''\n" });
     });
 });

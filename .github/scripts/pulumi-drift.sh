@@ -23,7 +23,7 @@ else
   changes=$(jq '[.changeSummary | to_entries[] | select(.key != "same") | .value] | add // 0' "$out")
   if [ "$changes" -gt 0 ]; then
     outcome=drift
-    report=$(jq -r '.steps[]? | select(.op != "same") | "\(.op) \(.urn) \((.diffKeys // []) | join(","))"' "$out")
+    report=$(jq -r '.steps[]? | select(.op != "same") | "\(.op) \(.urn) \((.diffKeys // []) | join(","))"' "$out" | tail -c 60000)
   else
     outcome=clean
     report="no changes"
