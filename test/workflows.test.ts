@@ -177,6 +177,29 @@ describe("every workflow and example caller (found by glob)", () => {
         assert.ok(setups >= 4, `found ${setups} setup-node steps`);
     });
 
+    it("call the shared actions only with inputs they declare, and with every input they require", () => {
+        let calls = 0;
+        for (const file of files) {
+            for (const [name, job] of Object.entries(load(file).jobs)) {
+                for (const step of stepsOf(job)) {
+                    const match = /^(?:\.\/(?:\.pipeline\/)?|[\w.-]+\/cicd-foundation\/)actions\/([\w.-]+)(@|$)/.exec(step.uses ?? "");
+                    if (!match) continue;
+                    calls++;
+                    const actionFile = path.join(ROOT, "actions", match[1], "action.yml");
+                    assert.ok(fs.existsSync(actionFile), `${file}:${name} uses actions/${match[1]}, which does not exist`);
+                    const inputs = (yaml.load(fs.readFileSync(actionFile, "utf8")) as { inputs: Record<string, { required?: boolean }> })
+                        .inputs;
+                    for (const key of Object.keys(step.with ?? {}))
+                        assert.ok(key in inputs, `${file}:${name} passes '${key}' to actions/${match[1]}`);
+                    for (const [key, input] of Object.entries(inputs)) {
+                        if (input.required) assert.ok(key in (step.with ?? {}), `${file}:${name} omits '${key}' of actions/${match[1]}`);
+                    }
+                }
+            }
+        }
+        assert.ok(calls >= 10, `found ${calls} calls of the shared actions`);
+    });
+
     it("have no way to destroy a stack or a component", () => {
         for (const file of files) assert.ok(!/\bdestroy\b/.test(text(file)), file);
     });
