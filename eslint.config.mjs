@@ -3,7 +3,7 @@ import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "**/node_modules/", "bin/", "policies/bin/", "out/", "docs/"] },
+    { ignores: ["node_modules/", "**/node_modules/", "bin/", "policies/bin/", "out/", "docs/", "actions/*/dist/"] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {

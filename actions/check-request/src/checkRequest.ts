@@ -1,0 +1,74 @@
+/**
+ * The checks a deploy or rollback request passes before anyone is asked to approve it:
+ * - the typed confirmation is `<kind>-<environment>` (`deploy-prod`), so nobody deploys the wrong stack by a slip;
+ * - sit takes deploys only in business hours, Monday to Friday 08:00 to 17:00 SAST (UTC+2, no daylight
+ *   saving), when the testers who use it are there; rollbacks are for incidents and run at any time;
+ * - prod needs a change ticket;
+ * - a rollback names exactly one target: a `deploy-<environment>-<YYYYMMDDTHHMMSSZ>` tag of the same
+ *   environment, or (where the pipeline supports it) a state version.
+ * Pure: the clock is an argument, so the tests pin it.
+ */
+
+export const ENVIRONMENTS = ["dev", "sit", "prod"] as const;
+export const KINDS = ["deploy", "rollback"] as const;
+export type RequestKind = (typeof KINDS)[number];
+
+export interface DeployRequest {
+    readonly kind: string;
+    readonly environment: string;
+    readonly confirmation: string;
+    readonly changeTicket: string;
+    /** For a rollback by tag: the `deploy-<environment>-*` tag to redeploy. */
+    readonly tag: string;
+    /** For a rollback by state version: the S3 version id of the state object to restore. */
+    readonly stateVersion: string;
+}
+
+export const CHANGE_TICKET = /^[A-Za-z][A-Za-z0-9]*-[0-9]+$/;
+/** S3 version ids are up to 1024 URL-safe characters; "null" is the id of an unversioned object, never a target. */
+const STATE_VERSION = /^[A-Za-z0-9._-]{1,1024}$/;
+const SAST_OFFSET_HOURS = 2;
+const BUSINESS_HOURS = { firstHour: 8, endHour: 17 } as const;
+const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+const two = (n: number) => String(n).padStart(2, "0");
+
+/** Is this instant inside sit's deploy window? With the SAST time, for the message. */
+export function sitWindow(now: Date): { open: boolean; sast: string } {
+    const sast = new Date(now.getTime() + SAST_OFFSET_HOURS * 3600_000);
+    const day = sast.getUTCDay();
+    const hour = sast.getUTCHours();
+    const open = day >= 1 && day <= 5 && hour >= BUSINESS_HOURS.firstHour && hour < BUSINESS_HOURS.endHour;
+    return { open, sast: `${DAYS[day]} ${two(hour)}:${two(sast.getUTCMinutes())}` };
+}
+
+/** Every problem with the request at once; none: the request may go to the reviewers. */
+export function requestProblems(request: DeployRequest, now: Date): string[] {
+    const { kind, environment, confirmation, changeTicket, tag, stateVersion } = request;
+    const problems: string[] = [];
+    if (!(ENVIRONMENTS as readonly string[]).includes(environment)) {
+        return [`environment must be dev, sit or prod, got '${environment}'`];
+    }
+    if (!(KINDS as readonly string[]).includes(kind)) return [`kind must be deploy or rollback, got '${kind}'`];
+    if (confirmation !== `${kind}-${environment}`) problems.push(`type '${kind}-${environment}' to confirm, got '${confirmation}'`);
+    if (kind === "rollback") {
+        if (tag && stateVersion) problems.push("a rollback names a tag or a state version, not both");
+        else if (!tag && !stateVersion) problems.push(`a rollback needs a deploy-${environment}-<YYYYMMDDTHHMMSSZ> tag or a state version`);
+        if (tag && !new RegExp(`^deploy-${environment}-[0-9]{8}T[0-9]{6}Z$`).test(tag)) {
+            problems.push(`the tag must be a deploy-${environment}-<YYYYMMDDTHHMMSSZ> tag, got '${tag}'`);
+        }
+        if (stateVersion && (!STATE_VERSION.test(stateVersion) || stateVersion === "null")) {
+            problems.push(`the state version must be an S3 version id, got '${stateVersion}'`);
+        }
+    } else if (tag || stateVersion) {
+        problems.push("a deploy takes no rollback tag or state version");
+    }
+    if (environment === "sit" && kind === "deploy") {
+        const window = sitWindow(now);
+        if (!window.open) problems.push(`sit deploys only Monday to Friday, 08:00 to 17:00 SAST (now: ${window.sast} SAST)`);
+    }
+    if (environment === "prod" && !CHANGE_TICKET.test(changeTicket)) {
+        problems.push(`prod needs a change ticket such as CHG-1042, got '${changeTicket}'`);
+    }
+    return problems;
+}

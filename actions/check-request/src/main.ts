@@ -1,0 +1,4 @@
+import { runAction } from "../../lib/runtime";
+import { checkRequestAction } from "./action";
+
+runAction(() => checkRequestAction(process.env, new Date()));
