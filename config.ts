@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { parseBackendConfig, type Backend, type PulumiCloudConfig } from "./config/pulumiCloud";
 
 /** The project's config namespace; every key of ours is `cicd-foundation:<key>`. */
 export const PROJECT = "cicd-foundation";
@@ -142,6 +143,10 @@ export interface StackConfig {
         readonly cloudTrailLogGroup?: string;
         readonly alarms: readonly DeclaredAlarm[];
     };
+    /** `s3` (default) or `pulumi-cloud`; see config/pulumiCloud.ts. */
+    readonly backend: Backend;
+    /** Present exactly in pulumi-cloud mode. */
+    readonly pulumiCloud?: PulumiCloudConfig;
 }
 
 /**
@@ -187,6 +192,8 @@ const KEYS = {
     githubToken: "githubToken",
     notifications: "notifications",
     monitoring: "monitoring",
+    backend: "backend",
+    pulumiCloud: "pulumiCloud",
 } as const;
 const SECRET_KEYS: readonly string[] = [KEYS.slackWebhook, KEYS.githubToken];
 
@@ -676,6 +683,17 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile = `Pul
             treatMissingData: a.oneOf("treatMissingData", MISSING_DATA, "notBreaching"),
         };
     });
+    // Backend: validated by its own schema, its problems reported with the rest of the file's.
+    const backendConfig = parseBackendConfig(
+        { backend: raw.values[ns(KEYS.backend)], pulumiCloud: raw.values[ns(KEYS.pulumiCloud)] },
+        {
+            environment,
+            githubOwner,
+            foundationRepository: repositories.find((repository) => repository.deploys.foundation)?.name,
+            slackWebhookSet: raw.values[ns(KEYS.slackWebhook)] !== undefined,
+        },
+    );
+    for (const problem of backendConfig.problems) problems.add(problem.key, problem.message);
     if (problems.list.length > 0) throw new ConfigError(stackFile, problems.list);
 
     return {
@@ -696,6 +714,7 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile = `Pul
         githubToken: secretValue(KEYS.githubToken),
         notifications: { emails, slackChannels },
         monitoring: { logRetentionDays, cloudTrailLogGroup, alarms },
+        ...backendConfig.value,
     };
 }
 

@@ -6,6 +6,7 @@ import { lookUpGithubIds } from "./components/githubLookups";
 import { Monitoring } from "./components/monitoring";
 import { GithubOidcProvider } from "./components/githubOidc";
 import { backendUrl, stateKeyPrefix } from "./components/permissions";
+import { pulumiCloudResources } from "./components/pulumiCloud";
 import { RepositoryEnvironment } from "./components/repositoryEnvironment";
 import { StateBackend } from "./components/stateBackend";
 
@@ -70,6 +71,9 @@ export = async () => {
             }),
     );
 
+    // Nothing in s3 mode: the default stacks' resources stay as they are.
+    const pulumiCloud = pulumiCloudResources(config, naming);
+
     return {
         environment: config.environment,
         keyAlias: key.aliasName,
@@ -83,6 +87,7 @@ export = async () => {
             lockTable: state.lockTableName,
             pulumiLoginUrl: backendUrl(state.bucketName, "<repository>", config.region),
         },
+        ...(pulumiCloud ? { pulumiCloud } : {}),
         repositories: Object.fromEntries(
             config.repositories.map((repository, i) => [
                 repository.name,

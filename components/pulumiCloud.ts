@@ -1,0 +1,51 @@
+import type { StackConfig } from "../config";
+import type { Naming } from "./naming";
+import { PulumiCloudStackAccess } from "./pulumiCloudStackAccess";
+import { PulumiCloudStackSettings, policyPackVersion } from "./pulumiCloudStackSettings";
+import { PulumiDeployer } from "./pulumiCloudDeployer";
+
+/**
+ * Pulumi Cloud mode, wired from the stack's config: this stack's Deployments role and its access and Slack
+ * webhook, and the guard rails of the next stack in the ring. Creates nothing in s3 mode.
+ */
+export function pulumiCloudResources(config: StackConfig, naming: Naming) {
+    const cloud = config.pulumiCloud;
+    if (config.backend !== "pulumi-cloud" || cloud === undefined) return undefined;
+    // The config guarantees both in pulumi-cloud mode; checked again so a caller cannot skip the config.
+    const foundation = config.repositories.find((repository) => repository.deploys.foundation);
+    if (foundation === undefined || config.slackWebhook === undefined) {
+        throw new Error("pulumi-cloud mode needs the foundation repository and the slackWebhook secret in config");
+    }
+    const deployer = new PulumiDeployer("pulumi-deployer", {
+        naming,
+        organization: cloud.organization,
+        project: cloud.project,
+        stack: config.stack,
+        repository: foundation.name,
+        scope: foundation.deploys,
+        terraformLockTable: config.state.terraformLockTable,
+        permissionsBoundaryArn: config.permissionsBoundaryArn,
+    });
+    new PulumiCloudStackAccess("pulumi-cloud", {
+        organization: cloud.organization,
+        project: cloud.project,
+        stack: config.stack,
+        stackPermissions: cloud.stackPermissions,
+        slackWebhook: config.slackWebhook,
+    });
+    const next = cloud.nextStack;
+    new PulumiCloudStackSettings(`pulumi-cloud-${next.stack}`, {
+        organization: cloud.organization,
+        project: cloud.project,
+        stack: next.stack,
+        accountId: next.accountId,
+        prefix: config.prefix,
+        repository: cloud.repository,
+        repoDir: cloud.repoDir,
+        branch: cloud.branch,
+        deployOnPush: next.deployOnPush,
+        drift: next.drift,
+        policyPack: policyPackVersion(),
+    });
+    return { deployerRoleArn: deployer.role.arn, configures: next.stack };
+}
