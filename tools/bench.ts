@@ -44,6 +44,7 @@ function compileHarness(): void {
     const files = [
         ...fs.readdirSync(path.join(PROJECT_ROOT, "tools", "lib")).map((f) => path.join("tools", "lib", f)),
         "config.ts",
+        ...fs.readdirSync(path.join(PROJECT_ROOT, "config")).map((f) => path.join("config", f)),
         ...fs.readdirSync(path.join(PROJECT_ROOT, "components")).map((f) => path.join("components", f)),
     ].map((f) => path.join(PROJECT_ROOT, f));
     fs.rmSync(BENCH_DIR, { recursive: true, force: true });
