@@ -39,34 +39,56 @@ const REPO_DIR = /^(\.|(?!\.\.?(\/|$))[A-Za-z0-9._-]+(\/(?!\.\.?(\/|$))[A-Za-z0-
 /** Daily: a fixed minute and hour (UTC), every day. */
 const DAILY_CRON = /^([0-5]?\d) (1?\d|2[0-3]) \* \* \*$/;
 
-const required = (what: string) => (issue: { input: unknown }) => (issue.input === undefined ? `is required: ${what}` : undefined);
+/** A missing key says why it is needed; a present one of the wrong type says what it must be. */
+const required = (what: string, shape: string) => (issue: { input: unknown }) =>
+    issue.input === undefined ? `is required: ${what}` : `must be ${shape}`;
+const STRING = { error: "must be a string" };
 
 /** The `cicd-foundation:pulumiCloud` object; cross-field rules (teams, ring, prod) are checked by the parser. */
-export const pulumiCloudSchema = z.strictObject({
-    organization: z
-        .string({ error: required("the Pulumi organisation that owns the stacks (the OIDC audience)") })
-        .regex(ORGANIZATION, "must be a Pulumi organisation name in lowercase (the OIDC audience is compared exactly)"),
-    repoDir: z.string().regex(REPO_DIR, "must be a relative path inside the repository, without '..'").default("."),
-    branch: z.string().regex(BRANCH, "must be a branch name").default("main"),
-    teams: z.array(z.string().regex(TEAM, "must be a Pulumi Cloud team name (lowercase)")).default([]),
-    stackPermissions: z.record(z.string(), z.enum(STACK_PERMISSIONS, `must be one of ${STACK_PERMISSIONS.join(", ")}`)).default({}),
-    nextStack: z.strictObject(
-        {
-            stack: z.enum(ENVIRONMENTS, `must be one of ${ENVIRONMENTS.join(", ")}`),
-            accountId: z
-                .string({ error: required("the next stack's AWS account, where its Deployments role lives") })
-                .regex(ACCOUNT_ID, "must be a 12-digit AWS account id in quotes"),
-            deployOnPush: z.boolean("must be true or false").default(false),
-            drift: z
-                .strictObject({
-                    cron: z.string().regex(DAILY_CRON, "must be a daily cron 'M H * * *' (UTC)").default("0 5 * * *"),
-                    autoRemediate: z.boolean("must be true or false").default(false),
-                })
-                .default({ cron: "0 5 * * *", autoRemediate: false }),
-        },
-        { error: required("the stack whose Pulumi Cloud settings this stack owns (a stack never configures its own)") },
-    ),
-});
+export const pulumiCloudSchema = z.strictObject(
+    {
+        organization: z
+            .string({ error: required("the Pulumi organisation that owns the stacks (the OIDC audience)", "a string") })
+            .regex(ORGANIZATION, "must be a Pulumi organisation name in lowercase (the OIDC audience is compared exactly)"),
+        repoDir: z.string(STRING).regex(REPO_DIR, "must be a relative path inside the repository, without '..'").default("."),
+        branch: z.string(STRING).regex(BRANCH, "must be a branch name").default("main"),
+        teams: z
+            .array(z.string(STRING).regex(TEAM, "must be a Pulumi Cloud team name (lowercase)"), "must be a list of team names")
+            .default([]),
+        stackPermissions: z
+            .record(
+                z.string(),
+                z.enum(STACK_PERMISSIONS, `must be one of ${STACK_PERMISSIONS.join(", ")}`),
+                "must map team names to permissions",
+            )
+            .default({}),
+        nextStack: z.strictObject(
+            {
+                stack: z.enum(ENVIRONMENTS, `must be one of ${ENVIRONMENTS.join(", ")}`),
+                accountId: z
+                    .string({
+                        error: required(
+                            "the next stack's AWS account, where its Deployments role lives",
+                            "a 12-digit AWS account id in quotes",
+                        ),
+                    })
+                    .regex(ACCOUNT_ID, "must be a 12-digit AWS account id in quotes"),
+                deployOnPush: z.boolean("must be true or false").default(false),
+                drift: z
+                    .strictObject(
+                        {
+                            cron: z.string(STRING).regex(DAILY_CRON, "must be a daily cron 'M H * * *' (UTC)").default("0 5 * * *"),
+                            autoRemediate: z.boolean("must be true or false").default(false),
+                        },
+                        "must be an object",
+                    )
+                    .default({ cron: "0 5 * * *", autoRemediate: false }),
+            },
+            { error: required("the stack whose Pulumi Cloud settings this stack owns (a stack never configures its own)", "an object") },
+        ),
+    },
+    "must be an object",
+);
 
 type ParsedObject = z.output<typeof pulumiCloudSchema>;
 
@@ -116,23 +138,33 @@ function keyOf(path: readonly PropertyKey[]): string {
     return path.reduce<string>((key, part) => (typeof part === "number" ? `${key}[${part}]` : `${key}.${String(part)}`), KEY);
 }
 
-function describe(value: unknown): string {
+function quoted(value: unknown): string {
     return typeof value === "string" ? `'${value}'` : JSON.stringify(value ?? null);
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-    return path.reduce<unknown>((value, part) => (value !== null && typeof value === "object" ? (value as never)[part] : undefined), root);
+    return path.reduce<unknown>(
+        (value, part) => (value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[part] : undefined),
+        root,
+    );
 }
+
+/** The keys each object of the schema knows, by path, for the message on an unknown one. */
+const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
+    "": Object.keys(pulumiCloudSchema.shape),
+    nextStack: Object.keys(pulumiCloudSchema.shape.nextStack.shape),
+    "nextStack.drift": ["cron", "autoRemediate"],
+};
 
 /** zod's issues in the project's words: the key, what it must be, and what it got. */
 function schemaProblems(error: z.ZodError, input: unknown): KeyProblem[] {
     return error.issues.flatMap((issue): KeyProblem[] => {
         if (issue.code === "unrecognized_keys") {
-            const known = Object.keys(issue.path.length === 0 ? pulumiCloudSchema.shape : pulumiCloudSchema.shape.nextStack.shape);
+            const known = KNOWN_KEYS[issue.path.join(".")] ?? [];
             return issue.keys.map((k) => ({ key: keyOf([...issue.path, k]), message: `is not a known key (known: ${known.join(", ")})` }));
         }
         const got = valueAt(input, issue.path);
-        const suffix = issue.message.startsWith("is required") ? "" : `, got ${describe(got)}`;
+        const suffix = issue.message.startsWith("is required") ? "" : `, got ${quoted(got)}`;
         return [{ key: keyOf(issue.path), message: `${issue.message}${suffix}` }];
     });
 }

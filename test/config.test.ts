@@ -168,7 +168,7 @@ describe("config: bad input is rejected with the key and the file named", () => 
         {
             name: "an unknown top-level key",
             config: () => withConfig(prod(), { [`${P}:repos`]: [] }),
-            problem: `Pulumi.prod.yaml: ${P}:repos is not a known key (known: environment, accountId, prefix, githubOwner, repositories, state, environmentProtection, ownsRepositoryRuleset, ledgerReaderEnvironment, permissionsBoundaryArn, slackWebhook, githubToken, notifications, monitoring)`,
+            problem: `Pulumi.prod.yaml: ${P}:repos is not a known key (known: environment, accountId, prefix, githubOwner, repositories, state, environmentProtection, ownsRepositoryRuleset, ledgerReaderEnvironment, permissionsBoundaryArn, slackWebhook, githubToken, notifications, monitoring, backend, pulumiCloud)`,
         },
         {
             name: "a ledger reader that is not the next environment",

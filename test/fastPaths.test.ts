@@ -64,7 +64,14 @@ describe("the program runs compiled in pulumi", () => {
         const strict = readJson("tsconfig.json");
         assert.equal(strict.compilerOptions.strict, true);
         assert.equal(strict.compilerOptions.noCheck, undefined);
-        assert.deepEqual(strict.include, ["*.ts", "components/**/*.ts", "tools/**/*.ts", "test/**/*.ts", "policies/**/*.ts"]);
+        assert.deepEqual(strict.include, [
+            "*.ts",
+            "config/**/*.ts",
+            "components/**/*.ts",
+            "tools/**/*.ts",
+            "test/**/*.ts",
+            "policies/**/*.ts",
+        ]);
     });
 
     it("the build records every program source and config it was made from, and is current", () => {
@@ -73,9 +80,13 @@ describe("the program runs compiled in pulumi", () => {
             .readdirSync(path.join(ROOT, "components"))
             .filter((f) => f.endsWith(".ts"))
             .map((f) => `components/${f}`);
+        const config = fs
+            .readdirSync(path.join(ROOT, "config"))
+            .filter((f) => f.endsWith(".ts"))
+            .map((f) => `config/${f}`);
         assert.deepEqual(
             Object.keys(manifest.sources),
-            [...components, "config.ts", "index.ts", "tsconfig.build.json", "tsconfig.json"].sort(),
+            [...components, ...config, "config.ts", "index.ts", "tsconfig.build.json", "tsconfig.json"].sort(),
         );
         assert.deepEqual(freshness.staleReasons(ROOT, path.join(ROOT, "bin")), []);
         assert.deepEqual(freshness.staleReasons(path.join(ROOT, "policies"), path.join(ROOT, "policies", "bin")), []);

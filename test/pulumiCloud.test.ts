@@ -206,7 +206,7 @@ describe("Pulumi Cloud mode", () => {
                 repoDir: "../elsewhere",
                 teams: ["platform", "Platform Team", "platform"],
                 stackPermissions: { platform: "owner" },
-                nextStack: { stack: "sit", accountId: "81585663611", deployOnPush: "yes", drift: { cron: "0 */6 * * *" } },
+                nextStack: { stack: "sit", accountId: "81585663611", deployOnPush: "yes", drift: { cron: "0 */6 * * *", remediate: true } },
                 deployments: true,
             };
             assert.deepEqual(problemsOf(withConfig(exampleConfig("dev"), { [CLOUD]: changed }), "dev"), [
@@ -217,6 +217,7 @@ describe("Pulumi Cloud mode", () => {
                 "Pulumi.dev.yaml: cicd-foundation:pulumiCloud.nextStack.accountId must be a 12-digit AWS account id in quotes, got '81585663611'",
                 "Pulumi.dev.yaml: cicd-foundation:pulumiCloud.nextStack.deployOnPush must be true or false, got 'yes'",
                 "Pulumi.dev.yaml: cicd-foundation:pulumiCloud.nextStack.drift.cron must be a daily cron 'M H * * *' (UTC), got '0 */6 * * *'",
+                "Pulumi.dev.yaml: cicd-foundation:pulumiCloud.nextStack.drift.remediate is not a known key (known: cron, autoRemediate)",
                 "Pulumi.dev.yaml: cicd-foundation:pulumiCloud.deployments is not a known key (known: organization, repoDir, branch, teams, stackPermissions, nextStack)",
             ]);
         });
