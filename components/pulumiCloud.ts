@@ -45,7 +45,7 @@ export function pulumiCloudResources(config: StackConfig, naming: Naming) {
         branch: cloud.branch,
         deployOnPush: next.deployOnPush,
         drift: next.drift,
-        policyPack: policyPackVersion(),
+        policyPack: policyPackVersion(next.stack),
     });
     return { deployerRoleArn: deployer.role.arn, configures: next.stack };
 }

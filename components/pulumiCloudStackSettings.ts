@@ -13,25 +13,35 @@ export function policyGroupMode(environment: Environment): "audit" | "preventati
 /** One policy group per environment, named for it, so each stack belongs to exactly one. */
 export const policyGroupName = (project: string, environment: Environment) => `${project}-${environment}`;
 
-/** The pack as `pulumi policy publish` names it: its `PolicyPack` name and its package.json version. */
+/** The pack as `pulumi policy publish` names it, and the policy config a group applies it with. */
 export interface PolicyPackVersion {
     readonly name: string;
     readonly version: string;
+    /** Same format and same file as `--policy-pack-config`: levels, environment, waivers. */
+    readonly config: Record<string, unknown>;
+}
+
+/** Found by walking up to Pulumi.yaml, so it works from the sources and from the compiled bin/. */
+function projectRoot(start: string): string {
+    for (let directory = start; ; directory = path.dirname(directory)) {
+        if (fs.existsSync(path.join(directory, "Pulumi.yaml"))) return directory;
+        if (path.dirname(directory) === directory) throw new Error(`no Pulumi.yaml above ${start}`);
+    }
 }
 
 /**
- * The policy pack version this commit carries, from `policies/package.json`: a stack's group adopts a new
- * pack version when the commit that bumps it reaches that stack. Found by walking up to Pulumi.yaml, so it
- * works from the sources and from the compiled bin/.
+ * The policy pack version this commit carries (`policies/package.json`) and an environment's policy config
+ * (`policies/config/<env>.json`): a stack's group adopts a new pack version when the commit that bumps it
+ * reaches that stack, and enforces exactly what `--policy-pack-config` enforces from the command line.
  */
-export function policyPackVersion(start = __dirname): PolicyPackVersion {
-    for (let directory = start; ; directory = path.dirname(directory)) {
-        if (fs.existsSync(path.join(directory, "Pulumi.yaml"))) {
-            const manifest = JSON.parse(fs.readFileSync(path.join(directory, "policies", "package.json"), "utf8")) as { version: string };
-            return { name: "cicd-foundation", version: manifest.version };
-        }
-        if (path.dirname(directory) === directory) throw new Error(`no Pulumi.yaml above ${start}`);
-    }
+export function policyPackVersion(environment: Environment, start = __dirname): PolicyPackVersion {
+    const policies = path.join(projectRoot(start), "policies");
+    const read = (file: string) => JSON.parse(fs.readFileSync(path.join(policies, file), "utf8")) as Record<string, unknown>;
+    return {
+        name: "cicd-foundation",
+        version: String(read("package.json").version),
+        config: read(path.join("config", `${environment}.json`)),
+    };
 }
 
 /** Arguments for {@link PulumiCloudStackSettings}. */
@@ -110,7 +120,7 @@ export class PulumiCloudStackSettings extends pulumi.ComponentResource {
                 entityType: "stacks",
                 mode: policyGroupMode(args.stack),
                 stacks: [{ name: args.stack, routingProject: args.project }],
-                policyPacks: [{ name: args.policyPack.name, versionTag: args.policyPack.version }],
+                policyPacks: [{ name: args.policyPack.name, versionTag: args.policyPack.version, config: args.policyPack.config }],
             },
             { parent: this },
         );

@@ -368,7 +368,7 @@ describe("Pulumi Cloud mode", () => {
                     entityType: "stacks",
                     mode: expected.mode,
                     stacks: [{ name: next, routingProject: "cicd-foundation" }],
-                    policyPacks: [{ name: "cicd-foundation", versionTag: PACK_VERSION }],
+                    policyPacks: [{ name: "cicd-foundation", versionTag: PACK_VERSION, config: readPolicyConfig(next) }],
                 });
             });
 
@@ -518,7 +518,7 @@ describe("Pulumi Cloud mode", () => {
                 string
             >;
             assert.deepEqual(tags, { environment: "dev" });
-            // No policy config at all, as in a policy group: the tag alone makes dev's unprotected state legal.
+            // No policy config at all: the tag alone makes dev's unprotected state legal.
             const tagged = await analyzeGraph(graphs[key("dev", "cloud", "preview")], {}, pack, tags);
             assert.deepEqual(
                 tagged.diagnostics.filter((d) => d.level === "mandatory"),
