@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { crossStackProblems, type StackSummary } from "./config/crossStack";
+import { parseBackendConfig, type PulumiCloudConfig } from "./config/pulumiCloud";
 import { alarmPeriodProblem, alarmRangeProblem, bucketNameProblem, bucketPatternProblem, refPatternProblem } from "./config/rules";
 import {
     AWS_KEYS,
@@ -100,8 +101,8 @@ export interface StackConfig {
     /** Derived: the environment promoted to, whose gated jobs read this environment's ledger. None in prod. */
     readonly ledgerReaderEnvironment?: Environment;
     readonly backend: Backend;
-    /** Pulumi Cloud settings; typed once their schema is wired into config/schema.ts. */
-    readonly pulumiCloud?: unknown;
+    /** Pulumi Cloud settings, present exactly in `pulumi-cloud` mode (config/pulumiCloud.ts). */
+    readonly pulumiCloud?: PulumiCloudConfig;
     readonly slackWebhook?: pulumi.Output<string>;
     readonly githubToken?: pulumi.Output<string>;
     readonly notifications: {
@@ -394,6 +395,19 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
         });
     }
 
+    // The Pulumi Cloud object has rules across its fields and the rest of the file (the ring of stacks, prod never
+    // deployed on push, the foundation repository): its own parser checks them. An unknown backend is already reported above.
+    const backendConfig = parseBackendConfig(
+        { backend: parsed.backend, pulumiCloud: raw.values[ns("pulumiCloud")] },
+        {
+            environment,
+            githubOwner: parsed.githubOwner ?? "",
+            foundationRepository: repositories.find((repository) => repository.deploys.foundation)?.name,
+            slackWebhookSet: raw.values[ns("slackWebhook")] !== undefined,
+        },
+    );
+    for (const problem of backendConfig.problems) add(problem.key, problem.message);
+
     if (problems.length > 0) throw new ConfigError(file, problems);
     const n = parsed.notifications as NonNullable<typeof parsed.notifications>;
     return {
@@ -409,8 +423,7 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
         protection,
         ownsRepositoryRuleset,
         ledgerReaderEnvironment: ENVIRONMENTS[ENVIRONMENTS.indexOf(environment) + 1],
-        backend: parsed.backend ?? "s3",
-        pulumiCloud: parsed.pulumiCloud,
+        ...backendConfig.value,
         slackWebhook: secret("slackWebhook"),
         githubToken: secret("githubToken"),
         notifications: { emails: n.emails, slackChannels: n.slackChannels },

@@ -7,6 +7,7 @@ import { Monitoring } from "./components/monitoring";
 import { GithubOidcProvider } from "./components/githubOidc";
 import { backendUrl, bootstrapRoleNames, stateKeyPrefix } from "./components/permissions";
 import { PermissionsBoundary } from "./components/permissionsBoundary";
+import { pulumiCloudBootstrapRoleNames, pulumiCloudResources } from "./components/pulumiCloud";
 import { RepositoryEnvironment } from "./components/repositoryEnvironment";
 import { StateBackend } from "./components/stateBackend";
 
@@ -21,7 +22,7 @@ export = async () => {
     const ids = await lookUpGithubIds(config, githubProvider);
 
     // The administrator-owned bootstrap tier: the boundary, and the deployer roles of this program's repository.
-    const bootstrapRoles = bootstrapRoleNames(naming, config.repositories);
+    const bootstrapRoles = [...bootstrapRoleNames(naming, config.repositories), ...pulumiCloudBootstrapRoleNames(config, naming)];
     const boundary = new PermissionsBoundary("pipeline-boundary", { naming, bootstrapRoleNames: bootstrapRoles });
     const rolesDependOn = [boundary.policy];
 
@@ -86,6 +87,13 @@ export = async () => {
             }),
     );
 
+    // Nothing in s3 mode: the default stacks' resources stay as they are.
+    const pulumiCloud = pulumiCloudResources(config, naming, {
+        permissionsBoundaryArn: boundary.arn,
+        bootstrapRoleNames: bootstrapRoles,
+        rolesDependOn,
+    });
+
     return {
         environment: config.environment,
         keyAlias: key.aliasName,
@@ -104,6 +112,7 @@ export = async () => {
             terraformKey: "<repository>/terraform.tfstate",
             terraformWorkspaceKeyPrefix: "<repository>",
         },
+        ...(pulumiCloud ? { pulumiCloud } : {}),
         repositories: Object.fromEntries(
             config.repositories.map((repository, i) => [
                 repository.name,

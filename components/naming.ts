@@ -41,6 +41,9 @@ export const bucketArn = (bucket: string) => `arn:aws:s3:::${bucket}`;
 export const oidcProviderArn = (accountId: string) => `arn:aws:iam::${accountId}:oidc-provider/${GITHUB_OIDC_HOST}`;
 
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+/** Pulumi Cloud's OIDC issuer is `https://api.pulumi.com/oidc`; IAM names its provider and condition keys by host and path. */
+export const PULUMI_OIDC_HOST = "api.pulumi.com/oidc";
+export const pulumiOidcProviderArn = (accountId: string) => `arn:aws:iam::${accountId}:oidc-provider/${PULUMI_OIDC_HOST}`;
 export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
 
 /** 32-bit FNV-1a: stable across runs and machines. */

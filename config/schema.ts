@@ -244,11 +244,10 @@ const secretSchema = (key: string) =>
     );
 
 /**
- * PLUG-IN POINT for Pulumi Cloud mode: the `cicd-foundation:pulumiCloud` object's schema is written in its
- * own file; until it is wired here (pass it to {@link projectKeySchemas}), the value is accepted as is and
- * typed `unknown`.
+ * The `cicd-foundation:pulumiCloud` object is read here as it comes; `config/pulumiCloud.ts` validates it with
+ * its rules across fields and stacks. The published JSON Schema carries its full shape.
  */
-export const PULUMI_CLOUD_PLACEHOLDER: z.ZodType<unknown> = z.unknown();
+const PULUMI_CLOUD_AS_READ: z.ZodType<unknown> = z.unknown();
 
 /**
  * Our keys, without the namespace, each with its schema. A function of the Pulumi Cloud sub-schema, so the
@@ -291,7 +290,7 @@ export function projectKeySchemas<P extends z.ZodType>(pulumiCloud: P) {
     };
 }
 
-export const PROJECT_KEYS = projectKeySchemas(PULUMI_CLOUD_PLACEHOLDER);
+export const PROJECT_KEYS = projectKeySchemas(PULUMI_CLOUD_AS_READ);
 export type ProjectKey = keyof typeof PROJECT_KEYS;
 /** Keys that only `pulumi config set --secret` may write. */
 export const SECRET_KEYS: readonly ProjectKey[] = ["slackWebhook", "githubToken"];
@@ -310,31 +309,3 @@ export const RETIRED_KEYS: Readonly<Record<string, string>> = {
     permissionsBoundaryArn:
         "is no longer configured: the program creates the boundary <prefix>-pipeline-boundary-<env> and bounds every role with it; remove the key",
 };
-
-/** A stack file's whole shape (`config:` holds the namespaced keys), as published for editors. */
-export function stackFileSchema() {
-    const ours = Object.fromEntries(Object.entries(PROJECT_KEYS).map(([key, schema]) => [`${PROJECT}:${key}`, schema]));
-    return z
-        .object({
-            secretsprovider: z.string().optional().describe("Set by `pulumi stack init --secrets-provider` or `change-secrets-provider`."),
-            encryptedkey: z.string().optional(),
-            encryptionsalt: z.string().optional(),
-            environment: z.unknown().optional(),
-            config: z
-                .object({ ...ours, ...AWS_KEYS })
-                .catchall(z.unknown())
-                .describe(`Namespaced keys: ${KNOWN_NAMESPACES.map((n) => `${n}:`).join(", ")}.`),
-        })
-        .describe("A cicd-foundation stack file (Pulumi.<stack>.yaml).");
-}
-
-/** The JSON Schema published for editors (yaml-language-server), generated from the schema above. */
-export function stackFileJsonSchema(): Record<string, unknown> {
-    const schema = z.toJSONSchema(stackFileSchema(), { io: "input", unrepresentable: "any", target: "draft-7" }) as Record<string, unknown>;
-    const config = (schema.properties as Record<string, Record<string, unknown>>).config;
-    // Keys outside the known namespaces vanish without a word; editors flag them as the program does.
-    delete config.additionalProperties;
-    config.patternProperties = { [`^(${KNOWN_NAMESPACES.filter((n) => n !== PROJECT).join("|")}):`]: {} };
-    config.additionalProperties = false;
-    return { $id: "https://github.com/org/cicd-foundation/schema/stack-config.schema.json", ...schema };
-}

@@ -5,7 +5,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { ConfigError, parseStackConfig, validateStack, validateStacks, type RawConfig, type StackInput } from "../config";
 import { alarmRangeProblem, bucketNameProblem, refPatternProblem } from "../config/rules";
-import { stackFileJsonSchema } from "../config/schema";
+import { stackFileJsonSchema } from "../config/stackFileSchema";
 import { configValue, stackConfig, withConfig } from "./helpers/stacks";
 
 const P = "cicd-foundation";

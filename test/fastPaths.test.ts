@@ -66,6 +66,7 @@ describe("the program runs compiled in pulumi", () => {
         assert.equal(strict.compilerOptions.noCheck, undefined);
         assert.deepEqual(strict.include, [
             "*.ts",
+            "config/**/*.ts",
             "components/**/*.ts",
             "tools/**/*.ts",
             "test/**/*.ts",

@@ -7,7 +7,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { stackFileJsonSchema } from "../config/schema";
+import { stackFileJsonSchema } from "../config/stackFileSchema";
 import { parseArgs, UsageError } from "./lib/args";
 import { PROJECT_ROOT } from "./lib/stackFile";
 

@@ -5,6 +5,7 @@ import {
     ledgerTableName,
     lockTableName,
     oidcProviderArn,
+    pulumiOidcProviderArn,
     pipelineRolesArn,
     roleArn,
     stateBucketName,
@@ -86,6 +87,12 @@ export function permissionsBoundary(naming: Naming, bootstrapRoleNames: readonly
         { Sid: "ServicesThePipelinesManage", Effect: "Allow", Action: BOUNDED_SERVICES, Resource: "*" },
         { Sid: "RolesOfThisFoundation", Effect: "Allow", Action: "iam:*", Resource: pipelineRolesArn(naming) },
         { Sid: "GithubOidcProvider", Effect: "Allow", Action: "iam:*OpenIDConnectProvider*", Resource: oidcProviderArn(naming.accountId) },
+        {
+            Sid: "ReadPulumiOidcProvider",
+            Effect: "Allow",
+            Action: ["iam:GetOpenIDConnectProvider", "iam:ListOpenIDConnectProviderTags"],
+            Resource: pulumiOidcProviderArn(naming.accountId),
+        },
         {
             Sid: "ReadTheBoundary",
             Effect: "Allow",

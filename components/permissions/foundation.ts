@@ -4,6 +4,7 @@ import {
     chatbotConfigurationArn,
     chatbotConfigurationName,
     oidcProviderArn,
+    pulumiOidcProviderArn,
     pipelineRolesArn,
     roleArn,
     roleName,
@@ -26,6 +27,7 @@ function foundationResources(naming: Naming, cloudTrailLogGroup?: string) {
     return {
         roles: pipelineRolesArn(naming),
         oidcProvider: oidcProviderArn(accountId),
+        pulumiOidcProvider: pulumiOidcProviderArn(accountId),
         boundary: boundaryPolicyArn(naming),
         buckets: [bucketArn(`${prefix}-*`)],
         tables: [tableArn(naming, `${prefix}-*`), `${tableArn(naming, `${prefix}-*`)}/index/*`],
@@ -145,6 +147,8 @@ export function foundationDeployerStatements(args: PermissionsArgs): Statement[]
             ],
             Resource: r.oidcProvider,
         },
+        // Pulumi Cloud mode: Deployments' provider is administrator-owned; refresh and drift runs only read it.
+        { Sid: "ReadPulumiOidcProvider", Effect: "Allow", Action: READS.oidc, Resource: r.pulumiOidcProvider },
         { Sid: "ReadTheBoundary", Effect: "Allow", Action: READS.boundary, Resource: r.boundary },
         { Sid: "CreateAndList", Effect: "Allow", Action: WILDCARD_ONLY, Resource: "*" },
         {
@@ -267,6 +271,7 @@ export function foundationPreviewerStatements(args: PermissionsArgs): Statement[
     return [
         { Sid: "ReadRoles", Effect: "Allow", Action: READS.iam, Resource: r.roles },
         { Sid: "ReadGithubOidcProvider", Effect: "Allow", Action: READS.oidc, Resource: r.oidcProvider },
+        { Sid: "ReadPulumiOidcProvider", Effect: "Allow", Action: READS.oidc, Resource: r.pulumiOidcProvider },
         { Sid: "ReadTheBoundary", Effect: "Allow", Action: READS.boundary, Resource: r.boundary },
         {
             Sid: "List",

@@ -19,7 +19,6 @@ export { permissionsBoundary, BOUNDED_SERVICES, POLICY_CHANGES, ROLE_CHANGES } f
 export { LAMBDA_DEPLOY_ACTIONS } from "./lambda";
 export { backendUrl, stateKeyPrefix, type PermissionsArgs, type RepositoryKind } from "./statements";
 
-
 /** Deployer role names of the repositories that hold this program: the administrator-owned bootstrap tier. */
 export function bootstrapRoleNames(naming: Naming, repositories: readonly { readonly name: string; readonly deploys: DeployScope }[]) {
     return repositories.filter((r) => r.deploys.foundation).map((r) => roleName(naming, "deployer", r.name));

@@ -117,11 +117,13 @@ export class PolicyPackProcess {
         await this.call("configure", request);
     }
 
-    async configureStack(graph: Graph): Promise<void> {
+    /** `tags`: the stack's tags, as Pulumi Cloud sends them (a self-managed backend sends none). */
+    async configureStack(graph: Graph, tags: Readonly<Record<string, string>> = {}): Promise<void> {
         const request = new analyzerpb.AnalyzerStackConfigureRequest();
         request.setStack(graph.stack);
         request.setProject(graph.project);
         request.setDryRun(graph.mode === "preview");
+        for (const [name, value] of Object.entries(tags)) request.getTagsMap().set(name, value);
         await this.call("configureStack", request);
     }
 
@@ -212,11 +214,16 @@ function providerOf(graph: Graph, r: GraphResource): analyzerpb.AnalyzerProvider
 }
 
 /** Analyzes one graph with a stack's policy config, starting and stopping a pack around it. */
-export async function analyzeGraph(graph: Graph, config: PolicyPackConfig, pack?: PolicyPackProcess): Promise<AnalysisResult> {
+export async function analyzeGraph(
+    graph: Graph,
+    config: PolicyPackConfig,
+    pack?: PolicyPackProcess,
+    stackTags: Readonly<Record<string, string>> = {},
+): Promise<AnalysisResult> {
     const own = pack ?? (await PolicyPackProcess.start());
     try {
         await own.configure(config);
-        await own.configureStack(graph);
+        await own.configureStack(graph, stackTags);
         return await own.analyze(graph);
     } finally {
         if (!pack) own.stop();

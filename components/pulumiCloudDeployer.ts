@@ -1,0 +1,136 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { DeployScope } from "../config";
+import { PULUMI_OIDC_HOST, pulumiOidcProviderArn, type Naming } from "./naming";
+import { deployerPermissions } from "./permissions";
+import { policyDocument, toJson, type PolicyDocument, type Statement } from "./policyDocument";
+import { statefulProtection } from "./protection";
+
+export { PULUMI_OIDC_HOST, pulumiOidcProviderArn } from "./naming";
+
+/** The role Pulumi Deployments assume in an environment's account; the next stack's settings name it by this. */
+export const pulumiDeployerRoleName = (naming: Pick<Naming, "prefix" | "environment">) =>
+    `${naming.prefix}-pulumi-deployer-${naming.environment}`;
+
+export const pulumiDeployerRoleArn = (naming: Pick<Naming, "prefix" | "environment" | "accountId">) =>
+    `arn:aws:iam::${naming.accountId}:role/${pulumiDeployerRoleName(naming)}`;
+
+/** The subject of a Deployments token: one organisation, project, stack and operation, always `scope:write`. */
+export function pulumiDeploymentsSubject(organization: string, project: string, stack: string, operation: string): string {
+    return `pulumi:deploy:org:${organization}:project:${project}:stack:${stack}:operation:${operation}:scope:write`;
+}
+
+export interface PulumiTrustArgs {
+    readonly accountId: string;
+    readonly organization: string;
+    readonly project: string;
+    readonly stack: string;
+    /** In prod the `destroy` operation is refused: no prod destroy, whoever starts it. */
+    readonly prod: boolean;
+}
+
+/**
+ * Trust for Pulumi Deployments: audience exactly the organisation (StringEquals), subject pinned to this
+ * project and stack with a wildcard only in the operation (preview, update, refresh, and the drift runs).
+ * Built from config, so it is known in a first preview.
+ */
+export function pulumiTrustPolicy(args: PulumiTrustArgs): PolicyDocument {
+    const principal = { Federated: pulumiOidcProviderArn(args.accountId) };
+    const statements: Statement[] = [
+        {
+            Sid: "PulumiDeploymentsOidc",
+            Effect: "Allow",
+            Principal: principal,
+            Action: "sts:AssumeRoleWithWebIdentity",
+            Condition: {
+                StringEquals: { [`${PULUMI_OIDC_HOST}:aud`]: args.organization },
+                StringLike: { [`${PULUMI_OIDC_HOST}:sub`]: pulumiDeploymentsSubject(args.organization, args.project, args.stack, "*") },
+            },
+        },
+    ];
+    if (args.prod) {
+        statements.push({
+            Sid: "NoProdDestroy",
+            Effect: "Deny",
+            Principal: principal,
+            Action: "sts:AssumeRoleWithWebIdentity",
+            Condition: {
+                StringLike: {
+                    [`${PULUMI_OIDC_HOST}:sub`]: pulumiDeploymentsSubject(args.organization, args.project, args.stack, "destroy"),
+                },
+            },
+        });
+    }
+    return policyDocument(statements);
+}
+
+/** Arguments for {@link PulumiDeployer}. */
+export interface PulumiDeployerArgs {
+    readonly naming: Naming;
+    /** Pulumi organisation: the OIDC audience and the provider's client id. */
+    readonly organization: string;
+    readonly project: string;
+    readonly stack: string;
+    /** The repository that holds this program and what it deploys: the same permissions as its GitHub deployer. */
+    readonly repository: string;
+    readonly scope: DeployScope;
+    readonly terraformLockTable: boolean;
+    /** Managed policy the role is bounded by, as every role of the program. */
+    readonly permissionsBoundaryArn: pulumi.Input<string>;
+    /** The administrator-owned roles (this one included), which its own policy denies it to change. */
+    readonly bootstrapRoleNames: readonly string[];
+    readonly cloudTrailLogGroup?: string;
+    /** The boundary must exist before a role names it. */
+    readonly dependsOn: pulumi.Resource[];
+}
+
+/**
+ * The account's OIDC provider for Pulumi Cloud and the role Pulumi Deployments assume through it to
+ * deploy this stack: the foundation's deployer permissions and boundary, nothing more.
+ */
+export class PulumiDeployer extends pulumi.ComponentResource {
+    public readonly provider: aws.iam.OpenIdConnectProvider;
+    public readonly role: aws.iam.Role;
+
+    constructor(name: string, args: PulumiDeployerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("cicd:identity:PulumiDeployer", name, {}, opts);
+        const protection = statefulProtection(args.naming.environment);
+        // One provider per issuer per account; its client id is the audience Pulumi puts in its tokens.
+        this.provider = new aws.iam.OpenIdConnectProvider(
+            `${name}-oidc`,
+            { url: `https://${PULUMI_OIDC_HOST}`, clientIdLists: [args.organization] },
+            // The stack's deployments depend on it: losing it locks them out.
+            { parent: this, protect: protection.protect, retainOnDelete: protection.retainOnDelete },
+        );
+        const trust = pulumiTrustPolicy({
+            accountId: args.naming.accountId,
+            organization: args.organization,
+            project: args.project,
+            stack: args.stack,
+            prod: args.naming.environment === "prod",
+        });
+        this.role = new aws.iam.Role(
+            name,
+            {
+                name: pulumiDeployerRoleName(args.naming),
+                description: `Pulumi Deployments of ${args.organization}/${args.project}/${args.stack}`,
+                assumeRolePolicy: toJson(trust),
+                maxSessionDuration: 3600,
+                permissionsBoundary: args.permissionsBoundaryArn,
+                tags: { Repository: args.repository, Access: "pulumi-deployer" },
+            },
+            { parent: this, dependsOn: args.dependsOn },
+        );
+        const permissions = deployerPermissions({
+            naming: args.naming,
+            repository: args.repository,
+            kind: "pulumi",
+            scope: args.scope,
+            terraformLockTable: args.terraformLockTable,
+            bootstrapRoleNames: args.bootstrapRoleNames,
+            cloudTrailLogGroup: args.cloudTrailLogGroup,
+        });
+        new aws.iam.RolePolicy(name, { role: this.role.name, policy: toJson(permissions) }, { parent: this });
+        this.registerOutputs({ providerArn: this.provider.arn, roleArn: this.role.arn });
+    }
+}

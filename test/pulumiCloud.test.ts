@@ -1,0 +1,540 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
+import { createValidatedPolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
+import { ConfigError, parseStackConfig, type Environment, type RawConfig } from "../config";
+import { NEXT_STACK, pulumiCloudJsonSchema } from "../config/pulumiCloud";
+import { pulumiTrustPolicy, PULUMI_OIDC_HOST } from "../components/pulumiCloudDeployer";
+import { analyzeGraph, PolicyPackProcess, readPolicyConfig } from "../tools/lib/analyzer";
+import { readStackFile } from "../tools/lib/stackFile";
+import type { Graph, GraphResource, SynthesisMode } from "../tools/lib/synthesize";
+import { ROOT, runTool } from "./helpers/run";
+import { resource, resourcesOf, stackConfig, synth, T, withConfig } from "./helpers/stacks";
+
+const STACKS: readonly Environment[] = ["dev", "sit", "prod"];
+const CLOUD = "cicd-foundation:pulumiCloud";
+const BACKEND = "cicd-foundation:backend";
+const EXAMPLES = path.join(ROOT, "examples", "pulumi-cloud");
+const ACCOUNTS: Record<Environment, string> = { dev: "536580886816", sit: "815856636111", prod: "093646564004" };
+const PACK_VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, "policies", "package.json"), "utf8")) as { version: string }).version;
+
+const PS = {
+    settings: "pulumiservice:index:DeploymentSettings",
+    drift: "pulumiservice:index:DriftSchedule",
+    tags: "pulumiservice:index:StackTags",
+    group: "pulumiservice:index:PolicyGroup",
+    permission: "pulumiservice:index:TeamStackPermission",
+    webhook: "pulumiservice:index:Webhook",
+} as const;
+
+/** What each example stack file asks for: its own access, and the next stack's guard rails. */
+const EXPECTED: Record<
+    Environment,
+    {
+        next: Environment;
+        deployCommits: boolean;
+        cron: string;
+        autoRemediate: boolean;
+        mode: "audit" | "preventative";
+        permissions: Record<string, number>;
+    }
+> = {
+    dev: {
+        next: "sit",
+        deployCommits: false,
+        cron: "0 5 * * *",
+        autoRemediate: false,
+        mode: "preventative",
+        permissions: { auditors: 101, developers: 102, platform: 103 },
+    },
+    sit: {
+        next: "prod",
+        deployCommits: false,
+        cron: "0 6 * * *",
+        autoRemediate: false,
+        mode: "preventative",
+        permissions: { auditors: 101, developers: 101, platform: 103 },
+    },
+    prod: {
+        next: "dev",
+        deployCommits: true,
+        cron: "0 4 * * *",
+        autoRemediate: true,
+        mode: "audit",
+        permissions: { auditors: 101, platform: 103 },
+    },
+};
+
+function exampleConfig(stack: Environment): RawConfig {
+    return readStackFile(path.join(EXAMPLES, `Pulumi.${stack}.yaml`));
+}
+
+function cloudObject(stack: Environment): Record<string, unknown> {
+    return JSON.parse(exampleConfig(stack).values[CLOUD]) as Record<string, unknown>;
+}
+
+/** Every problem a config has, as the user reads them. */
+function problemsOf(raw: RawConfig, stack: Environment): string[] {
+    try {
+        parseStackConfig(raw, stack);
+    } catch (error) {
+        if (error instanceof ConfigError) return [...error.problems];
+        throw error;
+    }
+    return [];
+}
+
+const isCloudResource = (r: GraphResource) => r.type.startsWith("pulumiservice:") || r.urn.includes("cicd:identity:PulumiDeployer");
+
+describe("Pulumi Cloud mode", () => {
+    const graphs: Record<string, Graph> = {};
+    const key = (stack: Environment, backend: "s3" | "cloud", mode: SynthesisMode) => `${stack}.${backend}.${mode}`;
+
+    before(async () => {
+        for (const stack of STACKS) {
+            for (const mode of ["resolved", "preview"] as const) {
+                graphs[key(stack, "s3", mode)] = await synth(stack, mode);
+                graphs[key(stack, "cloud", mode)] = await synth(stack, mode, exampleConfig(stack));
+            }
+        }
+    });
+
+    describe("config", () => {
+        it("reads each example's Pulumi Cloud object with its defaults", () => {
+            for (const stack of STACKS) {
+                const config = parseStackConfig(exampleConfig(stack), stack);
+                const expected = EXPECTED[stack];
+                assert.equal(config.backend, "pulumi-cloud");
+                assert.deepEqual(config.pulumiCloud, {
+                    organization: "bbws",
+                    project: "cicd-foundation",
+                    repository: "org/cicd-foundation",
+                    repoDir: ".",
+                    branch: "main",
+                    teams: ["platform", "developers", "auditors"],
+                    stackPermissions: Object.fromEntries(
+                        Object.entries(expected.permissions).map(([team, code]) => [
+                            team,
+                            { 101: "read", 102: "edit", 103: "admin" }[code],
+                        ]),
+                    ),
+                    nextStack: {
+                        stack: expected.next,
+                        accountId: ACCOUNTS[expected.next],
+                        deployOnPush: expected.deployCommits,
+                        drift: { cron: expected.cron, autoRemediate: expected.autoRemediate },
+                    },
+                });
+            }
+        });
+
+        it("keeps the default stacks on the s3 backend with no Pulumi Cloud settings", () => {
+            for (const stack of STACKS) {
+                const config = parseStackConfig(stackConfig(stack), stack);
+                assert.deepEqual([config.backend, config.pulumiCloud], ["s3", undefined]);
+            }
+        });
+
+        it("names the key and the file when the organisation is missing", () => {
+            const { organization: _organization, ...rest } = cloudObject("dev");
+            assert.deepEqual(problemsOf(withConfig(exampleConfig("dev"), { [CLOUD]: rest }), "dev"), [
+                "Pulumi.dev.yaml: cicd-foundation:pulumiCloud.organization is required: the Pulumi organisation that owns the stacks (the OIDC audience)",
+            ]);
+        });
+
+        it("reports the organisation and the next stack missing when pulumi-cloud mode has no object at all", () => {
+            assert.deepEqual(problemsOf(withConfig(exampleConfig("sit"), { [CLOUD]: undefined }), "sit"), [
+                "Pulumi.sit.yaml: cicd-foundation:pulumiCloud.organization is required: the Pulumi organisation that owns the stacks (the OIDC audience)",
+                "Pulumi.sit.yaml: cicd-foundation:pulumiCloud.nextStack is required: the stack whose Pulumi Cloud settings this stack owns (a stack never configures its own)",
+            ]);
+        });
+
+        it("rejects a stack permission for a team the object does not declare", () => {
+            const object = cloudObject("dev");
+            const changed = { ...object, stackPermissions: { ...(object.stackPermissions as object), ops: "admin" } };
+            assert.deepEqual(problemsOf(withConfig(exampleConfig("dev"), { [CLOUD]: changed }), "dev"), [
+                "Pulumi.dev.yaml: cicd-foundation:pulumiCloud.stackPermissions.ops names a team not declared in cicd-foundation:pulumiCloud.teams (declared: platform, developers, auditors)",
+            ]);
+        });
+
+        it("refuses deploy-on-push and drift auto-remediation for prod, in the file that configures prod", () => {
+            const object = cloudObject("sit");
+            const next = { ...(object.nextStack as object), deployOnPush: true, drift: { cron: "0 6 * * *", autoRemediate: true } };
+            assert.deepEqual(problemsOf(withConfig(exampleConfig("sit"), { [CLOUD]: { ...object, nextStack: next } }), "sit"), [
+                "Pulumi.sit.yaml: cicd-foundation:pulumiCloud.nextStack.deployOnPush must be false: prod is never deployed on push",
+                "Pulumi.sit.yaml: cicd-foundation:pulumiCloud.nextStack.drift.autoRemediate must be false: drift in prod is reported to people, never overwritten automatically",
+            ]);
+        });
+
+        it("allows deploy-on-push and auto-remediation for dev, in the file that configures dev", () => {
+            const object = cloudObject("prod");
+            assert.deepEqual(object.nextStack, {
+                stack: "dev",
+                accountId: ACCOUNTS.dev,
+                deployOnPush: true,
+                drift: { cron: "0 4 * * *", autoRemediate: true },
+            });
+            assert.deepEqual(problemsOf(exampleConfig("prod"), "prod"), []);
+        });
+
+        it("refuses a stack configuring itself or any stack but the next in the ring", () => {
+            for (const stack of STACKS) {
+                const object = cloudObject(stack);
+                const changed = { ...object, nextStack: { ...(object.nextStack as object), stack } };
+                // prod's file names dev's settings (push deploys, auto-remediation): pointed at prod, they are refused too.
+                const prodRules =
+                    stack === "prod"
+                        ? [
+                              "Pulumi.prod.yaml: cicd-foundation:pulumiCloud.nextStack.deployOnPush must be false: prod is never deployed on push",
+                              "Pulumi.prod.yaml: cicd-foundation:pulumiCloud.nextStack.drift.autoRemediate must be false: drift in prod is reported to people, never overwritten automatically",
+                          ]
+                        : [];
+                assert.deepEqual(problemsOf(withConfig(exampleConfig(stack), { [CLOUD]: changed }), stack), [
+                    `Pulumi.${stack}.yaml: cicd-foundation:pulumiCloud.nextStack.stack must be '${NEXT_STACK[stack]}': each stack configures the next one's Pulumi Cloud settings (dev -> sit -> prod -> dev), never its own, got '${stack}'`,
+                    ...prodRules,
+                ]);
+            }
+        });
+
+        it("reports every bad value at once, each with its key and what it got", () => {
+            const object = cloudObject("dev");
+            const changed = {
+                ...object,
+                organization: "BBWS",
+                repoDir: "../elsewhere",
+                teams: ["platform", "Platform Team", "platform"],
+                stackPermissions: { platform: "owner" },
+                nextStack: { stack: "sit", accountId: "81585663611", deployOnPush: "yes", drift: { cron: "0 */6 * * *", remediate: true } },
+                deployments: true,
+            };
+            assert.deepEqual(problemsOf(withConfig(exampleConfig("dev"), { [CLOUD]: changed }), "dev"), [
+                "Pulumi.dev.yaml: cicd-foundation:pulumiCloud.organization must be a Pulumi organisation name in lowercase (the OIDC audience is compared exactly), got 'BBWS'",
+                "Pulumi.dev.yaml: cicd-foundation:pulumiCloud.repoDir must be a relative path inside the repository, without '..', got '../elsewhere'",
+                "Pulumi.dev.yaml: cicd-foundation:pulumiCloud.teams[1] must be a Pulumi Cloud team name (lowercase), got 'Platform Team'",
+                "Pulumi.dev.yaml: cicd-foundation:pulumiCloud.stackPermissions.platform must be one of read, edit, admin, got 'owner'",
+                "Pulumi.dev.yaml: cicd-foundation:pulumiCloud.nextStack.accountId must be a 12-digit AWS account id in quotes, got '81585663611'",
+                "Pulumi.dev.yaml: cicd-foundation:pulumiCloud.nextStack.deployOnPush must be true or false, got 'yes'",
+                "Pulumi.dev.yaml: cicd-foundation:pulumiCloud.nextStack.drift.cron must be a daily cron 'M H * * *' (UTC), got '0 */6 * * *'",
+                "Pulumi.dev.yaml: cicd-foundation:pulumiCloud.nextStack.drift.remediate is not a known key (known: cron, autoRemediate)",
+                "Pulumi.dev.yaml: cicd-foundation:pulumiCloud.deployments is not a known key (known: organization, repoDir, branch, teams, stackPermissions, nextStack)",
+            ]);
+        });
+
+        it("reports a repeated team once its other values are valid", () => {
+            const changed = { ...cloudObject("dev"), teams: ["platform", "developers", "auditors", "platform"] };
+            assert.deepEqual(problemsOf(withConfig(exampleConfig("dev"), { [CLOUD]: changed }), "dev"), [
+                "Pulumi.dev.yaml: cicd-foundation:pulumiCloud.teams[3] repeats 'platform'",
+            ]);
+        });
+
+        it("fails closed on an unknown backend and on a Pulumi Cloud object left in s3 mode", () => {
+            assert.deepEqual(problemsOf(withConfig(exampleConfig("dev"), { [BACKEND]: "cloud" }), "dev"), [
+                "Pulumi.dev.yaml: cicd-foundation:backend must be one of s3, pulumi-cloud, got 'cloud'",
+            ]);
+            assert.deepEqual(problemsOf(withConfig(exampleConfig("dev"), { [BACKEND]: "s3" }), "dev"), [
+                "Pulumi.dev.yaml: cicd-foundation:pulumiCloud is set but cicd-foundation:backend is 's3': set the backend to pulumi-cloud, or remove it",
+            ]);
+        });
+
+        it("needs the Slack webhook and the foundation repository in pulumi-cloud mode", () => {
+            const raw = exampleConfig("dev");
+            const repositories = (JSON.parse(raw.values["cicd-foundation:repositories"]) as { name: string }[]).filter(
+                (r) => r.name !== "cicd-foundation",
+            );
+            assert.deepEqual(
+                problemsOf(
+                    withConfig(raw, { "cicd-foundation:slackWebhook": undefined, "cicd-foundation:repositories": repositories }),
+                    "dev",
+                ),
+                [
+                    "Pulumi.dev.yaml: cicd-foundation:slackWebhook is required in pulumi-cloud mode: Pulumi Cloud posts failed deployments and detected drift to it; run 'pulumi config set --secret slackWebhook <url>'",
+                    "Pulumi.dev.yaml: cicd-foundation:repositories must include this program's repository (deploys.foundation: true) in pulumi-cloud mode: Pulumi Deployments deploy it",
+                ],
+            );
+        });
+
+        it("publishes the object's JSON Schema with the organisation and the next stack required", () => {
+            const schema = pulumiCloudJsonSchema() as { required: string[]; additionalProperties: boolean };
+            assert.deepEqual([schema.required, schema.additionalProperties], [["organization", "nextStack"], false]);
+        });
+
+        it("exits 2 from synth with the file and key of a deploy-on-push prod", () => {
+            const directory = fs.mkdtempSync(path.join(os.tmpdir(), "cloud-"));
+            try {
+                const file = path.join(directory, "Pulumi.sit.yaml");
+                const text = fs.readFileSync(path.join(EXAMPLES, "Pulumi.sit.yaml"), "utf8");
+                fs.writeFileSync(file, text.replace("deployOnPush: false", "deployOnPush: true"));
+                const result = runTool("synth.ts", ["--stack", "sit", "--config", file, "--out-dir", directory, "--no-policy"]);
+                assert.equal(result.status, 2);
+                assert.equal(
+                    result.stderr.trim(),
+                    [
+                        "synth: Pulumi.sit.yaml has 1 problem(s):",
+                        "  - Pulumi.sit.yaml: cicd-foundation:pulumiCloud.nextStack.deployOnPush must be false: prod is never deployed on push",
+                    ].join("\n"),
+                );
+                assert.deepEqual(fs.readdirSync(directory), ["Pulumi.sit.yaml"]);
+            } finally {
+                fs.rmSync(directory, { recursive: true, force: true });
+            }
+        });
+    });
+
+    describe("resources", () => {
+        it("creates no Pulumi Cloud resource and no Pulumi OIDC provider in s3 mode", () => {
+            for (const stack of STACKS) {
+                for (const mode of ["resolved", "preview"] as const) {
+                    const graph = graphs[key(stack, "s3", mode)];
+                    assert.deepEqual(graph.resources.filter(isCloudResource), []);
+                    const providers = resourcesOf(graph, T.oidc).map((r) => r.inputs.url);
+                    assert.deepEqual(providers, ["https://token.actions.githubusercontent.com"]);
+                }
+            }
+        });
+
+        it("adds exactly the Pulumi Cloud resources to the same stack file in s3 mode", async () => {
+            for (const stack of STACKS) {
+                const s3Twin = await synth(
+                    stack,
+                    "resolved",
+                    withConfig(exampleConfig(stack), { [BACKEND]: undefined, [CLOUD]: undefined }),
+                );
+                const cloud = graphs[key(stack, "cloud", "resolved")];
+                const next = EXPECTED[stack].next;
+                const added = cloud.resources
+                    .filter((r) => !s3Twin.resources.some((s) => s.urn === r.urn))
+                    .map((r) => `${r.type}::${r.name}`);
+                assert.deepEqual(added.sort(), [
+                    "aws:iam/openIdConnectProvider:OpenIdConnectProvider::pulumi-deployer-oidc",
+                    "aws:iam/role:Role::pulumi-deployer",
+                    "aws:iam/rolePolicy:RolePolicy::pulumi-deployer",
+                    "cicd:identity:PulumiDeployer::pulumi-deployer",
+                    "cicd:pulumicloud:PulumiCloudStackAccess::pulumi-cloud",
+                    `cicd:pulumicloud:PulumiCloudStackSettings::pulumi-cloud-${next}`,
+                    `pulumiservice:index:DeploymentSettings::pulumi-cloud-${next}`,
+                    `pulumiservice:index:DriftSchedule::pulumi-cloud-${next}`,
+                    `pulumiservice:index:PolicyGroup::pulumi-cloud-${next}`,
+                    `pulumiservice:index:StackTags::pulumi-cloud-${next}`,
+                    ...Object.keys(EXPECTED[stack].permissions).map(
+                        (team) => `pulumiservice:index:TeamStackPermission::pulumi-cloud-${team}`,
+                    ),
+                    "pulumiservice:index:Webhook::pulumi-cloud-slack",
+                ]);
+                assert.equal(cloud.resources.length - s3Twin.resources.length, added.length);
+            }
+        });
+
+        for (const stack of STACKS) {
+            const expected = EXPECTED[stack];
+            const next = expected.next;
+            const stackRef = { organization: "bbws", project: "cicd-foundation", stack: next };
+
+            it(`${stack} configures ${next}'s Deployment Settings: GitHub App previews, push deploys ${expected.deployCommits ? "on" : "off"}, OIDC into ${next}'s account`, () => {
+                const graph = graphs[key(stack, "cloud", "preview")];
+                assert.deepEqual(resourcesOf(graph, PS.settings).length, 1);
+                assert.deepEqual(resource(graph, PS.settings, `pulumi-cloud-${next}`).inputs, {
+                    ...stackRef,
+                    sourceContext: { git: { branch: "refs/heads/main", repoDir: "." } },
+                    github: {
+                        repository: "org/cicd-foundation",
+                        previewPullRequests: true,
+                        deployCommits: expected.deployCommits,
+                        pullRequestTemplate: false,
+                    },
+                    operationContext: {
+                        oidc: {
+                            aws: {
+                                roleARN: `arn:aws:iam::${ACCOUNTS[next]}:role/bbws-pulumi-deployer-${next}`,
+                                sessionName: `pulumi-deployments-${next}`,
+                                duration: "1h0m0s",
+                            },
+                        },
+                        options: { skipIntermediateDeployments: true },
+                    },
+                });
+            });
+
+            it(`${stack} sets ${next}'s daily drift schedule, its environment tag and its ${expected.mode} policy group`, () => {
+                const graph = graphs[key(stack, "cloud", "preview")];
+                const drift = resource(graph, PS.drift, `pulumi-cloud-${next}`);
+                assert.deepEqual(drift.inputs, { ...stackRef, scheduleCron: expected.cron, autoRemediate: expected.autoRemediate });
+                assert.deepEqual(drift.dependencies, [resource(graph, PS.settings, `pulumi-cloud-${next}`).urn]);
+                assert.deepEqual(resource(graph, PS.tags, `pulumi-cloud-${next}`).inputs, { ...stackRef, tags: { environment: next } });
+                assert.deepEqual(resource(graph, PS.group, `pulumi-cloud-${next}`).inputs, {
+                    name: `cicd-foundation-${next}`,
+                    organizationName: "bbws",
+                    entityType: "stacks",
+                    mode: expected.mode,
+                    stacks: [{ name: next, routingProject: "cicd-foundation" }],
+                    policyPacks: [{ name: "cicd-foundation", versionTag: PACK_VERSION, config: readPolicyConfig(next) }],
+                });
+            });
+
+            it(`${stack} grants its own teams their permissions and sends its failures and drift to Slack as a secret`, () => {
+                const graph = graphs[key(stack, "cloud", "preview")];
+                const permissions = resourcesOf(graph, PS.permission)
+                    .map((r) => r.inputs)
+                    .sort((a, b) => String(a.team).localeCompare(String(b.team)));
+                assert.deepEqual(
+                    permissions,
+                    Object.entries(expected.permissions).map(([team, permission]) => ({
+                        organization: "bbws",
+                        project: "cicd-foundation",
+                        stack,
+                        team,
+                        permission,
+                    })),
+                );
+                const webhook = resource(graph, PS.webhook, "pulumi-cloud-slack");
+                const { payloadUrl, ...rest } = webhook.inputs as { payloadUrl: Record<string, unknown> };
+                assert.deepEqual(rest, {
+                    organizationName: "bbws",
+                    projectName: "cicd-foundation",
+                    stackName: stack,
+                    displayName: `cicd-foundation/${stack} to Slack`,
+                    active: true,
+                    format: "slack",
+                    filters: ["deployment_failed", "drift_detected", "drift_detection_failed"],
+                });
+                assert.deepEqual(payloadUrl, {
+                    "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+                    value: "https://secret-placeholder.invalid/cicd-foundation/slackWebhook",
+                });
+                assert.deepEqual(webhook.additionalSecretOutputs, ["payloadUrl", "secret"]);
+            });
+
+            it(`${stack} creates Pulumi's OIDC provider and a Deployments role with the foundation deployer's permissions`, () => {
+                const graph = graphs[key(stack, "cloud", "preview")];
+                const provider = resource(graph, T.oidc, "pulumi-deployer-oidc");
+                assert.deepEqual(provider.inputs, { url: "https://api.pulumi.com/oidc", clientIdLists: ["bbws"] });
+                assert.deepEqual([provider.protect, provider.retainOnDelete], [stack === "prod", stack === "prod"]);
+                const role = resource(graph, T.role, "pulumi-deployer");
+                assert.equal(role.inputs.name, `bbws-pulumi-deployer-${stack}`);
+                assert.equal(role.inputs.maxSessionDuration, 3600);
+                assert.equal(role.inputs.permissionsBoundary, `arn:aws:iam::${ACCOUNTS[stack]}:policy/bbws-pipeline-boundary-${stack}`);
+                assert.deepEqual(
+                    JSON.parse(String(role.inputs.assumeRolePolicy)),
+                    pulumiTrustPolicy({
+                        accountId: ACCOUNTS[stack],
+                        organization: "bbws",
+                        project: "cicd-foundation",
+                        stack,
+                        prod: stack === "prod",
+                    }),
+                );
+                // The same document the GitHub deployer of the foundation repository gets.
+                const githubDeployer = resource(graph, T.rolePolicy, "cicd-foundation-deployer");
+                assert.equal(resource(graph, T.rolePolicy, "pulumi-deployer").inputs.policy, githubDeployer.inputs.policy);
+            });
+        }
+    });
+
+    describe("the Deployments trust policy, evaluated", () => {
+        const simulate = (stack: Environment, claims: { sub: string; aud: string }, provider = `${PULUMI_OIDC_HOST}`) => {
+            const accountId = ACCOUNTS[stack];
+            const trust = pulumiTrustPolicy({ accountId, organization: "bbws", project: "cicd-foundation", stack, prod: stack === "prod" });
+            // The unsafe entry: the simulator's key check knows no OIDC issuer whose URL has a path (api.pulumi.com/oidc),
+            // and would drop both claims. The document itself is validated as a trust policy first.
+            const result = runUnsafeSimulation(
+                {
+                    request: {
+                        principal: `arn:aws:iam::${accountId}:oidc-provider/${provider}`,
+                        action: "sts:AssumeRoleWithWebIdentity",
+                        resource: { resource: `arn:aws:iam::${accountId}:role/bbws-pulumi-deployer-${stack}`, accountId },
+                        contextVariables: { [`${provider}:sub`]: claims.sub, [`${provider}:aud`]: claims.aud },
+                    },
+                    identityPolicies: [],
+                    serviceControlPolicies: [],
+                    resourceControlPolicies: [],
+                    resourcePolicy: createValidatedPolicy(trust, validateTrustPolicy, { name: "trust" }) as never,
+                },
+                {},
+            );
+            return result;
+        };
+        const sub = (org: string, project: string, stack: string, operation: string) =>
+            `pulumi:deploy:org:${org}:project:${project}:stack:${stack}:operation:${operation}:scope:write`;
+
+        for (const stack of STACKS) {
+            it(`lets ${stack}'s own deployments in and keeps another stack, project or organisation out`, () => {
+                const operations = stack === "prod" ? ["preview", "update", "refresh"] : ["preview", "update", "refresh", "destroy"];
+                for (const operation of operations) {
+                    assert.equal(
+                        simulate(stack, { sub: sub("bbws", "cicd-foundation", stack, operation), aud: "bbws" }),
+                        "Allowed",
+                        operation,
+                    );
+                }
+                const other = NEXT_STACK[stack];
+                assert.equal(simulate(stack, { sub: sub("bbws", "cicd-foundation", other, "update"), aud: "bbws" }), "ImplicitlyDenied");
+                assert.equal(simulate(stack, { sub: sub("bbws", "tenants", stack, "update"), aud: "bbws" }), "ImplicitlyDenied");
+                assert.equal(simulate(stack, { sub: sub("evil", "cicd-foundation", stack, "update"), aud: "evil" }), "ImplicitlyDenied");
+                assert.equal(simulate(stack, { sub: sub("bbws", "cicd-foundation", stack, "update"), aud: "evil" }), "ImplicitlyDenied");
+                assert.equal(simulate(stack, { sub: sub("bbws", "cicd-foundation", stack, "update"), aud: "BBWS" }), "ImplicitlyDenied");
+                assert.equal(
+                    simulate(stack, { sub: `${sub("bbws", "cicd-foundation", stack, "update")}:scope:read`, aud: "bbws" }),
+                    "ImplicitlyDenied",
+                );
+                assert.equal(
+                    simulate(
+                        stack,
+                        { sub: sub("bbws", "cicd-foundation", stack, "update"), aud: "bbws" },
+                        "token.actions.githubusercontent.com",
+                    ),
+                    "ImplicitlyDenied",
+                );
+            });
+        }
+
+        it("refuses prod's destroy explicitly", () => {
+            assert.equal(simulate("prod", { sub: sub("bbws", "cicd-foundation", "prod", "destroy"), aud: "bbws" }), "ExplicitlyDenied");
+        });
+    });
+
+    describe("the policy pack", () => {
+        let pack: PolicyPackProcess;
+        before(async () => {
+            pack = await PolicyPackProcess.start();
+        });
+        after(() => pack.stop());
+
+        for (const stack of STACKS) {
+            it(`passes ${stack} in both modes, resolved and in a first preview, with its policy config`, async () => {
+                for (const backend of ["s3", "cloud"] as const) {
+                    for (const mode of ["resolved", "preview"] as const) {
+                        const { diagnostics } = await analyzeGraph(graphs[key(stack, backend, mode)], readPolicyConfig(stack), pack);
+                        assert.deepEqual(diagnostics, [], `${backend} ${mode}`);
+                    }
+                }
+            });
+        }
+
+        it("reads the environment from the stack tag the previous stack sets, as Pulumi Cloud sends it", async () => {
+            const previous = (STACKS.find((s) => NEXT_STACK[s] === "dev") ?? "prod") as Environment;
+            const tags = resource(graphs[key(previous, "cloud", "resolved")], PS.tags, "pulumi-cloud-dev").inputs.tags as Record<
+                string,
+                string
+            >;
+            assert.deepEqual(tags, { environment: "dev" });
+            // No policy config at all: the tag alone makes dev's unprotected state legal.
+            const tagged = await analyzeGraph(graphs[key("dev", "cloud", "preview")], {}, pack, tags);
+            assert.deepEqual(
+                tagged.diagnostics.filter((d) => d.level === "mandatory"),
+                [],
+            );
+            const untagged = await analyzeGraph(graphs[key("dev", "cloud", "preview")], {}, pack);
+            const policies = [...new Set(untagged.diagnostics.filter((d) => d.level === "mandatory").map((d) => d.policy))].sort();
+            // Without it the pack fails closed and judges dev as prod.
+            assert.deepEqual(policies, [
+                "environment-tagged",
+                "github-environment-protection",
+                "oidc-trust",
+                "prod-deletion-guards",
+                "prod-foundation-present",
+                "prod-stateful-protected",
+            ]);
+        });
+    });
+});
