@@ -170,6 +170,20 @@ describe("the Lambda release against loopback Lambda and CloudWatch endpoints", 
         assert.equal(aliasUpdates().length, 3);
     });
 
+    it("a canary whose alarm disappears during the bake rolls back too: it is never left unwatched", async () => {
+        const clock = testClock("2026-11-23T08:00:00Z", (elapsed) => {
+            if (elapsed >= 2 * MINUTE) cloudwatch.alarms.delete("tenants-live-errors");
+        });
+        await assert.rejects(
+            canary(target(clock), "2", plan()),
+            new ReleaseError(
+                "the canary of version 2 stopped (alarm tenants-live-errors does not exist: a canary needs alarms it can watch): " +
+                    "alias live of tenants rolled back to version 1 (all traffic)",
+            ),
+        );
+        assert.deepEqual(lambda.functions.tenants.aliases.live, { functionVersion: "1", weights: {} });
+    });
+
     it("a canary does not start while its alarm is already in ALARM, nor with an alarm that does not exist", async () => {
         cloudwatch.alarms.set("tenants-live-errors", "ALARM");
         await assert.rejects(

@@ -172,6 +172,26 @@ async function firingAlarms(plan: CanaryPlan): Promise<string[]> {
     return plan.alarmNames.filter((name) => states.get(name) === "ALARM");
 }
 
+/** An alarm fired during a canary's bake; the message already says where the alias went back to. */
+class AlarmFired extends ReleaseError {}
+
+/** Watches the alarms for the bake time; throws when one fires (the caller restores the alias). */
+async function bake(target: Target, plan: CanaryPlan, weight: number, version: string, previous: string): Promise<void> {
+    const until = target.clock.now().getTime() + plan.bakeMs;
+    for (;;) {
+        const firing = await firingAlarms(plan);
+        if (firing.length > 0) {
+            throw new AlarmFired(
+                `alarm ${firing.join(", ")} fired with ${weight}% of traffic on version ${version}: ` +
+                    `alias ${target.alias} of ${target.functionName} rolled back to version ${previous} (all traffic)`,
+            );
+        }
+        const left = until - target.clock.now().getTime();
+        if (left <= 0) return;
+        await target.clock.sleep(Math.min(plan.pollMs, left));
+    }
+}
+
 /**
  * Shifts the alias to a new version in steps (weighted routing: the old version stays primary, the new
  * one takes each weight in turn), baking each while the alarms are watched, then gives it all traffic.
@@ -194,19 +214,17 @@ export async function canary(target: Target, version: string, plan: CanaryPlan):
     for (const weight of plan.weights) {
         await setAlias(target, previous, { [version]: weight / 100 });
         target.log(`alias ${target.alias}: ${weight}% on version ${version}, ${100 - weight}% on version ${previous}; baking`);
-        const until = target.clock.now().getTime() + plan.bakeMs;
-        for (;;) {
-            const firing = await firingAlarms(plan);
-            if (firing.length > 0) {
-                await setAlias(target, previous);
-                throw new ReleaseError(
-                    `alarm ${firing.join(", ")} fired with ${weight}% of traffic on version ${version}: ` +
-                        `alias ${target.alias} of ${target.functionName} rolled back to version ${previous} (all traffic)`,
-                );
-            }
-            const left = until - target.clock.now().getTime();
-            if (left <= 0) break;
-            await target.clock.sleep(Math.min(plan.pollMs, left));
+        try {
+            await bake(target, plan, weight, version, previous);
+        } catch (error) {
+            // Whatever stopped the bake (an alarm, an alarm gone, CloudWatch unreachable), the new version
+            // must not keep its share of traffic unwatched.
+            await setAlias(target, previous);
+            if (error instanceof AlarmFired) throw error;
+            throw new ReleaseError(
+                `the canary of version ${version} stopped (${error instanceof Error ? error.message : String(error)}): ` +
+                    `alias ${target.alias} of ${target.functionName} rolled back to version ${previous} (all traffic)`,
+            );
         }
     }
     await setAlias(target, version);
