@@ -64,7 +64,14 @@ describe("the program runs compiled in pulumi", () => {
         const strict = readJson("tsconfig.json");
         assert.equal(strict.compilerOptions.strict, true);
         assert.equal(strict.compilerOptions.noCheck, undefined);
-        assert.deepEqual(strict.include, ["*.ts", "components/**/*.ts", "tools/**/*.ts", "test/**/*.ts", "policies/**/*.ts"]);
+        assert.deepEqual(strict.include, [
+            "*.ts",
+            "components/**/*.ts",
+            "tools/**/*.ts",
+            "test/**/*.ts",
+            "policies/**/*.ts",
+            "actions/**/*.ts",
+        ]);
     });
 
     it("the build records every program source and config it was made from, and is current", () => {
