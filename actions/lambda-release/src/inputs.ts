@@ -1,0 +1,78 @@
+/** The action's commands and the inputs each one needs. */
+export const COMMANDS = {
+    package: ["package", "commit"],
+    deploy: ["function-name", "alias", "package", "manifest", "commit", "tag", "strategy"],
+    stability: ["service", "commit", "ledger-table", "minimum-hours"],
+    "rollback-target": ["function-name", "alias"],
+    rollback: ["function-name", "alias", "version"],
+    "abort-canary": ["function-name", "alias"],
+} as const;
+export type Command = keyof typeof COMMANDS;
+
+const CHECKS: Record<string, [RegExp, string]> = {
+    command: [new RegExp(`^(${Object.keys(COMMANDS).join("|")})$`), Object.keys(COMMANDS).join(", ")],
+    "function-name": [/^(arn:aws[\w-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}$/, "a Lambda function name or ARN"],
+    alias: [/^(?!^\d+$)[A-Za-z0-9_-]{1,128}$/, "an alias name (letters, digits, - and _, not only digits)"],
+    package: [/^\S+\.zip$/, "the path of the .zip package"],
+    manifest: [/^\S+\.json$/, "the path of the build manifest (.json)"],
+    commit: [/^[0-9a-f]{40}$/, "a full 40-character commit SHA"],
+    tag: [/^deploy-(dev|sit|prod)-\d{8}T\d{6}Z$/, "a deploy-<env>-<YYYYMMDDTHHMMSSZ> tag"],
+    strategy: [/^(all-at-once|canary)$/, "all-at-once or canary"],
+    "canary-alarms": [/^[^,\s][^,]*(,\s*[^,\s][^,]*)*$/, "comma-separated CloudWatch alarm names"],
+    "canary-weights": [/^([1-9]\d?)(,[1-9]\d?)*$/, "ascending percentages from 1 to 99, e.g. 10 or 10,50"],
+    "bake-minutes": [/^([1-9]\d{0,2})$/, "minutes from 1 to 999"],
+    "poll-seconds": [/^([1-9]\d{0,2})$/, "seconds from 1 to 999"],
+    service: [/^[A-Za-z0-9._-]{1,100}$/, "a repository name"],
+    "ledger-table": [/^[A-Za-z0-9_.-]{3,255}$/, "a DynamoDB table name"],
+    "minimum-hours": [/^(0|[1-9]\d{0,3})$/, "whole hours from 0 to 9999"],
+    version: [/^[1-9]\d{0,9}$/, "a published version number"],
+};
+
+export interface Inputs {
+    readonly command: Command;
+    readonly values: Readonly<Record<string, string>>;
+}
+
+/** A problem with the action's inputs; every problem is in the message, each naming its input. */
+export class InputError extends Error {
+    constructor(readonly problems: readonly string[]) {
+        super(problems.join("\n"));
+        this.name = "InputError";
+    }
+}
+
+/**
+ * Reads and checks the inputs the runner passes as INPUT_<NAME> variables (empty means not given).
+ * Pure: the tests call it with a plain object.
+ */
+export function readInputs(env: Readonly<Record<string, string | undefined>>): Inputs {
+    const values: Record<string, string> = {};
+    for (const name of Object.keys(CHECKS)) {
+        const value = (env[`INPUT_${name.toUpperCase()}`] ?? "").trim();
+        if (value !== "") values[name] = value;
+    }
+    const problems: string[] = [];
+    for (const [name, value] of Object.entries(values)) {
+        const [pattern, shape] = CHECKS[name];
+        if (!pattern.test(value)) problems.push(`input ${name} must be ${shape}, got '${value}'`);
+    }
+    const command = values.command as Command | undefined;
+    if (!command) problems.push(`input command is required (${Object.keys(COMMANDS).join(", ")})`);
+    else if (command in COMMANDS) {
+        for (const name of COMMANDS[command]) if (!values[name]) problems.push(`input ${name} is required for ${command}`);
+        if (command === "deploy" && values.strategy === "canary" && !values["canary-alarms"]) {
+            problems.push("input canary-alarms is required for a canary: the alarms that roll it back");
+        }
+        if (command === "rollback-target" && values.version && values.tag) problems.push("give input version or input tag, not both");
+        if (command === "rollback-target" && !values.version && !values.tag && !(values.service && values["ledger-table"])) {
+            problems.push(
+                "input service and ledger-table are required to find the previous deployment when neither version nor tag is given",
+            );
+        }
+    }
+    const weights = (values["canary-weights"] ?? "").split(",").map(Number);
+    if (weights.some((w, i) => i > 0 && w <= weights[i - 1]))
+        problems.push(`input canary-weights must ascend, got '${values["canary-weights"]}'`);
+    if (problems.length > 0) throw new InputError(problems);
+    return { command: command as Command, values };
+}

