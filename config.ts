@@ -397,6 +397,7 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
 
     // The Pulumi Cloud object has rules across its fields and the rest of the file (the ring of stacks, prod never
     // deployed on push, the foundation repository): its own parser checks them. An unknown backend is already reported above.
+    const backendKnown = raw.values[ns("backend")] === undefined || parsed.backend !== undefined;
     const backendConfig = parseBackendConfig(
         { backend: parsed.backend, pulumiCloud: raw.values[ns("pulumiCloud")] },
         {
@@ -406,7 +407,7 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
             slackWebhookSet: raw.values[ns("slackWebhook")] !== undefined,
         },
     );
-    for (const problem of backendConfig.problems) add(problem.key, problem.message);
+    if (backendKnown) for (const problem of backendConfig.problems) add(problem.key, problem.message);
 
     if (problems.length > 0) throw new ConfigError(file, problems);
     const n = parsed.notifications as NonNullable<typeof parsed.notifications>;

@@ -199,12 +199,6 @@ export function parseBackendConfig(
                 "is required in pulumi-cloud mode: Pulumi Cloud posts failed deployments and detected drift to it; run 'pulumi config set --secret slackWebhook <url>'",
         });
     }
-    if (context.foundationRepository === undefined) {
-        problems.push({
-            key: `${PROJECT}:repositories`,
-            message: "must include this program's repository (deploys.foundation: true) in pulumi-cloud mode: Pulumi Deployments deploy it",
-        });
-    }
     if (!parsed.success) return { value: { backend }, problems };
 
     problems.push(...crossFieldProblems(parsed.data, context.environment));

@@ -107,13 +107,25 @@ describe("config: the committed stack files", () => {
         assert.equal(config.stackFile, "Pulumi.sit.yaml");
     });
 
-    it("accepts Pulumi Cloud as the backend, its settings kept for their own schema", () => {
-        const settings = { organization: "company" };
-        const config = parseStackConfig(
-            withConfig(stackConfig("dev"), { [`${P}:backend`]: "pulumi-cloud", [`${P}:pulumiCloud`]: settings }),
-            "dev",
-        );
-        assert.deepEqual([config.backend, config.pulumiCloud], ["pulumi-cloud", settings]);
+    it("reads Pulumi Cloud settings through their own parser, with the project and repository filled in", () => {
+        const settings = { organization: "company", nextStack: { stack: "sit", accountId: "815856636111" } };
+        const raw = withConfig(stackConfig("dev"), {
+            [`${P}:backend`]: "pulumi-cloud",
+            [`${P}:pulumiCloud`]: settings,
+            [`${P}:slackWebhook`]: "https://secret-placeholder.invalid/slackWebhook",
+        });
+        const config = parseStackConfig({ ...raw, secretKeys: [...raw.secretKeys, `${P}:slackWebhook`] }, "dev");
+        assert.equal(config.backend, "pulumi-cloud");
+        assert.deepEqual(config.pulumiCloud, {
+            organization: "company",
+            project: "cicd-foundation",
+            repository: "org/cicd-foundation",
+            repoDir: ".",
+            branch: "main",
+            teams: [],
+            stackPermissions: {},
+            nextStack: { stack: "sit", accountId: "815856636111", deployOnPush: false, drift: { cron: "0 5 * * *", autoRemediate: false } },
+        });
     });
 });
 

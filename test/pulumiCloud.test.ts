@@ -231,7 +231,7 @@ describe("Pulumi Cloud mode", () => {
 
         it("fails closed on an unknown backend and on a Pulumi Cloud object left in s3 mode", () => {
             assert.deepEqual(problemsOf(withConfig(exampleConfig("dev"), { [BACKEND]: "cloud" }), "dev"), [
-                "Pulumi.dev.yaml: cicd-foundation:backend must be one of s3, pulumi-cloud, got 'cloud'",
+                'Pulumi.dev.yaml: cicd-foundation:backend must be one of s3, pulumi-cloud, got "cloud"',
             ]);
             assert.deepEqual(problemsOf(withConfig(exampleConfig("dev"), { [BACKEND]: "s3" }), "dev"), [
                 "Pulumi.dev.yaml: cicd-foundation:pulumiCloud is set but cicd-foundation:backend is 's3': set the backend to pulumi-cloud, or remove it",
@@ -249,8 +249,8 @@ describe("Pulumi Cloud mode", () => {
                     "dev",
                 ),
                 [
+                    "Pulumi.dev.yaml: cicd-foundation:repositories must mark exactly one repository with deploys.foundation: true (the repository holding this program), got none",
                     "Pulumi.dev.yaml: cicd-foundation:slackWebhook is required in pulumi-cloud mode: Pulumi Cloud posts failed deployments and detected drift to it; run 'pulumi config set --secret slackWebhook <url>'",
-                    "Pulumi.dev.yaml: cicd-foundation:repositories must include this program's repository (deploys.foundation: true) in pulumi-cloud mode: Pulumi Deployments deploy it",
                 ],
             );
         });
@@ -271,8 +271,8 @@ describe("Pulumi Cloud mode", () => {
                 assert.equal(
                     result.stderr.trim(),
                     [
-                        "synth: Pulumi.sit.yaml has 1 problem(s):",
-                        "  - Pulumi.sit.yaml: cicd-foundation:pulumiCloud.nextStack.deployOnPush must be false: prod is never deployed on push",
+                        `synth: ${file} has 1 problem(s):`,
+                        `  - ${file}: cicd-foundation:pulumiCloud.nextStack.deployOnPush must be false: prod is never deployed on push`,
                     ].join("\n"),
                 );
                 assert.deepEqual(fs.readdirSync(directory), ["Pulumi.sit.yaml"]);
