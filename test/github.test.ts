@@ -18,7 +18,7 @@ const G = {
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
 
-const seeds = {
+const committed = {
     dev: { teams: [101], preventSelfReview: false, canAdminsBypass: true, accountId: "536580886816" },
     sit: { teams: [201, 202], preventSelfReview: true, canAdminsBypass: false, accountId: "815856636111" },
     prod: { teams: [201, 203, 204], preventSelfReview: true, canAdminsBypass: false, accountId: "093646564004" },
@@ -34,14 +34,14 @@ describe("the GitHub side of each stack", () => {
 
     for (const stack of ["dev", "sit", "prod"] as const) {
         describe(stack, () => {
-            it("creates the environment with the seeds' reviewers, self-review rule, admin bypass and custom branch policy", () => {
+            it("creates the environment with the stack file's reviewers, self-review rule, admin bypass and custom branch policy", () => {
                 for (const repository of ["2_1_bbws_dynamodb_schemas", "cicd-foundation"]) {
                     assert.deepEqual(resource(graphs[stack], G.environment, `${repository}-${stack}`).inputs, {
                         repository,
                         environment: stack,
-                        reviewers: [{ teams: seeds[stack].teams, users: [] }],
-                        preventSelfReview: seeds[stack].preventSelfReview,
-                        canAdminsBypass: seeds[stack].canAdminsBypass,
+                        reviewers: [{ teams: committed[stack].teams, users: [] }],
+                        preventSelfReview: committed[stack].preventSelfReview,
+                        canAdminsBypass: committed[stack].canAdminsBypass,
                         waitTimer: 0,
                         deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
                     });
@@ -101,7 +101,7 @@ describe("the GitHub side of each stack", () => {
                 );
                 assert.deepEqual(variables, {
                     AWS_REGION: "af-south-1",
-                    AWS_ACCOUNT_ID: seeds[stack].accountId,
+                    AWS_ACCOUNT_ID: committed[stack].accountId,
                     PULUMI_STACK: stack,
                     STATE_BUCKET: `bbws-state-${stack}`,
                     LEDGER_TABLE: `bbws-deployments-${stack}`,
