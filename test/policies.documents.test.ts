@@ -176,6 +176,40 @@ describe("policy documents, Pulumi Deployments trust, access-log buckets and bra
                     "BucketPolicy 'state': policy statement 'Elsewhere' allows everyone (*) without a condition pinning it to this account (aws:SourceAccount, aws:SourceArn or aws:PrincipalOrgID).",
                 ]);
             });
+            it("passes the access-log bucket's policy: S3 logging pinned by aws:SourceAccount and the state bucket's aws:SourceArn", () => {
+                const logging = {
+                    Sid: "S3ServerAccessLogs",
+                    Effect: "Allow",
+                    Principal: { Service: "logging.s3.amazonaws.com" },
+                    Action: "s3:PutObject",
+                    Resource: "arn:aws:s3:::bbws-state-access-logs-prod/*",
+                    Condition: {
+                        StringEquals: { "aws:SourceAccount": ACCOUNT },
+                        ArnLike: { "aws:SourceArn": "arn:aws:s3:::bbws-state-prod" },
+                    },
+                };
+                const graph = withResource(graphs[mode], T.bucketPolicy, "access-logs", {
+                    policy: JSON.stringify({ Statement: [logging] }),
+                });
+                assert.deepEqual(resourceViolations("policy-principals", graph, prod), []);
+                const arnOnly = withResource(graphs[mode], T.bucketPolicy, "access-logs", {
+                    policy: JSON.stringify({
+                        Statement: [{ ...logging, Condition: { ArnLike: { "aws:SourceArn": "arn:aws:s3:::bbws-state-prod" } } }],
+                    }),
+                });
+                // An S3 bucket ARN names no account: alone it pins nothing.
+                assert.deepEqual(resourceViolations("policy-principals", arnOnly, prod), [
+                    "BucketPolicy 'access-logs': policy statement 'S3ServerAccessLogs' allows the service logging.s3.amazonaws.com (shared by every account) without a condition pinning it to this account (aws:SourceAccount, aws:SourceArn or aws:PrincipalOrgID).",
+                ]);
+            });
+            it("passes a service principal in a role's trust policy, which iam:PassRole gates", () => {
+                const graph = withResource(graphs[mode], T.role, "chatbot", {
+                    assumeRolePolicy: JSON.stringify({
+                        Statement: [{ Effect: "Allow", Principal: { Service: "chatbot.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                    }),
+                });
+                assert.deepEqual(resourceViolations("policy-principals", graph, prod), []);
+            });
             it("counts even this account's root as foreign, and no condition as pinning, when the provider names no allowed account (fail closed)", () => {
                 const copy = JSON.parse(JSON.stringify(graphs[mode])) as Graph;
                 delete copy.defaultProviders.aws.inputs.allowedAccountIds;
