@@ -231,7 +231,7 @@ export class PolicyPackProcess {
     }
 
     /** The stack's name, project and tags (Pulumi Cloud sets tags such as `environment`; a self-managed backend none). */
-    async configureStack(graph: Graph, tags: Record<string, string> = {}): Promise<void> {
+    async configureStack(graph: Graph, tags: Readonly<Record<string, string>> = {}): Promise<void> {
         const request = new analyzerpb.AnalyzerStackConfigureRequest();
         request.setStack(graph.stack);
         request.setProject(graph.project);
@@ -331,7 +331,7 @@ export async function analyzeGraph(
     graph: Graph,
     config: PolicyPackConfig,
     pack?: PolicyPackProcess,
-    stackTags: Record<string, string> = {},
+    stackTags: Readonly<Record<string, string>> = {},
 ): Promise<AnalysisResult> {
     const own = pack ?? (await PolicyPackProcess.start());
     try {
