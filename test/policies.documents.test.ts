@@ -138,6 +138,19 @@ describe("policy documents, Pulumi Deployments trust, access-log buckets and bra
             });
         });
 
+        it(`oidc-trust flags a read-only role reading another named repository's state (${mode})`, () => {
+            let sid = "";
+            const broken = editDocument(graphs[mode], T.rolePolicy, "2_1_bbws_s3_schemas-previewer", "policy", (d) => {
+                const read = d.Statement.find((s) => s.Action === "s3:GetObject");
+                assert.ok(read);
+                sid = String(read.Sid);
+                read.Resource = "arn:aws:s3:::bbws-state-prod/cicd-foundation/*";
+            });
+            assert.deepEqual(stackViolations("oidc-trust", broken, prod), [
+                `Role '2_1_bbws_s3_schemas-previewer': is read-only, so it may read only its own repository's state: it statement '${sid}' reads objects of bbws-state-prod beyond its own prefix.`,
+            ]);
+        });
+
         describe(`policy-principals (${mode})`, () => {
             it("passes the program's service principals pinned by aws:SourceAccount and the logs encryption context", () => {
                 assert.deepEqual(resourceViolations("policy-principals", graphs[mode], prod), []);

@@ -70,7 +70,8 @@ function writes(
 
 /**
  * What a read-only role can read of the state buckets beyond its own repositories' prefixes: objects
- * under another prefix, or a listing not confined to its prefixes by `s3:prefix`.
+ * under another prefix. Listing keys is not judged: a role that manages a bucket needs s3:ListBucket
+ * on it (HeadBucket), and key names are not state.
  */
 function foreignStateReads(
     role: PolicyResource,
@@ -90,22 +91,13 @@ function foreignStateReads(
             const actions = asArray(statement.Action);
             const resources = asArray(statement.Resource);
             for (const bucket of stateBuckets) {
-                const other = `arn:aws:s3:::${bucket}/${OTHER_REPOSITORY}/.pulumi/stacks/prod.json`;
-                if (actions.some((a) => actionCovers(a, "s3:GetObject")) && resources.some((r) => resourceCovers(r, other)))
+                const objects = `arn:aws:s3:::${bucket}/`;
+                const other = `${objects}${OTHER_REPOSITORY}/.pulumi/stacks/prod.json`;
+                // Confined: a literal prefix of one of its own repositories, before any wildcard.
+                const beyond = (r: string) =>
+                    (resourceCovers(r, other) || r.startsWith(objects)) && !repositories.some((repo) => r.startsWith(`${objects}${repo}/`));
+                if (actions.some((a) => actionCovers(a, "s3:GetObject")) && resources.some(beyond))
                     found.push(`${statementLabel(statement, index)} reads objects of ${bucket} beyond its own prefix`);
-                if (
-                    actions.some((a) => actionCovers(a, "s3:ListBucket")) &&
-                    resources.some((r) => resourceCovers(r, `arn:aws:s3:::${bucket}`))
-                ) {
-                    const prefixes = conditionsOn(statement, "s3:prefix").filter((c) => /^(StringEquals|StringLike)$/.test(c.operator));
-                    const confined =
-                        prefixes.length > 0 &&
-                        prefixes.every(
-                            (c) =>
-                                c.values.length > 0 && c.values.every((v) => repositories.some((repo) => String(v).startsWith(`${repo}/`))),
-                        );
-                    if (!confined) found.push(`${statementLabel(statement, index)} lists ${bucket} beyond its own prefix`);
-                }
             }
         });
     }

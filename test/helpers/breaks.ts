@@ -556,19 +556,6 @@ export const PROD_BREAKS: Break[] = [
         ],
     },
     {
-        rule: "oidc-trust",
-        what: "a previewer listing every repository's state",
-        target: "2_bbws_tenants_event_handler-previewer policy",
-        apply: (g) =>
-            editDocument(g, T.rolePolicy, "2_bbws_tenants_event_handler-previewer", "policy", (d) => {
-                const list = d.Statement.find((st) => st.Action === "s3:ListBucket");
-                if (list) delete list.Condition;
-            }),
-        messages: (g) => [
-            `Role '2_bbws_tenants_event_handler-previewer': is read-only, so it may read only its own repository's state: it statement '${sidWith(g, T.rolePolicy, "2_bbws_tenants_event_handler-previewer", "s3:ListBucket")}' lists bbws-state-prod beyond its own prefix.`,
-        ],
-    },
-    {
         rule: "prod-audit-retention",
         what: "the audit log group kept one year",
         target: "audit log group",
