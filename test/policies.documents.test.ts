@@ -322,11 +322,11 @@ describe("policy documents, Pulumi Deployments trust, access-log buckets and bra
         });
 
         describe(`s3-encryption exempts the access-log bucket from the customer key (${mode})`, () => {
-            /** The state access-log bucket as the contract shapes it: AES256, named as the logging target. */
-            function withAccessLogs(graph: Graph, algorithm: string, target = "bbws-state-access-logs-prod"): Graph {
+            /** An access-log bucket as the contract shapes one: AES256, named as the logging target. */
+            function withAccessLogs(graph: Graph, algorithm: string, target = "bbws-ledger-exports-logs-prod"): Graph {
                 const bucketUrn = "urn:pulumi:prod::cicd-foundation::aws:s3/bucket:Bucket::access-logs";
                 const withBucket = withResource(graph, T.bucket, "access-logs", {
-                    bucket: "bbws-state-access-logs-prod",
+                    bucket: "bbws-ledger-exports-logs-prod",
                     forceDestroy: false,
                 });
                 const withEncryption = withResource(
@@ -334,16 +334,16 @@ describe("policy documents, Pulumi Deployments trust, access-log buckets and bra
                     T.sse,
                     "access-logs",
                     {
-                        bucket: mode === "preview" ? "04da6b54-80e4-46f7-96ec-b56ff0331ba9" : "bbws-state-access-logs-prod",
+                        bucket: mode === "preview" ? "04da6b54-80e4-46f7-96ec-b56ff0331ba9" : "bbws-ledger-exports-logs-prod",
                         rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: algorithm } }],
                     },
                     [],
                     { bucket: [bucketUrn] },
                 );
-                return withResource(withEncryption, "aws:s3/bucketLogging:BucketLogging", "state", {
-                    bucket: "bbws-state-prod",
+                return withResource(withEncryption, "aws:s3/bucketLogging:BucketLogging", "ledger-exports", {
+                    bucket: "bbws-ledger-exports-prod",
                     targetBucket: target,
-                    targetPrefix: "state/",
+                    targetPrefix: "exports/",
                 });
             }
             it("passes the access-log bucket on AES256", () => {
