@@ -2,22 +2,32 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { STATEFUL_TYPES } from "../policies/lib/types";
 import { rules } from "../policies/rules";
-import { analyzeGraph, PolicyPackProcess, readPolicyConfig } from "../tools/lib/analyzer";
+import { analyzeGraph, PolicyConfigError, PolicyPackProcess, readPolicyConfig } from "../tools/lib/analyzer";
 import type { Graph } from "../tools/lib/synthesize";
-import { PROD_BREAKS } from "./helpers/breaks";
+import { messagesOf, PROD_BREAKS } from "./helpers/breaks";
 import { runTool } from "./helpers/run";
 import { synth } from "./helpers/stacks";
 
 const lastLine = (message: string) => message.split("\n").pop();
+/** How many resources of a graph prod requires to be protected (at least the six of the foundation). */
+const statefulCount = (graph: Graph) => {
+    const count = graph.resources.filter((r) => STATEFUL_TYPES.includes(r.type)).length;
+    assert.ok(count >= 6);
+    return count;
+};
 
 describe("the policy pack, started as the Pulumi CLI starts it and driven over the analyzer protocol", () => {
     let pack: PolicyPackProcess;
+    /** The program's graphs as synthesized. */
     const graphs: Record<string, Graph> = {};
     before(async () => {
         pack = await PolicyPackProcess.start();
         for (const stack of ["dev", "sit", "prod"]) {
-            for (const mode of ["resolved", "preview"] as const) graphs[`${stack}.${mode}`] = await synth(stack, mode);
+            for (const mode of ["resolved", "preview"] as const) {
+                graphs[`${stack}.${mode}`] = await synth(stack, mode);
+            }
         }
     });
     after(() => pack.stop());
@@ -29,11 +39,29 @@ describe("the policy pack, started as the Pulumi CLI starts it and driven over t
         );
     });
 
-    it("has a policy config per stack naming every rule with that environment; dev advisory, sit and prod mandatory", () => {
+    it("declares to the CLI a config schema per rule, so the CLI refuses an unknown environment or a waiver without a reason", async () => {
+        const schemas = await pack.configSchemas();
+        assert.deepEqual(
+            Object.keys(schemas),
+            rules.map((r) => r.name),
+        );
+        for (const schema of Object.values(schemas)) {
+            const properties = schema.properties as Record<
+                string,
+                { enum?: string[]; items?: { required?: string[]; properties?: Record<string, unknown> } }
+            >;
+            assert.deepEqual(properties.environment.enum, ["dev", "sit", "prod"]);
+            assert.deepEqual(properties.waivers.items?.required, ["resource", "reason"]);
+            assert.deepEqual(properties.waivers.items?.properties?.reason, { type: "string", minLength: 10 });
+        }
+    });
+
+    it("has a policy config per stack naming every rule with that environment and no waiver; dev advisory, sit and prod mandatory", () => {
         for (const stack of ["dev", "sit", "prod"]) {
             const config = readPolicyConfig(stack);
             const expected: Record<string, unknown> = { all: stack === "dev" ? "advisory" : "mandatory" };
             for (const rule of rules) expected[rule.name] = { environment: stack };
+            expected["prod-deployment-branches"] = { environment: stack, deploymentBranches: ["main"] };
             assert.deepEqual(config, expected);
         }
     });
@@ -51,12 +79,13 @@ describe("the policy pack, started as the Pulumi CLI starts it and driven over t
     for (const b of PROD_BREAKS) {
         for (const mode of ["resolved", "preview"]) {
             it(`stops a prod graph with ${b.what} (${b.rule}, ${mode})`, async () => {
-                const { diagnostics } = await analyzeGraph(b.apply(graphs[`prod.${mode}`]), readPolicyConfig("prod"), pack);
+                const intact = graphs[`prod.${mode}`];
+                const { diagnostics } = await analyzeGraph(b.apply(intact), readPolicyConfig("prod"), pack);
                 const ours = diagnostics.filter((d) => d.policy === b.rule);
                 assert.ok(ours.length > 0);
                 assert.ok(ours.every((d) => d.level === "mandatory"));
                 assert.ok(!diagnostics.some((d) => d.message.includes("can't run")));
-                for (const message of b.messages)
+                for (const message of messagesOf(b, intact))
                     assert.ok(
                         ours.some((d) => lastLine(d.message) === message),
                         `missing: ${message}`,
@@ -65,19 +94,147 @@ describe("the policy pack, started as the Pulumi CLI starts it and driven over t
         }
     }
 
+    for (const mode of ["resolved", "preview"]) {
+        it(`stops one prod graph carrying every defect at once with a mandatory violation per defect (${mode})`, async () => {
+            const intact = graphs[`prod.${mode}`];
+            const defects = PROD_BREAKS.filter((b) => b.target !== undefined);
+            assert.equal(new Set(defects.map((b) => b.what)).size, defects.length);
+            const graph = defects.reduce((g, b) => b.apply(g), intact);
+            const config = readPolicyConfig("prod");
+            (config["prod-stateful-protected"] as Record<string, unknown>).waivers = [{ resource: "ledger" }];
+            (config["kms-key-rotation"] as Record<string, unknown>).waivers = [
+                { resource: "no-such-key", reason: "Replaced by the new key under CHG-2001" },
+            ];
+            const { diagnostics } = await analyzeGraph(graph, config, pack);
+            assert.ok(!diagnostics.some((d) => d.message.includes("can't run")));
+            const mandatory = diagnostics.filter((d) => d.level === "mandatory").map((d) => `${d.policy}: ${lastLine(d.message)}`);
+            const expected = [
+                ...defects.flatMap((b) => messagesOf(b, intact).map((m) => `${b.rule}: ${m}`)),
+                "prod-stateful-protected: The waiver of prod-stateful-protected for 'ledger' has no written reason (at least 10 characters), so it does not apply.",
+                "kms-key-rotation: The waiver of kms-key-rotation names 'no-such-key', which is not a resource of this stack.",
+            ];
+            for (const message of expected) assert.ok(mandatory.includes(message), `missing: ${message}`);
+            assert.equal(diagnostics.length, mandatory.length);
+        });
+    }
+
     it("treats a stack analyzed without policy config as prod, mandatory", async () => {
         const { diagnostics } = await analyzeGraph(graphs["sit.preview"], {}, pack);
         const protect = diagnostics.filter((d) => d.policy === "prod-stateful-protected");
-        assert.equal(protect.length, 6);
+        assert.equal(protect.length, statefulCount(graphs["sit.preview"]));
         assert.ok(protect.every((d) => d.level === "mandatory"));
     });
 
+    it("takes the environment from the `environment` stack tag when there is no policy config, as in Pulumi Cloud", async () => {
+        for (const stack of ["dev", "sit"]) {
+            const { diagnostics } = await analyzeGraph(graphs[`${stack}.preview`], {}, pack, { environment: stack });
+            assert.deepEqual(diagnostics, []);
+        }
+        const { diagnostics } = await analyzeGraph(graphs["sit.preview"], {}, pack, { environment: "prod" });
+        assert.equal(
+            diagnostics.filter((d) => d.policy === "prod-stateful-protected" && d.level === "mandatory").length,
+            statefulCount(graphs["sit.preview"]),
+        );
+    });
+
     it("reports dev's violations as advisory", async () => {
-        const { diagnostics } = await analyzeGraph(PROD_BREAKS[11].apply(graphs["dev.preview"]), readPolicyConfig("dev"), pack);
+        const rotation = PROD_BREAKS.find((b) => b.rule === "kms-key-rotation");
+        assert.ok(rotation);
+        const { diagnostics } = await analyzeGraph(rotation.apply(graphs["dev.preview"]), readPolicyConfig("dev"), pack);
         assert.deepEqual(
             diagnostics.map((d) => [d.policy, d.level, lastLine(d.message)]),
             [["kms-key-rotation", "advisory", "KMS key 'key' must enable key rotation."]],
         );
+    });
+});
+
+/** The parser's own message for a text, which differs between Node versions. */
+function jsonError(text: string): string {
+    try {
+        JSON.parse(text);
+    } catch (error) {
+        return (error as Error).message;
+    }
+    throw new Error(`${text} parses`);
+}
+
+describe("the policy config fails closed", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-config-"));
+    const write = (name: string, text: string) => {
+        const file = path.join(dir, name);
+        fs.writeFileSync(file, text);
+        return file;
+    };
+    const cases: [string, string, string[]][] = [
+        ["holds null", "null", ["must be a JSON object of policy settings, got null"]],
+        ["holds an array", "[]", ["must be a JSON object of policy settings, got []"]],
+        ["is not valid JSON", '{"all": "mandatory",}', [`not valid JSON: ${jsonError('{"all": "mandatory",}')}`]],
+        [
+            "misspells the level of every policy",
+            '{"all": "mandatroy"}',
+            ['"all" must be one of advisory, mandatory, disabled, remediate, got "mandatroy"'],
+        ],
+        [
+            "misspells one policy's enforcementLevel",
+            '{"oidc-trust": {"enforcementLevel": "mandatroy"}}',
+            ['"oidc-trust".enforcementLevel must be one of advisory, mandatory, disabled, remediate, got "mandatroy"'],
+        ],
+        ["names a policy the pack does not have", '{"oidc-trusts": "mandatory"}', ['"oidc-trusts" is not a policy of this pack']],
+        [
+            "sets a policy to something neither a level nor settings",
+            '{"s3-tls-only": 3}',
+            ['"s3-tls-only" must be an enforcement level or an object of settings, got 3'],
+        ],
+        [
+            "names an unknown environment",
+            '{"s3-tls-only": {"environment": "qa"}}',
+            ['"s3-tls-only".environment must be one of dev, sit, prod, got "qa"'],
+        ],
+        [
+            "gives a waiver without a reason, and one with too short a reason",
+            '{"s3-tls-only": {"waivers": [{"resource": "state"}, {"resource": "state", "reason": "because"}]}}',
+            [
+                '"s3-tls-only".waivers[0].reason is required',
+                '"s3-tls-only".waivers[1].reason must have at least 10 characters, got "because"',
+            ],
+        ],
+        [
+            "misspells a setting",
+            '{"prod-deployment-branches": {"deploymentBranch": ["main"]}}',
+            [
+                '"prod-deployment-branches".deploymentBranch is not a setting of this policy (known: environment, waivers, deploymentBranches)',
+            ],
+        ],
+    ];
+    for (const [what, text, problems] of cases) {
+        it(`refuses a file that ${what}, naming the file and the key`, () => {
+            const file = write(`${what.replace(/\W+/g, "-")}.json`, text);
+            assert.throws(
+                () => readPolicyConfig("prod", file),
+                (error: unknown) => error instanceof PolicyConfigError && error.message === problems.map((p) => `${file}: ${p}`).join("\n"),
+            );
+        });
+    }
+    it("reports every problem of a file at once", () => {
+        const file = write("many.json", '{"all": "strict", "nope": "advisory", "oidc-trust": {"environment": "uat"}}');
+        assert.throws(
+            () => readPolicyConfig("prod", file),
+            (error: unknown) =>
+                error instanceof PolicyConfigError &&
+                error.message ===
+                    [
+                        `${file}: "all" must be one of advisory, mandatory, disabled, remediate, got "strict"`,
+                        `${file}: "nope" is not a policy of this pack`,
+                        `${file}: "oidc-trust".environment must be one of dev, sit, prod, got "uat"`,
+                    ].join("\n"),
+        );
+    });
+    it("npm run synth exits 2 on a null policy config with one clear line and no stack trace", () => {
+        const file = write("null.json", "null");
+        const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "synth-"));
+        const result = runTool("synth.ts", ["--stack", "prod", "--policy-config", file, "--out-dir", outDir]);
+        assert.equal(result.status, 2);
+        assert.equal(result.stderr, `synth: ${file}: must be a JSON object of policy settings, got null\n`);
     });
 });
 

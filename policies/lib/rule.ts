@@ -9,7 +9,17 @@ import type {
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import { environmentOf, SETTINGS_SCHEMA, waivable, type Environment } from "./settings";
+import {
+    environmentOf,
+    hasReason,
+    settingsSchema,
+    staleWaiver,
+    waiverMatches,
+    waiverProblems,
+    waiversOf,
+    type Environment,
+    type PropertySchema,
+} from "./settings";
 
 /** What every rule declares about itself; the wording and severity live with the rule. */
 export interface RuleInfo {
@@ -18,6 +28,8 @@ export interface RuleInfo {
     readonly severity: Severity;
     readonly remediationSteps: string;
     readonly url?: string;
+    /** The rule's own config properties, beside `environment` and `waivers`. */
+    readonly config?: Record<string, PropertySchema>;
 }
 
 /** The resource a resource rule looks at. */
@@ -34,27 +46,43 @@ export interface RuleContext {
     readonly environment: Environment;
     /** Ends the check: the rule does not apply here, for the reason given. */
     readonly notApplicable: (reason: string) => never;
+    /** The rule's config (its own properties included), as the policy config file gives it. */
+    readonly config: Record<string, unknown>;
 }
 
-/** What every rule needs before its check: the stack's environment and a waiver-aware report. */
-function setUp(name: string, args: ResourceValidationArgs | StackValidationArgs, reportViolation: ReportViolation) {
-    const context: RuleContext = { environment: environmentOf(args), notApplicable: (reason) => args.notApplicable(reason) };
-    return { context, report: waivable(name, args, reportViolation) };
+function contextOf(args: ResourceValidationArgs | StackValidationArgs): RuleContext {
+    return {
+        environment: environmentOf(args),
+        notApplicable: (reason) => args.notApplicable(reason),
+        config: args.getConfig<Record<string, unknown>>(),
+    };
 }
+
+/** Reports every bad waiver of the rule once per stack: no reason, or a resource the stack lacks. */
+function auditWaivers(name: string, args: StackValidationArgs, reportViolation: ReportViolation): void {
+    for (const { urn, message } of waiverProblems(name, waiversOf(args), args.resources)) reportViolation(message, urn);
+}
+
+/** Only a waiver with a written reason applies. */
+function appliedWaiver(args: ResourceValidationArgs | StackValidationArgs, resource: { name: string; urn: string }) {
+    return waiversOf(args).find((w) => hasReason(w) && waiverMatches(w, resource));
+}
+
+export type ResourceRule = ResourceValidationPolicy & Pick<StackValidationPolicy, "validateStack">;
 
 /**
  * A resource rule is a pure check with three outcomes: it returns the violations (none: compliant),
- * or calls `notApplicable`. Waivers and environment are handled here, once for every rule.
+ * or calls `notApplicable`. Waivers and environment are handled here, once for every rule. The policy
+ * also validates the stack, only to audit its waivers: a resource check never sees the whole stack.
  */
 export function resourceRule(
     info: RuleInfo & { readonly check: (resource: CheckedResource, context: RuleContext) => string[] },
-): ResourceValidationPolicy {
-    const { check, ...meta } = info;
+): ResourceRule {
+    const { check, config, ...meta } = info;
     return {
         ...meta,
-        configSchema: SETTINGS_SCHEMA,
+        configSchema: settingsSchema(config),
         validateResource: (args, reportViolation) => {
-            const { context, report } = setUp(info.name, args, reportViolation);
             const resource: CheckedResource = {
                 type: args.type,
                 name: args.name,
@@ -63,8 +91,16 @@ export function resourceRule(
                 opts: args.opts,
                 provider: args.provider,
             };
-            for (const message of check(resource, context)) report(message, resource);
+            const waiver = appliedWaiver(args, resource);
+            const messages = check(resource, contextOf(args));
+            // Only where the rule applies: a waiver also matches same-named components the rule skips.
+            if (waiver) {
+                if (messages.length === 0) reportViolation(staleWaiver(info.name, waiver), args.urn);
+                return;
+            }
+            for (const message of messages) reportViolation(message, args.urn);
         },
+        validateStack: (args, reportViolation) => auditWaivers(info.name, args, reportViolation),
     };
 }
 
@@ -80,13 +116,34 @@ export function stackRule(
         readonly check: (resources: PolicyResource[], context: RuleContext) => { resource: Subject; message: string }[];
     },
 ): StackValidationPolicy {
-    const { check, ...meta } = info;
+    const { check, config, ...meta } = info;
     return {
         ...meta,
-        configSchema: SETTINGS_SCHEMA,
+        configSchema: settingsSchema(config),
         validateStack: (args, reportViolation) => {
-            const { context, report } = setUp(info.name, args, reportViolation);
-            for (const { resource, message } of check(args.resources, context)) report(message, resource);
+            auditWaivers(info.name, args, reportViolation);
+            const reasoned = waiversOf(args).filter(hasReason);
+            const reportStale = (used: ReadonlySet<string>) => {
+                for (const w of reasoned) {
+                    const target = args.resources.find((r) => waiverMatches(w, r));
+                    if (target && !used.has(w.resource)) reportViolation(staleWaiver(info.name, w), target.urn);
+                }
+            };
+            let findings: { resource: Subject; message: string }[];
+            try {
+                findings = check(args.resources, contextOf(args));
+            } catch (notApplicable) {
+                // A waiver of a rule that does not apply waives nothing.
+                reportStale(new Set());
+                throw notApplicable;
+            }
+            const used = new Set<string>();
+            for (const { resource, message } of findings) {
+                const waiver = appliedWaiver(args, resource);
+                if (waiver) used.add(waiver.resource);
+                else reportViolation(message, resource.urn || undefined);
+            }
+            reportStale(used);
         },
     };
 }

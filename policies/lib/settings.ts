@@ -1,4 +1,7 @@
-import type { PolicyConfigSchema, ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
+import type { PolicyConfigSchema, ResourceValidationArgs } from "@pulumi/policy";
+
+/** The JSON schema of one config property. */
+export type PropertySchema = PolicyConfigSchema["properties"][string];
 
 export const ENVIRONMENTS = ["dev", "sit", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -16,61 +19,74 @@ export interface RuleSettings {
 
 export const MIN_WAIVER_REASON = 10;
 
-/** Every rule takes the same config: `--policy-pack-config policies/config/<stack>.json` sets it. */
-export const SETTINGS_SCHEMA: PolicyConfigSchema = {
-    properties: {
-        environment: { type: "string", enum: [...ENVIRONMENTS] },
-        waivers: {
-            type: "array",
-            items: {
-                type: "object",
-                properties: { resource: { type: "string" }, reason: { type: "string" } },
-                required: ["resource"],
+/**
+ * Every rule takes the same config, `--policy-pack-config policies/config/<stack>.json`; a rule may add
+ * its own properties. The CLI validates the file against this schema before the pack runs, so a
+ * misspelt environment or a waiver without a reason is refused there too.
+ */
+export function settingsSchema(extra: Record<string, PropertySchema> = {}): PolicyConfigSchema {
+    return {
+        properties: {
+            environment: { type: "string", enum: [...ENVIRONMENTS] },
+            waivers: {
+                type: "array",
+                items: {
+                    type: "object",
+                    properties: {
+                        resource: { type: "string", minLength: 1 },
+                        reason: { type: "string", minLength: MIN_WAIVER_REASON },
+                    },
+                    required: ["resource", "reason"],
+                    additionalProperties: false,
+                },
             },
+            ...extra,
         },
-    },
-};
+    };
+}
 
 /**
- * The stack's environment: the policy config first, then the `environment` stack tag. With neither,
- * the stack is treated as prod: a pack that forgot its config must fail closed, not open.
+ * The stack's environment: the policy config first, then the `environment` stack tag (Pulumi Cloud
+ * sets stack tags). With neither, the stack is treated as prod: a pack that forgot its config must
+ * fail closed, not open.
  */
 export function environmentOf(args: Pick<ResourceValidationArgs, "getConfig" | "stackTags">): Environment {
     const configured = args.getConfig<RuleSettings>().environment ?? args.stackTags.get("environment");
     return (ENVIRONMENTS as readonly string[]).includes(configured ?? "") ? (configured as Environment) : "prod";
 }
 
-function waiversOf(args: Pick<ResourceValidationArgs, "getConfig">): readonly Waiver[] {
+export function waiversOf(args: Pick<ResourceValidationArgs, "getConfig">): readonly Waiver[] {
     return args.getConfig<RuleSettings>().waivers ?? [];
 }
 
-function hasReason(waiver: Waiver): boolean {
-    return (waiver.reason ?? "").trim().length >= MIN_WAIVER_REASON;
+export function hasReason(waiver: Waiver): boolean {
+    return typeof waiver.reason === "string" && waiver.reason.trim().length >= MIN_WAIVER_REASON;
 }
 
-const matches = (waiver: Waiver, name: string, urn: string) => waiver.resource === name || waiver.resource === urn;
+export const waiverMatches = (waiver: Waiver, resource: { name: string; urn: string }) =>
+    waiver.resource === resource.name || waiver.resource === resource.urn;
 
-/**
- * Wraps a report function so that violations of a waived resource are dropped, but only for a waiver
- * with a written reason; a waiver without one is reported as a violation itself, against its resource.
- */
-export function waivable(
+/** What is wrong with each waiver of a rule, judged against every resource of the stack. */
+export function waiverProblems(
     policyName: string,
-    args: Pick<ResourceValidationArgs, "getConfig">,
-    report: ReportViolation,
-): (message: string, resource: { name: string; urn: string }) => void {
-    const waivers = waiversOf(args);
-    const flagged = new Set<string>();
-    return (message, resource) => {
-        const waiver = waivers.find((w) => matches(w, resource.name, resource.urn));
-        if (waiver && hasReason(waiver)) return;
-        if (waiver && !flagged.has(waiver.resource)) {
-            flagged.add(waiver.resource);
-            report(
-                `The waiver of ${policyName} for '${waiver.resource}' has no written reason (at least ${MIN_WAIVER_REASON} characters), so it does not apply.`,
-                resource.urn,
-            );
-        }
-        report(message, resource.urn);
-    };
+    waivers: readonly Waiver[],
+    resources: readonly { name: string; urn: string }[],
+): { urn?: string; message: string }[] {
+    return waivers.flatMap((waiver) => {
+        const target = resources.find((r) => waiverMatches(waiver, r));
+        const problems: { urn?: string; message: string }[] = [];
+        if (!hasReason(waiver))
+            problems.push({
+                urn: target?.urn,
+                message: `The waiver of ${policyName} for '${waiver.resource}' has no written reason (at least ${MIN_WAIVER_REASON} characters), so it does not apply.`,
+            });
+        if (!target)
+            problems.push({
+                message: `The waiver of ${policyName} names '${waiver.resource}', which is not a resource of this stack.`,
+            });
+        return problems;
+    });
 }
+
+export const staleWaiver = (policyName: string, waiver: Waiver) =>
+    `The waiver of ${policyName} for '${waiver.resource}' waives nothing (the resource complies); remove it.`;

@@ -12,11 +12,17 @@ export const TYPES = {
     role: "aws:iam/role:Role",
     rolePolicy: "aws:iam/rolePolicy:RolePolicy",
     rolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    managedPolicy: "aws:iam/policy:Policy",
     topic: "aws:sns/topic:Topic",
+    topicPolicy: "aws:sns/topicPolicy:TopicPolicy",
+    metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    bucketLogging: "aws:s3/bucketLogging:BucketLogging",
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
     githubEnvironment: "github:index/repositoryEnvironment:RepositoryEnvironment",
     githubEnvironmentSecret: "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret",
     githubSecret: "github:index/actionsSecret:ActionsSecret",
+    githubRuleset: "github:index/repositoryRuleset:RepositoryRuleset",
+    githubDeploymentPolicy: "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy",
 } as const;
 
 /** What must survive `pulumi destroy` and removal from the program in prod. */
@@ -31,6 +37,6 @@ export const TAGGABLE_TYPES: readonly string[] = [
     TYPES.role,
     TYPES.topic,
     TYPES.logGroup,
-    "aws:cloudwatch/metricAlarm:MetricAlarm",
+    TYPES.metricAlarm,
     "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration",
 ];

@@ -3,8 +3,11 @@ import type { Environment } from "../lib/settings";
 import { TYPES } from "../lib/types";
 import { asArray, read } from "../lib/values";
 
-/** Reviewers each environment lists at least (seeds 002 §7.4); GitHub then needs one of them to approve. */
-const MIN_REVIEWERS: Record<Environment, number> = { dev: 1, sit: 2, prod: 3 };
+/**
+ * Reviewers each environment lists at least, and approvals its default-branch ruleset requires: GitHub
+ * needs one listed reviewer to approve a deployment, so the count is enforced on pull requests.
+ */
+export const MIN_REVIEWERS: Record<Environment, number> = { dev: 1, sit: 2, prod: 3 };
 
 /**
  * The GitHub environment gates the deployer role: its reviewers, self-review rule, admin bypass and

@@ -5,8 +5,14 @@ import { githubEnvironmentProtection } from "./githubEnvironmentProtection";
 import { githubSecretsSecret } from "./githubSecretsSecret";
 import { kmsKeyRotation } from "./kmsKeyRotation";
 import { oidcTrust } from "./oidcTrust";
+import { policyPrincipals } from "./policyPrincipals";
+import { policyStatements } from "./policyStatements";
+import { prodAlarmsActionable } from "./prodAlarmsActionable";
+import { prodAuditRetention } from "./prodAuditRetention";
 import { prodDeletionGuards } from "./prodDeletionGuards";
+import { prodDeploymentBranches } from "./prodDeploymentBranches";
 import { prodFoundationPresent } from "./prodFoundationPresent";
+import { prodReviewRuleset } from "./prodReviewRuleset";
 import { prodStatefulProtected } from "./prodStatefulProtected";
 import { s3Encryption } from "./s3Encryption";
 import { s3OwnershipEnforced } from "./s3OwnershipEnforced";
@@ -28,6 +34,12 @@ export const rules = [
     kmsKeyRotation,
     dynamodbPitr,
     oidcTrust,
+    policyPrincipals,
+    policyStatements,
+    prodAuditRetention,
+    prodAlarmsActionable,
+    prodReviewRuleset,
+    prodDeploymentBranches,
     githubEnvironmentProtection,
     githubSecretsSecret,
     environmentTagged,

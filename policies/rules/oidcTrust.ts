@@ -1,25 +1,52 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { dependentsByTarget, stackRule } from "../lib/rule";
-import { READ_ONLY_MANAGED_POLICIES, statementsOf, statementWrites, type IamStatement } from "../lib/iam";
+import { ownAccounts } from "../lib/documents";
+import {
+    actionCovers,
+    conditionsOn,
+    READ_ONLY_MANAGED_POLICIES,
+    resourceCovers,
+    statementLabel,
+    statementsOf,
+    statementWrites,
+    type IamStatement,
+} from "../lib/iam";
 import { TYPES } from "../lib/types";
 import { asArray, parseDocument, read } from "../lib/values";
 
-const HOST = "token.actions.githubusercontent.com";
-const AUD = `${HOST}:aud`;
-const SUB = `${HOST}:sub`;
-/** `repo:OWNER/REPO:...` or the immutable `repo:OWNER@ID/REPO@ID:...`, no wildcard in owner or repository. */
-const NAMED_REPOSITORY = /^repo:[A-Za-z0-9-]+(@\d+)?\/[A-Za-z0-9._-]+(@\d+)?:(.+)$/;
+const GITHUB = "token.actions.githubusercontent.com";
+const PULUMI = "api.pulumi.com/oidc";
+const ISSUER_NAMES: Record<string, string> = { [GITHUB]: "GitHub Actions", [PULUMI]: "Pulumi Deployments" };
 
-function trustsGithub(statement: IamStatement): boolean {
-    const principal = statement.Principal as { Federated?: string | string[] } | undefined;
-    return statement.Effect === "Allow" && asArray(principal?.Federated).some((f) => f.endsWith(`:oidc-provider/${HOST}`));
+/** `repo:OWNER/REPO:...` or the immutable `repo:OWNER@ID/REPO@ID:...`, no wildcard in owner or repository. */
+const NAMED_REPOSITORY = /^repo:([A-Za-z0-9-]+)(@\d+)?\/([A-Za-z0-9._-]+)(@\d+)?:(.+)$/;
+/** Pulumi's subject: organisation, project and stack named; only the operation may be `*`. */
+const PULUMI_SUBJECT = /^pulumi:deploy:org:([^:*?]+):project:([^:*?]+):stack:([^:*?]+):operation:(\*|[a-z]+):scope:write$/;
+/** A Pulumi organisation name as its audience must carry it: exact and lowercase. */
+const PULUMI_ORGANIZATION = /^[a-z0-9][a-z0-9._-]*$/;
+/** Operators that let a condition pass when its key is absent. */
+const LAX_OPERATOR = /^ForAllValues:|IfExists$/;
+/** A repository prefix no repository of a stack uses: a resource that reaches it reaches others' state. */
+const OTHER_REPOSITORY = "another-repository-of-this-organisation";
+
+export interface PulumiDeploymentsSettings {
+    readonly organization?: string;
+    readonly project?: string;
+    readonly stacks?: readonly string[];
 }
 
-/** Every value of a condition key, across every operator that names it. */
-function conditionValues(statement: IamStatement, key: string, operators: RegExp): { operator: string; values: unknown[] }[] {
-    return Object.entries(statement.Condition ?? {})
-        .filter(([operator, block]) => operators.test(operator) && block && key in block)
-        .map(([operator, block]) => ({ operator, values: asArray(block[key] as unknown) }));
+const issuerOf = (statement: IamStatement) => {
+    const federated = asArray((statement.Principal as { Federated?: string | string[] } | undefined)?.Federated);
+    return [GITHUB, PULUMI].find((host) => federated.some((f) => f.endsWith(`:oidc-provider/${host}`)));
+};
+
+/** The inline documents of a role: its RolePolicy resources and its own inlinePolicies. */
+function inlineDocuments(role: PolicyResource, inlineByRole: Map<string, PolicyResource[]>) {
+    const documents = (inlineByRole.get(role.urn) ?? []).map((policy) => read(() => parseDocument(policy.props.policy)));
+    const own = read(() => asArray(role.props.inlinePolicies as { policy?: unknown }[]));
+    if (!own.known) documents.push({ known: false });
+    else for (const entry of own.value) documents.push(read(() => parseDocument(entry.policy)));
+    return documents;
 }
 
 function writes(
@@ -28,8 +55,7 @@ function writes(
     attachedByRole: Map<string, PolicyResource[]>,
 ): boolean | "unknown" {
     let unknown = false;
-    for (const policy of inlineByRole.get(role.urn) ?? []) {
-        const document = read(() => parseDocument(policy.props.policy));
+    for (const document of inlineDocuments(role, inlineByRole)) {
         if (!document.known) unknown = true;
         else if (statementsOf(document.value).some(statementWrites)) return true;
     }
@@ -43,23 +69,78 @@ function writes(
 }
 
 /**
- * Roles assumed from GitHub Actions: `aud` is checked with StringEquals `sts.amazonaws.com`; no
- * `ForAllValues:` (it is true when the key is absent); `sub` names repositories with no wildcard in
- * owner or repository; a role trusting `pull_request` only reads; in prod a role that writes trusts
- * only `environment:prod` subjects. Every value of every condition is inspected.
+ * What a read-only role can read of the state buckets beyond its own repositories' prefixes: objects
+ * under another prefix. Listing keys is not judged: a role that manages a bucket needs s3:ListBucket
+ * on it (HeadBucket), and key names are not state.
+ */
+function foreignStateReads(
+    role: PolicyResource,
+    repositories: readonly string[],
+    stateBuckets: readonly string[],
+    inlineByRole: Map<string, PolicyResource[]>,
+    attachedByRole: Map<string, PolicyResource[]>,
+): string[] {
+    const found: string[] = [];
+    const managed = read(() => asArray(role.props.managedPolicyArns as string[]));
+    const attached = (attachedByRole.get(role.urn) ?? []).length + (managed.known ? managed.value.length : 0);
+    if (attached > 0) found.push("attaches managed policies, which read every repository's state");
+    for (const document of inlineDocuments(role, inlineByRole)) {
+        if (!document.known) continue;
+        statementsOf(document.value).forEach((statement, index) => {
+            if (statement.Effect !== "Allow") return;
+            const actions = asArray(statement.Action);
+            const resources = asArray(statement.Resource);
+            for (const bucket of stateBuckets) {
+                const objects = `arn:aws:s3:::${bucket}/`;
+                const other = `${objects}${OTHER_REPOSITORY}/.pulumi/stacks/prod.json`;
+                // Confined: a literal prefix of one of its own repositories, before any wildcard.
+                const beyond = (r: string) =>
+                    (resourceCovers(r, other) || r.startsWith(objects)) && !repositories.some((repo) => r.startsWith(`${objects}${repo}/`));
+                if (actions.some((a) => actionCovers(a, "s3:GetObject")) && resources.some(beyond))
+                    found.push(`${statementLabel(statement, index)} reads objects of ${bucket} beyond its own prefix`);
+            }
+        });
+    }
+    return found;
+}
+
+/**
+ * Roles assumed through OIDC, from GitHub Actions or Pulumi Deployments: every trust statement is
+ * that issuer's provider in this account and nothing else; `aud` is checked with StringEquals
+ * (`sts.amazonaws.com` for GitHub, the Pulumi organisation for Pulumi); no `ForAllValues:` or
+ * `...IfExists`; subjects carry no wildcard (Pulumi's operation alone may be `*`); a role trusting
+ * `pull_request` only reads, and a read-only role reads only its own repository's state; in prod a
+ * role that writes trusts only `environment:prod` subjects. Every value of every condition is inspected.
  * @severity critical
  */
 export const oidcTrust = stackRule({
     name: "oidc-trust",
-    description: "GitHub OIDC roles check aud and sub exactly; pull-request roles only read; prod writers trust only environment:prod.",
+    description:
+        "OIDC roles (GitHub Actions, Pulumi Deployments) trust only that provider, check aud and sub exactly with no wildcard; read-only roles read only their own state; prod writers trust only environment:prod.",
     severity: "critical",
     remediationSteps:
-        "Build the trust policy with trustPolicy(): StringEquals aud sts.amazonaws.com and sub repo:OWNER/REPO:environment:<env> (deployers) or :pull_request (read-only previewers).",
+        "Build the trust policy with trustPolicy(): the account's OIDC provider, StringEquals aud (sts.amazonaws.com, or the Pulumi organisation) and sub repo:OWNER/REPO:environment:<env> or pulumi:deploy:org:<org>:project:<p>:stack:<s>:operation:<op>:scope:write.",
     url: "https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services",
-    check: (resources, { environment, notApplicable }) => {
+    config: {
+        pulumiDeployments: {
+            type: "object",
+            properties: {
+                organization: { type: "string", minLength: 1 },
+                project: { type: "string", minLength: 1 },
+                stacks: { type: "array", items: { type: "string", minLength: 1 } },
+            },
+            additionalProperties: false,
+        },
+    },
+    check: (resources, { environment, notApplicable, config }) => {
         if (!resources.some((r) => r.type === TYPES.role)) notApplicable("no IAM role in this stack");
+        const pulumi = (config.pulumiDeployments ?? {}) as PulumiDeploymentsSettings;
         const inlineByRole = dependentsByTarget(resources, TYPES.rolePolicy, "role");
         const attachedByRole = dependentsByTarget(resources, TYPES.rolePolicyAttachment, "role");
+        const stateBuckets = resources.flatMap((r) => {
+            const name = r.type === TYPES.bucket ? read(() => r.props.bucket) : { known: false as const };
+            return name.known && typeof name.value === "string" && /-state-(dev|sit|prod)$/.test(name.value) ? [name.value] : [];
+        });
         const findings: { resource: PolicyResource; message: string }[] = [];
         for (const role of resources.filter((r) => r.type === TYPES.role)) {
             const say = (message: string) => findings.push({ resource: role, message: `Role '${role.name}': ${message}` });
@@ -68,38 +149,89 @@ export const oidcTrust = stackRule({
                 say("its trust policy is unknown at preview; build it from config (the account id), not from resource outputs.");
                 continue;
             }
-            const github = statementsOf(trust.value).filter(trustsGithub);
-            if (github.length === 0) continue;
-            const subjects: string[] = [];
-            for (const statement of github) {
-                if (Object.keys(statement.Condition ?? {}).some((op) => op.startsWith("ForAllValues:"))) {
-                    say("must not use ForAllValues: in an Allow; it matches when the key is missing.");
+            const statements = statementsOf(trust.value);
+            if (!statements.some(issuerOf)) continue;
+            const accounts = ownAccounts(role.provider);
+            const githubSubjects: string[] = [];
+            statements.forEach((statement, index) => {
+                if (statement.Effect !== "Allow") return;
+                const issuer = issuerOf(statement);
+                const label = statementLabel(statement, index);
+                const principal = statement.Principal as Record<string, unknown> | undefined;
+                const federated = asArray(principal?.Federated as string | string[] | undefined);
+                const expected = accounts.map((account) => `arn:aws:iam::${account}:oidc-provider/${issuer}`);
+                const onlyProvider =
+                    issuer !== undefined &&
+                    typeof principal === "object" &&
+                    Object.keys(principal).length === 1 &&
+                    federated.length === 1 &&
+                    expected.includes(federated[0]);
+                if (!onlyProvider) {
+                    say(
+                        `${label} must trust only this account's ${issuer ? ISSUER_NAMES[issuer] : "OIDC"} provider, not ${JSON.stringify(statement.Principal ?? statement.NotPrincipal)}.`,
+                    );
+                    return;
                 }
-                const aud = conditionValues(statement, AUD, /./);
+                const host = issuer as string;
+                if (!asArray(statement.Action).every((a) => a === "sts:AssumeRoleWithWebIdentity" || a === "sts:TagSession"))
+                    say(`${label} must allow only sts:AssumeRoleWithWebIdentity.`);
+                if (Object.keys(statement.Condition ?? {}).some((op) => LAX_OPERATOR.test(op)))
+                    say(`must not use ForAllValues: or ...IfExists in an Allow; they match when the key is missing.`);
+                const aud = conditionsOn(statement, `${host}:aud`);
+                const audiences = aud.flatMap((c) => c.values.map(String));
+                const audienceOk = (value: string) =>
+                    host === GITHUB
+                        ? value === "sts.amazonaws.com"
+                        : pulumi.organization !== undefined
+                          ? value === pulumi.organization
+                          : PULUMI_ORGANIZATION.test(value);
                 const audOk =
                     aud.length > 0 &&
-                    aud.every(
-                        (c) => c.operator === "StringEquals" && c.values.length > 0 && c.values.every((v) => v === "sts.amazonaws.com"),
+                    aud.every((c) => c.operator === "StringEquals" && c.values.length > 0) &&
+                    audiences.every(audienceOk) &&
+                    (host === GITHUB || new Set(audiences).size === 1);
+                if (!audOk)
+                    say(
+                        host === GITHUB
+                            ? `must check ${host}:aud with StringEquals "sts.amazonaws.com" only.`
+                            : `must check ${host}:aud with StringEquals the Pulumi organisation (one exact, lowercase name${pulumi.organization ? `: "${pulumi.organization}"` : ""}).`,
                     );
-                if (!audOk) say(`must check ${AUD} with StringEquals "sts.amazonaws.com" only.`);
-                const sub = conditionValues(statement, SUB, /^(StringEquals|StringLike)$/);
-                if (sub.length === 0) say(`must restrict ${SUB} to named repositories.`);
-                for (const { values } of sub) {
-                    for (const value of values) {
-                        const text = String(value);
-                        const named = NAMED_REPOSITORY.exec(text);
-                        if (!named) say(`subject '${text}' must name one repository, with no wildcard in owner or repository.`);
-                        subjects.push(text);
+                const sub = conditionsOn(statement, `${host}:sub`).filter((c) => /^(StringEquals|StringLike)$/.test(c.operator));
+                if (sub.length === 0) say(`must restrict ${host}:sub to named ${host === GITHUB ? "repositories" : "stacks"}.`);
+                for (const value of sub.flatMap((c) => c.values.map(String))) {
+                    if (host === GITHUB) {
+                        if (!NAMED_REPOSITORY.test(value) || /[*?]/.test(value.split(":").slice(0, 2).join(":")))
+                            say(`subject '${value}' must name one repository, with no wildcard in owner or repository.`);
+                        else if (/[*?]/.test(value)) say(`subject '${value}' must not contain a wildcard.`);
+                        githubSubjects.push(value);
+                        continue;
                     }
+                    const parsed = PULUMI_SUBJECT.exec(value);
+                    const [, org, project, stack] = parsed ?? [];
+                    const pinnedOk =
+                        parsed !== null &&
+                        audiences.includes(org) &&
+                        (pulumi.project === undefined || project === pulumi.project) &&
+                        (pulumi.stacks === undefined || pulumi.stacks.includes(stack));
+                    if (!pinnedOk)
+                        say(
+                            `subject '${value}' must be pulumi:deploy:org:<org>:project:<project>:stack:<stack>:operation:<op>:scope:write for the audience's organisation${pulumi.project ? `, project ${pulumi.project}` : ""}${pulumi.stacks ? `, a stack of ${pulumi.stacks.join(", ")}` : ""}, with no wildcard but the operation.`,
+                        );
                 }
-            }
+            });
+            if (githubSubjects.length === 0) continue;
             const roleWrites = writes(role, inlineByRole, attachedByRole);
-            const pullRequests = subjects.filter((s) => s.endsWith(":pull_request"));
+            const pullRequests = githubSubjects.filter((s) => s.endsWith(":pull_request"));
             if (pullRequests.length > 0 && roleWrites !== false) {
                 say(`trusts pull requests (${pullRequests.join(", ")}) but its permissions are not read-only.`);
             }
+            if (roleWrites === false || pullRequests.length > 0) {
+                const repositories = [...new Set(githubSubjects.map((s) => NAMED_REPOSITORY.exec(s)?.[3]).filter((r): r is string => !!r))];
+                for (const problem of foreignStateReads(role, repositories, stateBuckets, inlineByRole, attachedByRole))
+                    say(`is read-only, so it may read only its own repository's state: it ${problem}.`);
+            }
             if (environment === "prod" && roleWrites !== false) {
-                const others = subjects.filter((s) => NAMED_REPOSITORY.exec(s)?.[3] !== "environment:prod");
+                const others = githubSubjects.filter((s) => NAMED_REPOSITORY.exec(s)?.[5] !== "environment:prod");
                 if (others.length > 0) say(`can write in prod, so it may trust only environment:prod subjects, not ${others.join(", ")}.`);
             }
         }

@@ -1,35 +1,70 @@
+import type { PolicyResource } from "@pulumi/policy";
 import { bucketSettings } from "../lib/buckets";
 import { stackRule } from "../lib/rule";
 import { TYPES } from "../lib/types";
 import { asArray, read } from "../lib/values";
 
+type Rules = Record<string, Record<string, unknown>>[];
+
+/** The algorithms a bucket's encryption settings name (unknown ones are left out). */
+function algorithms(settings: PolicyResource[]): string[] {
+    return settings.flatMap((s) => {
+        const rules = read(() => asArray(s.props.rules as Rules));
+        if (!rules.known) return [];
+        return rules.value.flatMap((rule) => {
+            const algorithm = read(() => (rule.applyServerSideEncryptionByDefault ?? {}).sseAlgorithm);
+            return algorithm.known && typeof algorithm.value === "string" ? [algorithm.value] : [];
+        });
+    });
+}
+
+/**
+ * The names of buckets that receive S3 server access logs: some BucketLogging's `targetBucket`, a
+ * plain name known in a first preview. S3 delivers access logs only to SSE-S3 buckets.
+ */
+function accessLogTargets(resources: PolicyResource[]): Set<string> {
+    const names = new Set<string>();
+    for (const r of resources.filter((x) => x.type === TYPES.bucketLogging)) {
+        const target = read(() => r.props.targetBucket);
+        if (target.known && typeof target.value === "string") names.add(target.value);
+    }
+    return names;
+}
+
 /**
  * Every bucket has a server-side encryption configuration; in sit and prod SSE-KMS with a customer key
  * of this stack. The key ARN is unknown in a first preview, so the key is recognised by the property
- * dependency of `rules` on a KMS key resource, never by reading the ARN.
+ * dependency of `rules` on a KMS key resource, never by reading the ARN. A bucket that receives server
+ * access logs is the one exception: S3 cannot deliver logs to an SSE-KMS bucket, so there AES256 is
+ * required instead.
  * @severity high
  */
 export const s3Encryption = stackRule({
     name: "s3-encryption",
-    description: "Every S3 bucket is encrypted; in sit and prod with SSE-KMS and a customer-managed key.",
+    description:
+        "Every S3 bucket is encrypted; in sit and prod with SSE-KMS and a customer-managed key, except an access-log target bucket, which uses AES256.",
     severity: "high",
     remediationSteps:
-        "Add a BucketServerSideEncryptionConfiguration with sseAlgorithm aws:kms and kmsMasterKeyId set to the environment key.",
+        "Add a BucketServerSideEncryptionConfiguration with sseAlgorithm aws:kms and kmsMasterKeyId set to the environment key (AES256 for the access-log bucket).",
     url: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html",
-    check: (resources, { environment, notApplicable }) =>
-        bucketSettings(resources, TYPES.bucketEncryption, notApplicable).flatMap(({ bucket, settings }) => {
+    check: (resources, { environment, notApplicable }) => {
+        const logTargets = accessLogTargets(resources);
+        return bucketSettings(resources, TYPES.bucketEncryption, notApplicable).flatMap(({ bucket, settings }) => {
             if (settings.length === 0)
                 return [{ resource: bucket, message: `Bucket '${bucket.name}' has no server-side encryption configuration.` }];
+            const bucketName = read(() => bucket.props.bucket);
+            if (bucketName.known && typeof bucketName.value === "string" && logTargets.has(bucketName.value)) {
+                const used = algorithms(settings);
+                return used.length > 0 && used.every((a) => a === "AES256")
+                    ? []
+                    : [{ resource: bucket, message: `Bucket '${bucket.name}' receives S3 access logs, so it must use AES256 (SSE-S3).` }];
+            }
             if (environment === "dev") return [];
             const customerKey = settings.some((s) => {
                 const keyFromStack = (s.propertyDependencies.rules ?? []).some((dep) => dep.type === TYPES.key);
-                const rules = read(() => asArray(s.props.rules as Record<string, Record<string, unknown>>[]));
+                const rules = read(() => asArray(s.props.rules as Rules));
                 if (!rules.known) return keyFromStack;
-                return rules.value.some((rule) => {
-                    const byDefault = rule.applyServerSideEncryptionByDefault ?? {};
-                    const algorithm = read(() => byDefault.sseAlgorithm);
-                    return algorithm.known && algorithm.value === "aws:kms" && keyFromStack;
-                });
+                return keyFromStack && algorithms([s]).includes("aws:kms");
             });
             return customerKey
                 ? []
@@ -39,5 +74,6 @@ export const s3Encryption = stackRule({
                           message: `Bucket '${bucket.name}' must use SSE-KMS with this stack's customer-managed key in ${environment}.`,
                       },
                   ];
-        }),
+        });
+    },
 });

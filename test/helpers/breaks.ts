@@ -1,16 +1,48 @@
 import { trustPolicy } from "../../components/githubOidc";
 import type { Graph } from "../../tools/lib/synthesize";
-import { mutate, without } from "./policy";
+import { find, mutate, without } from "./policy";
 import { T } from "./stacks";
 
 /** One compliant field broken in a copy of the prod graph, and the exact violation it must cause. */
 export interface Break {
     readonly rule: string;
     readonly what: string;
+    /** The resource and field it breaks, when the break joins the one prod graph that carries every defect. */
+    readonly target?: string;
     readonly apply: (graph: Graph) => Graph;
-    /** Every violation the rule reports for it, exactly. */
-    readonly messages: string[];
+    /** Every violation the rule reports for it, exactly; from the intact graph where they quote the program's own values. */
+    readonly messages: string[] | ((intact: Graph) => string[]);
 }
+
+/** The exact messages of a break, for the graph it was applied to. */
+export const messagesOf = (b: Break, intact: Graph): string[] => (typeof b.messages === "function" ? b.messages(intact) : b.messages);
+
+type Statement = Record<string, unknown>;
+const statementsOf = (g: Graph, type: string, name: string, property = "policy"): Statement[] =>
+    JSON.parse(find(g, type, name).inputs[property] as string).Statement as Statement[];
+/** The Sid of the first statement whose Action is exactly the one given. */
+const sidWith = (g: Graph, type: string, name: string, action: string): string => {
+    const found = statementsOf(g, type, name).find((st) => JSON.stringify(st.Action) === JSON.stringify(action));
+    if (!found) throw new Error(`no statement with ${action} in ${name}`);
+    return String(found.Sid);
+};
+/** The GitHub subjects a role trusts, in the order of its trust policy. */
+const subjectsOf = (g: Graph, role: string): string[] =>
+    statementsOf(g, T.role, role, "assumeRolePolicy").flatMap((st) => {
+        const value = (st.Condition as Record<string, Record<string, unknown>>).StringEquals["token.actions.githubusercontent.com:sub"];
+        return Array.isArray(value) ? value.map(String) : [String(value)];
+    });
+const PARTNER = "arn:aws:iam::111122223333:root";
+const PIN = "without a condition pinning it to this account (aws:SourceAccount, aws:SourceArn or aws:PrincipalOrgID).";
+const T2 = {
+    topicPolicy: "aws:sns/topicPolicy:TopicPolicy",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    ruleset: "github:index/repositoryRuleset:RepositoryRuleset",
+    deploymentPolicy: "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy",
+    managedPolicy: "aws:iam/policy:Policy",
+} as const;
+const append = (statement: Statement) => (document: { Statement: Statement[] }) => void document.Statement.push(statement);
 
 /** The prod deployer's real trust policy with other subjects, and extra condition operators. */
 const trust = (subjects: string | string[], extra: Record<string, Record<string, string | string[]>> = {}) => {
@@ -29,13 +61,29 @@ const trust = (subjects: string | string[], extra: Record<string, Record<string,
     return JSON.stringify({ ...document, Statement: [{ ...statement, Condition: condition }] });
 };
 
-/** A copy of the graph with one more (non-compliant) resource of another provider, parented to the stack. */
-function withResource(
+/** A copy of the graph with one of a resource's JSON policy documents changed. */
+export function editDocument(
+    graph: Graph,
+    type: string,
+    name: string,
+    property: string,
+    change: (document: { Version: string; Statement: Record<string, unknown>[] }) => void,
+): Graph {
+    return mutate(graph, type, name, (r) => {
+        const document = JSON.parse(r.inputs[property] as string);
+        change(document);
+        r.inputs[property] = JSON.stringify(document);
+    });
+}
+
+/** A copy of the graph with one more resource, parented to the stack. */
+export function withResource(
     graph: Graph,
     type: string,
     name: string,
     inputs: Record<string, unknown>,
     additionalSecretOutputs: string[] = [],
+    propertyDependencies: Record<string, string[]> = {},
 ): Graph {
     const copy = JSON.parse(JSON.stringify(graph)) as Graph;
     const stack = copy.resources.find((r) => r.type === "pulumi:pulumi:Stack");
@@ -51,8 +99,8 @@ function withResource(
         deleteBeforeReplace: false,
         ignoreChanges: [],
         additionalSecretOutputs,
-        dependencies: [],
-        propertyDependencies: {},
+        dependencies: Object.values(propertyDependencies).flat(),
+        propertyDependencies,
         inputs,
     });
     return copy;
@@ -189,11 +237,14 @@ export const PROD_BREAKS: Break[] = [
                         },
                     })),
             ),
-        messages: ["Role 'cicd-foundation-deployer': must not use ForAllValues: in an Allow; it matches when the key is missing."],
+        messages: [
+            "Role 'cicd-foundation-deployer': must not use ForAllValues: or ...IfExists in an Allow; they match when the key is missing.",
+        ],
     },
     {
         rule: "oidc-trust",
         what: "a previewer that can write",
+        target: "2_1_bbws_s3_schemas-previewer policy",
         apply: (g) =>
             mutate(
                 g,
@@ -205,10 +256,13 @@ export const PROD_BREAKS: Break[] = [
                         Statement: [{ Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::bbws-state-prod/*" }],
                     })),
             ),
-        messages: [
-            "Role '2_1_bbws_s3_schemas-previewer': trusts pull requests (repo:org/2_1_bbws_s3_schemas:pull_request) but its permissions are not read-only.",
-            "Role '2_1_bbws_s3_schemas-previewer': can write in prod, so it may trust only environment:prod subjects, not repo:org/2_1_bbws_s3_schemas:pull_request, repo:org/2_1_bbws_s3_schemas:ref:refs/heads/main.",
-        ],
+        messages: (g) => {
+            const subjects = subjectsOf(g, "2_1_bbws_s3_schemas-previewer");
+            return [
+                `Role '2_1_bbws_s3_schemas-previewer': trusts pull requests (${subjects.filter((x) => x.endsWith(":pull_request")).join(", ")}) but its permissions are not read-only.`,
+                `Role '2_1_bbws_s3_schemas-previewer': can write in prod, so it may trust only environment:prod subjects, not ${subjects.join(", ")}.`,
+            ];
+        },
     },
     {
         rule: "environment-tagged",
@@ -267,5 +321,318 @@ export const PROD_BREAKS: Break[] = [
         what: "the audit log group without protect",
         apply: (g) => mutate(g, "aws:cloudwatch/logGroup:LogGroup", "monitoring-audit", (r) => (r.protect = false)),
         messages: ["LogGroup 'monitoring-audit' is stateful and must set protect in prod."],
+    },
+    {
+        rule: "policy-principals",
+        what: "a KMS key policy granting kms:* to everyone",
+        target: "key policy",
+        apply: (g) =>
+            editDocument(
+                g,
+                T.key,
+                "key",
+                "policy",
+                append({ Sid: "AnyoneUsesKey", Effect: "Allow", Principal: { AWS: "*" }, Action: "kms:*", Resource: "*" }),
+            ),
+        messages: [`Key 'key': policy statement 'AnyoneUsesKey' allows everyone (AWS *) ${PIN}`],
+    },
+    {
+        rule: "policy-principals",
+        what: "a KMS key policy letting another account decrypt",
+        target: "key policy",
+        apply: (g) =>
+            editDocument(
+                g,
+                T.key,
+                "key",
+                "policy",
+                append({ Sid: "PartnerDecrypts", Effect: "Allow", Principal: { AWS: PARTNER }, Action: "kms:Decrypt", Resource: "*" }),
+            ),
+        messages: [`Key 'key': policy statement 'PartnerDecrypts' allows another account (${PARTNER}) ${PIN}`],
+    },
+    {
+        rule: "policy-principals",
+        what: "an SNS topic policy letting anyone subscribe to critical alerts",
+        target: "critical topic policy",
+        apply: (g) =>
+            editDocument(
+                g,
+                T2.topicPolicy,
+                "monitoring-critical",
+                "policy",
+                append({ Sid: "AnyoneSubscribes", Effect: "Allow", Principal: "*", Action: "sns:Subscribe", Resource: "*" }),
+            ),
+        messages: [`TopicPolicy 'monitoring-critical': policy statement 'AnyoneSubscribes' allows everyone (*) ${PIN}`],
+    },
+    {
+        rule: "policy-principals",
+        what: "a bucket policy granting reads to everyone",
+        target: "state bucket policy",
+        apply: (g) =>
+            editDocument(
+                g,
+                T.bucketPolicy,
+                "state",
+                "policy",
+                append({
+                    Sid: "PublicRead",
+                    Effect: "Allow",
+                    Principal: "*",
+                    Action: "s3:GetObject",
+                    Resource: "arn:aws:s3:::bbws-state-prod/*",
+                }),
+            ),
+        messages: [`BucketPolicy 'state': policy statement 'PublicRead' allows everyone (*) ${PIN}`],
+    },
+    {
+        rule: "policy-principals",
+        what: "a bucket policy granting reads to another account",
+        target: "state bucket policy",
+        apply: (g) =>
+            editDocument(
+                g,
+                T.bucketPolicy,
+                "state",
+                "policy",
+                append({
+                    Sid: "PartnerReads",
+                    Effect: "Allow",
+                    Principal: { AWS: PARTNER },
+                    Action: "s3:GetObject",
+                    Resource: "arn:aws:s3:::bbws-state-prod/*",
+                }),
+            ),
+        messages: [`BucketPolicy 'state': policy statement 'PartnerReads' allows another account (${PARTNER}) ${PIN}`],
+    },
+    {
+        rule: "policy-statements",
+        what: "a previewer with an Allow using NotAction",
+        target: "2_1_bbws_dynamodb_schemas-previewer policy",
+        apply: (g) =>
+            editDocument(
+                g,
+                T.rolePolicy,
+                "2_1_bbws_dynamodb_schemas-previewer",
+                "policy",
+                append({ Sid: "AllButDelete", Effect: "Allow", NotAction: "s3:DeleteObject", Resource: "*" }),
+            ),
+        messages: [
+            "RolePolicy '2_1_bbws_dynamodb_schemas-previewer': policy statement 'AllButDelete' uses NotAction in an Allow (it grants every action it does not name).",
+        ],
+    },
+    {
+        rule: "oidc-trust",
+        what: "a previewer whose NotAction Allow once passed as read-only",
+        apply: (g) =>
+            editDocument(
+                g,
+                T.rolePolicy,
+                "2_1_bbws_dynamodb_schemas-previewer",
+                "policy",
+                append({ Sid: "AllButDelete", Effect: "Allow", NotAction: "s3:DeleteObject", Resource: "*" }),
+            ),
+        messages: (g) => {
+            const subjects = subjectsOf(g, "2_1_bbws_dynamodb_schemas-previewer");
+            return [
+                `Role '2_1_bbws_dynamodb_schemas-previewer': trusts pull requests (${subjects.filter((x) => x.endsWith(":pull_request")).join(", ")}) but its permissions are not read-only.`,
+                `Role '2_1_bbws_dynamodb_schemas-previewer': can write in prod, so it may trust only environment:prod subjects, not ${subjects.join(", ")}.`,
+            ];
+        },
+    },
+    {
+        rule: "oidc-trust",
+        what: "a second trust statement admitting everyone",
+        target: "cicd-foundation-deployer trust",
+        apply: (g) =>
+            editDocument(
+                g,
+                T.role,
+                "cicd-foundation-deployer",
+                "assumeRolePolicy",
+                append({ Sid: "AnyoneAssumes", Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }),
+            ),
+        messages: [
+            `Role 'cicd-foundation-deployer': statement 'AnyoneAssumes' must trust only this account's OIDC provider, not {"AWS":"*"}.`,
+        ],
+    },
+    {
+        rule: "policy-principals",
+        what: "a trust statement admitting everyone",
+        apply: (g) =>
+            editDocument(
+                g,
+                T.role,
+                "cicd-foundation-deployer",
+                "assumeRolePolicy",
+                append({ Sid: "AnyoneAssumes", Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }),
+            ),
+        messages: [`Role 'cicd-foundation-deployer': assumeRolePolicy statement 'AnyoneAssumes' allows everyone (AWS *) ${PIN}`],
+    },
+    {
+        rule: "oidc-trust",
+        what: "a deployer trusting every subject of its repository",
+        target: "2_bbws_tenants_event_handler-deployer trust",
+        apply: (g) =>
+            editDocument(g, T.role, "2_bbws_tenants_event_handler-deployer", "assumeRolePolicy", (d) => {
+                const condition = d.Statement[0].Condition as Record<string, Record<string, unknown>>;
+                delete condition.StringEquals["token.actions.githubusercontent.com:sub"];
+                condition.StringLike = { "token.actions.githubusercontent.com:sub": "repo:org/2_bbws_tenants_event_handler:*" };
+            }),
+        messages: [
+            "Role '2_bbws_tenants_event_handler-deployer': subject 'repo:org/2_bbws_tenants_event_handler:*' must not contain a wildcard.",
+            "Role '2_bbws_tenants_event_handler-deployer': can write in prod, so it may trust only environment:prod subjects, not repo:org/2_bbws_tenants_event_handler:*.",
+        ],
+    },
+    {
+        rule: "policy-statements",
+        what: "a deployer allowed every action",
+        target: "2_bbws_tenants_instances_lambda-deployer policy",
+        apply: (g) =>
+            editDocument(
+                g,
+                T.rolePolicy,
+                "2_bbws_tenants_instances_lambda-deployer",
+                "policy",
+                append({ Sid: "Everything", Effect: "Allow", Action: "*", Resource: "*" }),
+            ),
+        messages: ["RolePolicy '2_bbws_tenants_instances_lambda-deployer': policy statement 'Everything' allows every action (*)."],
+    },
+    {
+        rule: "policy-statements",
+        what: "a deployer allowed iam:* on everything",
+        target: "2_bbws_wordpress_site_management_lambda-deployer policy",
+        apply: (g) =>
+            editDocument(
+                g,
+                T.rolePolicy,
+                "2_bbws_wordpress_site_management_lambda-deployer",
+                "policy",
+                append({ Sid: "AllOfIam", Effect: "Allow", Action: "iam:*", Resource: "*" }),
+            ),
+        messages: [
+            "RolePolicy '2_bbws_wordpress_site_management_lambda-deployer': policy statement 'AllOfIam' allows iam:* on every resource.",
+            "RolePolicy '2_bbws_wordpress_site_management_lambda-deployer': policy statement 'AllOfIam' allows iam:PassRole on every role.",
+        ],
+    },
+    {
+        rule: "policy-statements",
+        what: "a deployer allowed to pass any role",
+        target: "cicd-foundation-deployer policy",
+        apply: (g) =>
+            editDocument(
+                g,
+                T.rolePolicy,
+                "cicd-foundation-deployer",
+                "policy",
+                append({ Sid: "PassAnyRole", Effect: "Allow", Action: "iam:PassRole", Resource: "*" }),
+            ),
+        messages: ["RolePolicy 'cicd-foundation-deployer': policy statement 'PassAnyRole' allows iam:PassRole on every role."],
+    },
+    {
+        rule: "policy-statements",
+        what: "a permissions boundary allowing every action",
+        target: "boundary",
+        apply: (g) =>
+            withResource(g, T2.managedPolicy, "pipeline-boundary", {
+                name: "bbws-pipeline-boundary-prod",
+                policy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Sid: "Everything", Effect: "Allow", Action: "*", Resource: "*" }],
+                }),
+            }),
+        messages: ["Policy 'pipeline-boundary': policy statement 'Everything' allows every action (*)."],
+    },
+    {
+        rule: "oidc-trust",
+        what: "a previewer reading every repository's state",
+        target: "2_bbws_tenants_instances_dev-previewer policy",
+        apply: (g) =>
+            editDocument(g, T.rolePolicy, "2_bbws_tenants_instances_dev-previewer", "policy", (d) => {
+                const read = d.Statement.find((st) => st.Action === "s3:GetObject");
+                if (read) read.Resource = "arn:aws:s3:::bbws-state-prod/*";
+            }),
+        messages: (g) => [
+            `Role '2_bbws_tenants_instances_dev-previewer': is read-only, so it may read only its own repository's state: it statement '${sidWith(g, T.rolePolicy, "2_bbws_tenants_instances_dev-previewer", "s3:GetObject")}' reads objects of bbws-state-prod beyond its own prefix.`,
+        ],
+    },
+    {
+        rule: "prod-audit-retention",
+        what: "the audit log group kept one year",
+        target: "audit log group",
+        apply: (g) => mutate(g, T2.logGroup, "monitoring-audit", (r) => (r.inputs.retentionInDays = 365)),
+        messages: ["LogGroup 'monitoring-audit' is the audit log group and must keep events at least 2557 days (7 years) in prod."],
+    },
+    {
+        rule: "prod-alarms-actionable",
+        what: "an alarm with its actions off",
+        target: "deployment-failed alarm",
+        apply: (g) => mutate(g, T2.alarm, "monitoring-deployment-failed", (r) => (r.inputs.actionsEnabled = false)),
+        messages: ["Alarm 'monitoring-deployment-failed' must keep its actions enabled in prod."],
+    },
+    {
+        rule: "prod-alarms-actionable",
+        what: "an alarm with no action",
+        target: "tenants-api-5xx alarm",
+        apply: (g) => mutate(g, T2.alarm, "monitoring-tenants-api-5xx", (r) => (r.inputs.alarmActions = [])),
+        messages: ["Alarm 'monitoring-tenants-api-5xx' must have at least one alarm action in prod."],
+    },
+    {
+        rule: "prod-review-ruleset",
+        what: "a default-branch ruleset requiring one approval",
+        target: "cicd-foundation ruleset",
+        apply: (g) =>
+            mutate(g, T2.ruleset, "cicd-foundation-default-branch", (r) => {
+                (r.inputs.rules as { pullRequest: Record<string, unknown> }).pullRequest.requiredApprovingReviewCount = 1;
+            }),
+        messages: [
+            "Ruleset 'cicd-foundation-default-branch' must require at least 3 approving reviews, approval of the last push and dismissal of stale reviews on the default branch in prod.",
+        ],
+    },
+    {
+        rule: "prod-review-ruleset",
+        what: "a default-branch ruleset that keeps stale reviews",
+        target: "2_1_bbws_s3_schemas ruleset",
+        apply: (g) =>
+            mutate(g, T2.ruleset, "2_1_bbws_s3_schemas-default-branch", (r) => {
+                (r.inputs.rules as { pullRequest: Record<string, unknown> }).pullRequest.dismissStaleReviewsOnPush = false;
+            }),
+        messages: [
+            "Ruleset '2_1_bbws_s3_schemas-default-branch' must require at least 3 approving reviews, approval of the last push and dismissal of stale reviews on the default branch in prod.",
+        ],
+    },
+    {
+        rule: "prod-review-ruleset",
+        what: "a repository deploying to prod without a default-branch ruleset",
+        target: "2_1_bbws_dynamodb_schemas ruleset",
+        apply: (g) => without(g, T2.ruleset, "2_1_bbws_dynamodb_schemas-default-branch"),
+        messages: ["Repository '2_1_bbws_dynamodb_schemas' deploys to prod but has no active ruleset on its default branch."],
+    },
+    ...(
+        [
+            ["*", "2_1_bbws_s3_schemas"],
+            ["**", "2_1_bbws_dynamodb_schemas"],
+            ["*/*", "2_bbws_tenants_event_handler"],
+            ["feature/*", "2_bbws_tenants_instances_dev"],
+            ["mai*", "cicd-foundation"],
+        ] as const
+    ).map(([pattern, repository]): Break => ({
+        rule: "prod-deployment-branches",
+        what: `a deployment branch pattern '${pattern}'`,
+        target: `${repository} deployment policy`,
+        apply: (g) => mutate(g, T2.deploymentPolicy, `${repository}-prod-branch-main`, (r) => (r.inputs.branchPattern = pattern)),
+        messages: [
+            `Deployment policy '${repository}-prod-branch-main' allows '${pattern}'; prod may deploy only from the protected branches main.`,
+        ],
+    })),
+    {
+        rule: "prod-deployment-branches",
+        what: "a tag pattern deploying to prod",
+        target: "2_bbws_tenants_instances_lambda deployment policy",
+        apply: (g) =>
+            mutate(g, T2.deploymentPolicy, "2_bbws_tenants_instances_lambda-prod-branch-main", (r) => {
+                delete r.inputs.branchPattern;
+                r.inputs.tagPattern = "v*";
+            }),
+        messages: ["Deployment policy '2_bbws_tenants_instances_lambda-prod-branch-main' must not allow tags to deploy to prod."],
     },
 ];

@@ -1,4 +1,5 @@
 import type {
+    PolicyProviderResource,
     PolicyResourceOptions,
     PolicyResource,
     ResourceValidationArgs,
@@ -40,17 +41,24 @@ export interface RunOptions {
     readonly stackTags?: Record<string, string>;
 }
 
+/** The provider a resource is created with: an explicit one of the graph, or the default for its package. */
+function providerOf(graph: Graph, r: GraphResource): PolicyProviderResource | undefined {
+    const urn = r.provider ? r.provider.split("::").slice(0, -1).join("::") : "";
+    const explicit = urn ? graph.resources.find((p) => p.urn === urn) : undefined;
+    const source = explicit ?? graph.defaultProviders[r.type.split(":")[0]];
+    return source ? { type: source.type, name: source.name, urn: source.urn, props: unknownCheckingProxy(source.inputs) } : undefined;
+}
+
 /** Runs a resource rule on one resource with the current ResourceValidationArgs shape. */
 export function runResourceRule(policy: ResourceValidationPolicy, graph: Graph, r: GraphResource, options: RunOptions = {}): Outcome {
     const violations: string[] = [];
-    const provider = graph.defaultProviders[r.type.split(":")[0]];
     const args: ResourceValidationArgs = {
         type: r.type,
         props: unknownCheckingProxy(r.inputs),
         urn: r.urn,
         name: r.name,
         opts: optionsOf(r),
-        provider: provider ? { type: provider.type, name: provider.name, urn: provider.urn, props: provider.inputs } : undefined,
+        provider: r.custom ? providerOf(graph, r) : undefined,
         stackTags: new Map(Object.entries(options.stackTags ?? {})),
         isType: () => false,
         asType: () => undefined,
@@ -79,6 +87,7 @@ export function policyResources(graph: Graph): PolicyResource[] {
             urn: r.urn,
             props: unknownCheckingProxy(r.inputs),
             opts: optionsOf(r),
+            provider: r.custom ? providerOf(graph, r) : undefined,
             dependencies: [],
             propertyDependencies: {},
             isType: () => false,
@@ -150,3 +159,4 @@ export function without(graph: Graph, type: string, name: string): Graph {
     copy.resources.splice(index, 1);
     return copy;
 }
+

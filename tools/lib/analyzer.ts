@@ -33,7 +33,106 @@ export type PolicyPackConfig = Record<string, string | { enforcementLevel?: Leve
 
 export class PolicyConfigError extends Error {}
 
-/** Reads `policies/config/<stack>.json`, or the given file; a bad file is an error that names it. */
+/** The JSON-schema subset the pack's configSchema uses, as `@pulumi/policy` declares it. */
+interface Schema {
+    readonly type?: string | string[];
+    readonly enum?: readonly unknown[];
+    readonly minLength?: number;
+    readonly minItems?: number;
+    readonly items?: Schema;
+    readonly properties?: Record<string, Schema>;
+    readonly required?: readonly string[];
+    readonly additionalProperties?: boolean;
+}
+
+const show = (value: unknown) => (value === undefined ? "nothing" : JSON.stringify(value));
+const typeOf = (value: unknown) =>
+    value === null ? "null" : Array.isArray(value) ? "array" : Number.isInteger(value) ? "integer" : typeof value;
+
+/** Every way `value` breaks `schema`, each naming the key path; what the CLI checks before a preview. */
+function schemaProblems(value: unknown, schema: Schema, at: string): string[] {
+    const types = schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
+    const actual = typeOf(value);
+    if (types.length > 0 && !types.includes(actual) && !(actual === "integer" && types.includes("number")))
+        return [`${at} must be ${types.join(" or ")}, got ${show(value)}`];
+    if (schema.enum && !schema.enum.includes(value)) return [`${at} must be one of ${schema.enum.join(", ")}, got ${show(value)}`];
+    if (typeof value === "string" && schema.minLength !== undefined && value.length < schema.minLength)
+        return [`${at} must have at least ${schema.minLength} characters, got ${show(value)}`];
+    if (Array.isArray(value)) {
+        const problems =
+            schema.minItems !== undefined && value.length < schema.minItems ? [`${at} must list at least ${schema.minItems}`] : [];
+        return [
+            ...problems,
+            ...(schema.items ? value.flatMap((item, i) => schemaProblems(item, schema.items as Schema, `${at}[${i}]`)) : []),
+        ];
+    }
+    if (actual === "object") return objectProblems(value as Record<string, unknown>, schema, at);
+    return [];
+}
+
+function objectProblems(value: Record<string, unknown>, schema: Schema, at: string, extraKeys: readonly string[] = []): string[] {
+    const properties = schema.properties ?? {};
+    const problems = (schema.required ?? []).filter((key) => !(key in value)).map((key) => `${at}.${key} is required`);
+    for (const [key, item] of Object.entries(value)) {
+        if (key in properties) problems.push(...schemaProblems(item, properties[key], `${at}.${key}`));
+        // Unknown keys are refused even where the schema does not say so: a misspelt key fails open.
+        else if (!extraKeys.includes(key))
+            problems.push(`${at}.${key} is not a setting of this policy (known: ${Object.keys(properties).join(", ")})`);
+    }
+    return problems;
+}
+
+/**
+ * Every problem of a policy config, judged as the Pulumi CLI judges `--policy-pack-config`: an object;
+ * `all` an enforcement level; each other key a policy of the pack, set to a level or to an object of
+ * its `enforcementLevel` and the properties its configSchema declares.
+ */
+export function policyConfigProblems(config: unknown, policies: readonly { name: string; configSchema?: Schema }[]): string[] {
+    if (typeOf(config) !== "object") return [`must be a JSON object of policy settings, got ${show(config)}`];
+    const problems: string[] = [];
+    const level = (value: unknown, at: string) =>
+        typeof value === "string" && (LEVELS as string[]).includes(value)
+            ? []
+            : [`${at} must be one of ${LEVELS.join(", ")}, got ${show(value)}`];
+    for (const [key, entry] of Object.entries(config as Record<string, unknown>)) {
+        const at = JSON.stringify(key);
+        if (key === "all") {
+            problems.push(...level(entry, at));
+            continue;
+        }
+        const policy = policies.find((p) => p.name === key);
+        if (!policy) problems.push(`${at} is not a policy of this pack`);
+        else if (typeof entry === "string") problems.push(...level(entry, at));
+        else if (typeOf(entry) !== "object")
+            problems.push(`${at} must be an enforcement level or an object of settings, got ${show(entry)}`);
+        else {
+            const settings = entry as Record<string, unknown>;
+            if ("enforcementLevel" in settings) problems.push(...level(settings.enforcementLevel, `${at}.enforcementLevel`));
+            problems.push(...objectProblems(settings, policy.configSchema ?? {}, at, ["enforcementLevel"]));
+        }
+    }
+    return problems;
+}
+
+/**
+ * The pack's rules, loaded as its entry loads them (policies/main.js): the compiled build when it is
+ * current, else the sources. Loaded from the pack's folder, not imported, so a compiled copy of this
+ * file elsewhere (the benchmark's harness) still finds them.
+ */
+function packRules(): readonly { name: string; configSchema?: Schema }[] {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { staleReasons } = require(path.join(POLICY_PACK_DIR, "freshness")) as { staleReasons: (root: string, out: string) => string[] };
+    const fresh = staleReasons(POLICY_PACK_DIR, path.join(POLICY_PACK_DIR, "bin")).length === 0;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require(path.join(POLICY_PACK_DIR, fresh ? "bin/rules" : "rules")) as { rules: { name: string; configSchema?: Schema }[] })
+        .rules;
+}
+
+/**
+ * Reads `policies/config/<stack>.json`, or the given file. A bad file is an error that names the file
+ * and every bad key at once: a misspelt level or policy must stop the run, never turn violations into
+ * advisories or be ignored.
+ */
 export function readPolicyConfig(stack: string, file = path.join(POLICY_PACK_DIR, "config", `${stack}.json`)): PolicyPackConfig {
     let text: string;
     try {
@@ -41,11 +140,15 @@ export function readPolicyConfig(stack: string, file = path.join(POLICY_PACK_DIR
     } catch {
         throw new PolicyConfigError(`${file}: no such policy config file`);
     }
+    let config: unknown;
     try {
-        return JSON.parse(text) as PolicyPackConfig;
+        config = JSON.parse(text);
     } catch (error) {
         throw new PolicyConfigError(`${file}: not valid JSON: ${(error as Error).message}`);
     }
+    const problems = policyConfigProblems(config, packRules());
+    if (problems.length > 0) throw new PolicyConfigError(problems.map((p) => `${file}: ${p}`).join("\n"));
+    return config as PolicyPackConfig;
 }
 
 /** A running policy pack, started as the Pulumi CLI starts it. */
@@ -99,6 +202,16 @@ export class PolicyPackProcess {
         return (await this.policies()).map((p) => p.getName());
     }
 
+    /** Each policy's config schema as the pack declares it to the CLI, which validates the config file against it. */
+    async configSchemas(): Promise<Record<string, { properties?: unknown; required?: string[] }>> {
+        return Object.fromEntries(
+            (await this.policies()).map((p) => {
+                const schema = p.getConfigschema();
+                return [p.getName(), { properties: schema?.getProperties()?.toJavaScript(), required: schema?.getRequiredList() }];
+            }),
+        );
+    }
+
     /** What the CLI sends for `--policy-pack-config FILE`: every policy's level and properties. */
     async configure(config: PolicyPackConfig): Promise<void> {
         const request = new analyzerpb.ConfigureAnalyzerRequest();
@@ -117,13 +230,13 @@ export class PolicyPackProcess {
         await this.call("configure", request);
     }
 
-    /** `tags`: the stack's tags, as Pulumi Cloud sends them (a self-managed backend sends none). */
+    /** The stack's name, project and tags (Pulumi Cloud sets tags such as `environment`; a self-managed backend none). */
     async configureStack(graph: Graph, tags: Readonly<Record<string, string>> = {}): Promise<void> {
         const request = new analyzerpb.AnalyzerStackConfigureRequest();
         request.setStack(graph.stack);
         request.setProject(graph.project);
         request.setDryRun(graph.mode === "preview");
-        for (const [name, value] of Object.entries(tags)) request.getTagsMap().set(name, value);
+        for (const [key, value] of Object.entries(tags)) request.getTagsMap().set(key, value);
         await this.call("configureStack", request);
     }
 

@@ -1,0 +1,100 @@
+import { resourceRule } from "../lib/rule";
+import { documentsOf, ownAccounts, type DocumentKind } from "../lib/documents";
+import { accountOf, conditionsOn, statementLabel, statementsOf, type IamStatement } from "../lib/iam";
+import { asArray } from "../lib/values";
+
+/** Operators that pin a key to the values given; `...IfExists` and set operators would let an absent key pass. */
+const PINNING_OPERATORS = /^(StringEquals|ArnEquals|ArnLike|StringLike)$/;
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+
+/**
+ * Whether a condition confines the statement to this account or organisation: aws:SourceAccount one
+ * of ours, aws:SourceArn (or CloudWatch Logs' encryption-context ARN, its documented equivalent in a
+ * key policy) an ARN of our account, or aws:PrincipalOrgID a literal organisation id.
+ */
+function pinned(statement: IamStatement, accounts: readonly string[]): boolean {
+    const every = (key: string, ok: (value: string) => boolean) => {
+        const blocks = conditionsOn(statement, key).filter((c) => PINNING_OPERATORS.test(c.operator));
+        return blocks.length > 0 && blocks.every((c) => c.values.length > 0 && c.values.every((v) => ok(String(v))));
+    };
+    const ours = (value: string) => accounts.includes(value);
+    const arnOfOurs = (value: string) => {
+        const account = /^arn:aws[a-z-]*:[^:]*:[^:]*:([^:]*):/.exec(value)?.[1];
+        return account !== undefined && ours(account);
+    };
+    return (
+        every("aws:SourceAccount", ours) ||
+        every("aws:SourceArn", arnOfOurs) ||
+        every("kms:EncryptionContext:aws:logs:arn", arnOfOurs) ||
+        every("aws:PrincipalOrgID", (v) => ORGANIZATION_ID.test(v))
+    );
+}
+
+/** Every principal of a statement that is not plainly this account's, described for the message. */
+function untrustedPrincipals(statement: IamStatement, kind: DocumentKind, accounts: readonly string[]): string[] {
+    const principal = statement.Principal;
+    if (principal === undefined) return [];
+    if (principal === "*") return ["everyone (*)"];
+    if (typeof principal !== "object" || principal === null) return [`the principal ${JSON.stringify(principal)}`];
+    const found: string[] = [];
+    for (const [type, values] of Object.entries(principal as Record<string, unknown>)) {
+        for (const raw of asArray(values)) {
+            const value = String(raw);
+            if (type === "AWS") {
+                if (value.includes("*") || value.includes("?")) found.push(`everyone (AWS ${value})`);
+                else {
+                    const account = accountOf(value);
+                    if (!account || !accounts.includes(account)) found.push(`another account (${value})`);
+                }
+            } else if (type === "Service") {
+                // In a trust policy the service assumes the role only for a caller allowed iam:PassRole on it.
+                if (kind !== "trust") found.push(`the service ${value} (shared by every account)`);
+            } else if (type === "Federated") {
+                const account = accountOf(value);
+                if (!account || !accounts.includes(account)) found.push(`the identity provider ${value}, not this account's`);
+            } else found.push(`${type} ${value}`);
+        }
+    }
+    return found;
+}
+
+/**
+ * No policy document, of any resource, allows a wildcard, another account or a shared service
+ * principal unless a condition pins it to this account or organisation. This account is the AWS
+ * provider's `allowedAccountIds`. A document unknown at preview is a violation: it must be built
+ * from names in config, so it can be judged before anything exists.
+ * @severity critical
+ */
+export const policyPrincipals = resourceRule({
+    name: "policy-principals",
+    description:
+        "No policy document (IAM, trust, KMS, SNS, S3 or other resource policy) allows a wildcard, foreign or shared service principal unless aws:SourceAccount, aws:SourceArn or aws:PrincipalOrgID pins it to this account.",
+    severity: "critical",
+    remediationSteps:
+        "Name this account's principals, or add a condition aws:SourceAccount = the account id (or aws:SourceArn of this account's resource, or aws:PrincipalOrgID) to the statement.",
+    url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html",
+    check: ({ type, name, props, provider }, { notApplicable }) => {
+        const documents = documentsOf(type, props);
+        if (documents.length === 0) notApplicable("carries no policy document");
+        const accounts = ownAccounts(provider);
+        const kindName = type.split(":").pop();
+        const problems: string[] = [];
+        for (const { label, kind, document } of documents) {
+            if (!document.known) {
+                problems.push(
+                    `${kindName} '${name}': its ${label} is unknown at preview; build it from names in config so it can be checked.`,
+                );
+                continue;
+            }
+            statementsOf(document.value).forEach((statement, index) => {
+                if (statement.Effect !== "Allow") return;
+                const untrusted = untrustedPrincipals(statement, kind, accounts);
+                if (untrusted.length > 0 && !pinned(statement, accounts))
+                    problems.push(
+                        `${kindName} '${name}': ${label} ${statementLabel(statement, index)} allows ${untrusted.join(", ")} without a condition pinning it to this account (aws:SourceAccount, aws:SourceArn or aws:PrincipalOrgID).`,
+                    );
+            });
+        }
+        return problems;
+    },
+});
