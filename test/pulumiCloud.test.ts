@@ -531,8 +531,10 @@ describe("Pulumi Cloud mode", () => {
                 "environment-tagged",
                 "github-environment-protection",
                 "oidc-trust",
+                "prod-audit-retention",
                 "prod-deletion-guards",
                 "prod-foundation-present",
+                "prod-review-ruleset",
                 "prod-stateful-protected",
             ]);
         });
