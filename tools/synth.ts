@@ -185,6 +185,12 @@ async function main(argv: string[]): Promise<number> {
     return mandatory > 0 ? 1 : 0;
 }
 
+// A reader that stops early (`| head`) closes the pipe: that ends the listing, it is not a failure.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+});
+
 main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
