@@ -104,6 +104,8 @@ describe("permission policies", () => {
                     ],
                 ],
                 ["PublishDeploymentMetric", "*"],
+                ["ReadOwnStateVersions", "arn:aws:s3:::bbws-state-prod/2_1_bbws_dynamodb_schemas/*"],
+                ["ListOwnStateVersions", "arn:aws:s3:::bbws-state-prod"],
                 ["TakeOwnStateLock", "arn:aws:dynamodb:af-south-1:093646564004:table/bbws-state-lock-prod"],
                 ["DescribeLockTable", "arn:aws:dynamodb:af-south-1:093646564004:table/bbws-state-lock-prod"],
                 [
@@ -116,6 +118,7 @@ describe("permission policies", () => {
             ],
         );
         assert.deepEqual(policy.Statement[0].Condition, { StringLike: { "s3:prefix": ["2_1_bbws_dynamodb_schemas/*"] } });
+        assert.deepEqual(policy.Statement[8].Condition, { StringLike: { "s3:prefix": ["2_1_bbws_dynamodb_schemas/*"] } });
         assert.deepEqual(policy.Statement[4].Condition, {
             "ForAnyValue:StringEquals": { "kms:ResourceAliases": "alias/bbws-prod" },
             StringEquals: { "kms:ViaService": ["s3.af-south-1.amazonaws.com", "dynamodb.af-south-1.amazonaws.com"] },
@@ -125,7 +128,7 @@ describe("permission policies", () => {
             Null: { "dynamodb:LeadingKeys": "false" },
         });
         assert.deepEqual(policy.Statement[6].Condition, { StringEquals: { "cloudwatch:namespace": "CICD/Deployments" } });
-        assert.deepEqual(policy.Statement[7].Condition, {
+        assert.deepEqual(policy.Statement[9].Condition, {
             "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["bbws-state-prod/2_1_bbws_dynamodb_schemas/*"] },
             Null: { "dynamodb:LeadingKeys": "false" },
         });

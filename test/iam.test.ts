@@ -420,6 +420,40 @@ for (const stackName of ["dev", "sit", "prod"]) {
             });
             await assertDecisions(stack, cases);
         });
+
+        it("lets a Terraform deployer read and list its own state's versions for a rollback, and never delete one", async () => {
+            const terraform = stack.config.repositories.filter((r) => r.kind === "terraform");
+            const cases = terraform.flatMap((repository, i): Case[] => {
+                const role = roleName(stack.naming, "deployer", repository.name);
+                const other = terraform[(i + 1) % terraform.length].name;
+                const own = n.stateObject(`${repository.name}/terraform.tfstate`);
+                return [
+                    { role, action: "s3:GetObjectVersion", resource: own, expected: "Allowed" },
+                    {
+                        role,
+                        action: "s3:GetObjectVersion",
+                        resource: n.stateObject(`${other}/terraform.tfstate`),
+                        expected: "ImplicitlyDenied",
+                    },
+                    {
+                        role,
+                        action: "s3:ListBucketVersions",
+                        resource: n.stateBucket,
+                        context: { "s3:prefix": `${repository.name}/` },
+                        expected: "Allowed",
+                    },
+                    {
+                        role,
+                        action: "s3:ListBucketVersions",
+                        resource: n.stateBucket,
+                        context: { "s3:prefix": `${other}/` },
+                        expected: "ImplicitlyDenied",
+                    },
+                    { role, action: "s3:DeleteObjectVersion", resource: own, expected: "ExplicitlyDenied" },
+                ];
+            });
+            await assertDecisions(stack, cases);
+        });
     });
 }
 

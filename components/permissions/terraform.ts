@@ -1,4 +1,4 @@
-import { lockTableName, stateBucketName, tableArn } from "../naming";
+import { bucketArn, lockTableName, stateBucketName, tableArn } from "../naming";
 import type { Statement } from "../policyDocument";
 import { bucketArns, stateKeyPrefix, tableArns, type PermissionsArgs } from "./statements";
 
@@ -40,7 +40,19 @@ export function ownLockItems(args: PermissionsArgs) {
 /** A Terraform repository's deployer: its lock items, and the tables and buckets it declares. */
 export function terraformDeployerStatements(args: PermissionsArgs): Statement[] {
     const { naming, scope } = args;
-    const statements: Statement[] = [];
+    const bucket = bucketArn(stateBucketName(naming));
+    const prefix = stateKeyPrefix(args.repository);
+    const statements: Statement[] = [
+        // Rollback by state version: the deployer reads an earlier version of its own state and pushes it back.
+        { Sid: "ReadOwnStateVersions", Effect: "Allow", Action: "s3:GetObjectVersion", Resource: `${bucket}/${prefix}*` },
+        {
+            Sid: "ListOwnStateVersions",
+            Effect: "Allow",
+            Action: "s3:ListBucketVersions",
+            Resource: bucket,
+            Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } },
+        },
+    ];
     if (args.terraformLockTable) {
         const table = tableArn(naming, lockTableName(naming));
         statements.push(
