@@ -7,6 +7,7 @@ import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { Ledger } from "../../../tools/lib/ledger";
+import { escapeCommand, type Env } from "../../lib/runtime";
 import { InputError, readInputs, type Inputs } from "./inputs";
 import {
     abortCanary,
@@ -17,7 +18,6 @@ import {
     ReleaseError,
     rollback,
     rollbackTarget,
-    systemClock,
     versionDescription,
     type Clock,
     type Target,
@@ -106,25 +106,24 @@ export async function run(inputs: Inputs, clients: Clients, clock: Clock, log: (
 }
 
 /** Writes outputs the way the runner reads them (GITHUB_OUTPUT); values here never contain newlines. */
-function writeOutputs(outputs: Record<string, string>): void {
-    const file = process.env.GITHUB_OUTPUT;
+function writeOutputs(env: Env, outputs: Record<string, string>): void {
+    const file = env.GITHUB_OUTPUT;
     const lines = Object.entries(outputs).map(([name, value]) => `${name}=${value}\n`);
     if (file) appendFileSync(file, lines.join(""));
     else for (const line of lines) process.stdout.write(line);
 }
 
-if (require.main === module) {
-    (async () => {
-        try {
-            writeOutputs(await run(readInputs(process.env), awsClients, systemClock, (line) => console.log(line)));
-        } catch (error) {
-            if (error instanceof InputError) {
-                for (const problem of error.problems) console.log(`::error::lambda-release: ${problem}`);
-                process.exitCode = 2;
-                return;
-            }
-            console.log(`::error::lambda-release: ${error instanceof Error ? error.message : String(error)}`);
-            process.exitCode = 1;
+/** The action as the runner runs it: inputs from the environment, outputs to GITHUB_OUTPUT; returns the exit code. */
+export async function lambdaReleaseAction(env: Env, clients: Clients, clock: Clock, log: (line: string) => void): Promise<number> {
+    try {
+        writeOutputs(env, await run(readInputs(env), clients, clock, log));
+        return 0;
+    } catch (error) {
+        if (error instanceof InputError) {
+            for (const problem of error.problems) log(`::error::lambda-release: ${escapeCommand(problem)}`);
+            return 2;
         }
-    })().catch(() => (process.exitCode = 1));
+        log(`::error::lambda-release: ${escapeCommand(error instanceof Error ? error.message : String(error))}`);
+        return 1;
+    }
 }

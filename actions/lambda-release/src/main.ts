@@ -1,0 +1,5 @@
+import { runAction } from "../../lib/runtime";
+import { awsClients, lambdaReleaseAction } from "./action";
+import { systemClock } from "./release";
+
+runAction(() => lambdaReleaseAction(process.env, awsClients, systemClock, (line) => console.log(line)));
