@@ -2,8 +2,11 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import picomatch from "picomatch";
+import { parseStackConfig } from "../config";
 import { COMMANDS, type Command } from "../actions/lambda-release/src/inputs";
 import { ROOT } from "./helpers/run";
+import { stackConfig } from "./helpers/stacks";
 
 const REUSABLE = ["lambda-build.yml", "lambda-deploy.yml", "lambda-rollback.yml"].map((f) => path.join(".github", "workflows", f));
 const EXAMPLES = ["pipeline.yml", "rollback.yml"].map((f) => path.join("examples", "lambda-service", ".github", "workflows", f));
@@ -202,6 +205,40 @@ describe("the Lambda workflows: what they do", () => {
         assert.equal(workflow.jobs.promote.if, "github.event_name == 'workflow_dispatch'");
         assert.equal(workflow.jobs.promote.with?.commit, "${{ inputs.commit }}");
         assert.ok(workflow.jobs.promote.with?.["canary-alarms"], "prod's canary watches an alarm");
+    });
+
+    it("the example callers name functions and alarms the service's deployer may touch in every environment", () => {
+        const ENVIRONMENTS = ["dev", "sit", "prod"];
+        const configs = new Map(ENVIRONMENTS.map((env) => [env, parseStackConfig(stackConfig(env), env)]));
+        const named: string[] = [];
+        for (const file of EXAMPLES) {
+            for (const [name, job] of jobsOf(file)) {
+                const functionName = job.with?.["function-name"];
+                if (functionName === undefined) continue;
+                const dispatched = job.with?.environment === "${{ inputs.environment }}";
+                for (const env of ENVIRONMENTS.filter((e) => dispatched || job.with?.environment === e)) {
+                    const config = configs.get(env);
+                    const own = config?.repositories.find((r) => r.name === "2_bbws_tenants_instances_lambda");
+                    assert.equal(own?.kind, "lambda");
+                    const fn = String(functionName).replace("${{ inputs.environment }}", env);
+                    assert.ok(picomatch([...(own?.deploys.lambdaFunctions ?? [])])(fn), `${file}:${name}: ${fn} in ${env}`);
+                    named.push(`${path.basename(file)}:${name} ${fn}`);
+                    for (const alarm of String(job.with?.["canary-alarms"] ?? "")
+                        .split(",")
+                        .filter((a) => env === "prod" && a.trim()))
+                        assert.ok(alarm.trim().startsWith(`${config?.prefix}-prod-`), `${file}:${name}: alarm ${alarm}`);
+                }
+            }
+        }
+        assert.deepEqual(named, [
+            "pipeline.yml:deploy-dev bbws-tenants-instances-dev",
+            "pipeline.yml:promote bbws-tenants-instances-dev",
+            "pipeline.yml:promote bbws-tenants-instances-sit",
+            "pipeline.yml:promote bbws-tenants-instances-prod",
+            "rollback.yml:rollback bbws-tenants-instances-dev",
+            "rollback.yml:rollback bbws-tenants-instances-sit",
+            "rollback.yml:rollback bbws-tenants-instances-prod",
+        ]);
     });
 
     it("the example callers give each reusable workflow only inputs it declares, and every required one", () => {
