@@ -492,14 +492,18 @@ describe("actions/record-deployment: the recorder as an action", () => {
 });
 
 describe("the shared actions' bundles and metadata", () => {
-    it("bundles exactly the four JavaScript actions", () => {
-        assert.deepEqual(bundledActions(), ["check-request", "notify-slack", "record-deployment", "report-drift"]);
+    it("bundles exactly the five JavaScript actions, the Lambda release included", () => {
+        assert.deepEqual(bundledActions(), ["check-request", "lambda-release", "notify-slack", "record-deployment", "report-drift"]);
     });
 
     for (const name of bundledActions()) {
         it(`actions/${name}/dist/index.js equals a fresh bundle of its sources`, async () => {
             const committed = fs.readFileSync(bundlePath(name), "utf8");
             assert.ok(committed === (await bundleAction(name)), `actions/${name}/dist/index.js is stale: run npm run bundle`);
+        });
+
+        it(`actions/${name}/dist/index.js carries no Pulumi SDK`, () => {
+            assert.ok(!fs.readFileSync(bundlePath(name), "utf8").includes("@pulumi/pulumi/runtime"));
         });
 
         it(`actions/${name}/action.yml runs the bundle on node24`, () => {

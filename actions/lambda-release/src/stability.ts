@@ -1,4 +1,4 @@
-import { QueryCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { QueryCommand, type AttributeValue, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { LEDGER_SCHEMA } from "../../../components/deploymentLedger";
 import type { Ledger } from "../../../tools/lib/ledger";
 import { ReleaseError, type DeploymentHistory } from "./release";
@@ -46,24 +46,41 @@ export async function checkStability(sitLedger: Ledger, service: string, commit:
     return `${short} of ${service} has run in sit for ${duration(ran)} (since ${since}) with no failure recorded`;
 }
 
-/** The successful deployments of a service in one environment's ledger, newest first, as their tags. */
+/**
+ * The successful deployments of a service in one environment's ledger, newest first, as their tags.
+ * One query of `by-service-status` with the service as its partition key: the only key the deployer's
+ * and the ledger reader's `dynamodb:LeadingKeys` condition allows. Successful rollbacks share the
+ * `succeeded#` prefix and are filtered out after the read, so pages are followed until `limit`
+ * deployments are found or the partition ends.
+ */
 export function ledgerHistory(dynamodb: DynamoDBClient, tableName: string, service: string, limit = 50): DeploymentHistory {
     return {
         async successfulDeployTags() {
             const index = LEDGER_SCHEMA.indexes.byServiceStatus;
-            const { Items = [] } = await dynamodb.send(
-                new QueryCommand({
-                    TableName: tableName,
-                    IndexName: index.name,
-                    KeyConditionExpression: "#key = :key",
-                    FilterExpression: "#kind = :deploy",
-                    ExpressionAttributeNames: { "#key": index.partitionKey, "#kind": "kind" },
-                    ExpressionAttributeValues: { ":key": { S: `${service}#succeeded` }, ":deploy": { S: "deploy" } },
-                    ScanIndexForward: false,
-                    Limit: limit,
-                }),
-            );
-            return Items.map((item) => item.version?.S ?? "");
+            const tags: string[] = [];
+            let start: Record<string, AttributeValue> | undefined;
+            do {
+                const { Items = [], LastEvaluatedKey } = await dynamodb.send(
+                    new QueryCommand({
+                        TableName: tableName,
+                        IndexName: index.name,
+                        KeyConditionExpression: "#pk = :service AND begins_with(#statusAt, :succeeded)",
+                        FilterExpression: "#kind = :deploy",
+                        ExpressionAttributeNames: { "#pk": index.partitionKey, "#statusAt": index.sortKey, "#kind": "kind" },
+                        ExpressionAttributeValues: {
+                            ":service": { S: service },
+                            ":succeeded": { S: "succeeded#" },
+                            ":deploy": { S: "deploy" },
+                        },
+                        ScanIndexForward: false,
+                        Limit: limit,
+                        ExclusiveStartKey: start,
+                    }),
+                );
+                tags.push(...Items.map((item) => item.version?.S ?? ""));
+                start = LastEvaluatedKey;
+            } while (start && tags.length < limit);
+            return tags.slice(0, limit);
         },
     };
 }

@@ -1,0 +1,129 @@
+/**
+ * The Lambda release action: one command per call (see action.yml). Errors are printed as workflow
+ * annotations; bad inputs exit 2 having changed nothing, a stopped release exits 1.
+ */
+import { appendFileSync, readFileSync, writeFileSync } from "fs";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import { Ledger } from "../../../tools/lib/ledger";
+import { escapeCommand, type Env } from "../../lib/runtime";
+import { InputError, readInputs, type Inputs } from "./inputs";
+import {
+    abortCanary,
+    canary,
+    codeSha256,
+    pointAlias,
+    publish,
+    ReleaseError,
+    rollback,
+    rollbackTarget,
+    versionDescription,
+    type Clock,
+    type Target,
+} from "./release";
+import { checkStability, ledgerHistory } from "./stability";
+
+/** What the build leaves next to the package: which commit it is and the digest Lambda will report. */
+export interface BuildManifest {
+    readonly commit: string;
+    readonly codeSha256: string;
+}
+
+/** The AWS clients a command uses; the tests hand in clients of their loopback fakes. */
+export interface Clients {
+    readonly lambda: () => LambdaClient;
+    readonly cloudwatch: () => CloudWatchClient;
+    readonly dynamodb: () => DynamoDBClient;
+}
+
+export const awsClients: Clients = {
+    lambda: () => new LambdaClient({}),
+    cloudwatch: () => new CloudWatchClient({}),
+    dynamodb: () => new DynamoDBClient({}),
+};
+
+/** Runs one command; returns its outputs. */
+export async function run(inputs: Inputs, clients: Clients, clock: Clock, log: (line: string) => void): Promise<Record<string, string>> {
+    const v = inputs.values;
+    const target = (): Target => ({ lambda: clients.lambda(), functionName: v["function-name"], alias: v.alias, clock, log });
+    switch (inputs.command) {
+        case "package": {
+            const digest = codeSha256(readFileSync(v.package));
+            const manifest: BuildManifest = { commit: v.commit, codeSha256: digest };
+            const manifestPath = v.manifest ?? v.package.replace(/\.zip$/, ".json");
+            writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+            log(`${v.package}: code SHA-256 ${digest}, commit ${v.commit}`);
+            return { "code-sha256": digest, manifest: manifestPath };
+        }
+        case "deploy": {
+            const manifest = JSON.parse(readFileSync(v.manifest, "utf8")) as BuildManifest;
+            if (manifest.commit !== v.commit) {
+                throw new ReleaseError(`the package was built from ${manifest.commit}, not ${v.commit}; nothing was changed`);
+            }
+            const t = target();
+            const { version, codeSha256: digest } = await publish(
+                t,
+                readFileSync(v.package),
+                manifest.codeSha256,
+                versionDescription(v.tag, v.commit),
+            );
+            const previous =
+                v.strategy === "canary"
+                    ? await canary(t, version, {
+                          cloudwatch: clients.cloudwatch(),
+                          alarmNames: v["canary-alarms"].split(",").map((name) => name.trim()),
+                          weights: (v["canary-weights"] ?? "10").split(",").map(Number),
+                          bakeMs: Number(v["bake-minutes"] ?? "10") * 60_000,
+                          pollMs: Number(v["poll-seconds"] ?? "30") * 1000,
+                      })
+                    : await pointAlias(t, version);
+            return { version, "previous-version": previous, "code-sha256": digest };
+        }
+        case "stability": {
+            const ledger = new Ledger({ tableName: v["ledger-table"], dynamodb: clients.dynamodb(), now: () => clock.now() });
+            log(await checkStability(ledger, v.service, v.commit, Number(v["minimum-hours"]), clock.now()));
+            return {};
+        }
+        case "rollback-target": {
+            const history = v["ledger-table"] ? ledgerHistory(clients.dynamodb(), v["ledger-table"], v.service) : undefined;
+            const { current, target: chosen } = await rollbackTarget(target(), { version: v.version, tag: v.tag, history });
+            log(
+                `rollback of ${v.alias}: version ${current} -> ${chosen.version} (${chosen.tag ?? "untagged"}, commit ${chosen.commit ?? "unknown"})`,
+            );
+            if (!chosen.tag || !chosen.commit) {
+                throw new ReleaseError(
+                    `version ${chosen.version} was not published by a deployment (no tag and commit in its description)`,
+                );
+            }
+            return { "current-version": current, version: chosen.version, tag: chosen.tag, commit: chosen.commit };
+        }
+        case "rollback":
+            return { "previous-version": await rollback(target(), v.version) };
+        case "abort-canary":
+            return { removed: (await abortCanary(target())) ?? "" };
+    }
+}
+
+/** Writes outputs the way the runner reads them (GITHUB_OUTPUT); values here never contain newlines. */
+function writeOutputs(env: Env, outputs: Record<string, string>): void {
+    const file = env.GITHUB_OUTPUT;
+    const lines = Object.entries(outputs).map(([name, value]) => `${name}=${value}\n`);
+    if (file) appendFileSync(file, lines.join(""));
+    else for (const line of lines) process.stdout.write(line);
+}
+
+/** The action as the runner runs it: inputs from the environment, outputs to GITHUB_OUTPUT; returns the exit code. */
+export async function lambdaReleaseAction(env: Env, clients: Clients, clock: Clock, log: (line: string) => void): Promise<number> {
+    try {
+        writeOutputs(env, await run(readInputs(env), clients, clock, log));
+        return 0;
+    } catch (error) {
+        if (error instanceof InputError) {
+            for (const problem of error.problems) log(`::error::lambda-release: ${escapeCommand(problem)}`);
+            return 2;
+        }
+        log(`::error::lambda-release: ${escapeCommand(error instanceof Error ? error.message : String(error))}`);
+        return 1;
+    }
+}
