@@ -159,4 +159,3 @@ export function without(graph: Graph, type: string, name: string): Graph {
     copy.resources.splice(index, 1);
     return copy;
 }
-
