@@ -285,6 +285,7 @@ describe("the project's own workflows: each job's environment and secrets, exact
         ["terraform-drift.yml", "drift", undefined, []],
         ["terraform-apply.yml", "check", undefined, []],
         ["terraform-apply.yml", "plan", undefined, []],
+        ["policy-publish.yml", "publish", "prod", ["PULUMI_POLICY_PUBLISH_TOKEN"]],
         [
             "terraform-apply.yml",
             "apply",
