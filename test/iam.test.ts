@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { parseStackConfig, type StackConfig } from "../config";
 import { boundaryPolicyArn, roleName, type Naming } from "../components/naming";
 import { decide, stackPolicies, type Decision, type Request, type StackPolicies } from "./helpers/iamSimulation";
-import { stackConfig, synth, withConfig } from "./helpers/stacks";
+import { configValue, stackConfig, synth, withConfig } from "./helpers/stacks";
 
 /**
  * Least privilege, proved by evaluation: every stack is synthesized from its real stack file, and each
@@ -37,6 +37,24 @@ async function assertDecisions(stack: Stack, cases: readonly Case[]): Promise<vo
     );
 }
 
+/**
+ * The stack as it would be after the foundation deployer rewrote one bounded role's inline policy to
+ * `*` on `*` (it may change the policy and trust of every role it creates): what the boundary alone holds.
+ */
+function withRewrittenRole(stack: Stack, role: string, bounded: string): Stack {
+    const everything = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
+    const boundary = stack.policies.boundaries.get(bounded);
+    assert.ok(boundary, `${bounded} carries no boundary`);
+    return {
+        ...stack,
+        policies: {
+            ...stack.policies,
+            identity: new Map([...stack.policies.identity, [role, everything]]),
+            boundaries: new Map([...stack.policies.boundaries, [role, boundary]]),
+        },
+    };
+}
+
 function names(stack: Stack) {
     const { naming } = stack;
     const { prefix, environment: env, accountId: acct, region } = naming;
@@ -49,6 +67,14 @@ function names(stack: Stack) {
         stateBucket: `arn:aws:s3:::${prefix}-state-${env}`,
         logBucket: `arn:aws:s3:::${prefix}-state-access-logs-${env}`,
         key: `arn:aws:kms:${region}:${acct}:key/0b5f3c1e-1111-2222-3333-444455556666`,
+        /** Another key of the account, e.g. a team's own; every key is `key/<id>`, only its aliases differ. */
+        foreignKey: `arn:aws:kms:${region}:${acct}:key/99999999-aaaa-bbbb-cccc-000000000000`,
+        foreignKeyContext: { "kms:ResourceAliases": ["alias/payments"] },
+        keyAlias: (name: string) => `arn:aws:kms:${region}:${acct}:alias/${name}`,
+        table: (name: string) => `arn:aws:dynamodb:${region}:${acct}:table/${name}`,
+        bucket: (name: string) => `arn:aws:s3:::${name}`,
+        logGroup: (name: string) => `arn:aws:logs:${region}:${acct}:log-group:${name}`,
+        auditLogGroup: `arn:aws:logs:${region}:${acct}:log-group:/${prefix}/deployments/${env}`,
         keyContext: { "kms:ResourceAliases": [`alias/${prefix}-${env}`] },
         ledger: `arn:aws:dynamodb:${region}:${acct}:table/${prefix}-deployments-${env}`,
         lockTable: `arn:aws:dynamodb:${region}:${acct}:table/${prefix}-state-lock-${env}`,
@@ -186,10 +212,13 @@ for (const stackName of ["dev", "sit", "prod"]) {
                 { role: fd, action: "s3:GetBucketObjectLockConfiguration", resource: n.stateBucket, expected: "Allowed" },
                 { role: fd, action: "s3:GetReplicationConfiguration", resource: n.logBucket, expected: "Allowed" },
                 { role: fd, action: "s3:GetBucketCORS", resource: n.stateBucket, expected: "Allowed" },
-                { role: fd, action: "s3:PutBucketPublicAccessBlock", resource: n.logBucket, expected: "Allowed" },
+                { role: fd, action: "s3:PutBucketTagging", resource: n.logBucket, expected: "Allowed" },
+                // The buckets' protective settings and the key policy are the administrator's (the boundary denies them).
+                { role: fd, action: "s3:PutBucketPublicAccessBlock", resource: n.logBucket, expected: "ExplicitlyDenied" },
                 { role: fd, action: "sns:ListSubscriptionsByTopic", resource: n.topic, expected: "Allowed" },
                 { role: fd, action: "kms:ListResourceTags", resource: n.key, context: n.keyContext, expected: "Allowed" },
-                { role: fd, action: "kms:PutKeyPolicy", resource: n.key, context: n.keyContext, expected: "Allowed" },
+                { role: fd, action: "kms:EnableKeyRotation", resource: n.key, context: n.keyContext, expected: "Allowed" },
+                { role: fd, action: "kms:PutKeyPolicy", resource: n.key, context: n.keyContext, expected: "ExplicitlyDenied" },
                 {
                     role: fd,
                     action: "kms:PutKeyPolicy",
@@ -206,6 +235,213 @@ for (const stackName of ["dev", "sit", "prod"]) {
                 },
                 { role: fd, action: "kms:Decrypt", resource: n.key, context: n.keyContext, expected: "Allowed" },
             ]);
+        });
+
+        it("keeps the foundation deployer's key rights on the environment key, its grants for AWS services, its key policy for an administrator", async () => {
+            const fd = n.foundationDeployer;
+            const fp = n.foundationPreviewer;
+            const { prefix, environment } = stack.naming;
+            const envAlias = n.keyAlias(`${prefix}-${environment}`);
+            const forStorage = { ...n.keyContext, "kms:GrantIsForAWSResource": "true" };
+            const toOutsider = {
+                ...n.keyContext,
+                "kms:GrantIsForAWSResource": "false",
+                "kms:GranteePrincipal": "arn:aws:iam::111122223333:root",
+                "kms:GrantOperations": ["Decrypt"],
+            };
+            await assertDecisions(stack, [
+                { role: fd, action: "kms:CreateGrant", resource: n.key, context: forStorage, expected: "Allowed" },
+                { role: fd, action: "kms:CreateGrant", resource: n.key, context: toOutsider, expected: "ImplicitlyDenied" },
+                { role: fd, action: "kms:CreateGrant", resource: n.key, context: n.keyContext, expected: "ImplicitlyDenied" },
+                {
+                    role: fd,
+                    action: "kms:CreateGrant",
+                    resource: n.foreignKey,
+                    context: { ...n.foreignKeyContext, "kms:GrantIsForAWSResource": "true" },
+                    expected: "ImplicitlyDenied",
+                },
+                {
+                    role: fd,
+                    action: "kms:PutKeyPolicy",
+                    resource: n.foreignKey,
+                    context: n.foreignKeyContext,
+                    expected: "ExplicitlyDenied",
+                },
+                { role: fd, action: "kms:PutKeyPolicy", resource: n.key, context: n.keyContext, expected: "ExplicitlyDenied" },
+                {
+                    role: fd,
+                    action: "kms:PutKeyPolicy",
+                    resource: n.key,
+                    context: n.keyContext,
+                    withoutBoundary: true,
+                    expected: "ImplicitlyDenied",
+                },
+                { role: fd, action: "kms:TagResource", resource: n.key, context: n.keyContext, expected: "Allowed" },
+                { role: fd, action: "kms:TagResource", resource: n.foreignKey, context: n.foreignKeyContext, expected: "ImplicitlyDenied" },
+                { role: fd, action: "kms:UpdateKeyDescription", resource: n.foreignKey, expected: "ImplicitlyDenied" },
+                {
+                    role: fd,
+                    action: "kms:GetKeyPolicy",
+                    resource: n.foreignKey,
+                    context: n.foreignKeyContext,
+                    expected: "ImplicitlyDenied",
+                },
+                { role: fp, action: "kms:GetKeyPolicy", resource: n.key, context: n.keyContext, expected: "Allowed" },
+                { role: fp, action: "kms:DescribeKey", resource: n.foreignKey, context: n.foreignKeyContext, expected: "ImplicitlyDenied" },
+                { role: fd, action: "kms:CreateAlias", resource: envAlias, expected: "Allowed" },
+                { role: fd, action: "kms:CreateAlias", resource: n.keyAlias("payments"), expected: "ImplicitlyDenied" },
+                { role: fd, action: "kms:UpdateAlias", resource: envAlias, expected: "ExplicitlyDenied" },
+                { role: fd, action: "kms:DeleteAlias", resource: envAlias, expected: "ExplicitlyDenied" },
+            ]);
+        });
+
+        it("keeps the foundation deployer's bucket and table rights on the foundation's own, never the services' data", async () => {
+            const fd = n.foundationDeployer;
+            const fp = n.foundationPreviewer;
+            const { prefix, environment } = stack.naming;
+            const tenantTable = n.table(`${prefix}-tenant-acme`);
+            const tenantBucket = n.bucket(`${prefix}-tenant-acme`);
+            const templates = n.bucket(`${prefix}-templates-${environment}`);
+            await assertDecisions(stack, [
+                { role: fd, action: "dynamodb:UpdateTable", resource: n.ledger, expected: "Allowed" },
+                { role: fd, action: "dynamodb:UpdateContinuousBackups", resource: n.lockTable, expected: "Allowed" },
+                { role: fd, action: "dynamodb:DescribeTable", resource: `${n.ledger}/index/by-service-status`, expected: "Allowed" },
+                { role: fd, action: "s3:PutBucketTagging", resource: n.stateBucket, expected: "Allowed" },
+                { role: fd, action: "s3:GetBucketPolicy", resource: n.logBucket, expected: "Allowed" },
+                { role: fd, action: "dynamodb:DeleteTable", resource: tenantTable, expected: "ImplicitlyDenied" },
+                { role: fd, action: "dynamodb:UpdateTable", resource: tenantTable, expected: "ImplicitlyDenied" },
+                {
+                    role: fd,
+                    action: "dynamodb:CreateTable",
+                    resource: n.table(`${prefix}-anything-${environment}`),
+                    expected: "ImplicitlyDenied",
+                },
+                { role: fd, action: "s3:PutBucketPolicy", resource: tenantBucket, expected: "ImplicitlyDenied" },
+                { role: fd, action: "s3:PutBucketPublicAccessBlock", resource: tenantBucket, expected: "ImplicitlyDenied" },
+                { role: fd, action: "s3:DeleteBucket", resource: templates, expected: "ImplicitlyDenied" },
+                { role: fd, action: "s3:CreateBucket", resource: templates, expected: "ImplicitlyDenied" },
+                { role: fd, action: "s3:PutBucketTagging", resource: templates, expected: "ImplicitlyDenied" },
+                { role: fp, action: "s3:GetBucketPolicy", resource: templates, expected: "ImplicitlyDenied" },
+                { role: fp, action: "dynamodb:DescribeTable", resource: tenantTable, expected: "ImplicitlyDenied" },
+                { role: fp, action: "dynamodb:DescribeTable", resource: n.ledger, expected: "Allowed" },
+            ]);
+        });
+
+        it("keeps the audit log's retention, key and group for an administrator, and grants nothing on a CloudTrail group it is not given", async () => {
+            const fd = n.foundationDeployer;
+            const groupItself = `${n.auditLogGroup}:*`;
+            await assertDecisions(stack, [
+                { role: fd, action: "logs:PutRetentionPolicy", resource: n.auditLogGroup, expected: "ExplicitlyDenied" },
+                { role: fd, action: "logs:PutRetentionPolicy", resource: groupItself, expected: "ExplicitlyDenied" },
+                { role: fd, action: "logs:DeleteRetentionPolicy", resource: n.auditLogGroup, expected: "ExplicitlyDenied" },
+                { role: fd, action: "logs:DisassociateKmsKey", resource: n.auditLogGroup, expected: "ExplicitlyDenied" },
+                { role: fd, action: "logs:DisassociateKmsKey", resource: groupItself, expected: "ExplicitlyDenied" },
+                { role: fd, action: "logs:DeleteLogGroup", resource: groupItself, expected: "ExplicitlyDenied" },
+                { role: fd, action: "logs:AssociateKmsKey", resource: n.auditLogGroup, expected: "Allowed" },
+                { role: fd, action: "logs:TagResource", resource: n.auditLogGroup, expected: "Allowed" },
+                {
+                    role: fd,
+                    action: "logs:PutRetentionPolicy",
+                    resource: n.logGroup(`/${stack.naming.prefix}/other`),
+                    expected: "ImplicitlyDenied",
+                },
+                { role: fd, action: "logs:PutMetricFilter", resource: n.logGroup("aws-cloudtrail-logs-org"), expected: "ImplicitlyDenied" },
+            ]);
+        });
+
+        it("holds, in the boundary alone, what no policy the foundation deployer writes into a bounded role can do", async () => {
+            const { prefix, environment } = stack.naming;
+            const rewritten = `${prefix}-rewritten`;
+            const r = withRewrittenRole(stack, rewritten, n.foundationDeployer);
+            const settings = [
+                "s3:PutReplicationConfiguration",
+                "s3:PutBucketAcl",
+                "s3:PutBucketOwnershipControls",
+                "s3:PutBucketPublicAccessBlock",
+                "s3:PutEncryptionConfiguration",
+                "s3:PutBucketObjectLockConfiguration",
+                "s3:PutBucketPolicy",
+                "s3:DeleteBucketPolicy",
+                "s3:PutBucketVersioning",
+                "s3:PutLifecycleConfiguration",
+                "s3:PutBucketLogging",
+                "s3:DeleteBucket",
+            ];
+            const denied: Case[] = [
+                ...[n.stateBucket, n.logBucket].flatMap((resource) =>
+                    settings.map((action): Case => ({ role: rewritten, action, resource, expected: "ExplicitlyDenied" })),
+                ),
+                ...["logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy", "logs:DisassociateKmsKey", "logs:DeleteLogGroup"].map(
+                    (action): Case => ({ role: rewritten, action, resource: n.auditLogGroup, expected: "ExplicitlyDenied" }),
+                ),
+                { role: rewritten, action: "kms:PutKeyPolicy", resource: n.key, context: n.keyContext, expected: "ExplicitlyDenied" },
+                {
+                    role: rewritten,
+                    action: "kms:ScheduleKeyDeletion",
+                    resource: n.key,
+                    context: n.keyContext,
+                    expected: "ExplicitlyDenied",
+                },
+                {
+                    role: rewritten,
+                    action: "kms:UpdateAlias",
+                    resource: n.keyAlias(`${prefix}-${environment}`),
+                    expected: "ExplicitlyDenied",
+                },
+                { role: rewritten, action: "dynamodb:DeleteTable", resource: n.ledger, expected: "ExplicitlyDenied" },
+                { role: rewritten, action: "dynamodb:DeleteTable", resource: n.lockTable, expected: "ExplicitlyDenied" },
+                {
+                    role: rewritten,
+                    action: "s3:DeleteObjectVersion",
+                    resource: n.stateObject("2_1_bbws_s3_schemas/terraform.tfstate"),
+                    expected: "ExplicitlyDenied",
+                },
+                { role: rewritten, action: "iam:CreatePolicyVersion", resource: n.boundary, expected: "ExplicitlyDenied" },
+                { role: rewritten, action: "iam:PutRolePolicy", resource: n.role(n.foundationDeployer), expected: "ExplicitlyDenied" },
+                { role: rewritten, action: "iam:DeleteRolePermissionsBoundary", resource: n.role(rewritten), expected: "ExplicitlyDenied" },
+                { role: rewritten, action: "iam:CreateRole", resource: n.role(`${prefix}-unbounded`), expected: "ExplicitlyDenied" },
+                {
+                    role: rewritten,
+                    action: "iam:CreateUser",
+                    resource: `arn:aws:iam::${stack.naming.accountId}:user/${prefix}-x`,
+                    expected: "ImplicitlyDenied",
+                },
+                {
+                    role: rewritten,
+                    action: "iam:PutRolePolicy",
+                    resource: n.role("OrganizationAccountAccessRole"),
+                    expected: "ImplicitlyDenied",
+                },
+            ];
+            // What remains by design: the foundation deployer defines every repository's role, so a role it
+            // rewrites may act within the services (README "Security", "Residual risk"). A role tag naming the
+            // service would not close it: the foundation deployer may re-trust that service's own role.
+            const other = stack.config.repositories.find((repository) => repository.kind === "lambda");
+            assert.ok(other);
+            const remaining: Case[] = [
+                {
+                    role: rewritten,
+                    action: "dynamodb:PutItem",
+                    resource: n.ledger,
+                    context: { "dynamodb:LeadingKeys": [other.name] },
+                    expected: "Allowed",
+                },
+                {
+                    role: rewritten,
+                    action: "s3:PutObject",
+                    resource: n.stateObject("2_1_bbws_s3_schemas/terraform.tfstate"),
+                    expected: "Allowed",
+                },
+                { role: rewritten, action: "lambda:UpdateFunctionCode", resource: n.function("payments"), expected: "Allowed" },
+                {
+                    role: n.foundationDeployer,
+                    action: "iam:UpdateAssumeRolePolicy",
+                    resource: n.role(roleName(stack.naming, "deployer", other.name)),
+                    context: { "iam:PermissionsBoundary": n.boundary },
+                    expected: "Allowed",
+                },
+            ];
+            await assertDecisions(r, [...denied, ...remaining]);
         });
 
         it("lets each deployer write its own service's ledger items and no other's", async () => {
@@ -474,6 +710,35 @@ describe("IAM evaluation of the ledger reader", () => {
                 expected: "ImplicitlyDenied",
             },
             { role, action: "dynamodb:PutItem", resource: ledger, context: own, expected: "ImplicitlyDenied" },
+        ]);
+    });
+});
+
+describe("IAM evaluation of the CloudTrail metric filter", () => {
+    it("gives the foundation deployer only the metric filter on the account's CloudTrail log group", async () => {
+        const raw = stackConfig("prod");
+        const monitoring = configValue<Record<string, unknown>>(raw, "cicd-foundation:monitoring");
+        const trailName = "aws-cloudtrail-logs-org";
+        const stack = await loadStack(
+            "prod",
+            withConfig(raw, { "cicd-foundation:monitoring": { ...monitoring, cloudTrailLogGroup: trailName } }),
+        );
+        const n = names(stack);
+        const fd = n.foundationDeployer;
+        const fp = n.foundationPreviewer;
+        const trail = n.logGroup(trailName);
+        await assertDecisions(stack, [
+            { role: fd, action: "logs:PutMetricFilter", resource: trail, expected: "Allowed" },
+            { role: fd, action: "logs:DeleteMetricFilter", resource: `${trail}:*`, expected: "Allowed" },
+            { role: fd, action: "logs:DescribeMetricFilters", resource: trail, expected: "Allowed" },
+            { role: fp, action: "logs:DescribeMetricFilters", resource: trail, expected: "Allowed" },
+            { role: fp, action: "logs:PutMetricFilter", resource: trail, expected: "ImplicitlyDenied" },
+            { role: fd, action: "logs:DeleteLogGroup", resource: trail, expected: "ImplicitlyDenied" },
+            { role: fd, action: "logs:PutRetentionPolicy", resource: trail, expected: "ImplicitlyDenied" },
+            { role: fd, action: "logs:DeleteRetentionPolicy", resource: `${trail}:*`, expected: "ImplicitlyDenied" },
+            { role: fd, action: "logs:DisassociateKmsKey", resource: trail, expected: "ImplicitlyDenied" },
+            { role: fd, action: "logs:TagResource", resource: trail, expected: "ImplicitlyDenied" },
+            { role: fd, action: "logs:PutRetentionPolicy", resource: n.auditLogGroup, expected: "ExplicitlyDenied" },
         ]);
     });
 });

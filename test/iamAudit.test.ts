@@ -12,8 +12,9 @@ import { configValue, stackConfig, synth, withConfig } from "./helpers/stacks";
  * The foundation deployer's policy, audited against what the AWS provider calls for every resource type the
  * program declares: create, read (refresh and import), update and delete. Each call is evaluated with the
  * deployer's inline policy and its boundary. Calls the bootstrap tier keeps for an administrator (changing
- * the state bucket's protective settings, deleting the key, the ledger or the audit log, changing the
- * boundary) are expected to be denied; every other call must be allowed.
+ * the state bucket's protective settings, deleting the key or changing its policy or alias, deleting the
+ * ledger, changing the audit log's retention or key or deleting it, changing the boundary) are expected to be
+ * denied; every other call must be allowed.
  */
 
 const STACK = "prod";
@@ -70,14 +71,17 @@ function providerCalls(accountId: string, region: string): Record<string, readon
         "aws:kms/key:Key": [
             ...on("*", ["kms:CreateKey"]),
             ...on(key, ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"], { context: aliases }),
-            ...on(key, ["kms:PutKeyPolicy", "kms:EnableKeyRotation", "kms:UpdateKeyDescription", "kms:TagResource", "kms:UntagResource"], {
-                context: aliases,
-            }),
+            ...on(key, ["kms:EnableKeyRotation", "kms:UpdateKeyDescription", "kms:TagResource", "kms:UntagResource"], { context: aliases }),
+            // The key is created with its policy and refresh only reads it: a new policy is an administrator's.
+            ...on(key, ["kms:PutKeyPolicy"], { context: aliases, ...admin }),
             ...on(key, ["kms:ScheduleKeyDeletion", "kms:DisableKey"], { context: aliases, ...admin }),
         ],
         "aws:kms/alias:Alias": [
             ...on("*", ["kms:ListAliases"]),
-            ...on([alias, key], ["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"]),
+            ...on([alias, key], ["kms:CreateAlias"]),
+            // AWS authorizes an alias change on the alias and on the keys: retargeting or deleting the alias is
+            // the administrator's, every policy names the key through it.
+            ...on(alias, ["kms:UpdateAlias", "kms:DeleteAlias"], admin),
         ],
         "aws:iam/openIdConnectProvider:OpenIdConnectProvider": [
             ...on(oidc, [
@@ -147,18 +151,18 @@ function providerCalls(accountId: string, region: string): Record<string, readon
             ...on(buckets, ["s3:GetBucketVersioning"]),
             ...on(buckets, ["s3:PutBucketVersioning"], admin),
         ],
-        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": on(buckets, [
-            "s3:GetEncryptionConfiguration",
-            "s3:PutEncryptionConfiguration",
-        ]),
-        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": on(buckets, [
-            "s3:GetBucketPublicAccessBlock",
-            "s3:PutBucketPublicAccessBlock",
-        ]),
-        "aws:s3/bucketOwnershipControls:BucketOwnershipControls": on(buckets, [
-            "s3:GetBucketOwnershipControls",
-            "s3:PutBucketOwnershipControls",
-        ]),
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": [
+            ...on(buckets, ["s3:GetEncryptionConfiguration"]),
+            ...on(buckets, ["s3:PutEncryptionConfiguration"], admin),
+        ],
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": [
+            ...on(buckets, ["s3:GetBucketPublicAccessBlock"]),
+            ...on(buckets, ["s3:PutBucketPublicAccessBlock"], admin),
+        ],
+        "aws:s3/bucketOwnershipControls:BucketOwnershipControls": [
+            ...on(buckets, ["s3:GetBucketOwnershipControls"]),
+            ...on(buckets, ["s3:PutBucketOwnershipControls"], admin),
+        ],
         "aws:s3/bucketPolicy:BucketPolicy": [
             ...on(buckets, ["s3:GetBucketPolicy"]),
             ...on(buckets, ["s3:PutBucketPolicy", "s3:DeleteBucketPolicy"], admin),
@@ -184,7 +188,8 @@ function providerCalls(accountId: string, region: string): Record<string, readon
             ]),
             ...on(tables, ["dynamodb:DeleteTable"], admin),
             // DynamoDB takes a grant on the key for a table encrypted with it.
-            ...on(key, ["kms:CreateGrant", "kms:DescribeKey"], { context: aliases }),
+            ...on(key, ["kms:DescribeKey"], { context: aliases }),
+            ...on(key, ["kms:CreateGrant"], { context: { ...aliases, "kms:GrantIsForAWSResource": "true" } }),
         ],
         "aws:sns/topic:Topic": on(topic, [
             "sns:CreateTopic",
@@ -220,15 +225,17 @@ function providerCalls(accountId: string, region: string): Record<string, readon
             ...on("*", ["logs:DescribeLogGroups"]),
             ...on(logGroup, [
                 "logs:CreateLogGroup",
-                "logs:PutRetentionPolicy",
-                "logs:DeleteRetentionPolicy",
                 "logs:AssociateKmsKey",
-                "logs:DisassociateKmsKey",
                 "logs:ListTagsForResource",
                 "logs:TagResource",
                 "logs:UntagResource",
             ]),
-            ...on(logGroup, ["logs:DeleteLogGroup"], admin),
+            // The audit log's retention, its key and the group itself are the administrator's.
+            ...on(
+                logGroup,
+                ["logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy", "logs:DisassociateKmsKey", "logs:DeleteLogGroup"],
+                admin,
+            ),
         ],
         "aws:cloudwatch/logMetricFilter:LogMetricFilter": on(trail, [
             "logs:PutMetricFilter",

@@ -1,5 +1,6 @@
 import {
     accessLogBucketName,
+    keyAliasName,
     boundaryPolicyArn,
     bucketArn,
     ledgerTableName,
@@ -46,15 +47,28 @@ export const POLICY_CHANGES = [
 /** The services whose resources the pipelines manage; `iam:` is granted on roles only, never on `*`. */
 export const BOUNDED_SERVICES = ["s3:*", "dynamodb:*", "lambda:*", "kms:*", "sns:*", "cloudwatch:*", "logs:*", "chatbot:*"];
 
-/** S3 settings that keep the state and its access log: only an administrator changes them. */
+/**
+ * S3 settings that keep the state and its access log private, encrypted, versioned, logged and in this
+ * account: only an administrator changes them. The foundation deployer may rewrite any bounded role's trust
+ * and policy, so these denials, not the roles' own policies, are what holds.
+ */
 const STATE_BUCKET_GUARDS = [
     "s3:DeleteBucket",
     "s3:DeleteBucketPolicy",
+    "s3:PutBucketAcl",
     "s3:PutBucketLogging",
+    "s3:PutBucketObjectLockConfiguration",
+    "s3:PutBucketOwnershipControls",
     "s3:PutBucketPolicy",
+    "s3:PutBucketPublicAccessBlock",
     "s3:PutBucketVersioning",
+    "s3:PutEncryptionConfiguration",
     "s3:PutLifecycleConfiguration",
+    "s3:PutReplicationConfiguration",
 ];
+
+/** What keeps the audit log group's records: how long they stay, the key that encrypts them, the group itself. */
+const AUDIT_LOG_GUARDS = ["logs:DeleteLogGroup", "logs:DeleteRetentionPolicy", "logs:DisassociateKmsKey", "logs:PutRetentionPolicy"];
 
 /** The administrator-owned tier the pipeline never changes: the boundary and the foundation's deployer roles. */
 export function bootstrapTierDenials(naming: Naming, bootstrapRoleNames: readonly string[]): Statement[] {
@@ -83,6 +97,8 @@ export function bootstrapTierDenials(naming: Naming, bootstrapRoleNames: readonl
 export function permissionsBoundary(naming: Naming, bootstrapRoleNames: readonly string[]): PolicyDocument {
     const boundary = boundaryPolicyArn(naming);
     const guardedBuckets = [stateBucketName(naming), accessLogBucketName(naming)].map(bucketArn);
+    // CloudWatch Logs names a log group with or without a trailing `:*`, depending on the action.
+    const auditLog = logGroupArn(naming, auditLogGroupName(naming));
     return policyDocument([
         { Sid: "ServicesThePipelinesManage", Effect: "Allow", Action: BOUNDED_SERVICES, Resource: "*" },
         { Sid: "RolesOfThisFoundation", Effect: "Allow", Action: "iam:*", Resource: pipelineRolesArn(naming) },
@@ -124,9 +140,20 @@ export function permissionsBoundary(naming: Naming, bootstrapRoleNames: readonly
         {
             Sid: "KeyPoliciesKeepTheirSafetyCheck",
             Effect: "Deny",
-            Action: ["kms:CreateKey", "kms:PutKeyPolicy"],
+            Action: "kms:CreateKey",
             Resource: "*",
             Condition: { Bool: { "kms:BypassPolicyLockoutSafetyCheck": "true" } },
+        },
+        // The key is created with its policy and refresh only reads it; a key policy can hand the key to
+        // anyone, so changing one is an administrator's. No pipeline manages a key of its own.
+        { Sid: "KeyPoliciesAreAdministratorOwned", Effect: "Deny", Action: "kms:PutKeyPolicy", Resource: "*" },
+        // Every policy names the environment key through its alias: retargeting or deleting the alias
+        // would hand those rights to another key. Alias actions take no kms:ResourceAliases, so the alias is named.
+        {
+            Sid: "KeyAliasStays",
+            Effect: "Deny",
+            Action: ["kms:DeleteAlias", "kms:UpdateAlias"],
+            Resource: `arn:aws:kms:${naming.region}:${naming.accountId}:${keyAliasName(naming)}`,
         },
         {
             Sid: "LedgerAndLocksStay",
@@ -134,7 +161,7 @@ export function permissionsBoundary(naming: Naming, bootstrapRoleNames: readonly
             Action: "dynamodb:DeleteTable",
             Resource: [tableArn(naming, ledgerTableName(naming)), tableArn(naming, lockTableName(naming))],
         },
-        { Sid: "AuditLogStays", Effect: "Deny", Action: "logs:DeleteLogGroup", Resource: logGroupArn(naming, auditLogGroupName(naming)) },
+        { Sid: "AuditLogStays", Effect: "Deny", Action: AUDIT_LOG_GUARDS, Resource: [auditLog, `${auditLog}:*`] },
         { Sid: "OidcProviderStays", Effect: "Deny", Action: "iam:DeleteOpenIDConnectProvider", Resource: "*" },
     ]);
 }

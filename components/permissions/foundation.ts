@@ -1,19 +1,24 @@
 import {
+    accessLogBucketName,
     boundaryPolicyArn,
     bucketArn,
     chatbotConfigurationArn,
     chatbotConfigurationName,
+    keyAliasName,
+    ledgerTableName,
+    lockTableName,
     oidcProviderArn,
     pulumiOidcProviderArn,
     pipelineRolesArn,
     roleArn,
     roleName,
-    tableArn,
+    stateBucketName,
     type Naming,
 } from "../naming";
+import { auditLogGroupName } from "../monitoring";
 import type { Statement } from "../policyDocument";
 import { bootstrapTierDenials } from "./boundary";
-import { alarmArn, keyArns, logGroupArn, type PermissionsArgs } from "./statements";
+import { alarmArn, keyArns, logGroupArn, tableArns, type PermissionsArgs } from "./statements";
 
 /**
  * The repository that holds this program: what its deployer and previewer may do with the resources the
@@ -22,24 +27,31 @@ import { alarmArn, keyArns, logGroupArn, type PermissionsArgs } from "./statemen
  */
 function foundationResources(naming: Naming, cloudTrailLogGroup?: string) {
     const { prefix, accountId, region } = naming;
-    const logGroups = [logGroupArn(naming, `/${prefix}/*`)];
-    if (cloudTrailLogGroup) logGroups.push(logGroupArn(naming, cloudTrailLogGroup));
+    // Logs actions name a log group with or without a trailing `:*`.
+    const logGroup = (name: string) => [logGroupArn(naming, name), `${logGroupArn(naming, name)}:*`];
     return {
         roles: pipelineRolesArn(naming),
         oidcProvider: oidcProviderArn(accountId),
         pulumiOidcProvider: pulumiOidcProviderArn(accountId),
         boundary: boundaryPolicyArn(naming),
-        buckets: [bucketArn(`${prefix}-*`)],
-        tables: [tableArn(naming, `${prefix}-*`), `${tableArn(naming, `${prefix}-*`)}/index/*`],
+        // The program's own buckets and tables by name: `<prefix>-*` would cover the services' data too.
+        buckets: [stateBucketName(naming), accessLogBucketName(naming)].map(bucketArn),
+        tables: tableArns(naming, [ledgerTableName(naming), lockTableName(naming)]),
         topics: `arn:aws:sns:${region}:${accountId}:${prefix}-*`,
         alarms: alarmArn(naming, `${prefix}-*`),
         dashboards: `arn:aws:cloudwatch::${accountId}:dashboard/${prefix}-*`,
-        logGroups: [...logGroups, ...logGroups.map((arn) => `${arn}:*`)],
-        keys: [keyArns(naming), `arn:aws:kms:${region}:${accountId}:alias/${prefix}-*`],
+        auditLogGroup: logGroup(auditLogGroupName(naming)),
+        // The account's CloudTrail group is not the program's: it only reads and writes the metric filter on it.
+        cloudTrailLogGroup: cloudTrailLogGroup ? logGroup(cloudTrailLogGroup) : [],
+        keys: keyArns(naming),
+        keyAlias: `arn:aws:kms:${region}:${accountId}:${keyAliasName(naming)}`,
         chatConfigurations: chatbotConfigurationArn(naming, chatbotConfigurationName(naming, "*")),
         chatbotRole: roleArn(naming, roleName(naming, "chatbot", "slack")),
     };
 }
+
+/** Matches only the environment key: every KMS key of the account is `key/*`, so the alias tells them apart. */
+const environmentKeyOnly = (naming: Naming) => ({ "ForAnyValue:StringEquals": { "kms:ResourceAliases": keyAliasName(naming) } });
 
 /** IAM actions that accept `iam:PermissionsBoundary`: allowed only on roles that carry the boundary. */
 const BOUNDED_ROLE_CHANGES = [
@@ -154,20 +166,27 @@ export function foundationDeployerStatements(args: PermissionsArgs): Statement[]
         {
             Sid: "EnvironmentKey",
             Effect: "Allow",
-            Action: [
-                ...READS.kms,
-                "kms:PutKeyPolicy",
-                "kms:EnableKeyRotation",
-                "kms:UpdateKeyDescription",
-                "kms:TagResource",
-                "kms:UntagResource",
-                "kms:CreateAlias",
-                "kms:UpdateAlias",
-                "kms:DeleteAlias",
-                // DynamoDB and CloudWatch Logs take grants on the key when a table or log group is encrypted with it.
-                "kms:CreateGrant",
-            ],
+            Action: [...READS.kms, "kms:EnableKeyRotation", "kms:UpdateKeyDescription", "kms:TagResource", "kms:UntagResource"],
             Resource: r.keys,
+            Condition: environmentKeyOnly(naming),
+        },
+        {
+            // DynamoDB and CloudWatch Logs take grants on the key when a table or log group is encrypted with
+            // it; a grant to anyone else (another account, a role) would hand the key out.
+            Sid: "EnvironmentKeyGrantsForStorage",
+            Effect: "Allow",
+            Action: "kms:CreateGrant",
+            Resource: r.keys,
+            Condition: { ...environmentKeyOnly(naming), Bool: { "kms:GrantIsForAWSResource": "true" } },
+        },
+        {
+            // Alias actions take no kms:ResourceAliases, so the alias is named. Every policy names the key
+            // through it, so retargeting or deleting it is the administrator's (the boundary denies both):
+            // CreateAlias can bind the alias only while it does not exist.
+            Sid: "EnvironmentKeyAlias",
+            Effect: "Allow",
+            Action: "kms:CreateAlias",
+            Resource: [r.keyAlias, r.keys],
         },
         {
             Sid: "Buckets",
@@ -175,16 +194,10 @@ export function foundationDeployerStatements(args: PermissionsArgs): Statement[]
             Action: [
                 ...READS.s3,
                 "s3:CreateBucket",
-                "s3:DeleteBucket",
                 "s3:PutBucketTagging",
-                "s3:PutBucketPolicy",
-                "s3:DeleteBucketPolicy",
-                "s3:PutBucketVersioning",
-                "s3:PutBucketLogging",
-                "s3:PutLifecycleConfiguration",
-                "s3:PutEncryptionConfiguration",
-                "s3:PutBucketPublicAccessBlock",
-                "s3:PutBucketOwnershipControls",
+                // Deleting either bucket and changing its protective settings (policy, ACL, ownership,
+                // public access block, encryption, versioning, lifecycle, logging, replication, object lock)
+                // are the administrator's: the boundary denies them, and this policy does not grant them.
             ],
             Resource: r.buckets,
         },
@@ -234,23 +247,22 @@ export function foundationDeployerStatements(args: PermissionsArgs): Statement[]
             Resource: [r.alarms, r.dashboards],
         },
         {
-            Sid: "LogGroups",
+            // Its retention, its key's removal and its deletion are the administrator's: the boundary denies them.
+            Sid: "AuditLogGroup",
             Effect: "Allow",
-            Action: [
-                ...READS.logs,
-                "logs:CreateLogGroup",
-                "logs:DeleteLogGroup",
-                "logs:PutRetentionPolicy",
-                "logs:DeleteRetentionPolicy",
-                "logs:AssociateKmsKey",
-                "logs:DisassociateKmsKey",
-                "logs:TagResource",
-                "logs:UntagResource",
-                "logs:PutMetricFilter",
-                "logs:DeleteMetricFilter",
-            ],
-            Resource: r.logGroups,
+            Action: [...READS.logs, "logs:CreateLogGroup", "logs:AssociateKmsKey", "logs:TagResource", "logs:UntagResource"],
+            Resource: r.auditLogGroup,
         },
+        ...(r.cloudTrailLogGroup.length
+            ? [
+                  {
+                      Sid: "CloudTrailMetricFilter",
+                      Effect: "Allow" as const,
+                      Action: ["logs:DescribeMetricFilters", "logs:PutMetricFilter", "logs:DeleteMetricFilter"],
+                      Resource: r.cloudTrailLogGroup,
+                  },
+              ]
+            : []),
         {
             Sid: "OwnChatConfigurations",
             Effect: "Allow",
@@ -285,11 +297,21 @@ export function foundationPreviewerStatements(args: PermissionsArgs): Statement[
             ],
             Resource: "*",
         },
-        { Sid: "ReadKey", Effect: "Allow", Action: READS.kms, Resource: r.keys },
+        { Sid: "ReadKey", Effect: "Allow", Action: READS.kms, Resource: r.keys, Condition: environmentKeyOnly(args.naming) },
         { Sid: "ReadBuckets", Effect: "Allow", Action: READS.s3, Resource: r.buckets },
         { Sid: "ReadTables", Effect: "Allow", Action: READS.dynamodb, Resource: r.tables },
         { Sid: "ReadTopics", Effect: "Allow", Action: READS.sns, Resource: r.topics },
         { Sid: "ReadAlarmsAndDashboard", Effect: "Allow", Action: READS.cloudwatch, Resource: [r.alarms, r.dashboards] },
-        { Sid: "ReadLogGroups", Effect: "Allow", Action: READS.logs, Resource: r.logGroups },
+        { Sid: "ReadAuditLogGroup", Effect: "Allow", Action: READS.logs, Resource: r.auditLogGroup },
+        ...(r.cloudTrailLogGroup.length
+            ? [
+                  {
+                      Sid: "ReadCloudTrailMetricFilter",
+                      Effect: "Allow" as const,
+                      Action: "logs:DescribeMetricFilters",
+                      Resource: r.cloudTrailLogGroup,
+                  },
+              ]
+            : []),
     ];
 }
