@@ -695,8 +695,17 @@ describe("the Terraform component's reusable workflows", () => {
         const reviewed = {
             format_version: "1.2",
             prior_state: { values: { root_module: {} } },
-            resource_changes: [{ address: "aws_s3_bucket.site", change: { actions: ["create"], before: null, after: { bucket: "site" } } }],
-            output_changes: { url: { actions: ["create"], after: "https://site" } },
+            resource_changes: [
+                {
+                    address: "aws_s3_bucket.site",
+                    change: { actions: ["create"], before: null, after: { bucket: "site" }, after_unknown: { arn: true } },
+                },
+                {
+                    address: "aws_lambda_function.api",
+                    change: { actions: ["no-op"], before: { last_modified: "09:00" }, after: { last_modified: "09:00" } },
+                },
+            ],
+            output_changes: { url: { actions: ["create"], after: "https://site" }, name: { actions: ["no-op"], before: "a", after: "a" } },
         };
         /** Canonical JSON as `jq -S -c` writes it: keys sorted at every level, no spaces. */
         const canonical = (value: unknown): string =>
@@ -709,7 +718,21 @@ describe("the Terraform component's reusable workflows", () => {
                         .join(",")}}`
                   : JSON.stringify(value);
         const expected = createHash("sha256")
-            .update(canonical({ output_changes: reviewed.output_changes, resource_changes: reviewed.resource_changes }) + "\n")
+            .update(
+                // What the digest covers, written out by hand: the changes that are not no-ops, nothing else.
+                canonical({
+                    output_changes: { url: { actions: ["create"], after: "https://site" } },
+                    resource_changes: [
+                        {
+                            address: "aws_s3_bucket.site",
+                            actions: ["create"],
+                            before: null,
+                            after: { bucket: "site" },
+                            after_unknown: { arn: true },
+                        },
+                    ],
+                }) + "\n",
+            )
             .digest("hex");
 
         /** Runs one step's script in a fresh directory; `terraform plan -out=F` writes `plan` to F, `terraform show -json F` prints F. */
@@ -745,11 +768,21 @@ describe("the Terraform component's reusable workflows", () => {
             assert.deepEqual(run.left, ["bin", "github_output"]);
         });
 
-        it("the apply job applies its own plan when its changes match the reviewed ones, whatever the key order and prior state", () => {
+        it("the apply job applies its own plan when its changes match the reviewed ones, whatever the key order, prior state and no-ops", () => {
             const again = {
-                output_changes: reviewed.output_changes,
+                output_changes: {
+                    url: { after: "https://site", actions: ["create"] },
+                    name: { actions: ["no-op"], before: "b", after: "b" },
+                },
                 resource_changes: [
-                    { change: { after: { bucket: "site" }, before: null, actions: ["create"] }, address: "aws_s3_bucket.site" },
+                    {
+                        change: { after_unknown: { arn: true }, after: { bucket: "site" }, before: null, actions: ["create"] },
+                        address: "aws_s3_bucket.site",
+                    },
+                    {
+                        address: "aws_lambda_function.api",
+                        change: { actions: ["no-op"], before: { last_modified: "09:05" }, after: { last_modified: "09:05" } },
+                    },
                 ],
                 prior_state: { values: { root_module: { note: "refreshed" } } },
                 format_version: "1.2",
@@ -773,6 +806,12 @@ describe("the Terraform component's reusable workflows", () => {
                     `::error::this run's plan differs from the plan the reviewers saw \\(planned changes sha256 [0-9a-f]{64}, reviewed ${expected}\\): the state or the environment moved on since; nothing was applied`,
                 ),
             );
+        });
+
+        it("both jobs digest with the very same command", () => {
+            const digestOf = (script: string) => /digest=\$\(terraform show -json tfplan \| .*\)$/m.exec(script)?.[0];
+            assert.ok(digestOf(digestStep()));
+            assert.equal(digestOf(compareStep()), digestOf(digestStep()));
         });
 
         it("the apply job fails when the reviewed digest is missing, without planning", () => {
