@@ -191,6 +191,31 @@ describe("the Lambda workflows: what they do", () => {
         );
     });
 
+    it("rollback: refused unless this environment's ledger shows the target version's commit deployed successfully here", () => {
+        const names = (load(rollback).jobs.rollback.steps ?? []).map((s) => s.name ?? s.id);
+        const check = step(rollback, "rollback", (s) => s.with?.command === "deployed");
+        assert.deepEqual(
+            [check.name, check.uses?.split("@")[0], check.with],
+            [
+                "That version's commit was deployed successfully to this environment",
+                "org/cicd-foundation/actions/record-deployment",
+                {
+                    command: "deployed",
+                    environment: "${{ inputs.environment }}",
+                    service: "${{ github.event.repository.name }}",
+                    commit: "${{ steps.target.outputs.commit }}",
+                    table: "${{ vars.LEDGER_TABLE }}",
+                },
+            ],
+        );
+        assert.equal(check.if, undefined, "asked on every rollback");
+        const at = names.indexOf(check.name);
+        assert.ok(at > names.indexOf("Find the version the tag was deployed as"), "after the target is known");
+        assert.ok(
+            at < names.indexOf("Record the rollback's start in the ledger") && at < names.indexOf("Point the alias back at that version"),
+        );
+    });
+
     it("the example pipeline: gates and build on every change, dev from main, sit and prod by dispatch of a commit", () => {
         const [pipeline] = EXAMPLES;
         const workflow = load(pipeline);

