@@ -17,6 +17,8 @@ const resourceViolations = (name: string, graph: Graph, options: RunOptions) =>
 const stackViolations = (name: string, graph: Graph, options: RunOptions) =>
     runStackRule(rule(name) as StackValidationPolicy, graph, options).violations;
 const prod: RunOptions = { config: { environment: "prod" } };
+const ORGANIZATION = "o-a1b2c3d4e5";
+const withOrganization: RunOptions = { config: { environment: "prod", organizationId: ORGANIZATION } };
 const ACCOUNT = "093646564004";
 const PULUMI_PROVIDER = `arn:aws:iam::${ACCOUNT}:oidc-provider/api.pulumi.com/oidc`;
 const SUBJECT = "pulumi:deploy:org:acme:project:cicd-foundation:stack:prod:operation:*:scope:write";
@@ -164,7 +166,7 @@ describe("policy documents, Pulumi Deployments trust, access-log buckets and bra
                     "TopicPolicy 'monitoring-info': policy statement 'EventsPublish' allows the service events.amazonaws.com (shared by every account) without a condition pinning it to this account (aws:SourceAccount, aws:SourceArn or aws:PrincipalOrgID).",
                 ]);
             });
-            it("passes everyone when aws:PrincipalOrgID pins the organisation, and flags a SourceAccount of another account", () => {
+            it("passes everyone when aws:PrincipalOrgID pins the organisation the config names, and flags a SourceAccount of another account", () => {
                 const pinned = editDocument(graphs[mode], T.bucketPolicy, "state", "policy", (d) =>
                     d.Statement.push(
                         {
@@ -173,7 +175,7 @@ describe("policy documents, Pulumi Deployments trust, access-log buckets and bra
                             Principal: "*",
                             Action: "s3:GetObject",
                             Resource: "*",
-                            Condition: { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } },
+                            Condition: { StringEquals: { "aws:PrincipalOrgID": ORGANIZATION } },
                         },
                         {
                             Sid: "Elsewhere",
@@ -185,7 +187,7 @@ describe("policy documents, Pulumi Deployments trust, access-log buckets and bra
                         },
                     ),
                 );
-                assert.deepEqual(resourceViolations("policy-principals", pinned, prod), [
+                assert.deepEqual(resourceViolations("policy-principals", pinned, withOrganization), [
                     "BucketPolicy 'state': policy statement 'Elsewhere' allows everyone (*) without a condition pinning it to this account (aws:SourceAccount, aws:SourceArn or aws:PrincipalOrgID).",
                 ]);
             });

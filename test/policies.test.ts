@@ -48,6 +48,7 @@ describe("policy rules", () => {
                 .map((r) => [r.name, Object.keys(r.configSchema?.properties ?? {})[2]]),
             [
                 ["oidc-trust", "pulumiDeployments"],
+                ["policy-principals", "organizationId"],
                 ["prod-deployment-branches", "deploymentBranches"],
             ],
         );

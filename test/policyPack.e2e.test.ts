@@ -199,6 +199,19 @@ describe("the policy config fails closed", () => {
             ],
         ],
         [
+            "sets one rule's environment to another stack's, which would relax that rule alone",
+            '{"all": "mandatory", "s3-tls-only": {"environment": "prod"}, "oidc-trust": {"environment": "dev"}, "kms-key-rotation": {"environment": "sit"}}',
+            [
+                `"oidc-trust".environment is "dev" but this file configures the prod stack: a rule's environment must be the stack's`,
+                `"kms-key-rotation".environment is "sit" but this file configures the prod stack: a rule's environment must be the stack's`,
+            ],
+        ],
+        [
+            "names an organisation id that is not one",
+            '{"policy-principals": {"organizationId": "acme"}}',
+            ['"policy-principals".organizationId must match ^o-[a-z0-9]{10,32}$, got "acme"'],
+        ],
+        [
             "misspells a setting",
             '{"prod-deployment-branches": {"deploymentBranch": ["main"]}}',
             [
@@ -236,13 +249,31 @@ describe("the policy config fails closed", () => {
         assert.equal(result.status, 2);
         assert.equal(result.stderr, `synth: ${file}: must be a JSON object of policy settings, got null\n`);
     });
+    it("npm run synth exits 2 on prod's policy config with one rule set to dev, naming the file and the key", () => {
+        const prod = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "policies", "config", "prod.json"), "utf8")) as Record<
+            string,
+            unknown
+        >;
+        const file = write("one-rule-dev.json", JSON.stringify({ ...prod, "oidc-trust": { environment: "dev" } }));
+        const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "synth-"));
+        const result = runTool("synth.ts", ["--stack", "prod", "--policy-config", file, "--out-dir", outDir]);
+        assert.equal(result.status, 2);
+        assert.equal(
+            result.stderr,
+            `synth: ${file}: "oidc-trust".environment is "dev" but this file configures the prod stack: a rule's environment must be the stack's\n`,
+        );
+        assert.deepEqual(fs.readdirSync(outDir), []);
+    });
 });
 
 describe("npm run synth with the policy pack", () => {
     it("prints the violations and exits 1 on a mandatory one", () => {
         const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "synth-"));
-        // The dev stack checked against prod's policy config: nothing of dev is protected.
-        const result = runTool("synth.ts", ["--stack", "dev", "--policy-config", "policies/config/prod.json", "--out-dir", outDir]);
+        // The dev stack checked with a config that names no environment, so the pack holds it to prod's rules
+        // (prod's own file is refused for dev: its rules' environment is not the stack's).
+        const config = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "policy-config-")), "no-environment.json");
+        fs.writeFileSync(config, '{"all": "mandatory"}');
+        const result = runTool("synth.ts", ["--stack", "dev", "--policy-config", config, "--out-dir", outDir]);
         assert.equal(result.status, 1, result.stderr);
         assert.match(
             result.stdout,

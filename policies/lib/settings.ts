@@ -47,12 +47,19 @@ export function settingsSchema(extra: Record<string, PropertySchema> = {}): Poli
 
 /**
  * The stack's environment: the policy config first, then the `environment` stack tag (Pulumi Cloud
- * sets stack tags). With neither, the stack is treated as prod: a pack that forgot its config must
- * fail closed, not open.
+ * sets stack tags); when both name one, the stricter. With neither, the stack is treated as prod: a
+ * pack that forgot its config must fail closed, not open.
  */
 export function environmentOf(args: Pick<ResourceValidationArgs, "getConfig" | "stackTags">): Environment {
-    const configured = args.getConfig<RuleSettings>().environment ?? args.stackTags.get("environment");
-    return (ENVIRONMENTS as readonly string[]).includes(configured ?? "") ? (configured as Environment) : "prod";
+    const known = (value: string | undefined) =>
+        (ENVIRONMENTS as readonly string[]).includes(value ?? "") ? (value as Environment) : undefined;
+    const configured = args.getConfig<RuleSettings>().environment;
+    const tagged = args.stackTags.get("environment");
+    if (configured === undefined) return known(tagged) ?? "prod";
+    const fromConfig = known(configured) ?? "prod";
+    // A rule's config cannot relax the stack its tag names: where they differ, the stricter wins.
+    const fromTag = known(tagged);
+    return fromTag !== undefined && ENVIRONMENTS.indexOf(fromTag) > ENVIRONMENTS.indexOf(fromConfig) ? fromTag : fromConfig;
 }
 
 export function waiversOf(args: Pick<ResourceValidationArgs, "getConfig">): readonly Waiver[] {

@@ -1,5 +1,5 @@
 import type { PolicyResource } from "@pulumi/policy";
-import { dependentsByTarget, stackRule } from "../lib/rule";
+import { stackRule } from "../lib/rule";
 import { ownAccounts } from "../lib/documents";
 import {
     actionCovers,
@@ -66,6 +66,48 @@ function writes(
     const managed = read(() => asArray(role.props.managedPolicyArns as string[]));
     if (!managed.known || managed.value.some((arn) => !READ_ONLY_MANAGED_POLICIES.includes(arn))) return true;
     return unknown ? "unknown" : false;
+}
+
+/** What can attach a policy to a role, and the input that names the role(s). */
+const ATTACHING: Record<string, string> = {
+    [TYPES.rolePolicy]: "role",
+    [TYPES.rolePolicyAttachment]: "role",
+    [TYPES.policyAttachment]: "roles",
+};
+
+/**
+ * Each role's inline policies and attachments. A policy belongs to a role through the property
+ * dependency of its role input (a first preview knows it when the name is the role's output) or
+ * through that input naming the role's `name`: a policy naming the role as a plain string is the
+ * role's as much as one passing its output. A policy whose role input is unknown and depends on no
+ * role of the stack cannot be placed; it is returned apart, so the rule fails closed on it.
+ */
+export function policiesByRole(resources: PolicyResource[]): {
+    inline: Map<string, PolicyResource[]>;
+    attached: Map<string, PolicyResource[]>;
+    unplaced: PolicyResource[];
+} {
+    const roles = resources.filter((r) => r.type === TYPES.role);
+    const byName = new Map<string, string>();
+    for (const role of roles) {
+        const name = read(() => role.props.name);
+        if (name.known && typeof name.value === "string") byName.set(name.value, role.urn);
+    }
+    const roleUrns = new Set(roles.map((r) => r.urn));
+    const inline = new Map<string, PolicyResource[]>();
+    const attached = new Map<string, PolicyResource[]>();
+    const unplaced: PolicyResource[] = [];
+    for (const policy of resources) {
+        const property = ATTACHING[policy.type];
+        if (property === undefined) continue;
+        const targets = new Set((policy.propertyDependencies[property] ?? []).map((d) => d.urn).filter((urn) => roleUrns.has(urn)));
+        const named = read(() => asArray(policy.props[property] as string | string[] | undefined));
+        if (named.known) for (const name of named.value) if (byName.has(String(name))) targets.add(byName.get(String(name)) as string);
+        if (!named.known && targets.size === 0) unplaced.push(policy);
+        const into = policy.type === TYPES.rolePolicy ? inline : attached;
+        for (const urn of targets) into.set(urn, [...(into.get(urn) ?? []), policy]);
+    }
+    return { inline, attached, unplaced };
 }
 
 /**
@@ -135,13 +177,13 @@ export const oidcTrust = stackRule({
     check: (resources, { environment, notApplicable, config }) => {
         if (!resources.some((r) => r.type === TYPES.role)) notApplicable("no IAM role in this stack");
         const pulumi = (config.pulumiDeployments ?? {}) as PulumiDeploymentsSettings;
-        const inlineByRole = dependentsByTarget(resources, TYPES.rolePolicy, "role");
-        const attachedByRole = dependentsByTarget(resources, TYPES.rolePolicyAttachment, "role");
+        const { inline: inlineByRole, attached: attachedByRole, unplaced } = policiesByRole(resources);
         const stateBuckets = resources.flatMap((r) => {
             const name = r.type === TYPES.bucket ? read(() => r.props.bucket) : { known: false as const };
             return name.known && typeof name.value === "string" && /-state-(dev|sit|prod)$/.test(name.value) ? [name.value] : [];
         });
         const findings: { resource: PolicyResource; message: string }[] = [];
+        let githubTrusted = false;
         for (const role of resources.filter((r) => r.type === TYPES.role)) {
             const say = (message: string) => findings.push({ resource: role, message: `Role '${role.name}': ${message}` });
             const trust = read(() => parseDocument(role.props.assumeRolePolicy));
@@ -220,6 +262,7 @@ export const oidcTrust = stackRule({
                 }
             });
             if (githubSubjects.length === 0) continue;
+            githubTrusted = true;
             const roleWrites = writes(role, inlineByRole, attachedByRole);
             const pullRequests = githubSubjects.filter((s) => s.endsWith(":pull_request"));
             if (pullRequests.length > 0 && roleWrites !== false) {
@@ -235,6 +278,13 @@ export const oidcTrust = stackRule({
                 if (others.length > 0) say(`can write in prod, so it may trust only environment:prod subjects, not ${others.join(", ")}.`);
             }
         }
+        // A policy that may belong to any role may belong to a read-only one: none can be judged read-only.
+        if (githubTrusted)
+            for (const policy of unplaced)
+                findings.push({
+                    resource: policy,
+                    message: `${policy.type.split(":").pop()} '${policy.name}': cannot tell which role it belongs to (its ${ATTACHING[policy.type]} is unknown at preview and depends on no role of this stack), so no GitHub-trusted role can be judged read-only; name the role from config or pass the role's own output.`,
+                });
         return findings;
     },
 });

@@ -5,14 +5,17 @@ import { asArray } from "../lib/values";
 
 /** Operators that pin a key to the values given; `...IfExists` and set operators would let an absent key pass. */
 const PINNING_OPERATORS = /^(StringEquals|ArnEquals|ArnLike|StringLike)$/;
-const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+/** AWS Organizations' id format, as the config's `organizationId` must carry it. */
+export const ORGANIZATION_ID = "^o-[a-z0-9]{10,32}$";
 
 /**
  * Whether a condition confines the statement to this account or organisation: aws:SourceAccount one
  * of ours, aws:SourceArn (or CloudWatch Logs' encryption-context ARN, its documented equivalent in a
- * key policy) an ARN of our account, or aws:PrincipalOrgID a literal organisation id.
+ * key policy) an ARN of our account, or aws:PrincipalOrgID the organisation the pack's config names. Any other organisation id is
+ * foreign: anyone can create an organisation, so a bare `o-...` pins nothing. With no organisation
+ * configured, no PrincipalOrgID pins (fail closed).
  */
-function pinned(statement: IamStatement, accounts: readonly string[]): boolean {
+function pinned(statement: IamStatement, accounts: readonly string[], organization: string | undefined): boolean {
     const every = (key: string, ok: (value: string) => boolean) => {
         const blocks = conditionsOn(statement, key).filter((c) => PINNING_OPERATORS.test(c.operator));
         return blocks.length > 0 && blocks.every((c) => c.values.length > 0 && c.values.every((v) => ok(String(v))));
@@ -26,7 +29,7 @@ function pinned(statement: IamStatement, accounts: readonly string[]): boolean {
         every("aws:SourceAccount", ours) ||
         every("aws:SourceArn", arnOfOurs) ||
         every("kms:EncryptionContext:aws:logs:arn", arnOfOurs) ||
-        every("aws:PrincipalOrgID", (v) => ORGANIZATION_ID.test(v))
+        (organization !== undefined && every("aws:PrincipalOrgID", (v) => v === organization))
     );
 }
 
@@ -68,15 +71,19 @@ function untrustedPrincipals(statement: IamStatement, kind: DocumentKind, accoun
 export const policyPrincipals = resourceRule({
     name: "policy-principals",
     description:
-        "No policy document (IAM, trust, KMS, SNS, S3 or other resource policy) allows a wildcard, foreign or shared service principal unless aws:SourceAccount, aws:SourceArn or aws:PrincipalOrgID pins it to this account.",
+        "No policy document (IAM, trust, KMS, SNS, S3 or other resource policy) allows a wildcard, foreign or shared service principal unless aws:SourceAccount, aws:SourceArn or aws:PrincipalOrgID (the organisationId the pack's config names) pins it to this account.",
     severity: "critical",
     remediationSteps:
-        "Name this account's principals, or add a condition aws:SourceAccount = the account id (or aws:SourceArn of this account's resource, or aws:PrincipalOrgID) to the statement.",
+        "Name this account's principals, or add a condition aws:SourceAccount = the account id (or aws:SourceArn of this account's resource, or aws:PrincipalOrgID = the organisation id set as organizationId in policies/config/<stack>.json) to the statement.",
     url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html",
-    check: ({ type, name, props, provider }, { notApplicable }) => {
+    config: {
+        organizationId: { type: "string", pattern: ORGANIZATION_ID },
+    },
+    check: ({ type, name, props, provider }, { notApplicable, config }) => {
         const documents = documentsOf(type, props);
         if (documents.length === 0) notApplicable("carries no policy document");
         const accounts = ownAccounts(provider);
+        const organization = typeof config.organizationId === "string" ? config.organizationId : undefined;
         const kindName = type.split(":").pop();
         const problems: string[] = [];
         for (const { label, kind, document } of documents) {
@@ -89,7 +96,7 @@ export const policyPrincipals = resourceRule({
             statementsOf(document.value).forEach((statement, index) => {
                 if (statement.Effect !== "Allow") return;
                 const untrusted = untrustedPrincipals(statement, kind, accounts);
-                if (untrusted.length > 0 && !pinned(statement, accounts))
+                if (untrusted.length > 0 && !pinned(statement, accounts, organization))
                     problems.push(
                         `${kindName} '${name}': ${label} ${statementLabel(statement, index)} allows ${untrusted.join(", ")} without a condition pinning it to this account (aws:SourceAccount, aws:SourceArn or aws:PrincipalOrgID).`,
                     );

@@ -607,6 +607,105 @@ export const PROD_BREAKS: Break[] = [
         apply: (g) => without(g, T2.ruleset, "2_1_bbws_dynamodb_schemas-default-branch"),
         messages: ["Repository '2_1_bbws_dynamodb_schemas' deploys to prod but has no active ruleset on its default branch."],
     },
+    {
+        rule: "prod-review-ruleset",
+        what: "a default-branch ruleset a repository admin bypasses",
+        apply: (g) =>
+            mutate(g, T2.ruleset, "cicd-foundation-default-branch", (r) => {
+                r.inputs.bypassActors = [{ actorId: 5, actorType: "RepositoryRole", bypassMode: "always" }];
+            }),
+        messages: [
+            "Ruleset 'cicd-foundation-default-branch' lets RepositoryRole 5 (always) bypass it; in prod no one may merge to the default branch without the required reviews.",
+        ],
+    },
+    {
+        rule: "prod-review-ruleset",
+        what: "a default-branch ruleset excluding the default branch",
+        apply: (g) =>
+            mutate(g, T2.ruleset, "2_1_bbws_s3_schemas-default-branch", (r) => {
+                (r.inputs.conditions as { refName: { excludes: string[] } }).refName.excludes = ["~DEFAULT_BRANCH"];
+            }),
+        messages: [
+            "Ruleset '2_1_bbws_s3_schemas-default-branch' excludes the default branch (~DEFAULT_BRANCH); in prod it must not exclude it.",
+        ],
+    },
+    {
+        rule: "policy-principals",
+        what: "a KMS key policy granting everyone of an organisation the config does not name",
+        apply: (g) =>
+            editDocument(
+                g,
+                T.key,
+                "key",
+                "policy",
+                append({
+                    Sid: "OrganisationUsesKey",
+                    Effect: "Allow",
+                    Principal: { AWS: "*" },
+                    Action: "kms:*",
+                    Resource: "*",
+                    Condition: { StringEquals: { "aws:PrincipalOrgID": "o-attacker1234" } },
+                }),
+            ),
+        messages: [`Key 'key': policy statement 'OrganisationUsesKey' allows everyone (AWS *) ${PIN}`],
+    },
+    {
+        rule: "oidc-trust",
+        what: "a RolePolicy naming the pull-request previewer as a plain string and granting a write",
+        apply: (g) =>
+            withResource(g, T.rolePolicy, "extra", {
+                role: "bbws-previewer-prod-2_1_bbws_s3_schemas",
+                policy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Effect: "Allow",
+                            Action: "dynamodb:PutItem",
+                            Resource: "arn:aws:dynamodb:af-south-1:093646564004:table/bbws-deployments-prod",
+                        },
+                    ],
+                }),
+            }),
+        messages: (g) => {
+            const subjects = subjectsOf(g, "2_1_bbws_s3_schemas-previewer");
+            return [
+                `Role '2_1_bbws_s3_schemas-previewer': trusts pull requests (${subjects.filter((x) => x.endsWith(":pull_request")).join(", ")}) but its permissions are not read-only.`,
+                `Role '2_1_bbws_s3_schemas-previewer': can write in prod, so it may trust only environment:prod subjects, not ${subjects.join(", ")}.`,
+            ];
+        },
+    },
+    {
+        rule: "policy-statements",
+        what: "AdministratorAccess attached to the foundation's deployer",
+        apply: (g) =>
+            withResource(g, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "admin", {
+                role: "bbws-deployer-prod-cicd-foundation",
+                policyArn: "arn:aws:iam::aws:policy/AdministratorAccess",
+            }),
+        messages: [
+            "RolePolicyAttachment 'admin': policyArn attaches the AWS-managed policy arn:aws:iam::aws:policy/AdministratorAccess, which administers the account; grant the role only the actions it needs.",
+        ],
+    },
+    {
+        rule: "policy-statements",
+        what: "a deployer allowed to write any role's policies and trust",
+        apply: (g) =>
+            editDocument(
+                g,
+                T.rolePolicy,
+                "cicd-foundation-deployer",
+                "policy",
+                append({
+                    Sid: "RewriteRoles",
+                    Effect: "Allow",
+                    Action: ["iam:Put*", "iam:Attach*", "iam:UpdateAssumeRolePolicy"],
+                    Resource: "*",
+                }),
+            ),
+        messages: [
+            "RolePolicy 'cicd-foundation-deployer': policy statement 'RewriteRoles' allows IAM writes (iam:Put*, iam:Attach*, iam:UpdateAssumeRolePolicy) on every role.",
+        ],
+    },
     ...(
         [
             ["*", "2_1_bbws_s3_schemas"],

@@ -38,6 +38,7 @@ interface Schema {
     readonly type?: string | string[];
     readonly enum?: readonly unknown[];
     readonly minLength?: number;
+    readonly pattern?: string;
     readonly minItems?: number;
     readonly items?: Schema;
     readonly properties?: Record<string, Schema>;
@@ -58,6 +59,8 @@ function schemaProblems(value: unknown, schema: Schema, at: string): string[] {
     if (schema.enum && !schema.enum.includes(value)) return [`${at} must be one of ${schema.enum.join(", ")}, got ${show(value)}`];
     if (typeof value === "string" && schema.minLength !== undefined && value.length < schema.minLength)
         return [`${at} must have at least ${schema.minLength} characters, got ${show(value)}`];
+    if (typeof value === "string" && schema.pattern !== undefined && !new RegExp(schema.pattern).test(value))
+        return [`${at} must match ${schema.pattern}, got ${show(value)}`];
     if (Array.isArray(value)) {
         const problems =
             schema.minItems !== undefined && value.length < schema.minItems ? [`${at} must list at least ${schema.minItems}`] : [];
@@ -85,9 +88,15 @@ function objectProblems(value: Record<string, unknown>, schema: Schema, at: stri
 /**
  * Every problem of a policy config, judged as the Pulumi CLI judges `--policy-pack-config`: an object;
  * `all` an enforcement level; each other key a policy of the pack, set to a level or to an object of
- * its `enforcementLevel` and the properties its configSchema declares.
+ * its `enforcementLevel` and the properties its configSchema declares. Beyond the CLI: a policy's
+ * `environment` must be the stack's (when given): one rule set to "dev" in prod's file would silently
+ * relax that rule alone, and the CLI validates each policy's settings on their own.
  */
-export function policyConfigProblems(config: unknown, policies: readonly { name: string; configSchema?: Schema }[]): string[] {
+export function policyConfigProblems(
+    config: unknown,
+    policies: readonly { name: string; configSchema?: Schema }[],
+    stackEnvironment?: string,
+): string[] {
     if (typeOf(config) !== "object") return [`must be a JSON object of policy settings, got ${show(config)}`];
     const problems: string[] = [];
     const level = (value: unknown, at: string) =>
@@ -108,7 +117,13 @@ export function policyConfigProblems(config: unknown, policies: readonly { name:
         else {
             const settings = entry as Record<string, unknown>;
             if ("enforcementLevel" in settings) problems.push(...level(settings.enforcementLevel, `${at}.enforcementLevel`));
-            problems.push(...objectProblems(settings, policy.configSchema ?? {}, at, ["enforcementLevel"]));
+            const own = objectProblems(settings, policy.configSchema ?? {}, at, ["enforcementLevel"]);
+            problems.push(...own);
+            const environment = settings.environment;
+            if (stackEnvironment !== undefined && own.length === 0 && environment !== undefined && environment !== stackEnvironment)
+                problems.push(
+                    `${at}.environment is ${show(environment)} but this file configures the ${stackEnvironment} stack: a rule's environment must be the stack's`,
+                );
         }
     }
     return problems;
@@ -134,6 +149,8 @@ function packRules(): readonly { name: string; configSchema?: Schema }[] {
  * advisories or be ignored.
  */
 export function readPolicyConfig(stack: string, file = path.join(POLICY_PACK_DIR, "config", `${stack}.json`)): PolicyPackConfig {
+    // Stacks are named for their environment; another stack name holds no environment to compare with.
+    const environment = ["dev", "sit", "prod"].includes(stack) ? stack : undefined;
     let text: string;
     try {
         text = fs.readFileSync(file, "utf8");
@@ -146,7 +163,7 @@ export function readPolicyConfig(stack: string, file = path.join(POLICY_PACK_DIR
     } catch (error) {
         throw new PolicyConfigError(`${file}: not valid JSON: ${(error as Error).message}`);
     }
-    const problems = policyConfigProblems(config, packRules());
+    const problems = policyConfigProblems(config, packRules(), environment);
     if (problems.length > 0) throw new PolicyConfigError(problems.map((p) => `${file}: ${p}`).join("\n"));
     return config as PolicyPackConfig;
 }
