@@ -18,7 +18,7 @@ import {
 import { auditLogGroupName } from "../monitoring";
 import type { Statement } from "../policyDocument";
 import { bootstrapTierDenials } from "./boundary";
-import { alarmArn, keyArns, logGroupArn, tableArns, type PermissionsArgs } from "./statements";
+import { alarmArn, BUCKET_READS, keyArns, logGroupArn, tableArns, type PermissionsArgs } from "./statements";
 
 /**
  * The repository that holds this program: what its deployer and previewer may do with the resources the
@@ -77,25 +77,7 @@ const READS = {
     oidc: ["iam:GetOpenIDConnectProvider", "iam:ListOpenIDConnectProviderTags"],
     boundary: ["iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyVersions", "iam:ListPolicyTags"],
     kms: ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"],
-    s3: [
-        "s3:ListBucket",
-        "s3:GetBucketLocation",
-        "s3:GetBucketTagging",
-        "s3:GetBucketPolicy",
-        "s3:GetBucketAcl",
-        "s3:GetBucketCORS",
-        "s3:GetBucketWebsite",
-        "s3:GetBucketVersioning",
-        "s3:GetAccelerateConfiguration",
-        "s3:GetBucketRequestPayment",
-        "s3:GetBucketLogging",
-        "s3:GetLifecycleConfiguration",
-        "s3:GetReplicationConfiguration",
-        "s3:GetEncryptionConfiguration",
-        "s3:GetBucketObjectLockConfiguration",
-        "s3:GetBucketPublicAccessBlock",
-        "s3:GetBucketOwnershipControls",
-    ],
+    s3: BUCKET_READS,
     dynamodb: [
         "dynamodb:DescribeTable",
         "dynamodb:DescribeContinuousBackups",

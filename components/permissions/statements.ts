@@ -130,3 +130,24 @@ export const publishDeploymentMetric: Statement = {
     Resource: "*",
     Condition: { StringEquals: { "cloudwatch:namespace": DEPLOYMENT_METRIC_NAMESPACE } },
 };
+
+/** What the AWS provider reads of a bucket on refresh and import: every deployer that manages buckets needs all of it. */
+export const BUCKET_READS = [
+    "s3:ListBucket",
+    "s3:GetBucketLocation",
+    "s3:GetBucketTagging",
+    "s3:GetBucketPolicy",
+    "s3:GetBucketAcl",
+    "s3:GetBucketCORS",
+    "s3:GetBucketWebsite",
+    "s3:GetBucketVersioning",
+    "s3:GetAccelerateConfiguration",
+    "s3:GetBucketRequestPayment",
+    "s3:GetBucketLogging",
+    "s3:GetLifecycleConfiguration",
+    "s3:GetReplicationConfiguration",
+    "s3:GetEncryptionConfiguration",
+    "s3:GetBucketObjectLockConfiguration",
+    "s3:GetBucketPublicAccessBlock",
+    "s3:GetBucketOwnershipControls",
+];

@@ -1,31 +1,12 @@
 import { bucketArn, lockTableName, stateBucketName, tableArn } from "../naming";
 import type { Statement } from "../policyDocument";
-import { bucketArns, stateKeyPrefix, tableArns, type PermissionsArgs } from "./statements";
+import { BUCKET_READS, bucketArns, stateKeyPrefix, tableArns, type PermissionsArgs } from "./statements";
 
 const TABLE_READS = [
     "dynamodb:DescribeTable",
     "dynamodb:DescribeContinuousBackups",
     "dynamodb:DescribeTimeToLive",
     "dynamodb:ListTagsOfResource",
-];
-const BUCKET_READS = [
-    "s3:ListBucket",
-    "s3:GetBucketLocation",
-    "s3:GetBucketTagging",
-    "s3:GetBucketPolicy",
-    "s3:GetBucketAcl",
-    "s3:GetBucketCORS",
-    "s3:GetBucketWebsite",
-    "s3:GetBucketVersioning",
-    "s3:GetAccelerateConfiguration",
-    "s3:GetBucketRequestPayment",
-    "s3:GetBucketLogging",
-    "s3:GetLifecycleConfiguration",
-    "s3:GetReplicationConfiguration",
-    "s3:GetEncryptionConfiguration",
-    "s3:GetBucketObjectLockConfiguration",
-    "s3:GetBucketPublicAccessBlock",
-    "s3:GetBucketOwnershipControls",
 ];
 
 /**
