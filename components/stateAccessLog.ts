@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { accessLogBucketName, bucketArn, stateBucketName, type Naming } from "./naming";
 import { policyDocument, type PolicyDocument } from "./policyDocument";
-import { statefulProtection } from "./protection";
+import { declarePrivateBucket } from "./privateBucket";
 
 /** Arguments for {@link StateAccessLog}. */
 export interface StateAccessLogArgs {
@@ -24,26 +24,20 @@ export class StateAccessLog extends pulumi.ComponentResource {
 
     constructor(name: string, args: StateAccessLogArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cicd:state:StateAccessLog", name, {}, opts);
-        const protection = statefulProtection(args.naming.environment);
-        const stateful = { parent: this, protect: protection.protect, retainOnDelete: protection.retainOnDelete };
         const child = { parent: this };
         this.bucketName = accessLogBucketName(args.naming);
 
-        this.bucket = new aws.s3.Bucket(name, { bucket: this.bucketName, forceDestroy: protection.forceDestroy }, stateful);
+        this.bucket = declarePrivateBucket(
+            name,
+            {
+                naming: args.naming,
+                bucketName: this.bucketName,
+                encryption: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+                policy: accessLogBucketPolicy(args.naming),
+            },
+            this,
+        );
         const bucket = this.bucket.id;
-        new aws.s3.BucketVersioning(name, { bucket, versioningConfiguration: { status: "Enabled" } }, stateful);
-        new aws.s3.BucketServerSideEncryptionConfiguration(
-            name,
-            { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-            child,
-        );
-        new aws.s3.BucketPublicAccessBlock(
-            name,
-            { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-            child,
-        );
-        new aws.s3.BucketOwnershipControls(name, { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
-        new aws.s3.BucketPolicy(name, { bucket, policy: JSON.stringify(accessLogBucketPolicy(args.naming)) }, child);
         new aws.s3.BucketLifecycleConfiguration(
             name,
             {

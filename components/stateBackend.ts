@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { bucketArn, lockTableName, stateBucketName, type Naming } from "./naming";
 import { policyDocument, type PolicyDocument } from "./policyDocument";
+import { declarePrivateBucket } from "./privateBucket";
 import { statefulProtection } from "./protection";
 import { StateAccessLog } from "./stateAccessLog";
 
@@ -35,30 +36,21 @@ export class StateBackend extends pulumi.ComponentResource {
         const child = { parent: this };
         this.bucketName = stateBucketName(args.naming);
 
-        this.bucket = new aws.s3.Bucket(name, { bucket: this.bucketName, forceDestroy: protection.forceDestroy }, stateful);
-        const bucket = this.bucket.id;
-        new aws.s3.BucketVersioning(name, { bucket, versioningConfiguration: { status: "Enabled" } }, stateful);
-        new aws.s3.BucketServerSideEncryptionConfiguration(
+        this.bucket = declarePrivateBucket(
             name,
             {
-                bucket,
-                rules: [
-                    {
-                        applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.keyArn },
-                        // One data key per bucket instead of one KMS call per object: cheaper, same protection.
-                        bucketKeyEnabled: true,
-                    },
-                ],
+                naming: args.naming,
+                bucketName: this.bucketName,
+                encryption: {
+                    applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.keyArn },
+                    // One data key per bucket instead of one KMS call per object: cheaper, same protection.
+                    bucketKeyEnabled: true,
+                },
+                policy: tlsOnlyBucketPolicy(this.bucketName),
             },
-            child,
+            this,
         );
-        new aws.s3.BucketPublicAccessBlock(
-            name,
-            { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-            child,
-        );
-        new aws.s3.BucketOwnershipControls(name, { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
-        new aws.s3.BucketPolicy(name, { bucket, policy: JSON.stringify(tlsOnlyBucketPolicy(this.bucketName)) }, child);
+        const bucket = this.bucket.id;
         new aws.s3.BucketLifecycleConfiguration(
             name,
             {
