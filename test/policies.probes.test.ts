@@ -266,8 +266,10 @@ describe("the pack's answers to the reviewer's probes", () => {
                 });
             });
             it("flags every role when the stack has no boundary policy", () => {
-                const graph = copyOf(graphs[mode]);
-                graph.resources = graph.resources.filter((r) => r.type !== MANAGED_POLICY);
+                const graph: Graph = {
+                    ...copyOf(graphs[mode]),
+                    resources: graphs[mode].resources.filter((r) => r.type !== MANAGED_POLICY),
+                };
                 assert.deepEqual(
                     stackOutcome("role-permissions-boundary", graph, prod).violations,
                     roleNames(graph).map(
@@ -290,8 +292,7 @@ describe("the pack's answers to the reviewer's probes", () => {
                 );
             });
             it("does not apply to a stack without roles", () => {
-                const graph = copyOf(graphs[mode]);
-                graph.resources = graph.resources.filter((r) => r.type !== T.role);
+                const graph: Graph = { ...copyOf(graphs[mode]), resources: graphs[mode].resources.filter((r) => r.type !== T.role) };
                 assert.deepEqual(stackOutcome("role-permissions-boundary", graph, prod), {
                     violations: [],
                     notApplicable: "the stack creates no IAM role",
