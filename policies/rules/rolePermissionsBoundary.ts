@@ -23,10 +23,15 @@ export const rolePermissionsBoundary = stackRule({
         const roles = resources.filter((r) => r.type === TYPES.role);
         if (roles.length === 0) notApplicable("the stack creates no IAM role");
         const suffix = `-pipeline-boundary-${environment}`;
-        const names = resources
-            .filter((r) => r.type === TYPES.managedPolicy)
-            .map((r) => read(() => r.props.name))
-            .flatMap((n) => (n.known && typeof n.value === "string" && n.value.endsWith(suffix) ? [n.value] : []));
+        // Two resources naming the same policy are one ARN: count names, not resources.
+        const names = [
+            ...new Set(
+                resources
+                    .filter((r) => r.type === TYPES.managedPolicy)
+                    .map((r) => read(() => r.props.name))
+                    .flatMap((n) => (n.known && typeof n.value === "string" && n.value.endsWith(suffix) ? [n.value] : [])),
+            ),
+        ];
         const findings: { resource: { name: string; urn: string }; message: string }[] = [];
         if (names.length !== 1) {
             const found = names.length === 0 ? "none" : names.join(", ");
