@@ -536,6 +536,8 @@ describe("Pulumi Cloud mode", () => {
                 "prod-foundation-present",
                 "prod-review-ruleset",
                 "prod-stateful-protected",
+                // dev's boundary is not the prod boundary a prod judgement requires.
+                "role-permissions-boundary",
             ]);
         });
     });

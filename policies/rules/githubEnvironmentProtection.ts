@@ -11,13 +11,13 @@ export const MIN_REVIEWERS: Record<Environment, number> = { dev: 1, sit: 2, prod
 
 /**
  * The GitHub environment gates the deployer role: its reviewers, self-review rule, admin bypass and
- * branch policy are what stand between a workflow run and the environment's AWS account.
+ * custom branch policies (in prod never "any protected branch") are what stand between a workflow run and the environment's AWS account.
  * @severity critical
  */
 export const githubEnvironmentProtection = resourceRule({
     name: "github-environment-protection",
     description:
-        "GitHub environments list enough reviewers (prod 3, sit 2, dev 1); sit and prod prevent self-review; prod has no admin bypass and a branch policy.",
+        "GitHub environments list enough reviewers (prod 3, sit 2, dev 1); sit and prod prevent self-review; prod has no admin bypass and custom branch policies (not every protected branch).",
     severity: "critical",
     remediationSteps:
         "Configure environmentProtection in the stack file; RepositoryEnvironment sets reviewers, preventSelfReview, canAdminsBypass false and the branch policy.",
@@ -43,8 +43,13 @@ export const githubEnvironmentProtection = resourceRule({
             const policy = read(
                 () => props.deploymentBranchPolicy as { protectedBranches?: unknown; customBranchPolicies?: unknown } | undefined,
             );
-            const restricted = policy.known && (policy.value?.protectedBranches === true || policy.value?.customBranchPolicies === true);
-            if (!restricted) problems.push(`Environment '${name}' must restrict which branches deploy to prod.`);
+            // protectedBranches lets every branch with a protection rule deploy; only named branch policies restrict prod.
+            if (policy.known && policy.value?.protectedBranches === true)
+                problems.push(
+                    `Environment '${name}' lets any protected branch deploy to prod; use custom branch policies naming the allowed branches.`,
+                );
+            else if (!policy.known || policy.value?.customBranchPolicies !== true)
+                problems.push(`Environment '${name}' must restrict which branches deploy to prod.`);
         }
         return problems;
     },

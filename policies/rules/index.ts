@@ -14,6 +14,8 @@ import { prodDeploymentBranches } from "./prodDeploymentBranches";
 import { prodFoundationPresent } from "./prodFoundationPresent";
 import { prodReviewRuleset } from "./prodReviewRuleset";
 import { prodStatefulProtected } from "./prodStatefulProtected";
+import { prodSubscriptionsInternal } from "./prodSubscriptionsInternal";
+import { rolePermissionsBoundary } from "./rolePermissionsBoundary";
 import { s3Encryption } from "./s3Encryption";
 import { s3OwnershipEnforced } from "./s3OwnershipEnforced";
 import { s3PublicAccessBlocked } from "./s3PublicAccessBlocked";
@@ -36,8 +38,10 @@ export const rules = [
     oidcTrust,
     policyPrincipals,
     policyStatements,
+    rolePermissionsBoundary,
     prodAuditRetention,
     prodAlarmsActionable,
+    prodSubscriptionsInternal,
     prodReviewRuleset,
     prodDeploymentBranches,
     githubEnvironmentProtection,

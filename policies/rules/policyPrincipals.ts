@@ -1,7 +1,7 @@
 import { resourceRule } from "../lib/rule";
 import { documentsOf, ownAccounts, type DocumentKind } from "../lib/documents";
 import { accountOf, conditionsOn, statementLabel, statementsOf, type IamStatement } from "../lib/iam";
-import { asArray } from "../lib/values";
+import { asArray, read } from "../lib/values";
 
 /** Operators that pin a key to the values given; `...IfExists` and set operators would let an absent key pass. */
 const PINNING_OPERATORS = /^(StringEquals|ArnEquals|ArnLike|StringLike)$/;
@@ -61,25 +61,72 @@ function untrustedPrincipals(statement: IamStatement, kind: DocumentKind, accoun
     return found;
 }
 
+/** Lambda's resource policy is written one statement at a time, as `aws.lambda.Permission` inputs. */
+export const LAMBDA_PERMISSION = "aws:lambda/permission:Permission";
+
+/**
+ * What is wrong with a Lambda permission: a principal that is not this account's (everyone, another
+ * account, a service every account shares) with neither sourceAccount nor sourceArn of this account,
+ * nor principalOrgId the configured organisation. Unknown values fail closed.
+ */
+function lambdaPermissionProblems(
+    name: string,
+    props: Record<string, unknown>,
+    accounts: readonly string[],
+    organization: string | undefined,
+): string[] {
+    const principal = read(() => props.principal);
+    if (!principal.known)
+        return [`Permission '${name}': its principal is unknown at preview; build it from names in config so it can be checked.`];
+    const value = String(principal.value ?? "");
+    const account = accountOf(value);
+    if (account !== undefined && accounts.includes(account)) return [];
+    const sourceAccount = read(() => props.sourceAccount);
+    const sourceArn = read(() => props.sourceArn);
+    const orgId = read(() => props.principalOrgId);
+    if (sourceAccount.known && sourceAccount.value !== undefined && accounts.includes(String(sourceAccount.value))) return [];
+    const arnAccount = sourceArn.known && sourceArn.value !== undefined ? accountOf(String(sourceArn.value)) : undefined;
+    if (arnAccount !== undefined && accounts.includes(arnAccount)) return [];
+    if (organization !== undefined && orgId.known && orgId.value === organization) return [];
+    const who =
+        value === "*"
+            ? "everyone (*)"
+            : account !== undefined
+              ? `another account (${value})`
+              : `the service ${value} (shared by every account)`;
+    if (!sourceArn.known)
+        return [`Permission '${name}': allows ${who} with a sourceArn unknown at preview; set sourceAccount to this account as well.`];
+    return [`Permission '${name}': allows ${who} to invoke the function without sourceAccount or sourceArn pinning it to this account.`];
+}
+
 /**
  * No policy document, of any resource, allows a wildcard, another account or a shared service
  * principal unless a condition pins it to this account or organisation. This account is the AWS
  * provider's `allowedAccountIds`. A document unknown at preview is a violation: it must be built
- * from names in config, so it can be judged before anything exists.
+ * from names in config, so it can be judged before anything exists. A Lambda permission is a statement
+ * of the function's resource policy: its principal is judged the same way, pinned by sourceAccount,
+ * sourceArn or principalOrgId.
  * @severity critical
  */
 export const policyPrincipals = resourceRule({
     name: "policy-principals",
     description:
-        "No policy document (IAM, trust, KMS, SNS, S3 or other resource policy) allows a wildcard, foreign or shared service principal unless aws:SourceAccount, aws:SourceArn or aws:PrincipalOrgID (the organisationId the pack's config names) pins it to this account.",
+        "No policy document (IAM, trust, KMS, SNS, S3 or other resource policy) and no Lambda permission allows a wildcard, foreign or shared service principal unless aws:SourceAccount, aws:SourceArn or aws:PrincipalOrgID (the organisationId the pack's config names; a Lambda permission's sourceAccount, sourceArn or principalOrgId) pins it to this account.",
     severity: "critical",
     remediationSteps:
-        "Name this account's principals, or add a condition aws:SourceAccount = the account id (or aws:SourceArn of this account's resource, or aws:PrincipalOrgID = the organisation id set as organizationId in policies/config/<stack>.json) to the statement.",
+        "Name this account's principals, or add a condition aws:SourceAccount = the account id (or aws:SourceArn of this account's resource, or aws:PrincipalOrgID = the organisation id set as organizationId in policies/config/<stack>.json) to the statement; give a Lambda permission sourceAccount (and sourceArn).",
     url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html",
     config: {
         organizationId: { type: "string", pattern: ORGANIZATION_ID },
     },
     check: ({ type, name, props, provider }, { notApplicable, config }) => {
+        if (type === LAMBDA_PERMISSION)
+            return lambdaPermissionProblems(
+                name,
+                props,
+                ownAccounts(provider),
+                typeof config.organizationId === "string" ? config.organizationId : undefined,
+            );
         const documents = documentsOf(type, props);
         if (documents.length === 0) notApplicable("carries no policy document");
         const accounts = ownAccounts(provider);

@@ -42,6 +42,9 @@ function shapeProblems(statement: IamStatement): string[] {
         problems.push(`allows IAM writes (${iamWrites.join(", ")}) on every role`);
     if (actions.some((a) => actionCovers(a, "iam:PassRole") && a !== "*") && resources.some((r) => EVERY_ROLE.test(r)))
         problems.push("allows iam:PassRole on every role");
+    // A role that may assume any role takes on that role's rights, outside its own boundary's intent.
+    if (actions.some((a) => actionCovers(a, "sts:AssumeRole") && !/^\*(:\*)?$/.test(a)) && resources.some((r) => EVERY_ROLE.test(r)))
+        problems.push("allows sts:AssumeRole on every role");
     return problems;
 }
 
@@ -66,7 +69,8 @@ const ADMINISTRATION: Record<string, (props: Record<string, unknown>) => { label
 /**
  * Every policy document keeps a shape that can be reasoned about: no NotAction or NotPrincipal in an
  * Allow, no NotResource, no `*` action, no iam:* on everything, no IAM write (iam:Put*, iam:Attach*,
- * iam:Create*, iam:UpdateAssumeRolePolicy ...) on every role and no iam:PassRole on every role; and no
+ * iam:Create*, iam:UpdateAssumeRolePolicy ...) on every role, no iam:PassRole and no sts:AssumeRole (`sts:*`)
+ * on every role; and no
  * role gets an AWS-managed administrator policy (AdministratorAccess, PowerUserAccess, IAMFullAccess). The
  * permissions boundary (a managed policy) is judged as well: its service wildcards (`s3:*` on `*`) pass,
  * `*` and `iam:*` on `*` do not.
@@ -75,10 +79,10 @@ const ADMINISTRATION: Record<string, (props: Record<string, unknown>) => { label
 export const policyStatements = resourceRule({
     name: "policy-statements",
     description:
-        "Policy documents use no NotAction/NotPrincipal in an Allow and no NotResource, and allow no '*' action, no iam:* on '*', no IAM write and no iam:PassRole on every role; no role attaches AdministratorAccess, PowerUserAccess or IAMFullAccess.",
+        "Policy documents use no NotAction/NotPrincipal in an Allow and no NotResource, and allow no '*' action, no iam:* on '*', no IAM write, no iam:PassRole and no sts:AssumeRole on every role; no role attaches AdministratorAccess, PowerUserAccess or IAMFullAccess.",
     severity: "critical",
     remediationSteps:
-        "List the actions and resources the statement needs: scope IAM actions and iam:PassRole to role/<prefix>-* (PassRole with iam:PassedToService), replace Not* elements with explicit lists, and attach no AWS-managed administrator policy to a role.",
+        "List the actions and resources the statement needs: scope IAM actions and iam:PassRole to role/<prefix>-* (PassRole with iam:PassedToService), name the roles sts:AssumeRole may assume, replace Not* elements with explicit lists, and attach no AWS-managed administrator policy to a role.",
     url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
     check: ({ type, name, props }, { notApplicable }) => {
         const documents = documentsOf(type, props);

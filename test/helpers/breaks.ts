@@ -734,4 +734,72 @@ export const PROD_BREAKS: Break[] = [
             }),
         messages: ["Deployment policy '2_bbws_tenants_instances_lambda-prod-branch-main' must not allow tags to deploy to prod."],
     },
+    {
+        rule: "policy-statements",
+        what: "a deployer allowed sts:AssumeRole on every role",
+        target: "2_1_bbws_dynamodb_schemas-deployer policy",
+        apply: (g) =>
+            editDocument(
+                g,
+                T.rolePolicy,
+                "2_1_bbws_dynamodb_schemas-deployer",
+                "policy",
+                append({ Sid: "AssumeAnyRole", Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }),
+            ),
+        messages: [
+            "RolePolicy '2_1_bbws_dynamodb_schemas-deployer': policy statement 'AssumeAnyRole' allows sts:AssumeRole on every role.",
+        ],
+    },
+    {
+        rule: "policy-principals",
+        what: "a Lambda permission letting everyone invoke a function",
+        target: "public-invoke permission",
+        apply: (g) =>
+            withResource(g, "aws:lambda/permission:Permission", "public-invoke", {
+                action: "lambda:InvokeFunction",
+                function: "bbws-tenants-instances-prod",
+                principal: "*",
+            }),
+        messages: [
+            "Permission 'public-invoke': allows everyone (*) to invoke the function without sourceAccount or sourceArn pinning it to this account.",
+        ],
+    },
+    {
+        rule: "prod-subscriptions-internal",
+        what: "an https subscription to the critical topic",
+        target: "webhook subscription",
+        apply: (g) =>
+            withResource(g, "aws:sns/topicSubscription:TopicSubscription", "webhook", {
+                topic: "arn:aws:sns:af-south-1:093646564004:bbws-prod-critical",
+                protocol: "https",
+                endpoint: "https://hooks.example.com/alerts",
+            }),
+        messages: [
+            "Subscription 'webhook': protocol 'https' delivers prod's notifications outside the organisation; use email or an ARN of this account.",
+        ],
+    },
+    {
+        rule: "role-permissions-boundary",
+        what: "a previewer role without its permissions boundary",
+        target: "2_1_bbws_s3_schemas-previewer boundary",
+        apply: (g) => mutate(g, T.role, "2_1_bbws_s3_schemas-previewer", (r) => delete r.inputs.permissionsBoundary),
+        messages: [
+            "Role '2_1_bbws_s3_schemas-previewer': has no permissionsBoundary; every role is bounded by bbws-pipeline-boundary-prod.",
+        ],
+    },
+    {
+        rule: "github-environment-protection",
+        what: "a prod environment any protected branch may deploy to",
+        target: "2_bbws_tenants_event_handler-prod branch policy",
+        apply: (g) =>
+            mutate(
+                g,
+                "github:index/repositoryEnvironment:RepositoryEnvironment",
+                "2_bbws_tenants_event_handler-prod",
+                (r) => (r.inputs.deploymentBranchPolicy = { protectedBranches: true, customBranchPolicies: false }),
+            ),
+        messages: [
+            "Environment '2_bbws_tenants_event_handler-prod' lets any protected branch deploy to prod; use custom branch policies naming the allowed branches.",
+        ],
+    },
 ];
