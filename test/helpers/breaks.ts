@@ -195,7 +195,7 @@ export const PROD_BREAKS: Break[] = [
     },
     {
         rule: "oidc-trust",
-        what: "a deployer trusting the main branch (the seeds' subject)",
+        what: "a deployer trusting the main branch instead of its environment",
         apply: (g) =>
             mutate(
                 g,
