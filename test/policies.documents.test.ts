@@ -1,22 +1,12 @@
 import { strict as assert } from "assert";
-import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { rules } from "../policies/rules";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
 import type { Graph } from "../tools/lib/synthesize";
 import { editDocument, withResource } from "./helpers/breaks";
-import { find, mutate, runResourceRule, runStackRule, type RunOptions } from "./helpers/policy";
+import { find, mutate, runResourceRule, type RunOptions, ruleNamed, resourceViolations, stackOutcome, PROD } from "./helpers/policy";
 import { synth, T } from "./helpers/stacks";
 
-const rule = (name: string) => {
-    const found = rules.find((r) => r.name === name);
-    assert.ok(found, name);
-    return found;
-};
-/** A resource rule's violations over a whole graph. */
-const resourceViolations = (name: string, graph: Graph, options: RunOptions) =>
-    graph.resources.flatMap((r) => runResourceRule(rule(name) as ResourceValidationPolicy, graph, r, options).violations);
-const stackViolations = (name: string, graph: Graph, options: RunOptions) =>
-    runStackRule(rule(name) as StackValidationPolicy, graph, options).violations;
-const prod: RunOptions = { config: { environment: "prod" } };
+const stackViolations = (name: string, graph: Graph, options: RunOptions) => stackOutcome(name, graph, options).violations;
+const prod = PROD;
 const ORGANIZATION = "o-a1b2c3d4e5";
 const withOrganization: RunOptions = { config: { environment: "prod", organizationId: ORGANIZATION } };
 const ACCOUNT = "093646564004";
@@ -398,7 +388,7 @@ describe("policy documents, Pulumi Deployments trust, access-log buckets and bra
         it(`prod-alarms-actionable counts alarm actions whose ARNs are unknown (${mode})`, () => {
             const alarm = find(graphs[mode], "aws:cloudwatch/metricAlarm:MetricAlarm", "monitoring-deployment-failed");
             assert.equal((alarm.inputs.alarmActions as unknown[]).length, 1);
-            assert.deepEqual(runResourceRule(rule("prod-alarms-actionable") as ResourceValidationPolicy, graphs[mode], alarm, prod), {
+            assert.deepEqual(runResourceRule(ruleNamed("prod-alarms-actionable") as ResourceValidationPolicy, graphs[mode], alarm, prod), {
                 violations: [],
             });
         });

@@ -3,22 +3,25 @@ import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/po
 import { rules } from "../policies/rules";
 import { UNKNOWN, type Graph } from "../tools/lib/synthesize";
 import { editDocument, withResource } from "./helpers/breaks";
-import { copyOf, find, mutate, runResourceRule, runStackRule, type RunOptions } from "./helpers/policy";
+import {
+    copyOf,
+    find,
+    mutate,
+    runResourceRule,
+    runStackRule,
+    type RunOptions,
+    ruleNamed,
+    resourceViolations,
+    stackOutcome,
+    PROD,
+} from "./helpers/policy";
 import { configValue, stackConfig, synth, T, withConfig } from "./helpers/stacks";
 
 // The security reviewer's probes that used to pass silently: a role assuming any role, a Lambda
 // permission anyone may use, prod notifications leaving the organisation, a role without the stack's
 // boundary, and a prod environment any protected branch may deploy to.
 
-const rule = (name: string) => {
-    const found = rules.find((r) => r.name === name);
-    assert.ok(found, name);
-    return found;
-};
-const resourceViolations = (name: string, graph: Graph, options: RunOptions) =>
-    graph.resources.flatMap((r) => runResourceRule(rule(name) as ResourceValidationPolicy, graph, r, options).violations);
-const stackOutcome = (name: string, graph: Graph, options: RunOptions) => runStackRule(rule(name) as StackValidationPolicy, graph, options);
-const prod: RunOptions = { config: { environment: "prod" } };
+const prod = PROD;
 const ACCOUNT = "093646564004";
 const PERMISSION = "aws:lambda/permission:Permission";
 const SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription";
@@ -73,7 +76,7 @@ describe("the pack's answers to the reviewer's probes", () => {
             it("does not apply to a table, which carries no policy document", () => {
                 assert.deepEqual(
                     runResourceRule(
-                        rule("policy-statements") as ResourceValidationPolicy,
+                        ruleNamed("policy-statements") as ResourceValidationPolicy,
                         graphs[mode],
                         find(graphs[mode], T.table, "ledger"),
                         prod,
@@ -93,7 +96,7 @@ describe("the pack's answers to the reviewer's probes", () => {
             const outcome = (inputs: Record<string, unknown>) => {
                 const graph = permission(inputs);
                 return runResourceRule(
-                    rule("policy-principals") as ResourceValidationPolicy,
+                    ruleNamed("policy-principals") as ResourceValidationPolicy,
                     graph,
                     find(graph, PERMISSION, "invoke"),
                     prod,
@@ -155,7 +158,7 @@ describe("the pack's answers to the reviewer's probes", () => {
                 });
             const outcome = (graph: Graph, options = prod) =>
                 runResourceRule(
-                    rule("prod-subscriptions-internal") as ResourceValidationPolicy,
+                    ruleNamed("prod-subscriptions-internal") as ResourceValidationPolicy,
                     graph,
                     find(graph, SUBSCRIPTION, "extra"),
                     options,
@@ -218,10 +221,13 @@ describe("the pack's answers to the reviewer's probes", () => {
                 const graph = graphs[`notified.${mode}`];
                 const topic = graph.resources.find((r) => r.type === "aws:sns/topic:Topic");
                 assert.ok(topic);
-                assert.deepEqual(runResourceRule(rule("prod-subscriptions-internal") as ResourceValidationPolicy, graph, topic, prod), {
-                    violations: [],
-                    notApplicable: "not an SNS subscription",
-                });
+                assert.deepEqual(
+                    runResourceRule(ruleNamed("prod-subscriptions-internal") as ResourceValidationPolicy, graph, topic, prod),
+                    {
+                        violations: [],
+                        notApplicable: "not an SNS subscription",
+                    },
+                );
             });
         });
 
@@ -334,7 +340,7 @@ describe("the pack's answers to the reviewer's probes", () => {
                 const graph = graphs[mode];
                 assert.deepEqual(
                     runResourceRule(
-                        rule("github-environment-protection") as ResourceValidationPolicy,
+                        ruleNamed("github-environment-protection") as ResourceValidationPolicy,
                         graph,
                         find(graph, T.role, "cicd-foundation-deployer"),
                         prod,

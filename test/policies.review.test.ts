@@ -1,24 +1,15 @@
 import { strict as assert } from "assert";
-import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { rules } from "../policies/rules";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { UNKNOWN, type Graph } from "../tools/lib/synthesize";
 import { editDocument, withResource } from "./helpers/breaks";
-import { find, mutate, runResourceRule, runStackRule, type RunOptions } from "./helpers/policy";
+import { find, mutate, runResourceRule, type RunOptions, ruleNamed, resourceViolations, stackOutcome, PROD } from "./helpers/policy";
 import { synth, T } from "./helpers/stacks";
 
 // The security review's pack findings: an organisation pin of any organisation, a ruleset a bypass
 // actor or an exclusion of the default branch defeats, policies naming a role as a plain string, and
 // IAM writes or administrator policies that only `iam:*` and inline documents used to catch.
 
-const rule = (name: string) => {
-    const found = rules.find((r) => r.name === name);
-    assert.ok(found, name);
-    return found;
-};
-const resourceViolations = (name: string, graph: Graph, options: RunOptions) =>
-    graph.resources.flatMap((r) => runResourceRule(rule(name) as ResourceValidationPolicy, graph, r, options).violations);
-const stackOutcome = (name: string, graph: Graph, options: RunOptions) => runStackRule(rule(name) as StackValidationPolicy, graph, options);
-const prod: RunOptions = { config: { environment: "prod" } };
+const prod = PROD;
 const ACCOUNT = "093646564004";
 const ORGANIZATION = "o-a1b2c3d4e5";
 const PIN = "without a condition pinning it to this account (aws:SourceAccount, aws:SourceArn or aws:PrincipalOrgID).";
@@ -88,7 +79,7 @@ describe("the pack's answers to the security review", () => {
                 const graph = graphs[mode];
                 assert.deepEqual(
                     runResourceRule(
-                        rule("policy-principals") as ResourceValidationPolicy,
+                        ruleNamed("policy-principals") as ResourceValidationPolicy,
                         graph,
                         find(graph, T.table, "ledger"),
                         configured,
@@ -291,7 +282,7 @@ describe("the pack's answers to the security review", () => {
 
     describe("environment", () => {
         it("takes the stricter environment when a rule's config and the stack tag disagree", () => {
-            const protect = rule("prod-stateful-protected") as ResourceValidationPolicy;
+            const protect = ruleNamed("prod-stateful-protected") as ResourceValidationPolicy;
             const unprotected = mutate(graphs["sit.preview"], T.table, "ledger", (r) => (r.protect = false));
             const ledger = find(unprotected, T.table, "ledger");
             assert.deepEqual(

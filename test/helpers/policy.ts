@@ -8,6 +8,7 @@ import type {
     StackValidationPolicy,
 } from "@pulumi/policy";
 import { unknownCheckingProxy } from "@pulumi/policy";
+import { rules } from "../../policies/rules";
 import type { Graph, GraphResource } from "../../tools/lib/synthesize";
 
 // The engine's unknown sentinel is the very value the pack's proxy detects, so a preview-mode
@@ -159,3 +160,21 @@ export function without(graph: Graph, type: string, name: string): Graph {
     copy.resources.splice(index, 1);
     return copy;
 }
+
+/** A rule of the pack by its name. */
+export function ruleNamed(name: string): ResourceValidationPolicy | StackValidationPolicy {
+    const found = rules.find((r) => r.name === name);
+    if (!found) throw new Error(`no rule named ${name}`);
+    return found;
+}
+
+/** A resource rule's violations over a whole graph. */
+export const resourceViolations = (name: string, graph: Graph, options: RunOptions) =>
+    graph.resources.flatMap((r) => runResourceRule(ruleNamed(name) as ResourceValidationPolicy, graph, r, options).violations);
+
+/** A stack rule's outcome on a graph. */
+export const stackOutcome = (name: string, graph: Graph, options: RunOptions) =>
+    runStackRule(ruleNamed(name) as StackValidationPolicy, graph, options);
+
+/** The options that judge a graph as prod. */
+export const PROD: RunOptions = { config: { environment: "prod" } };
