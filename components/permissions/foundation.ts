@@ -18,7 +18,7 @@ import {
 import { auditLogGroupName } from "../monitoring";
 import type { Statement } from "../policyDocument";
 import { bootstrapTierDenials } from "./boundary";
-import { alarmArn, BUCKET_READS, keyArns, logGroupArn, tableArns, type PermissionsArgs } from "./statements";
+import { alarmArn, BUCKET_READS, keyArns, TABLE_WRITES, logGroupArn, tableArns, type PermissionsArgs } from "./statements";
 
 /**
  * The repository that holds this program: what its deployer and previewer may do with the resources the
@@ -186,16 +186,7 @@ export function foundationDeployerStatements(args: PermissionsArgs): Statement[]
         {
             Sid: "Tables",
             Effect: "Allow",
-            Action: [
-                ...READS.dynamodb,
-                "dynamodb:CreateTable",
-                "dynamodb:UpdateTable",
-                "dynamodb:DeleteTable",
-                "dynamodb:UpdateContinuousBackups",
-                "dynamodb:UpdateTimeToLive",
-                "dynamodb:TagResource",
-                "dynamodb:UntagResource",
-            ],
+            Action: [...READS.dynamodb, ...TABLE_WRITES],
             Resource: r.tables,
         },
         {

@@ -151,3 +151,14 @@ export const BUCKET_READS = [
     "s3:GetBucketPublicAccessBlock",
     "s3:GetBucketOwnershipControls",
 ];
+
+/** What managing a table takes beyond reading it: create, update, delete, backups, TTL and tags. */
+export const TABLE_WRITES = [
+    "dynamodb:CreateTable",
+    "dynamodb:UpdateTable",
+    "dynamodb:DeleteTable",
+    "dynamodb:UpdateContinuousBackups",
+    "dynamodb:UpdateTimeToLive",
+    "dynamodb:TagResource",
+    "dynamodb:UntagResource",
+];

@@ -1,6 +1,6 @@
 import { bucketArn, lockTableName, stateBucketName, tableArn } from "../naming";
 import type { Statement } from "../policyDocument";
-import { BUCKET_READS, bucketArns, stateKeyPrefix, tableArns, type PermissionsArgs } from "./statements";
+import { BUCKET_READS, bucketArns, stateKeyPrefix, TABLE_WRITES, tableArns, type PermissionsArgs } from "./statements";
 
 const TABLE_READS = [
     "dynamodb:DescribeTable",
@@ -51,16 +51,7 @@ export function terraformDeployerStatements(args: PermissionsArgs): Statement[] 
         statements.push({
             Sid: "ManageRepositoryTables",
             Effect: "Allow",
-            Action: [
-                ...TABLE_READS,
-                "dynamodb:CreateTable",
-                "dynamodb:UpdateTable",
-                "dynamodb:DeleteTable",
-                "dynamodb:UpdateContinuousBackups",
-                "dynamodb:UpdateTimeToLive",
-                "dynamodb:TagResource",
-                "dynamodb:UntagResource",
-            ],
+            Action: [...TABLE_READS, ...TABLE_WRITES],
             Resource: tableArns(naming, scope.dynamodbTables),
         });
     }
