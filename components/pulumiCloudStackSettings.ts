@@ -64,8 +64,8 @@ export interface PulumiCloudStackSettingsArgs {
 }
 
 /**
- * The Pulumi Cloud guard rails of another stack: its Deployment Settings (source, GitHub App previews, push
- * deployments, AWS credentials through OIDC), its daily drift schedule, its environment tag and its policy
+ * The Pulumi Cloud guard rails of another stack: its Deployment Settings (source pinned to one branch, push
+ * deployments, no pull-request previews, AWS credentials through OIDC), its daily drift schedule, its environment tag and its policy
  * group. Owned by the stack before it in the ring, so no stack can loosen its own.
  */
 export class PulumiCloudStackSettings extends pulumi.ComponentResource {
@@ -86,7 +86,10 @@ export class PulumiCloudStackSettings extends pulumi.ComponentResource {
                 // Through the Pulumi GitHub App. The provider defaults deployCommits to true, so it is always written out.
                 github: {
                     repository: args.repository,
-                    previewPullRequests: true,
+                    // Deployment Settings hold one AWS role for every operation, and that role trusts no `preview`:
+                    // a pull request's code never runs with a write role. Pull requests are previewed by the
+                    // workflow, with the repository's read-only previewer role.
+                    previewPullRequests: false,
                     deployCommits: prod ? false : args.deployOnPush,
                     pullRequestTemplate: false,
                 },
