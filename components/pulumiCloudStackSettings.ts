@@ -65,8 +65,8 @@ export interface PulumiCloudStackSettingsArgs {
 
 /**
  * The Pulumi Cloud guard rails of another stack: its Deployment Settings (source pinned to one branch, push
- * deployments, no pull-request previews, AWS credentials through OIDC), its daily drift schedule, its environment tag and its policy
- * group. Owned by the stack before it in the ring, so no stack can loosen its own.
+ * deployments, no pull-request previews, AWS credentials through OIDC), its daily drift schedule, its
+ * environment tag and its policy group. Owned by the stack before it in the ring, so no stack can loosen its own.
  */
 export class PulumiCloudStackSettings extends pulumi.ComponentResource {
     public readonly deploymentSettings: pulumiservice.DeploymentSettings;

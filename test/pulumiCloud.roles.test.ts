@@ -18,6 +18,7 @@ import type { PolicyDocument } from "../components/policyDocument";
 import { displayName, readStackFile } from "../tools/lib/stackFile";
 import type { Graph } from "../tools/lib/synthesize";
 import { decide, stackPolicies, type Decision } from "./helpers/iamSimulation";
+import { runTool } from "./helpers/run";
 import { resource, resourcesOf, synth, T } from "./helpers/stacks";
 
 /*
@@ -393,6 +394,27 @@ describe("Pulumi Cloud roles, evaluated (fixture organisation)", () => {
                 credentialProblem(file, "pulumiservice:accessToken", "PULUMI_ACCESS_TOKEN"),
                 credentialProblem(file, "github:token", "GITHUB_TOKEN"),
             ]);
+        });
+
+        it("exits 2 from synth with the file and key of an encrypted GitHub token in a stack file", () => {
+            const other = fs.mkdtempSync(path.join(os.tmpdir(), "cloud-token-"));
+            try {
+                for (const environment of STACKS) {
+                    const config = fixtureConfig(environment);
+                    if (environment === "prod") config["github:token"] = { secure: "v1:Zml4dHVyZQ==:Z2hwX3Rva2Vu" };
+                    fs.writeFileSync(path.join(other, `Pulumi.${environment}.yaml`), yaml.dump({ config }));
+                }
+                const file = path.join(other, "Pulumi.prod.yaml");
+                const result = runTool("synth.ts", ["--stack", "prod", "--config", file, "--out-dir", other, "--no-policy"]);
+                assert.equal(result.status, 2);
+                assert.equal(
+                    result.stderr.trim(),
+                    [`synth: ${file} has 1 problem(s):`, `  - ${credentialProblem(file, "github:token", "GITHUB_TOKEN")}`].join("\n"),
+                );
+                assert.deepEqual(fs.readdirSync(other).sort(), ["Pulumi.dev.yaml", "Pulumi.prod.yaml", "Pulumi.sit.yaml"]);
+            } finally {
+                fs.rmSync(other, { recursive: true, force: true });
+            }
         });
 
         it("accepts the fixture stacks, which hold no such key", () => {
