@@ -249,6 +249,22 @@ describe("Pulumi Cloud roles, evaluated (fixture organisation)", () => {
             assert.equal(onWriteRole("prod", token("prod", "update"), widened), "Allowed");
         });
 
+        it("stays within IAM's default 2,048-character trust policy for the longest organisation name the config accepts", () => {
+            const lengths = STACKS.map(
+                (environment) =>
+                    JSON.stringify(
+                        pulumiTrustPolicy({
+                            accountId: ACCOUNTS[environment],
+                            organization: "a".repeat(40),
+                            project: PROJECT,
+                            stack: environment,
+                            environment,
+                        }),
+                    ).length,
+            );
+            assert.deepEqual(lengths, [1605, 1605, 1345]);
+        });
+
         it("is the trust policy the stack gives its Deployments role", () => {
             for (const environment of STACKS) {
                 const role = resource(graphOf(environment), T.role, "pulumi-deployer");
