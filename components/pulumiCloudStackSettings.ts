@@ -44,6 +44,12 @@ export function policyPackVersion(environment: Environment, start = __dirname): 
     };
 }
 
+/**
+ * The AWS session name of a stack's Deployments runs, with Pulumi Cloud's per-run placeholders (operation and
+ * deployment version); the longest rendering, `pulumi-prod-remediate-drift-<version>`, stays within STS's 64.
+ */
+export const deploymentsSessionName = (stack: Environment) => `pulumi-${stack}-\${operation}-\${deployment.version}`;
+
 /** Arguments for {@link PulumiCloudStackSettings}. */
 export interface PulumiCloudStackSettingsArgs {
     readonly organization: string;
@@ -97,7 +103,9 @@ export class PulumiCloudStackSettings extends pulumi.ComponentResource {
                     oidc: {
                         aws: {
                             roleARN: pulumiDeployerRoleArn({ prefix: args.prefix, environment: args.stack, accountId: args.accountId }),
-                            sessionName: `pulumi-deployments-${args.stack}`,
+                            // Pulumi Cloud fills the placeholders per run, so CloudTrail names the operation and the
+                            // deployment (and through it who started it and from which commit) behind every call.
+                            sessionName: deploymentsSessionName(args.stack),
                             duration: "1h0m0s",
                         },
                     },

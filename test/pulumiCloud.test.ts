@@ -347,7 +347,7 @@ describe("Pulumi Cloud mode", () => {
                         oidc: {
                             aws: {
                                 roleARN: `arn:aws:iam::${ACCOUNTS[next]}:role/bbws-pulumi-deployer-${next}`,
-                                sessionName: `pulumi-deployments-${next}`,
+                                sessionName: `pulumi-${next}-\${operation}-\${deployment.version}`,
                                 duration: "1h0m0s",
                             },
                         },
