@@ -405,6 +405,7 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
             githubOwner: parsed.githubOwner ?? "",
             foundationRepository: repositories.find((repository) => repository.deploys.foundation)?.name,
             slackWebhookSet: raw.values[ns("slackWebhook")] !== undefined,
+            configKeys: Object.keys(raw.values),
         },
     );
     if (backendKnown) for (const problem of backendConfig.problems) add(problem.key, problem.message);

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { DeployScope } from "../config";
+import type { DeployScope, Environment } from "../config";
 import { PULUMI_OIDC_HOST, pulumiOidcProviderArn, type Naming } from "./naming";
 import { deployerPermissions } from "./permissions";
 import { policyDocument, toJson, type PolicyDocument, type Statement } from "./policyDocument";
@@ -20,22 +20,43 @@ export function pulumiDeploymentsSubject(organization: string, project: string, 
     return `pulumi:deploy:org:${organization}:project:${project}:stack:${stack}:operation:${operation}:scope:write`;
 }
 
+/** Every operation Pulumi Deployments runs, as its tokens name it (Pulumi Cloud REST API, `OperationContext.operation`). */
+export const PULUMI_DEPLOYMENTS_OPERATIONS = ["update", "preview", "destroy", "refresh", "detect-drift", "remediate-drift"] as const;
+export type PulumiDeploymentsOperation = (typeof PULUMI_DEPLOYMENTS_OPERATIONS)[number];
+
+/**
+ * The operations whose token the Deployments role accepts, per environment: an allow-list, never a deny of one
+ * spelling. `preview` is left out because a stack's Deployment Settings hold a single AWS role for every
+ * operation, and a preview runs code nobody has reviewed (a pull request's); `destroy` is left out because
+ * tearing the foundation down is an administrator's job with their own credentials. The drift check
+ * (`detect-drift`) runs on the role because the drift schedule has no other; prod leaves out `remediate-drift`,
+ * since prod's drift is reported to people and changed only by a reviewed `update`.
+ */
+export function pulumiDeploymentsOperations(environment: Environment): readonly PulumiDeploymentsOperation[] {
+    return environment === "prod" ? ["update", "refresh", "detect-drift"] : ["update", "refresh", "detect-drift", "remediate-drift"];
+}
+
 export interface PulumiTrustArgs {
     readonly accountId: string;
     readonly organization: string;
     readonly project: string;
     readonly stack: string;
-    /** In prod the `destroy` operation is refused: no prod destroy, whoever starts it. */
-    readonly prod: boolean;
+    /** Decides which operations are trusted ({@link pulumiDeploymentsOperations}). */
+    readonly environment: Environment;
 }
 
 /**
- * Trust for Pulumi Deployments: audience exactly the organisation (StringEquals), subject pinned to this
- * project and stack with a wildcard only in the operation (preview, update, refresh, and the drift runs).
+ * Trust for Pulumi Deployments: audience exactly the organisation, subject exactly one of this project's and
+ * stack's allowed operations (StringEquals: no wildcard at all). IAM compares values case-sensitively, so a
+ * deny of `operation:destroy` would let `operation:Destroy` through; the allow-list admits only the exact
+ * spellings, and an explicit deny of every other subject keeps any later Allow from widening it.
  * Built from config, so it is known in a first preview.
  */
 export function pulumiTrustPolicy(args: PulumiTrustArgs): PolicyDocument {
     const principal = { Federated: pulumiOidcProviderArn(args.accountId) };
+    const subjects = pulumiDeploymentsOperations(args.environment).map((operation) =>
+        pulumiDeploymentsSubject(args.organization, args.project, args.stack, operation),
+    );
     const statements: Statement[] = [
         {
             Sid: "PulumiDeploymentsOidc",
@@ -43,24 +64,17 @@ export function pulumiTrustPolicy(args: PulumiTrustArgs): PolicyDocument {
             Principal: principal,
             Action: "sts:AssumeRoleWithWebIdentity",
             Condition: {
-                StringEquals: { [`${PULUMI_OIDC_HOST}:aud`]: args.organization },
-                StringLike: { [`${PULUMI_OIDC_HOST}:sub`]: pulumiDeploymentsSubject(args.organization, args.project, args.stack, "*") },
+                StringEquals: { [`${PULUMI_OIDC_HOST}:aud`]: args.organization, [`${PULUMI_OIDC_HOST}:sub`]: subjects },
             },
         },
-    ];
-    if (args.prod) {
-        statements.push({
-            Sid: "NoProdDestroy",
+        {
+            Sid: "OnlyTheseOperations",
             Effect: "Deny",
             Principal: principal,
             Action: "sts:AssumeRoleWithWebIdentity",
-            Condition: {
-                StringLike: {
-                    [`${PULUMI_OIDC_HOST}:sub`]: pulumiDeploymentsSubject(args.organization, args.project, args.stack, "destroy"),
-                },
-            },
-        });
-    }
+            Condition: { StringNotEquals: { [`${PULUMI_OIDC_HOST}:sub`]: subjects } },
+        },
+    ];
     return policyDocument(statements);
 }
 
@@ -107,7 +121,7 @@ export class PulumiDeployer extends pulumi.ComponentResource {
             organization: args.organization,
             project: args.project,
             stack: args.stack,
-            prod: args.naming.environment === "prod",
+            environment: args.naming.environment,
         });
         this.role = new aws.iam.Role(
             name,

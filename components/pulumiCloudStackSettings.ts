@@ -44,6 +44,12 @@ export function policyPackVersion(environment: Environment, start = __dirname): 
     };
 }
 
+/**
+ * The AWS session name of a stack's Deployments runs, with Pulumi Cloud's per-run placeholders (operation and
+ * deployment version); the longest rendering, `pulumi-prod-remediate-drift-<version>`, stays within STS's 64.
+ */
+export const deploymentsSessionName = (stack: Environment) => `pulumi-${stack}-\${operation}-\${deployment.version}`;
+
 /** Arguments for {@link PulumiCloudStackSettings}. */
 export interface PulumiCloudStackSettingsArgs {
     readonly organization: string;
@@ -64,9 +70,9 @@ export interface PulumiCloudStackSettingsArgs {
 }
 
 /**
- * The Pulumi Cloud guard rails of another stack: its Deployment Settings (source, GitHub App previews, push
- * deployments, AWS credentials through OIDC), its daily drift schedule, its environment tag and its policy
- * group. Owned by the stack before it in the ring, so no stack can loosen its own.
+ * The Pulumi Cloud guard rails of another stack: its Deployment Settings (source pinned to one branch, push
+ * deployments, no pull-request previews, AWS credentials through OIDC), its daily drift schedule, its
+ * environment tag and its policy group. Owned by the stack before it in the ring, so no stack can loosen its own.
  */
 export class PulumiCloudStackSettings extends pulumi.ComponentResource {
     public readonly deploymentSettings: pulumiservice.DeploymentSettings;
@@ -86,7 +92,10 @@ export class PulumiCloudStackSettings extends pulumi.ComponentResource {
                 // Through the Pulumi GitHub App. The provider defaults deployCommits to true, so it is always written out.
                 github: {
                     repository: args.repository,
-                    previewPullRequests: true,
+                    // Deployment Settings hold one AWS role for every operation, and that role trusts no `preview`:
+                    // a pull request's code never runs with a write role. Pull requests are previewed by the
+                    // workflow, with the repository's read-only previewer role.
+                    previewPullRequests: false,
                     deployCommits: prod ? false : args.deployOnPush,
                     pullRequestTemplate: false,
                 },
@@ -94,7 +103,9 @@ export class PulumiCloudStackSettings extends pulumi.ComponentResource {
                     oidc: {
                         aws: {
                             roleARN: pulumiDeployerRoleArn({ prefix: args.prefix, environment: args.stack, accountId: args.accountId }),
-                            sessionName: `pulumi-deployments-${args.stack}`,
+                            // Pulumi Cloud fills the placeholders per run, so CloudTrail names the operation and the
+                            // deployment (and through it who started it and from which commit) behind every call.
+                            sessionName: deploymentsSessionName(args.stack),
                             duration: "1h0m0s",
                         },
                     },

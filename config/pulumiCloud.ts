@@ -106,6 +106,20 @@ export interface BackendConfig {
     readonly pulumiCloud?: PulumiCloudConfig;
 }
 
+/**
+ * Credentials worth an organisation: the Pulumi token that administers the organisation's stacks and policy
+ * groups, and GitHub's token or App key that administers every repository's environments. In pulumi-cloud mode
+ * no config key may hold them, not even encrypted: a Pulumi Cloud stack's config is decrypted by anyone with
+ * read on the stack (Pulumi Cloud's `stack:decrypt` comes with Stack Read) and by every Deployments run of it.
+ * Each maps to the environment variable its provider reads instead, which a Pulumi ESC environment supplies.
+ */
+export const ORGANISATION_CREDENTIAL_KEYS: Readonly<Record<string, string>> = {
+    "pulumiservice:accessToken": "PULUMI_ACCESS_TOKEN",
+    "github:token": "GITHUB_TOKEN",
+    "github:appAuth": "GITHUB_APP_ID, GITHUB_APP_INSTALLATION_ID and GITHUB_APP_PEM_FILE",
+    [`${PROJECT}:githubToken`]: "GITHUB_TOKEN",
+};
+
 /** What the parser needs from the rest of the stack file. */
 export interface BackendContext {
     readonly environment: Environment;
@@ -114,6 +128,8 @@ export interface BackendContext {
     readonly foundationRepository?: string;
     /** Whether `cicd-foundation:slackWebhook` is set at all (its secrecy is checked elsewhere). */
     readonly slackWebhookSet: boolean;
+    /** Every key the stack's config holds, whatever its source (the stack file, or an ESC environment's `pulumiConfig`). */
+    readonly configKeys: readonly string[];
 }
 
 /** One problem: the full key and what is wrong with it. */
@@ -191,6 +207,7 @@ export function parseBackendConfig(
     }
     const parsed = pulumiCloudSchema.safeParse(input);
     if (!parsed.success) problems.push(...schemaProblems(parsed.error, input));
+    problems.push(...credentialProblems(context.configKeys));
     if (!context.slackWebhookSet && context.environment !== "prod") {
         // prod requires the webhook whatever the backend, and says so itself.
         problems.push({
@@ -221,8 +238,33 @@ export function parseBackendConfig(
     };
 }
 
+/** Organisation-wide credentials in config, refused in pulumi-cloud mode whatever their form (see {@link ORGANISATION_CREDENTIAL_KEYS}). */
+function credentialProblems(configKeys: readonly string[]): KeyProblem[] {
+    return Object.entries(ORGANISATION_CREDENTIAL_KEYS)
+        .filter(([key]) => configKeys.includes(key))
+        .map(([key, variable]) => ({
+            key,
+            message: `must not be in the stack's config in pulumi-cloud mode, not even as a secret: whoever can read the stack, and every Deployments run of it, decrypts its config; remove it (pulumi config rm ${key}) and supply ${variable} from the Pulumi ESC environment only the stack's deployments may open (see docs/pulumi-cloud.md)`,
+        }));
+}
+
+/**
+ * Who may hold `edit` on a stack: in sit and prod nobody. Edit lets a team start a Deployments run from the console
+ * or the REST API and choose its commit or branch, so unreviewed code would run with the stack's write role;
+ * there only the administrators, who own the bootstrap tier anyway, may start runs.
+ */
+function stackPermissionProblems(data: ParsedObject, environment: Environment): KeyProblem[] {
+    if (environment === "dev") return [];
+    return Object.entries(data.stackPermissions)
+        .filter(([, permission]) => permission === "edit")
+        .map(([team]) => ({
+            key: keyOf(["stackPermissions", team]),
+            message: `must be read or admin in ${environment}, got 'edit': whoever may edit a stack may start a Deployments run of any commit or branch (the source can be overridden per run), so in sit and prod only its administrators may`,
+        }));
+}
+
 function crossFieldProblems(data: ParsedObject, environment: Environment): KeyProblem[] {
-    const problems: KeyProblem[] = [];
+    const problems: KeyProblem[] = [...stackPermissionProblems(data, environment)];
     const seen = new Set<string>();
     data.teams.forEach((team, i) => {
         if (seen.has(team)) problems.push({ key: keyOf(["teams", i]), message: `repeats '${team}'` });

@@ -331,7 +331,7 @@ describe("Pulumi Cloud mode", () => {
             const next = expected.next;
             const stackRef = { organization: "bbws", project: "cicd-foundation", stack: next };
 
-            it(`${stack} configures ${next}'s Deployment Settings: GitHub App previews, push deploys ${expected.deployCommits ? "on" : "off"}, OIDC into ${next}'s account`, () => {
+            it(`${stack} configures ${next}'s Deployment Settings: no pull-request previews, push deploys ${expected.deployCommits ? "on" : "off"}, OIDC into ${next}'s account`, () => {
                 const graph = graphs[key(stack, "cloud", "preview")];
                 assert.deepEqual(resourcesOf(graph, PS.settings).length, 1);
                 assert.deepEqual(resource(graph, PS.settings, `pulumi-cloud-${next}`).inputs, {
@@ -339,7 +339,7 @@ describe("Pulumi Cloud mode", () => {
                     sourceContext: { git: { branch: "refs/heads/main", repoDir: "." } },
                     github: {
                         repository: "org/cicd-foundation",
-                        previewPullRequests: true,
+                        previewPullRequests: false,
                         deployCommits: expected.deployCommits,
                         pullRequestTemplate: false,
                     },
@@ -347,7 +347,7 @@ describe("Pulumi Cloud mode", () => {
                         oidc: {
                             aws: {
                                 roleARN: `arn:aws:iam::${ACCOUNTS[next]}:role/bbws-pulumi-deployer-${next}`,
-                                sessionName: `pulumi-deployments-${next}`,
+                                sessionName: `pulumi-${next}-\${operation}-\${deployment.version}`,
                                 duration: "1h0m0s",
                             },
                         },
@@ -421,7 +421,7 @@ describe("Pulumi Cloud mode", () => {
                         organization: "bbws",
                         project: "cicd-foundation",
                         stack,
-                        prod: stack === "prod",
+                        environment: stack,
                     }),
                 );
                 // The same document the GitHub deployer of the foundation repository gets.
@@ -434,7 +434,7 @@ describe("Pulumi Cloud mode", () => {
     describe("the Deployments trust policy, evaluated", () => {
         const simulate = (stack: Environment, claims: { sub: string; aud: string }, provider = `${PULUMI_OIDC_HOST}`) => {
             const accountId = ACCOUNTS[stack];
-            const trust = pulumiTrustPolicy({ accountId, organization: "bbws", project: "cicd-foundation", stack, prod: stack === "prod" });
+            const trust = pulumiTrustPolicy({ accountId, organization: "bbws", project: "cicd-foundation", stack, environment: stack });
             // The unsafe entry: the simulator's key check knows no OIDC issuer whose URL has a path (api.pulumi.com/oidc),
             // and would drop both claims. The document itself is validated as a trust policy first.
             const result = runUnsafeSimulation(
@@ -458,8 +458,9 @@ describe("Pulumi Cloud mode", () => {
             `pulumi:deploy:org:${org}:project:${project}:stack:${stack}:operation:${operation}:scope:write`;
 
         for (const stack of STACKS) {
-            it(`lets ${stack}'s own deployments in and keeps another stack, project or organisation out`, () => {
-                const operations = stack === "prod" ? ["preview", "update", "refresh"] : ["preview", "update", "refresh", "destroy"];
+            it(`lets ${stack}'s own write deployments in and keeps previews, another stack, project or organisation out`, () => {
+                const operations =
+                    stack === "prod" ? ["update", "refresh", "detect-drift"] : ["update", "refresh", "detect-drift", "remediate-drift"];
                 for (const operation of operations) {
                     assert.equal(
                         simulate(stack, { sub: sub("bbws", "cicd-foundation", stack, operation), aud: "bbws" }),
@@ -467,15 +468,16 @@ describe("Pulumi Cloud mode", () => {
                         operation,
                     );
                 }
+                assert.equal(simulate(stack, { sub: sub("bbws", "cicd-foundation", stack, "preview"), aud: "bbws" }), "ExplicitlyDenied");
                 const other = NEXT_STACK[stack];
-                assert.equal(simulate(stack, { sub: sub("bbws", "cicd-foundation", other, "update"), aud: "bbws" }), "ImplicitlyDenied");
-                assert.equal(simulate(stack, { sub: sub("bbws", "tenants", stack, "update"), aud: "bbws" }), "ImplicitlyDenied");
-                assert.equal(simulate(stack, { sub: sub("evil", "cicd-foundation", stack, "update"), aud: "evil" }), "ImplicitlyDenied");
+                assert.equal(simulate(stack, { sub: sub("bbws", "cicd-foundation", other, "update"), aud: "bbws" }), "ExplicitlyDenied");
+                assert.equal(simulate(stack, { sub: sub("bbws", "tenants", stack, "update"), aud: "bbws" }), "ExplicitlyDenied");
+                assert.equal(simulate(stack, { sub: sub("evil", "cicd-foundation", stack, "update"), aud: "evil" }), "ExplicitlyDenied");
                 assert.equal(simulate(stack, { sub: sub("bbws", "cicd-foundation", stack, "update"), aud: "evil" }), "ImplicitlyDenied");
                 assert.equal(simulate(stack, { sub: sub("bbws", "cicd-foundation", stack, "update"), aud: "BBWS" }), "ImplicitlyDenied");
                 assert.equal(
                     simulate(stack, { sub: `${sub("bbws", "cicd-foundation", stack, "update")}:scope:read`, aud: "bbws" }),
-                    "ImplicitlyDenied",
+                    "ExplicitlyDenied",
                 );
                 assert.equal(
                     simulate(

@@ -21,7 +21,7 @@ const ISSUER_NAMES: Record<string, string> = { [GITHUB]: "GitHub Actions", [PULU
 /** `repo:OWNER/REPO:...` or the immutable `repo:OWNER@ID/REPO@ID:...`, no wildcard in owner or repository. */
 const NAMED_REPOSITORY = /^repo:([A-Za-z0-9-]+)(@\d+)?\/([A-Za-z0-9._-]+)(@\d+)?:(.+)$/;
 /** Pulumi's subject: organisation, project and stack named; only the operation may be `*`. */
-const PULUMI_SUBJECT = /^pulumi:deploy:org:([^:*?]+):project:([^:*?]+):stack:([^:*?]+):operation:(\*|[a-z]+):scope:write$/;
+const PULUMI_SUBJECT = /^pulumi:deploy:org:([^:*?]+):project:([^:*?]+):stack:([^:*?]+):operation:(\*|[a-z]+(?:-[a-z]+)*):scope:write$/;
 /** A Pulumi organisation name as its audience must carry it: exact and lowercase. */
 const PULUMI_ORGANIZATION = /^[a-z0-9][a-z0-9._-]*$/;
 /** Operators that let a condition pass when its key is absent. */
