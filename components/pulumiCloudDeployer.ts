@@ -26,14 +26,19 @@ export type PulumiDeploymentsOperation = (typeof PULUMI_DEPLOYMENTS_OPERATIONS)[
 
 /**
  * The operations whose token the Deployments role accepts, per environment: an allow-list, never a deny of one
- * spelling. `preview` is left out because a stack's Deployment Settings hold a single AWS role for every
- * operation, and a preview runs code nobody has reviewed (a pull request's); `destroy` is left out because
- * tearing the foundation down is an administrator's job with their own credentials. The drift check
- * (`detect-drift`) runs on the role because the drift schedule has no other; prod leaves out `remediate-drift`,
- * since prod's drift is reported to people and changed only by a reviewed `update`.
+ * spelling. A stack's Deployment Settings hold a single AWS role for every operation, and a pull request's
+ * preview runs code nobody has reviewed: only dev's role trusts `preview`, so the Pulumi GitHub App previews
+ * pull requests against dev alone, with dev's rights in dev's account; sit and prod never run a pull request's
+ * code with a write role (their pull requests are previewed by the workflow with the read-only previewer).
+ * `destroy` is left out everywhere because tearing the foundation down is an administrator's job with their
+ * own credentials. The drift check (`detect-drift`) runs on the role because the drift schedule has no other;
+ * prod leaves out `remediate-drift`, since prod's drift is reported to people and changed only by a reviewed
+ * `update`.
  */
 export function pulumiDeploymentsOperations(environment: Environment): readonly PulumiDeploymentsOperation[] {
-    return environment === "prod" ? ["update", "refresh", "detect-drift"] : ["update", "refresh", "detect-drift", "remediate-drift"];
+    if (environment === "prod") return ["update", "refresh", "detect-drift"];
+    if (environment === "sit") return ["update", "refresh", "detect-drift", "remediate-drift"];
+    return ["update", "preview", "refresh", "detect-drift", "remediate-drift"];
 }
 
 export interface PulumiTrustArgs {

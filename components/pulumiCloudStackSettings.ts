@@ -71,7 +71,7 @@ export interface PulumiCloudStackSettingsArgs {
 
 /**
  * The Pulumi Cloud guard rails of another stack: its Deployment Settings (source pinned to one branch, push
- * deployments, no pull-request previews, AWS credentials through OIDC), its daily drift schedule, its
+ * deployments, pull-request previews in dev only, AWS credentials through OIDC), its daily drift schedule, its
  * environment tag and its policy group. Owned by the stack before it in the ring, so no stack can loosen its own.
  */
 export class PulumiCloudStackSettings extends pulumi.ComponentResource {
@@ -92,10 +92,10 @@ export class PulumiCloudStackSettings extends pulumi.ComponentResource {
                 // Through the Pulumi GitHub App. The provider defaults deployCommits to true, so it is always written out.
                 github: {
                     repository: args.repository,
-                    // Deployment Settings hold one AWS role for every operation, and that role trusts no `preview`:
-                    // a pull request's code never runs with a write role. Pull requests are previewed by the
-                    // workflow, with the repository's read-only previewer role.
-                    previewPullRequests: false,
+                    // Deployment Settings hold one AWS role for every operation: only dev's trusts `preview`, so
+                    // the GitHub App previews pull requests against dev alone; sit's and prod's are previewed by
+                    // the workflow, with the repository's read-only previewer role.
+                    previewPullRequests: args.stack === "dev",
                     deployCommits: prod ? false : args.deployOnPush,
                     pullRequestTemplate: false,
                 },

@@ -156,11 +156,11 @@ describe("Pulumi Cloud roles, evaluated (fixture organisation)", () => {
             assert.deepEqual(PULUMI_DEPLOYMENTS_OPERATIONS, ["update", "preview", "destroy", "refresh", "detect-drift", "remediate-drift"]);
         });
 
-        it("trusts update, refresh and the drift operations in dev and sit, and no drift remediation in prod", () => {
+        it("trusts update, refresh and the drift operations in dev and sit, previews in dev only, and no drift remediation in prod", () => {
             assert.deepEqual(
                 STACKS.map((environment) => pulumiDeploymentsOperations(environment)),
                 [
-                    ["update", "refresh", "detect-drift", "remediate-drift"],
+                    ["update", "preview", "refresh", "detect-drift", "remediate-drift"],
                     ["update", "refresh", "detect-drift", "remediate-drift"],
                     ["update", "refresh", "detect-drift"],
                 ],
@@ -168,14 +168,14 @@ describe("Pulumi Cloud roles, evaluated (fixture organisation)", () => {
         });
 
         for (const environment of STACKS) {
-            it(`lets ${environment}'s update, refresh and drift runs assume ${environment}'s write role`, () => {
+            it(`lets ${environment}'s update, refresh and drift runs (and dev's previews) assume ${environment}'s write role`, () => {
                 const decisions = PULUMI_DEPLOYMENTS_OPERATIONS.map((operation) => [
                     operation,
                     onWriteRole(environment, token(environment, operation)),
                 ]);
                 assert.deepEqual(Object.fromEntries(decisions), {
                     update: "Allowed",
-                    preview: "ExplicitlyDenied",
+                    preview: environment === "dev" ? "Allowed" : "ExplicitlyDenied",
                     destroy: "ExplicitlyDenied",
                     refresh: "Allowed",
                     "detect-drift": "Allowed",
@@ -183,8 +183,11 @@ describe("Pulumi Cloud roles, evaluated (fixture organisation)", () => {
                 });
             });
 
-            it(`refuses ${environment}'s write role to a preview, whoever starts it`, () => {
-                assert.equal(onWriteRole(environment, token(environment, "preview")), "ExplicitlyDenied");
+            it(`refuses ${environment}'s write role to a preview in another spelling, and to any preview outside dev`, () => {
+                assert.equal(
+                    onWriteRole(environment, token(environment, "preview")),
+                    environment === "dev" ? "Allowed" : "ExplicitlyDenied",
+                );
                 assert.equal(onWriteRole(environment, token(environment, "Preview")), "ExplicitlyDenied");
             });
 
@@ -262,7 +265,7 @@ describe("Pulumi Cloud roles, evaluated (fixture organisation)", () => {
                         }),
                     ).length,
             );
-            assert.deepEqual(lengths, [1605, 1605, 1345]);
+            assert.deepEqual(lengths, [1855, 1605, 1345]);
         });
 
         it("is the trust policy the stack gives its Deployments role", () => {
@@ -276,7 +279,7 @@ describe("Pulumi Cloud roles, evaluated (fixture organisation)", () => {
 
     describe("previews", () => {
         for (const environment of STACKS) {
-            it(`leaves no role of ${environment} that a Deployments preview of any stack can assume`, () => {
+            it(`leaves no role of ${environment} that a Deployments preview of any stack can assume, but dev's own write role`, () => {
                 const graph = graphOf(environment);
                 const reachable = resourcesOf(graph, T.role).flatMap((role) => {
                     const trust = JSON.parse(String(role.inputs.assumeRolePolicy)) as PolicyDocument;
@@ -284,7 +287,7 @@ describe("Pulumi Cloud roles, evaluated (fixture organisation)", () => {
                         (stack) => assumes(trust, ACCOUNTS[environment], String(role.inputs.name), token(stack, "preview")) === "Allowed",
                     ).map((stack) => `${String(role.inputs.name)} <- ${stack}`);
                 });
-                assert.deepEqual(reachable, []);
+                assert.deepEqual(reachable, environment === "dev" ? [`${deployerName("dev")} <- dev`] : []);
             });
         }
 
@@ -293,19 +296,19 @@ describe("Pulumi Cloud roles, evaluated (fixture organisation)", () => {
             ["sit", "prod"],
             ["prod", "dev"],
         ] as const) {
-            it(`${owner} turns ${configured}'s pull-request previews off and gives its deployments the write role that refuses previews`, () => {
+            it(`${owner} sets ${configured}'s pull-request previews (dev only) and gives its deployments the write role that trusts them exactly there`, () => {
                 const settings = resource(graphOf(owner), "pulumiservice:index:DeploymentSettings", `pulumi-cloud-${configured}`)
                     .inputs as {
                     github: { previewPullRequests: boolean; repository: string };
                     sourceContext: unknown;
                     operationContext: { oidc: { aws: { roleARN: string } } };
                 };
-                assert.equal(settings.github.previewPullRequests, false);
+                assert.equal(settings.github.previewPullRequests, configured === "dev");
                 assert.equal(settings.github.repository, `${OWNER}/${FOUNDATION}`);
                 assert.deepEqual(settings.sourceContext, { git: { branch: "refs/heads/main", repoDir: "." } });
                 const roleArn = `arn:aws:iam::${ACCOUNTS[configured]}:role/${deployerName(configured)}`;
                 assert.equal(settings.operationContext.oidc.aws.roleARN, roleArn);
-                assert.equal(onWriteRole(configured, token(configured, "preview")), "ExplicitlyDenied");
+                assert.equal(onWriteRole(configured, token(configured, "preview")), configured === "dev" ? "Allowed" : "ExplicitlyDenied");
             });
         }
 

@@ -331,7 +331,7 @@ describe("Pulumi Cloud mode", () => {
             const next = expected.next;
             const stackRef = { organization: "bbws", project: "cicd-foundation", stack: next };
 
-            it(`${stack} configures ${next}'s Deployment Settings: no pull-request previews, push deploys ${expected.deployCommits ? "on" : "off"}, OIDC into ${next}'s account`, () => {
+            it(`${stack} configures ${next}'s Deployment Settings: pull-request previews ${next === "dev" ? "on" : "off"}, push deploys ${expected.deployCommits ? "on" : "off"}, OIDC into ${next}'s account`, () => {
                 const graph = graphs[key(stack, "cloud", "preview")];
                 assert.deepEqual(resourcesOf(graph, PS.settings).length, 1);
                 assert.deepEqual(resource(graph, PS.settings, `pulumi-cloud-${next}`).inputs, {
@@ -339,7 +339,7 @@ describe("Pulumi Cloud mode", () => {
                     sourceContext: { git: { branch: "refs/heads/main", repoDir: "." } },
                     github: {
                         repository: "org/cicd-foundation",
-                        previewPullRequests: false,
+                        previewPullRequests: next === "dev",
                         deployCommits: expected.deployCommits,
                         pullRequestTemplate: false,
                     },
@@ -458,7 +458,7 @@ describe("Pulumi Cloud mode", () => {
             `pulumi:deploy:org:${org}:project:${project}:stack:${stack}:operation:${operation}:scope:write`;
 
         for (const stack of STACKS) {
-            it(`lets ${stack}'s own write deployments in and keeps previews, another stack, project or organisation out`, () => {
+            it(`lets ${stack}'s own write deployments (and dev's previews) in and keeps sit's and prod's previews, another stack, project or organisation out`, () => {
                 const operations =
                     stack === "prod" ? ["update", "refresh", "detect-drift"] : ["update", "refresh", "detect-drift", "remediate-drift"];
                 for (const operation of operations) {
@@ -468,7 +468,10 @@ describe("Pulumi Cloud mode", () => {
                         operation,
                     );
                 }
-                assert.equal(simulate(stack, { sub: sub("bbws", "cicd-foundation", stack, "preview"), aud: "bbws" }), "ExplicitlyDenied");
+                assert.equal(
+                    simulate(stack, { sub: sub("bbws", "cicd-foundation", stack, "preview"), aud: "bbws" }),
+                    stack === "dev" ? "Allowed" : "ExplicitlyDenied",
+                );
                 const other = NEXT_STACK[stack];
                 assert.equal(simulate(stack, { sub: sub("bbws", "cicd-foundation", other, "update"), aud: "bbws" }), "ExplicitlyDenied");
                 assert.equal(simulate(stack, { sub: sub("bbws", "tenants", stack, "update"), aud: "bbws" }), "ExplicitlyDenied");
