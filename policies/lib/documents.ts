@@ -77,8 +77,8 @@ export const invalidMessage = (kindName: string | undefined, name: string, label
 
 /**
  * One document input, as the rules see it. An input of a type known to carry a document is judged
- * whatever it holds; elsewhere only text that starts like a JSON object, or an object with a
- * `Statement`, is taken for a document (other types name unrelated inputs `policy`).
+ * whatever it holds; elsewhere only a document with a `Statement`, or text that starts like a JSON
+ * object and does not parse, is taken for a policy (other types name unrelated inputs `policy`).
  */
 function documentAt(label: string, kind: DocumentKind, get: () => unknown, known: boolean): PolicyDocument | undefined {
     const raw = read(get);
@@ -86,8 +86,11 @@ function documentAt(label: string, kind: DocumentKind, get: () => unknown, known
     const value = raw.value;
     if (value === undefined || value === null) return undefined;
     if (!known) {
-        const looksLike = typeof value === "string" ? value.trimStart().startsWith("{") : looksLikeDocument(value);
-        if (!looksLike) return undefined;
+        // Other types hold other JSON under these names (ECR lifecycle rules): only a document with
+        // statements, or text that starts like one and does not parse, is taken for a policy.
+        const parsed = parseDocument(value);
+        const broken = typeof value === "string" && value.trimStart().startsWith("{") && parsed === undefined;
+        if (!broken && !looksLikeDocument(parsed)) return undefined;
     }
     const invalid = invalidDocument(value);
     if (invalid !== undefined) return { label, kind, document: { known: true, value: undefined }, invalid };
