@@ -147,7 +147,7 @@ function lambdaPermissionProblems(
 export const policyPrincipals = resourceRule({
     name: "policy-principals",
     description:
-        "No policy document (IAM, trust, KMS, SNS, S3 or other resource policy) and no Lambda permission allows a wildcard, foreign or shared service principal unless aws:SourceAccount, aws:SourceArn or aws:PrincipalOrgID (the organisationId the pack's config names; a Lambda permission's sourceAccount, sourceArn or principalOrgId) pins it to this account.",
+        "No policy document (IAM, trust, KMS, SNS, S3 or other resource policy) and no Lambda permission allows a wildcard, foreign or shared service principal unless aws:SourceAccount, aws:SourceArn or aws:PrincipalOrgID (the organisationId the pack's config names; a Lambda permission's sourceAccount, sourceArn or principalOrgId) pins it to this account; no trust policy names a whole account (*, an account id or root) unless aws:PrincipalArn pins named principals of this account.",
     severity: "critical",
     remediationSteps:
         "Name this account's principals, or add a condition aws:SourceAccount = the account id (or aws:SourceArn of this account's resource, or aws:PrincipalOrgID = the organisation id set as organizationId in policies/config/<stack>.json) to the statement; give a Lambda permission sourceAccount (and sourceArn).",

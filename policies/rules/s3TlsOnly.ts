@@ -35,10 +35,15 @@ export const s3TlsOnly = stackRule({
         bucketSettings(resources, BUCKET_SETTING_TYPES.policy, notApplicable).flatMap(({ bucket, settings }) => {
             // A policy given inline on the bucket (deprecated, still applied) is one of its policies.
             const inline = read(() => bucket.props.policy);
-            const sources = [...settings.map((s) => () => s.props.policy), ...(inline.known && !inline.value ? [] : [() => bucket.props.policy])];
+            const sources = [
+                ...settings.map((s) => () => s.props.policy),
+                ...(inline.known && !inline.value ? [] : [() => bucket.props.policy]),
+            ];
             if (sources.length === 0)
                 return [{ resource: bucket, message: `Bucket '${bucket.name}' has no bucket policy denying requests without TLS.` }];
-            const policies = sources.map((policy) => read(() => parseDocument(policy()) as { Statement?: Statement | Statement[] } | undefined));
+            const policies = sources.map((policy) =>
+                read(() => parseDocument(policy()) as { Statement?: Statement | Statement[] } | undefined),
+            );
             if (policies.some((p) => !p.known)) {
                 return [
                     {

@@ -12,7 +12,8 @@ export const stateBucketVersioned = stackRule({
     name: "state-bucket-versioned",
     description: "Every state bucket (<prefix>-state-<env>) has versioning enabled.",
     severity: "high",
-    remediationSteps: "Add a BucketVersioning for the state bucket with versioningConfiguration.status Enabled (or versioning.enabled true inline).",
+    remediationSteps:
+        "Add a BucketVersioning for the state bucket with versioningConfiguration.status Enabled (or versioning.enabled true inline).",
     url: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html",
     check: (resources, { notApplicable }) => {
         const stateBuckets = bucketSettings(resources, BUCKET_SETTING_TYPES.versioning, notApplicable).filter(({ bucket }) => {
