@@ -62,8 +62,9 @@ function configOf(call: GrpcCall): Record<string, PolicyLevel> {
  * applies `--policy-pack-config` by sending the levels to the pack (Configure) and then skips disabled
  * rules and reports advisory ones without failing, so no rule can object once lowered: the refusal has
  * to happen when the config arrives. The pack's analyzer service is wrapped as @pulumi/policy registers
- * it: Configure (and ConfigureStack, whose tags can name the stack prod) answer INVALID_ARGUMENT with
- * the config keys, and every later analysis fails the same way, so the preview stops.
+ * it: Configure answers INVALID_ARGUMENT with the config keys when the config by itself lowers a rule
+ * of sit or prod, and every analysis does when the config and the stack's tags (ConfigureStack, which
+ * may come before or after) together do, so the preview stops.
  */
 export function refuseLoweredRules(): void {
     const policyDir = path.dirname(require.resolve("@pulumi/policy"));
@@ -75,32 +76,34 @@ export function refuseLoweredRules(): void {
     };
     const addService = grpc.Server.prototype.addService;
     let config: Record<string, PolicyLevel> = {};
-    let tags = new Map<string, string>();
-    let refusal: string | undefined;
-    const judge = () => {
-        const problems = loweredRuleProblems(config, tags);
-        refusal = problems.length > 0 ? `cicd-foundation policies: ${problems.join("\n")}` : undefined;
-        return refusal;
+    let tags: ReadonlyMap<string, string> = new Map();
+    const refusal = (withTags: ReadonlyMap<string, string>) => {
+        const problems = loweredRuleProblems(config, withTags);
+        return problems.length > 0 ? `cicd-foundation policies: ${problems.join("\n")}` : undefined;
     };
     const refuse = (callback: Callback, details: string) => callback({ code: grpc.status.INVALID_ARGUMENT, details, message: details });
     grpc.Server.prototype.addService = function (service, implementation) {
         if (!("configure" in implementation && "analyzeStack" in implementation)) return addService.call(this, service, implementation);
         const guarded: Record<string, Handler> = { ...implementation };
+        // The config alone: what it says of each rule's stack, whatever tags a previous stack left.
         guarded.configure = (call, callback) => {
             config = configOf(call);
-            const problem = judge();
+            const problem = refusal(new Map());
             return problem ? refuse(callback, problem) : implementation.configure(call, callback);
         };
         guarded.configureStack = (call, callback) => {
             const next = new Map<string, string>();
             call.request.getTagsMap().forEach((value, key) => next.set(key, value));
             tags = next;
-            const problem = judge();
-            return problem ? refuse(callback, problem) : implementation.configureStack(call, callback);
+            return implementation.configureStack(call, callback);
         };
+        // With the stack's tags, which may arrive before or after the config: every analysis judges both.
         for (const method of ["analyze", "analyzeStack", "remediate"])
             if (implementation[method])
-                guarded[method] = (call, callback) => (refusal ? refuse(callback, refusal) : implementation[method](call, callback));
+                guarded[method] = (call, callback) => {
+                    const problem = refusal(tags);
+                    return problem ? refuse(callback, problem) : implementation[method](call, callback);
+                };
         return addService.call(this, service, guarded);
     };
 }

@@ -115,12 +115,17 @@ describe("the real pack refuses a sit or prod policy config that lowers a rule",
             `configure failed: 3 INVALID_ARGUMENT: cicd-foundation policies: ${lowered(["kms-key-rotation"], "disabled in prod")}`,
         );
     });
-    it("refuses dev's config on a stack whose environment tag says prod", async () => {
+    it("refuses to analyze with dev's config a stack whose environment tag says prod, whichever arrives first", async () => {
+        const graph = fixtureGraph("dev", "preview", [key(false)]);
         assert.equal(
-            await refusal(
-                analyzeGraph(fixtureGraph("dev", "preview", [key(false)]), readPolicyConfig("dev"), pack, { environment: "prod" }),
-            ),
-            `configureStack failed: 3 INVALID_ARGUMENT: cicd-foundation policies: ${lowered(every, "advisory in prod")}`,
+            await refusal(analyzeGraph(graph, readPolicyConfig("dev"), pack, { environment: "prod" })),
+            `analyze failed: 3 INVALID_ARGUMENT: cicd-foundation policies: ${lowered(every, "advisory in prod")}`,
+        );
+        await pack.configure(readPolicyConfig("dev"));
+        await pack.configureStack(graph, { environment: "prod" });
+        assert.equal(
+            await refusal(pack.analyze(graph)),
+            `analyze failed: 3 INVALID_ARGUMENT: cicd-foundation policies: ${lowered(every, "advisory in prod")}`,
         );
     });
     it("analyzes nothing after a refusal, and judges again once a mandatory config arrives", async () => {
