@@ -207,6 +207,19 @@ describe("the policy config fails closed", () => {
             ],
         ],
         [
+            "lowers every rule to advisory",
+            '{"all": "advisory"}',
+            ['"all" is "advisory", but prod never lowers a mandatory rule: waive the resource, with a reason, instead'],
+        ],
+        [
+            "disables one rule and makes another advisory",
+            '{"s3-tls-only": "disabled", "oidc-trust": {"environment": "prod", "enforcementLevel": "advisory"}}',
+            [
+                '"s3-tls-only" is "disabled", but prod never lowers a mandatory rule: waive the resource, with a reason, instead',
+                '"oidc-trust".enforcementLevel is "advisory", but prod never lowers a mandatory rule: waive the resource, with a reason, instead',
+            ],
+        ],
+        [
             "names an organisation id that is not one",
             '{"policy-principals": {"organizationId": "acme"}}',
             ['"policy-principals".organizationId must match ^o-[a-z0-9]{10,32}$, got "acme"'],
@@ -228,6 +241,33 @@ describe("the policy config fails closed", () => {
             );
         });
     }
+    it("refuses sit's file lowering a rule, and lets dev's lower every rule", () => {
+        const file = write("sit-disabled.json", '{"all": "disabled"}');
+        assert.throws(
+            () => readPolicyConfig("sit", file),
+            (error: unknown) =>
+                error instanceof PolicyConfigError &&
+                error.message ===
+                    `${file}: "all" is "disabled", but sit never lowers a mandatory rule: waive the resource, with a reason, instead`,
+        );
+        const dev = write("dev-disabled.json", '{"all": "disabled", "s3-tls-only": "advisory"}');
+        assert.deepEqual(readPolicyConfig("dev", dev), { all: "disabled", "s3-tls-only": "advisory" });
+    });
+    it("npm run synth exits 2 on prod's policy config made advisory, before synthesizing anything", () => {
+        const prod = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "policies", "config", "prod.json"), "utf8")) as Record<
+            string,
+            unknown
+        >;
+        const file = write("prod-advisory.json", JSON.stringify({ ...prod, all: "advisory" }));
+        const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "synth-"));
+        const result = runTool("synth.ts", ["--stack", "prod", "--policy-config", file, "--out-dir", outDir]);
+        assert.equal(result.status, 2);
+        assert.equal(
+            result.stderr,
+            `synth: ${file}: "all" is "advisory", but prod never lowers a mandatory rule: waive the resource, with a reason, instead\n`,
+        );
+        assert.deepEqual(fs.readdirSync(outDir), []);
+    });
     it("reports every problem of a file at once", () => {
         const file = write("many.json", '{"all": "strict", "nope": "advisory", "oidc-trust": {"environment": "uat"}}');
         assert.throws(

@@ -1,5 +1,5 @@
 import { resourceRule } from "../lib/rule";
-import { documentsOf, ownAccounts, type DocumentKind } from "../lib/documents";
+import { documentsOf, invalidMessage, ownAccounts, type DocumentKind } from "../lib/documents";
 import { accountOf, conditionsOn, statementLabel, statementsOf, type IamStatement } from "../lib/iam";
 import { asArray, read } from "../lib/values";
 
@@ -61,6 +61,41 @@ function untrustedPrincipals(statement: IamStatement, kind: DocumentKind, accoun
     return found;
 }
 
+/**
+ * The AWS principals of a trust statement that stand for a whole account or for everyone: `*`, a bare
+ * account id, an account's root, or any pattern. Trusting one hands the role to every principal that
+ * account's IAM lets call sts:AssumeRole, around the gates of the role's own identity provider.
+ */
+function wholeAccounts(statement: IamStatement): string[] {
+    const principal = statement.Principal;
+    if (principal === "*") return ["*"];
+    if (typeof principal !== "object" || principal === null) return [];
+    return asArray((principal as Record<string, unknown>).AWS)
+        .map(String)
+        .filter((v) => v.includes("*") || v.includes("?") || /^\d{12}$/.test(v) || /^arn:aws[a-z-]*:iam::\d{12}:root$/.test(v));
+}
+
+/**
+ * The one way a trust may name this account's root: a condition that pins aws:PrincipalArn, with exact
+ * operators and no wildcard, to principals of this account (AWS's advice for trusting a role that may be
+ * recreated). Then only those principals, not the whole account, can assume the role.
+ */
+function principalArnPinned(statement: IamStatement, accounts: readonly string[]): boolean {
+    const blocks = conditionsOn(statement, "aws:PrincipalArn");
+    return (
+        blocks.length > 0 &&
+        blocks.every(
+            (c) =>
+                /^(StringEquals|ArnEquals)$/.test(c.operator) &&
+                c.values.length > 0 &&
+                c.values.every((v) => {
+                    const value = String(v);
+                    return !/[*?]/.test(value) && accounts.includes(accountOf(value) ?? "") && !/:root$/.test(value);
+                }),
+        )
+    );
+}
+
 /** Lambda's resource policy is written one statement at a time, as `aws.lambda.Permission` inputs. */
 export const LAMBDA_PERMISSION = "aws:lambda/permission:Permission";
 
@@ -105,13 +140,14 @@ function lambdaPermissionProblems(
  * provider's `allowedAccountIds`. A document unknown at preview is a violation: it must be built
  * from names in config, so it can be judged before anything exists. A Lambda permission is a statement
  * of the function's resource policy: its principal is judged the same way, pinned by sourceAccount,
- * sourceArn or principalOrgId.
+ * sourceArn or principalOrgId. A trust policy never names a whole account (`*`, an account id or root,
+ * this account's included) unless aws:PrincipalArn pins named principals of this account.
  * @severity critical
  */
 export const policyPrincipals = resourceRule({
     name: "policy-principals",
     description:
-        "No policy document (IAM, trust, KMS, SNS, S3 or other resource policy) and no Lambda permission allows a wildcard, foreign or shared service principal unless aws:SourceAccount, aws:SourceArn or aws:PrincipalOrgID (the organisationId the pack's config names; a Lambda permission's sourceAccount, sourceArn or principalOrgId) pins it to this account.",
+        "No policy document (IAM, trust, KMS, SNS, S3 or other resource policy) and no Lambda permission allows a wildcard, foreign or shared service principal unless aws:SourceAccount, aws:SourceArn or aws:PrincipalOrgID (the organisationId the pack's config names; a Lambda permission's sourceAccount, sourceArn or principalOrgId) pins it to this account; no trust policy names a whole account (*, an account id or root) unless aws:PrincipalArn pins named principals of this account.",
     severity: "critical",
     remediationSteps:
         "Name this account's principals, or add a condition aws:SourceAccount = the account id (or aws:SourceArn of this account's resource, or aws:PrincipalOrgID = the organisation id set as organizationId in policies/config/<stack>.json) to the statement; give a Lambda permission sourceAccount (and sourceArn).",
@@ -133,19 +169,34 @@ export const policyPrincipals = resourceRule({
         const organization = typeof config.organizationId === "string" ? config.organizationId : undefined;
         const kindName = type.split(":").pop();
         const problems: string[] = [];
-        for (const { label, kind, document } of documents) {
+        for (const { label, kind, document, invalid } of documents) {
             if (!document.known) {
                 problems.push(
                     `${kindName} '${name}': its ${label} is unknown at preview; build it from names in config so it can be checked.`,
                 );
                 continue;
             }
+            if (invalid !== undefined) {
+                problems.push(invalidMessage(kindName, name, label, invalid));
+                continue;
+            }
             statementsOf(document.value).forEach((statement, index) => {
                 if (statement.Effect !== "Allow") return;
                 const untrusted = untrustedPrincipals(statement, kind, accounts);
-                if (untrusted.length > 0 && !pinned(statement, accounts, organization))
+                const reported = untrusted.length > 0 && !pinned(statement, accounts, organization);
+                if (reported)
                     problems.push(
                         `${kindName} '${name}': ${label} ${statementLabel(statement, index)} allows ${untrusted.join(", ")} without a condition pinning it to this account (aws:SourceAccount, aws:SourceArn or aws:PrincipalOrgID).`,
+                    );
+                if (kind !== "trust") return;
+                const own = (value: string) => value !== "*" && accounts.includes(accountOf(value) ?? "");
+                const wide = wholeAccounts(statement)
+                    // Everyone and foreign accounts are named once, by the message above, when it fires.
+                    .filter((value) => !(reported && !own(value)))
+                    .filter((value) => !(own(value) && principalArnPinned(statement, accounts)));
+                if (wide.length > 0)
+                    problems.push(
+                        `${kindName} '${name}': ${label} ${statementLabel(statement, index)} trusts whole accounts (${wide.join(", ")}): any principal there allowed sts:AssumeRole takes the role; trust this account's identity provider, or pin aws:PrincipalArn (StringEquals or ArnEquals) to named principals of this account.`,
                     );
             });
         }

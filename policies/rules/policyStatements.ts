@@ -1,5 +1,5 @@
 import { resourceRule } from "../lib/rule";
-import { documentsOf } from "../lib/documents";
+import { documentsOf, invalidMessage } from "../lib/documents";
 import { actionCovers, iamPattern, isReadOnlyAction, statementLabel, statementsOf, type IamStatement } from "../lib/iam";
 import { TYPES } from "../lib/types";
 import { asArray, read } from "../lib/values";
@@ -23,7 +23,21 @@ function grantsIamWrite(pattern: string): boolean {
     return !onlyPassRole;
 }
 
-function shapeProblems(statement: IamStatement): string[] {
+/** A resource pattern that covers every resource: `*`, or an ARN whose resource part is only wildcards (`arn:aws:s3:::*`). */
+const EVERY_RESOURCE = /^(\*+|arn:\*+|arn:[^:]*:[^:]*:[^:]*:[^:]*:\*+)$/;
+/** An action pattern that grants a whole service: `s3:*`, `dynamodb:*`. */
+const WHOLE_SERVICE = /^[a-z0-9-]+:\*+$/i;
+
+/**
+ * Where a statement sits: a grant of an identity (role, user, group or managed policy) is judged for
+ * whole services; the stack's permissions boundary is a ceiling that grants nothing by itself, so its
+ * service wildcards are its purpose.
+ */
+interface Place {
+    readonly grants: boolean;
+}
+
+function shapeProblems(statement: IamStatement, place: Place): string[] {
     const problems: string[] = [];
     const allow = statement.Effect === "Allow";
     if (allow && statement.NotAction !== undefined) problems.push("uses NotAction in an Allow (it grants every action it does not name)");
@@ -36,6 +50,11 @@ function shapeProblems(statement: IamStatement): string[] {
     if (actions.some((a) => /^\*(:\*)?$/.test(a))) problems.push("allows every action (*)");
     const allOfIam = actions.some((a) => /^iam:\*+$/i.test(a)) && resources.some((r) => EVERYTHING.test(r));
     if (allOfIam) problems.push("allows iam:* on every resource");
+    // A whole service on everything includes its administration (policies, deletion, replication): no
+    // pipeline needs it, and least privilege names the actions and resources it does need.
+    const services = actions.filter((a) => WHOLE_SERVICE.test(a) && !(allOfIam && /^iam:/i.test(a)));
+    if (place.grants && services.length > 0 && resources.some((r) => EVERY_RESOURCE.test(r)))
+        problems.push(`allows whole services (${services.join(", ")}) on every resource`);
     // Writing any role's policy or trust is administration: the role then grants itself the rest.
     const iamWrites = actions.filter((a) => grantsIamWrite(a) && !/^\*(:\*)?$/.test(a) && !(allOfIam && /^iam:\*+$/i.test(a)));
     if (iamWrites.length > 0 && resources.some((r) => EVERY_ROLE.test(r)))
@@ -59,6 +78,17 @@ const knownArns = (label: string, value: () => unknown) => {
         : [];
 };
 
+/** The managed-policy ARNs each type attaches, where known at preview. */
+const ATTACHED: Record<string, (props: Record<string, unknown>) => string[]> = {
+    [TYPES.role]: (props) => knownStrings(() => props.managedPolicyArns),
+    [TYPES.rolePolicyAttachment]: (props) => knownStrings(() => props.policyArn),
+    [TYPES.policyAttachment]: (props) => knownStrings(() => props.policyArn),
+};
+function knownStrings(value: () => unknown): string[] {
+    const values = read(() => asArray(value() as string | string[] | undefined));
+    return values.known ? values.value.map(String) : [];
+}
+
 /** Where each type attaches managed policies to a role. */
 const ADMINISTRATION: Record<string, (props: Record<string, unknown>) => { label: string; arn: string }[]> = {
     [TYPES.role]: (props) => knownArns("managedPolicyArns", () => props.managedPolicyArns),
@@ -71,21 +101,29 @@ const ADMINISTRATION: Record<string, (props: Record<string, unknown>) => { label
  * Allow, no NotResource, no `*` action, no iam:* on everything, no IAM write (iam:Put*, iam:Attach*,
  * iam:Create*, iam:UpdateAssumeRolePolicy ...) on every role, no iam:PassRole and no sts:AssumeRole (`sts:*`)
  * on every role; and no
- * role gets an AWS-managed administrator policy (AdministratorAccess, PowerUserAccess, IAMFullAccess). The
- * permissions boundary (a managed policy) is judged as well: its service wildcards (`s3:*` on `*`) pass,
- * `*` and `iam:*` on `*` do not.
+ * role gets an AWS-managed administrator policy (AdministratorAccess, PowerUserAccess, IAMFullAccess). A
+ * grant (a role, user or group policy, or a managed policy) allows no whole service (`s3:*`, `dynamodb:*`)
+ * on every resource. The permissions boundary (the managed policy `<prefix>-pipeline-boundary-<env>`) is
+ * judged as well: its service wildcards (`s3:*` on `*`) pass, since it only bounds, `*` and `iam:*` on `*`
+ * do not; attaching it to a role as a grant is refused.
  * @severity critical
  */
 export const policyStatements = resourceRule({
     name: "policy-statements",
     description:
-        "Policy documents use no NotAction/NotPrincipal in an Allow and no NotResource, and allow no '*' action, no iam:* on '*', no IAM write, no iam:PassRole and no sts:AssumeRole on every role; no role attaches AdministratorAccess, PowerUserAccess or IAMFullAccess.",
+        "Policy documents use no NotAction/NotPrincipal in an Allow and no NotResource, are valid JSON, and allow no '*' action, no whole service (s3:*) on '*' in a grant, no iam:* on '*', no IAM write, no iam:PassRole and no sts:AssumeRole on every role; no role attaches AdministratorAccess, PowerUserAccess, IAMFullAccess or the permissions boundary.",
     severity: "critical",
     remediationSteps:
         "List the actions and resources the statement needs: scope IAM actions and iam:PassRole to role/<prefix>-* (PassRole with iam:PassedToService), name the roles sts:AssumeRole may assume, replace Not* elements with explicit lists, and attach no AWS-managed administrator policy to a role.",
     url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
-    check: ({ type, name, props }, { notApplicable }) => {
+    check: ({ type, name, props }, { environment, notApplicable }) => {
         const documents = documentsOf(type, props);
+        const policyName = read(() => props.name);
+        const boundary =
+            type === TYPES.managedPolicy &&
+            policyName.known &&
+            typeof policyName.value === "string" &&
+            policyName.value.endsWith(`-pipeline-boundary-${environment}`);
         const kindName = type.split(":").pop();
         const adminArns = ADMINISTRATION[type];
         if (documents.length === 0 && adminArns === undefined) notApplicable("carries no policy document");
@@ -93,19 +131,28 @@ export const policyStatements = resourceRule({
             ({ label, arn }) =>
                 `${kindName} '${name}': ${label} attaches the AWS-managed policy ${arn}, which administers the account; grant the role only the actions it needs.`,
         );
+        // The boundary grants whole services because it only bounds; attached as a grant it would give them.
+        const boundaryAttached = (ATTACHED[type]?.(props) ?? [])
+            .filter((arn) => arn.endsWith(`-pipeline-boundary-${environment}`))
+            .map(
+                (arn) =>
+                    `${kindName} '${name}': attaches the permissions boundary ${arn} as a grant; it is a ceiling of whole services, never a role's policy.`,
+            );
         return [
-            ...documents.flatMap(({ label, document }) => {
+            ...documents.flatMap(({ label, kind, document, invalid }) => {
                 if (!document.known)
                     return [
                         `${kindName} '${name}': its ${label} is unknown at preview; build it from names in config so it can be checked.`,
                     ];
+                if (invalid !== undefined) return [invalidMessage(kindName, name, label, invalid)];
                 return statementsOf(document.value).flatMap((statement, index) =>
-                    shapeProblems(statement).map(
+                    shapeProblems(statement, { grants: kind === "identity" && !boundary }).map(
                         (problem) => `${kindName} '${name}': ${label} ${statementLabel(statement, index)} ${problem}.`,
                     ),
                 );
             }),
             ...admin,
+            ...boundaryAttached,
         ];
     },
 });

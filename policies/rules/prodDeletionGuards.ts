@@ -16,7 +16,8 @@ export const prodDeletionGuards = resourceRule({
     check: ({ type, name, props }, { environment, notApplicable }) => {
         if (environment !== "prod") notApplicable(`only prod forbids deletion; this stack is ${environment}`);
         switch (type) {
-            case TYPES.bucket: {
+            case TYPES.bucket:
+            case TYPES.bucketV2: {
                 const forceDestroy = read(() => props.forceDestroy);
                 return forceDestroy.known && forceDestroy.value !== true ? [] : [`Bucket '${name}' must not set forceDestroy in prod.`];
             }

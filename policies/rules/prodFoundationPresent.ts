@@ -1,5 +1,5 @@
 import { stackRule } from "../lib/rule";
-import { TYPES } from "../lib/types";
+import { BUCKET_TYPES, TYPES } from "../lib/types";
 import { read } from "../lib/values";
 
 /**
@@ -14,15 +14,15 @@ export const prodFoundationPresent = stackRule({
     remediationSteps: "Restore the StateBackend, DeploymentLedger and EncryptionKey components in index.ts; never remove them from prod.",
     check: (resources, { environment, notApplicable }) => {
         if (environment !== "prod") notApplicable(`only prod forbids deletion; this stack is ${environment}`);
-        const named = (type: string, suffix: string, property: string) =>
+        const named = (types: readonly string[], suffix: string, property: string) =>
             resources.some((r) => {
-                if (r.type !== type) return false;
+                if (!types.includes(r.type)) return false;
                 const name = read(() => r.props[property]);
                 return name.known && typeof name.value === "string" && name.value.endsWith(suffix);
             });
         const missing = [
-            named(TYPES.bucket, "-state-prod", "bucket") ? undefined : "the state bucket (<prefix>-state-prod)",
-            named(TYPES.table, "-deployments-prod", "name") ? undefined : "the deployment ledger (<prefix>-deployments-prod)",
+            named(BUCKET_TYPES, "-state-prod", "bucket") ? undefined : "the state bucket (<prefix>-state-prod)",
+            named([TYPES.table], "-deployments-prod", "name") ? undefined : "the deployment ledger (<prefix>-deployments-prod)",
             resources.some((r) => r.type === TYPES.key) ? undefined : "the environment KMS key",
         ].filter((m): m is string => m !== undefined);
         const stack = { name: "stack", urn: resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? "" };

@@ -1,6 +1,6 @@
 import { bucketSettings } from "../lib/buckets";
 import { stackRule } from "../lib/rule";
-import { TYPES } from "../lib/types";
+import { BUCKET_SETTING_TYPES } from "../lib/types";
 import { asArray, parseDocument, read } from "../lib/values";
 
 interface Statement {
@@ -20,7 +20,8 @@ function deniesPlainHttp(statement: Statement): boolean {
 }
 
 /**
- * Every bucket's policy denies requests without TLS. The policy must be known at preview: it is built
+ * Every bucket's policy (a BucketPolicy, or the policy inline on a `Bucket` or deprecated `BucketV2`)
+ * denies requests without TLS. The policy must be known at preview: it is built
  * from the bucket's name in config, so an unknown policy is itself a violation (fail closed).
  * @severity high
  */
@@ -31,11 +32,17 @@ export const s3TlsOnly = stackRule({
     remediationSteps: "Add a BucketPolicy with tlsOnlyBucketPolicy(bucketName): Deny s3:* for * when aws:SecureTransport is false.",
     url: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html",
     check: (resources, { notApplicable }) =>
-        bucketSettings(resources, TYPES.bucketPolicy, notApplicable).flatMap(({ bucket, settings }) => {
-            if (settings.length === 0)
+        bucketSettings(resources, BUCKET_SETTING_TYPES.policy, notApplicable).flatMap(({ bucket, settings }) => {
+            // A policy given inline on the bucket (deprecated, still applied) is one of its policies.
+            const inline = read(() => bucket.props.policy);
+            const sources = [
+                ...settings.map((s) => () => s.props.policy),
+                ...(inline.known && !inline.value ? [] : [() => bucket.props.policy]),
+            ];
+            if (sources.length === 0)
                 return [{ resource: bucket, message: `Bucket '${bucket.name}' has no bucket policy denying requests without TLS.` }];
-            const policies = settings.map((s) =>
-                read(() => parseDocument(s.props.policy) as { Statement?: Statement | Statement[] } | undefined),
+            const policies = sources.map((policy) =>
+                read(() => parseDocument(policy()) as { Statement?: Statement | Statement[] } | undefined),
             );
             if (policies.some((p) => !p.known)) {
                 return [

@@ -9,7 +9,7 @@ import type {
 } from "@pulumi/policy";
 import { unknownCheckingProxy } from "@pulumi/policy";
 import { rules } from "../../policies/rules";
-import type { Graph, GraphResource } from "../../tools/lib/synthesize";
+import { UNKNOWN, type Graph, type GraphResource } from "../../tools/lib/synthesize";
 
 // The engine's unknown sentinel is the very value the pack's proxy detects, so a preview-mode
 // graph's inputs go into unknownCheckingProxy as they are.
@@ -178,3 +178,107 @@ export const stackOutcome = (name: string, graph: Graph, options: RunOptions) =>
 
 /** The options that judge a graph as prod. */
 export const PROD: RunOptions = { config: { environment: "prod" } };
+
+/** A value the engine knows only once its resource exists (an id or ARN): unknown in a first preview. */
+export class Computed {
+    constructor(readonly value: unknown) {}
+}
+export const computed = (value: unknown) => new Computed(value);
+
+/** One resource of a hand-written fixture graph: inputs, and the fixture resources each input depends on. */
+export interface FixtureResource {
+    readonly type: string;
+    readonly name: string;
+    readonly inputs: Record<string, unknown>;
+    /** Input name -> names of the fixture resources its value comes from (the engine's property dependencies). */
+    readonly dependsOn?: Record<string, string[]>;
+    readonly protect?: boolean;
+}
+
+/** The account of every fixture graph's provider (`aws:allowedAccountIds`). */
+export const FIXTURE_ACCOUNT = "123456789012";
+
+const fixtureUrn = (stack: string, type: string, name: string) => `urn:pulumi:${stack}::fixture::${type}::${name}`;
+
+function resolveComputed(value: unknown, mode: "resolved" | "preview"): unknown {
+    if (value instanceof Computed) return mode === "preview" ? UNKNOWN : value.value;
+    if (Array.isArray(value)) return value.map((v) => resolveComputed(v, mode));
+    if (typeof value === "object" && value !== null)
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveComputed(v, mode)]));
+    return value;
+}
+
+/**
+ * A graph built from the test's own resources, independent of any stack file: as after deployment
+ * (`resolved`) or in a first preview, where every `computed` value is the engine's unknown.
+ */
+export function fixtureGraph(
+    environment: "dev" | "sit" | "prod",
+    mode: "resolved" | "preview",
+    resources: readonly FixtureResource[],
+): Graph {
+    const stackUrn = fixtureUrn(environment, "pulumi:pulumi:Stack", `fixture-${environment}`);
+    const byName = new Map(resources.map((r) => [r.name, r]));
+    const urnOf = (name: string) => {
+        const target = byName.get(name);
+        if (!target) throw new Error(`fixture: no resource named ${name}`);
+        return fixtureUrn(environment, target.type, name);
+    };
+    return {
+        project: "fixture",
+        stack: environment,
+        mode,
+        note: "a test fixture",
+        outputs: {},
+        defaultProviders: {
+            aws: {
+                type: "pulumi:providers:aws",
+                name: "default",
+                urn: fixtureUrn(environment, "pulumi:providers:aws", "default"),
+                inputs: {
+                    allowedAccountIds: JSON.stringify([FIXTURE_ACCOUNT]),
+                    defaultTags: JSON.stringify({ tags: { Environment: environment } }),
+                },
+            },
+        },
+        resources: [
+            {
+                urn: stackUrn,
+                type: "pulumi:pulumi:Stack",
+                name: `fixture-${environment}`,
+                custom: false,
+                parent: "",
+                provider: "",
+                protect: false,
+                retainOnDelete: false,
+                deleteBeforeReplace: false,
+                ignoreChanges: [],
+                additionalSecretOutputs: [],
+                dependencies: [],
+                propertyDependencies: {},
+                inputs: {},
+            },
+            ...resources.map((r) => {
+                const propertyDependencies = Object.fromEntries(
+                    Object.entries(r.dependsOn ?? {}).map(([input, names]) => [input, names.map(urnOf)]),
+                );
+                return {
+                    urn: fixtureUrn(environment, r.type, r.name),
+                    type: r.type,
+                    name: r.name,
+                    custom: true,
+                    parent: stackUrn,
+                    provider: "",
+                    protect: r.protect ?? environment === "prod",
+                    retainOnDelete: r.protect ?? environment === "prod",
+                    deleteBeforeReplace: false,
+                    ignoreChanges: [],
+                    additionalSecretOutputs: [],
+                    dependencies: [...new Set(Object.values(propertyDependencies).flat())],
+                    propertyDependencies,
+                    inputs: resolveComputed(r.inputs, mode) as Record<string, unknown>,
+                };
+            }),
+        ],
+    };
+}

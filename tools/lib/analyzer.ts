@@ -103,20 +103,29 @@ export function policyConfigProblems(
         typeof value === "string" && (LEVELS as string[]).includes(value)
             ? []
             : [`${at} must be one of ${LEVELS.join(", ")}, got ${show(value)}`];
+    // Sit and prod may not lower a rule (the pack refuses such a config too): a waiver is the only way past one.
+    const lowered = (value: unknown, at: string) =>
+        stackEnvironment !== undefined && stackEnvironment !== "dev" && (value === "advisory" || value === "disabled")
+            ? [`${at} is ${show(value)}, but ${stackEnvironment} never lowers a mandatory rule: waive the resource, with a reason, instead`]
+            : [];
     for (const [key, entry] of Object.entries(config as Record<string, unknown>)) {
         const at = JSON.stringify(key);
         if (key === "all") {
-            problems.push(...level(entry, at));
+            problems.push(...level(entry, at), ...lowered(entry, at));
             continue;
         }
         const policy = policies.find((p) => p.name === key);
         if (!policy) problems.push(`${at} is not a policy of this pack`);
-        else if (typeof entry === "string") problems.push(...level(entry, at));
+        else if (typeof entry === "string") problems.push(...level(entry, at), ...lowered(entry, at));
         else if (typeOf(entry) !== "object")
             problems.push(`${at} must be an enforcement level or an object of settings, got ${show(entry)}`);
         else {
             const settings = entry as Record<string, unknown>;
-            if ("enforcementLevel" in settings) problems.push(...level(settings.enforcementLevel, `${at}.enforcementLevel`));
+            if ("enforcementLevel" in settings)
+                problems.push(
+                    ...level(settings.enforcementLevel, `${at}.enforcementLevel`),
+                    ...lowered(settings.enforcementLevel, `${at}.enforcementLevel`),
+                );
             const own = objectProblems(settings, policy.configSchema ?? {}, at, ["enforcementLevel"]);
             problems.push(...own);
             const environment = settings.environment;
