@@ -25,8 +25,14 @@ const problems = (text: string, req: Request) => {
         return error instanceof MapError ? [...error.problems] : [String(error)];
     }
 };
-const edited = (edit: (map: Record<string, any>) => void) => {
-    const map = JSON.parse(MAP) as Record<string, any>;
+/** The fixture as loose JSON, to break one field per case. */
+interface LooseMap {
+    version: unknown;
+    environments: Record<string, Record<string, unknown>>;
+    repositories: Record<string, Record<string, unknown>>;
+}
+const edited = (edit: (map: LooseMap) => void) => {
+    const map = JSON.parse(MAP) as LooseMap;
     edit(map);
     return JSON.stringify(map);
 };
