@@ -422,7 +422,7 @@ describe("actions/record-deployment: the recorder as an action", () => {
     it("refuses an unknown command, naming it", () => {
         assert.throws(
             () => recorderArguments({ INPUT_COMMAND: "delete" }),
-            new Error("command must be one of start, rollback, finish, deployed, got 'delete'"),
+            new Error("command must be one of start, rollback, finish, deployed, live, got 'delete'"),
         );
     });
 

@@ -19,7 +19,7 @@ export interface Job {
     steps?: Step[];
     uses?: string;
     environment?: string;
-    concurrency?: { group: string; "cancel-in-progress": boolean };
+    concurrency?: { group: string; "cancel-in-progress": boolean; queue?: string };
     with?: Record<string, unknown>;
     secrets?: unknown;
     env?: Record<string, string>;
