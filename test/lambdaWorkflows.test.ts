@@ -135,7 +135,7 @@ describe("the Lambda workflows: what they do", () => {
             ],
         );
         const steps = load(deploy).jobs.deploy.steps ?? [];
-        const at = steps.indexOf(verify);
+        const at = steps.findIndex((s) => s.id === "build");
         const firstCredential = steps.findIndex((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
         assert.ok(at >= 0 && at < firstCredential, "verified before any environment's credential");
         assert.ok(!steps.some((s) => s.uses?.startsWith("actions/download-artifact@")), "no download that picks by name");

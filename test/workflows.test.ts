@@ -595,8 +595,10 @@ describe("the project's own workflows: GitHub credentials and behaviour", () => 
         const drift = own("drift.yml");
         assert.deepEqual(drift.on.schedule, [{ cron: "0 6 * * *" }] as unknown);
         const steps = stepsOf(drift.jobs.drift);
-        assert.equal(steps.find((s) => s.id === "drift")?.run, "bash .github/scripts/pulumi-drift.sh");
-        const report = steps.find((s) => s.uses === "./actions/report-drift");
+        // The pipeline's own script (main's), run in the checkout of the commit the stack's ledger names.
+        const driftStep = steps.find((s) => s.id === "drift");
+        assert.deepEqual([driftStep?.run, driftStep?.["working-directory"]], ["bash ../.pipeline/.github/scripts/pulumi-drift.sh", "live"]);
+        const report = steps.find((s) => s.uses === "./.pipeline/actions/report-drift");
         assert.equal(report?.if, "${{ !cancelled() }}");
         assert.deepEqual(report?.with, {
             target: "${{ matrix.stack }}",

@@ -9,6 +9,7 @@ export interface Step {
     name?: string;
     uses?: string;
     run?: string;
+    "working-directory"?: string;
     with?: Record<string, unknown>;
     env?: Record<string, string>;
     if?: string;
