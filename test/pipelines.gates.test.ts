@@ -15,8 +15,7 @@ const GATED: [string, string][] = [
     ["lambda-rollback.yml", "rollback"],
     ["terraform-apply.yml", "apply"],
 ];
-const isCredential = (s: Step) =>
-    s.uses?.startsWith("aws-actions/configure-aws-credentials@") || s.uses?.startsWith("actions/create-github-app-token@");
+const isCredential = (s: Step) => /^(aws-actions\/configure-aws-credentials|actions\/create-github-app-token)@/.test(s.uses ?? "");
 /** A step that runs code of the commit being deployed (its dependencies' scripts, its build, its program or configuration). */
 const runsTargetCode = (s: Step) =>
     /\b(npm (ci|run|install)|terraform (init|plan|apply)|pulumi )/.test(s.run ?? "") || s.uses?.startsWith("pulumi/actions@") === true;
