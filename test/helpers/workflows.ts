@@ -9,6 +9,7 @@ export interface Step {
     name?: string;
     uses?: string;
     run?: string;
+    "working-directory"?: string;
     with?: Record<string, unknown>;
     env?: Record<string, string>;
     if?: string;
@@ -19,7 +20,7 @@ export interface Job {
     steps?: Step[];
     uses?: string;
     environment?: string;
-    concurrency?: { group: string; "cancel-in-progress": boolean };
+    concurrency?: { group: string; "cancel-in-progress": boolean; queue?: string };
     with?: Record<string, unknown>;
     secrets?: unknown;
     env?: Record<string, string>;

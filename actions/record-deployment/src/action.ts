@@ -5,6 +5,7 @@
  */
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { appendFileSync } from "fs";
 import { main } from "../../../tools/deployment";
 import { Ledger } from "../../../tools/lib/ledger";
 import { input, type Env } from "../../lib/runtime";
@@ -40,6 +41,7 @@ const ARGUMENTS: Record<string, readonly string[]> = {
     ],
     finish: ["environment", "service", "run-id", "run-attempt", "outcome", "kind", "table"],
     deployed: ["environment", "service", "commit", "table"],
+    live: ["environment", "service", "table"],
 };
 
 /** GitHub's `job.status` words, so a caller can pass `outcome: ${{ job.status }}` as it is. */
@@ -75,6 +77,9 @@ export async function recordDeploymentAction(env: Env): Promise<number> {
     const code = await main(
         argv,
         (tableName) => new Ledger({ tableName, dynamodb: new DynamoDBClient({}), cloudwatch: new CloudWatchClient({}) }),
+        (name, value) => {
+            if (env.GITHUB_OUTPUT) appendFileSync(env.GITHUB_OUTPUT, `${name}=${value}\n`);
+        },
     );
     if (code !== 0) console.log(`::error::the recorder answered no to '${argv[0]}' (exit ${code}); see the line above`);
     return code;
