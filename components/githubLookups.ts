@@ -59,7 +59,8 @@ export async function lookUpGithubIds(config: StackConfig, provider: github.Prov
                 (e) =>
                     `${config.stackFile}: ${PROJECT}:repositories[${i}].name '${r.name}' is not a repository of ${config.githubOwner}: ${reason(e)}`,
             );
-            if (owner !== undefined && repo !== undefined) repositories[r.name] = { ownerId: String(owner), repositoryId: String(repo.repoId) };
+            if (owner !== undefined && repo !== undefined)
+                repositories[r.name] = { ownerId: String(owner), repositoryId: String(repo.repoId) };
         }),
     );
     const foundationRepository = config.repositories.find((r) => r.deploys.foundation)?.name ?? PROJECT;

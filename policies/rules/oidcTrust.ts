@@ -256,7 +256,9 @@ export const oidcTrust = stackRule({
                     const ids = conditionsOn(statement, `${host}:repository_id`);
                     const idsOk =
                         ids.length > 0 &&
-                        ids.every((c) => c.operator === "StringEquals" && c.values.length > 0 && c.values.every((v) => /^\d+$/.test(String(v))));
+                        ids.every(
+                            (c) => c.operator === "StringEquals" && c.values.length > 0 && c.values.every((v) => /^\d+$/.test(String(v))),
+                        );
                     if (!idsOk) say(`${label} must check ${host}:repository_id with StringEquals the repository's numeric id.`);
                     const refs = conditionsOn(statement, `${host}:job_workflow_ref`);
                     if (refs.length === 0 || refs.some((c) => c.values.length === 0))
