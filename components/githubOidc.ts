@@ -156,5 +156,12 @@ export function trustPolicy(args: TrustArgs): PolicyDocument {
     return policyDocument(statements);
 }
 
-/** A trust policy's length as IAM counts it against its quota: whitespace outside strings excluded (the JSON is compact). */
-export const trustPolicyLength = (document: PolicyDocument) => toJson(document).length;
+/**
+ * Why IAM would refuse a trust policy for its length, or undefined. IAM counts characters without whitespace;
+ * the document is sent as compact JSON, so its length is what counts. `who` names the role and repository.
+ */
+export function trustPolicyProblem(document: PolicyDocument, who: string): string | undefined {
+    const length = toJson(document).length;
+    if (length <= TRUST_POLICY_LIMIT) return undefined;
+    return `${who} needs a trust policy of ${length} characters, over IAM's default limit of ${TRUST_POLICY_LIMIT}: shorten the repository's name or have AWS raise the account's trust policy quota first.`;
+}

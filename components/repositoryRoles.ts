@@ -4,9 +4,8 @@ import type { DeployScope, Environment, RepositoryKind } from "../config";
 import {
     FOUNDATION_WORKFLOWS,
     jobWorkflowRef,
-    TRUST_POLICY_LIMIT,
     trustPolicy,
-    trustPolicyLength,
+    trustPolicyProblem,
     type RepositoryIds,
     type SubjectContext,
 } from "./githubOidc";
@@ -121,11 +120,12 @@ export class RepositoryRoles extends pulumi.ComponentResource {
                 ids: args.ids,
                 ...who,
             });
-            const length = trustPolicyLength(document);
-            if (length > TRUST_POLICY_LIMIT)
-                throw new Error(
-                    `The ${kind} role of ${args.owner}/${args.repository} in ${args.naming.environment} needs a trust policy of ${length} characters, over IAM's default limit of ${TRUST_POLICY_LIMIT}: shorten the repository's name or have AWS raise the account's trust policy quota first.`,
-                );
+            // Checked at synthesis: IAM would refuse it only at `pulumi up`, half-way through the stack.
+            const tooLong = trustPolicyProblem(
+                document,
+                `the ${kind} role of ${args.owner}/${args.repository} in ${args.naming.environment}`,
+            );
+            if (tooLong) throw new Error(tooLong);
             const trust = toJson(document);
             const created = new aws.iam.Role(
                 `${name}-${kind}`,
