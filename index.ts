@@ -70,6 +70,7 @@ export = async () => {
                 protection: config.protection,
                 reviewers: { teams: ids.reviewerTeams, users: ids.reviewerUsers },
                 ids: ids.repositories[repository.name],
+                foundationRepository: ids.foundationRepository,
                 terraformLockTable: config.state.terraformLockTable,
                 ledgerReaderEnvironment: config.ledgerReaderEnvironment,
                 permissionsBoundaryArn: boundary.arn,

@@ -6,15 +6,18 @@ import type { RepositoryIds } from "./githubOidc";
 export interface GithubIds {
     readonly reviewerTeams: number[];
     readonly reviewerUsers: number[];
-    /** Immutable-subject ids of the repositories that present them. */
+    /** Ids of every repository of the stack, by name: the roles trust the repository by its id and both subject forms. */
     readonly repositories: Readonly<Record<string, RepositoryIds>>;
+    /** The repository holding this program (`deploys.foundation: true`), whose reusable workflows the roles trust. */
+    readonly foundationRepository: string;
 }
 
 const reason = (error: unknown) => (error instanceof Error ? error.message : String(error)).split("\n")[0];
 
 /**
- * Resolves reviewers and immutable-subject ids through the GitHub provider, all before any GitHub or AWS
- * resource is declared. Every failed lookup is reported at once, naming its key and the stack file.
+ * Resolves reviewers and every repository's ids through the GitHub provider, all before any GitHub or AWS
+ * resource is declared: the roles' trust policies pin `repository_id`, so they stay known at preview. Every
+ * failed lookup is reported at once, naming its key and the stack file.
  */
 export async function lookUpGithubIds(config: StackConfig, provider: github.Provider): Promise<GithubIds> {
     const opts = { provider };
@@ -44,30 +47,35 @@ export async function lookUpGithubIds(config: StackConfig, provider: github.Prov
             ),
         ),
     );
-    const immutable = config.repositories.map((r, i) => ({ r, i })).filter(({ r }) => r.immutableSubject);
     const repositories: Record<string, RepositoryIds> = {};
-    if (immutable.length > 0) {
-        const owner = await settle(
-            async () => (await github.getOrganization({ name: config.githubOwner, summaryOnly: true }, opts)).id,
-            (e) =>
-                `${config.stackFile}: ${PROJECT}:githubOwner '${config.githubOwner}' is not an organisation the token can see: ${reason(e)}`,
-        );
-        await Promise.all(
-            immutable.map(async ({ r, i }) => {
-                const repo = await settle(
-                    () => github.getRepository({ fullName: `${config.githubOwner}/${r.name}` }, opts),
-                    (e) =>
-                        `${config.stackFile}: ${PROJECT}:repositories[${i}].name '${r.name}' is not a repository of ${config.githubOwner}: ${reason(e)}`,
-                );
-                if (owner !== undefined && repo !== undefined)
-                    repositories[r.name] = { ownerId: String(owner), repositoryId: String(repo.repoId) };
-            }),
-        );
-    }
+    const owner = await settle(
+        async () => (await github.getOrganization({ name: config.githubOwner, summaryOnly: true }, opts)).id,
+        (e) => `${config.stackFile}: ${PROJECT}:githubOwner '${config.githubOwner}' is not an organisation the token can see: ${reason(e)}`,
+    );
+    await Promise.all(
+        config.repositories.map(async (r, i) => {
+            const repo = await settle(
+                () => github.getRepository({ fullName: `${config.githubOwner}/${r.name}` }, opts),
+                (e) =>
+                    `${config.stackFile}: ${PROJECT}:repositories[${i}].name '${r.name}' is not a repository of ${config.githubOwner}: ${reason(e)}`,
+            );
+            if (owner !== undefined && repo !== undefined)
+                repositories[r.name] = { ownerId: String(owner), repositoryId: String(repo.repoId) };
+        }),
+    );
+    const foundationRepository = config.repositories.find((r) => r.deploys.foundation)?.name ?? PROJECT;
+    // Its roles trust only the foundation's reusable workflows, and none of them deploys another Pulumi program.
+    config.repositories.forEach((r, i) => {
+        if (r.kind === "pulumi" && !r.deploys.foundation)
+            problems.push(
+                `${config.stackFile}: ${PROJECT}:repositories[${i}].kind 'pulumi' is only for the foundation's repository (deploys.foundation: true): no reusable workflow of ${config.githubOwner}/${foundationRepository} deploys '${r.name}', and its roles trust only those workflows`,
+            );
+    });
     if (problems.length > 0) throw new ConfigError(config.stackFile, problems);
     return {
         reviewerTeams: teams.filter((id): id is number => id !== undefined),
         reviewerUsers: users.filter((id): id is number => id !== undefined),
         repositories,
+        foundationRepository,
     };
 }

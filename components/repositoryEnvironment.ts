@@ -67,7 +67,9 @@ export interface RepositoryEnvironmentArgs {
     readonly protection: EnvironmentProtection;
     /** Reviewers as GitHub's numeric ids (the stack file names slugs and logins). */
     readonly reviewers: { readonly teams: readonly number[]; readonly users: readonly number[] };
-    readonly ids?: RepositoryIds;
+    readonly ids: RepositoryIds;
+    /** The repository holding this program, whose reusable workflows the roles trust. */
+    readonly foundationRepository: string;
     readonly terraformLockTable: boolean;
     readonly ledgerReaderEnvironment?: Environment;
     readonly permissionsBoundaryArn: string;
@@ -121,6 +123,7 @@ export class RepositoryEnvironment extends pulumi.ComponentResource {
                 terraformLockTable: args.terraformLockTable,
                 deployEnvironment: environmentName,
                 ids: args.ids,
+                foundationRepository: args.foundationRepository,
                 ledgerReaderEnvironment: args.ledgerReaderEnvironment,
                 permissionsBoundaryArn: args.permissionsBoundaryArn,
                 bootstrapRoleNames: args.bootstrapRoleNames,

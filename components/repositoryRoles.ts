@@ -1,7 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { DeployScope, Environment, RepositoryKind } from "../config";
-import { trustPolicy, type RepositoryIds, type SubjectContext } from "./githubOidc";
+import {
+    FOUNDATION_WORKFLOWS,
+    jobWorkflowRef,
+    trustPolicy,
+    trustPolicyProblem,
+    type RepositoryIds,
+    type SubjectContext,
+} from "./githubOidc";
 import { roleName, type Naming } from "./naming";
 import { deployerPermissions, ledgerReaderPermissions, previewerPermissions } from "./permissions";
 import { toJson, type PolicyDocument } from "./policyDocument";
@@ -16,8 +23,10 @@ export interface RepositoryRolesArgs {
     readonly terraformLockTable: boolean;
     /** GitHub environment whose gated jobs may assume the deployer; the same value names the environment. */
     readonly deployEnvironment: string;
-    /** Immutable-subject ids, when the repository presents them. */
-    readonly ids?: pulumi.Input<RepositoryIds>;
+    /** GitHub's ids of the repository and its owner (looked up for every repository, known at preview). */
+    readonly ids: RepositoryIds;
+    /** The repository holding this program (`deploys.foundation: true`): its reusable workflows are the ones trusted. */
+    readonly foundationRepository: string;
     /** Environment whose gated jobs may read this environment's ledger; no reader role when absent. */
     readonly ledgerReaderEnvironment?: Environment;
     /** The permissions boundary every role carries (named from config, so it is known at preview). */
@@ -36,11 +45,51 @@ export interface RepositoryRolesArgs {
  */
 export const PREVIEW_ENVIRONMENT = "preview";
 
+export type RoleKind = "deployer" | "previewer" | "ledger-reader";
+
+/** Who may assume one role: the subjects' contexts and the workflows (exact `job_workflow_ref` values). */
+export interface RoleTrust {
+    readonly context: SubjectContext[];
+    readonly workflows: string[];
+    /** The foundation's own workflows run on its pull requests (see `TrustArgs.pullRequestWorkflows`). */
+    readonly pullRequestWorkflows?: string[];
+}
+
+/**
+ * Which jobs may assume each role of a repository. Only the foundation's reusable workflows at its reviewed
+ * `main` are trusted, so the gates inside them bind: a served repository's own workflow naming the
+ * environment presents the right subject but the wrong `job_workflow_ref`. Deployers and ledger readers: the
+ * kind's deploy workflows (the ledger reader serves the next environment's promotion check inside them).
+ * Previewers: the kind's read-only workflows, from pull requests (plans) and from `main` (drift, and the
+ * apply workflow's plan job). The foundation's own previewer serves its preview and drift jobs, which name
+ * the `preview` environment; its pull-request previews run the workflow of the pull request itself, whose
+ * ref is `refs/pull/<number>/merge`. Pure, so the table is tested as data.
+ */
+export function roleTrust(
+    role: RoleKind,
+    args: { owner: string; foundationRepository: string; kind: RepositoryKind; foundation: boolean; environment: string },
+): RoleTrust {
+    const refs = (files: readonly string[]) => files.map((file) => jobWorkflowRef(args.owner, args.foundationRepository, file));
+    if (!args.foundation && args.kind === "pulumi")
+        throw new Error(
+            `no reusable workflow of ${args.owner}/${args.foundationRepository} deploys a Pulumi program other than the foundation's, so no role can trust one`,
+        );
+    const workflows = args.foundation ? FOUNDATION_WORKFLOWS.foundation : FOUNDATION_WORKFLOWS[args.kind as "terraform" | "lambda"];
+    if (role !== "previewer") return { context: [{ environment: args.environment }], workflows: refs(workflows.deploy) };
+    if (args.foundation)
+        return {
+            context: [{ environment: PREVIEW_ENVIRONMENT }],
+            workflows: refs(FOUNDATION_WORKFLOWS.foundation.readOnly),
+            pullRequestWorkflows: [...FOUNDATION_WORKFLOWS.foundation.pullRequestPreview],
+        };
+    return { context: [{ pullRequest: true }, { branch: "main" }], workflows: refs(workflows.readOnly) };
+}
+
 /** The roles one repository's workflows assume in this environment's account. */
 export class RepositoryRoles extends pulumi.ComponentResource {
-    /** Assumed only by jobs running in the GitHub environment: they passed its reviewers. */
+    /** Assumed only by the foundation's deploy workflows running in the GitHub environment: they passed its reviewers and its gates. */
     public readonly deployer: aws.iam.Role;
-    /** Read-only; assumed by pull-request previews, scheduled jobs on main and the `preview` environment. */
+    /** Read-only; assumed by the foundation's plan, preview and drift workflows (see {@link roleTrust}). */
     public readonly previewer: aws.iam.Role;
     /** Read-only on the service's own ledger items; assumed by the next environment's gated jobs. */
     public readonly ledgerReader?: aws.iam.Role;
@@ -56,16 +105,28 @@ export class RepositoryRoles extends pulumi.ComponentResource {
             bootstrapRoleNames: args.bootstrapRoleNames,
             cloudTrailLogGroup: args.cloudTrailLogGroup,
         };
-        const role = (
-            kind: "deployer" | "previewer" | "ledger-reader",
-            context: SubjectContext | SubjectContext[],
-            policy: PolicyDocument,
-        ) => {
-            const trust = pulumi
-                .output(args.ids)
-                .apply((ids) =>
-                    toJson(trustPolicy({ accountId: args.naming.accountId, owner: args.owner, repository: args.repository, context, ids })),
-                );
+        const role = (kind: RoleKind, environment: string, policy: PolicyDocument) => {
+            const who = roleTrust(kind, {
+                owner: args.owner,
+                foundationRepository: args.foundationRepository,
+                kind: args.kind,
+                foundation: args.scope.foundation,
+                environment,
+            });
+            const document = trustPolicy({
+                accountId: args.naming.accountId,
+                owner: args.owner,
+                repository: args.repository,
+                ids: args.ids,
+                ...who,
+            });
+            // Checked at synthesis: IAM would refuse it only at `pulumi up`, half-way through the stack.
+            const tooLong = trustPolicyProblem(
+                document,
+                `the ${kind} role of ${args.owner}/${args.repository} in ${args.naming.environment}`,
+            );
+            if (tooLong) throw new Error(tooLong);
+            const trust = toJson(document);
             const created = new aws.iam.Role(
                 `${name}-${kind}`,
                 {
@@ -81,19 +142,10 @@ export class RepositoryRoles extends pulumi.ComponentResource {
             new aws.iam.RolePolicy(`${name}-${kind}`, { role: created.name, policy: toJson(policy) }, { parent: this });
             return created;
         };
-        this.deployer = role("deployer", { environment: args.deployEnvironment }, deployerPermissions(permissions));
-        // Read-only, so it may also serve scheduled drift jobs on main and the foundation's `preview` environment.
-        this.previewer = role(
-            "previewer",
-            [{ pullRequest: true }, { branch: "main" }, { environment: PREVIEW_ENVIRONMENT }],
-            previewerPermissions(permissions),
-        );
+        this.deployer = role("deployer", args.deployEnvironment, deployerPermissions(permissions));
+        this.previewer = role("previewer", PREVIEW_ENVIRONMENT, previewerPermissions(permissions));
         if (args.ledgerReaderEnvironment !== undefined) {
-            this.ledgerReader = role(
-                "ledger-reader",
-                { environment: args.ledgerReaderEnvironment },
-                ledgerReaderPermissions(args.naming, args.repository),
-            );
+            this.ledgerReader = role("ledger-reader", args.ledgerReaderEnvironment, ledgerReaderPermissions(args.naming, args.repository));
         }
         this.registerOutputs({
             deployerArn: this.deployer.arn,

@@ -5,7 +5,7 @@ import { trustPolicy } from "../components/githubOidc";
 import { deployerPermissions, previewerPermissions } from "../components/permissions";
 import { accessLogBucketPolicy } from "../components/stateAccessLog";
 import { roleName } from "../components/naming";
-import type { Graph } from "../tools/lib/synthesize";
+import { placeholderNumber, type Graph } from "../tools/lib/synthesize";
 import { childrenOf, resource, resourcesOf, synth, T } from "./helpers/stacks";
 
 const naming = { prefix: "bbws", environment: "prod" as const, accountId: "093646564004", region: "af-south-1" };
@@ -35,13 +35,17 @@ describe("prod protection", () => {
 });
 
 describe("trust policies", () => {
-    it("lets only the repository's prod-environment jobs assume the deployer", () => {
+    const ids = { ownerId: "42", repositoryId: "4711" };
+    const apply = "org/cicd-foundation/.github/workflows/terraform-apply.yml@refs/heads/main";
+    it("lets only the foundation's deploy workflow, in the repository's prod environment, assume the deployer", () => {
         assert.deepEqual(
             trustPolicy({
                 accountId: "093646564004",
                 owner: "org",
                 repository: "2_1_bbws_dynamodb_schemas",
+                ids,
                 context: { environment: "prod" },
+                workflows: [apply],
             }),
             {
                 Version: "2012-10-17",
@@ -54,7 +58,13 @@ describe("trust policies", () => {
                         Condition: {
                             StringEquals: {
                                 "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-                                "token.actions.githubusercontent.com:sub": "repo:org/2_1_bbws_dynamodb_schemas:environment:prod",
+                                "token.actions.githubusercontent.com:sub": [
+                                    "repo:org/2_1_bbws_dynamodb_schemas:environment:prod",
+                                    "repo:org@42/2_1_bbws_dynamodb_schemas@4711:environment:prod",
+                                ],
+                                "token.actions.githubusercontent.com:repository_id": "4711",
+                                "token.actions.githubusercontent.com:environment": "prod",
+                                "token.actions.githubusercontent.com:job_workflow_ref": apply,
                             },
                         },
                     },
@@ -62,18 +72,22 @@ describe("trust policies", () => {
             },
         );
     });
-    it("trusts the immutable subject too when the ids are known", () => {
+    it("trusts both subject forms and leaves the environment open when a context names none", () => {
         const policy = trustPolicy({
             accountId: "093646564004",
             owner: "org",
             repository: "schemas",
             context: { pullRequest: true },
-            ids: { ownerId: "42", repositoryId: "4711" },
+            ids,
+            workflows: ["org/cicd-foundation/.github/workflows/terraform-plan.yml@refs/heads/main"],
         });
         assert.deepEqual(policy.Statement[0].Condition, {
             StringEquals: {
                 "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
                 "token.actions.githubusercontent.com:sub": ["repo:org/schemas:pull_request", "repo:org@42/schemas@4711:pull_request"],
+                "token.actions.githubusercontent.com:repository_id": "4711",
+                "token.actions.githubusercontent.com:job_workflow_ref":
+                    "org/cicd-foundation/.github/workflows/terraform-plan.yml@refs/heads/main",
             },
         });
     });
@@ -257,7 +271,12 @@ describe("the prod stack, synthesized from Pulumi.prod.yaml", () => {
                     accountId: "093646564004",
                     owner: "org",
                     repository: "2_1_bbws_dynamodb_schemas",
+                    ids: {
+                        ownerId: String(placeholderNumber("org:org")),
+                        repositoryId: String(placeholderNumber("repo:org/2_1_bbws_dynamodb_schemas")),
+                    },
                     context: { environment: "prod" },
+                    workflows: ["org/cicd-foundation/.github/workflows/terraform-apply.yml@refs/heads/main"],
                 }),
             ),
         );
@@ -278,12 +297,19 @@ describe("the prod stack, synthesized from Pulumi.prod.yaml", () => {
         assert.equal(resource(graph, "aws:iam/policy:Policy", "pipeline-boundary").inputs.name, "bbws-pipeline-boundary-prod");
     });
 
-    it("trusts only pull requests, scheduled jobs on main and the preview environment for the previewer", () => {
+    it("trusts only the foundation's plan and drift workflows, from pull requests and main, for a served previewer", () => {
         const trust = JSON.parse(resource(graph, T.role, "2_1_bbws_s3_schemas-previewer").inputs.assumeRolePolicy as string);
+        const [owner, repository] = [placeholderNumber("org:org"), placeholderNumber("repo:org/2_1_bbws_s3_schemas")];
         assert.deepEqual(trust.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"], [
             "repo:org/2_1_bbws_s3_schemas:pull_request",
+            `repo:org@${owner}/2_1_bbws_s3_schemas@${repository}:pull_request`,
             "repo:org/2_1_bbws_s3_schemas:ref:refs/heads/main",
-            "repo:org/2_1_bbws_s3_schemas:environment:preview",
+            `repo:org@${owner}/2_1_bbws_s3_schemas@${repository}:ref:refs/heads/main`,
+        ]);
+        assert.deepEqual(trust.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:job_workflow_ref"], [
+            "org/cicd-foundation/.github/workflows/terraform-plan.yml@refs/heads/main",
+            "org/cicd-foundation/.github/workflows/terraform-drift.yml@refs/heads/main",
+            "org/cicd-foundation/.github/workflows/terraform-apply.yml@refs/heads/main",
         ]);
     });
 
@@ -447,10 +473,18 @@ describe("every stack synthesizes from its real stack file", () => {
         const graph = await synth("sit");
         const reader = resource(graph, T.role, "2_1_bbws_dynamodb_schemas-ledger-reader");
         const trust = JSON.parse(reader.inputs.assumeRolePolicy as string);
-        assert.equal(
-            trust.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"],
-            "repo:org/2_1_bbws_dynamodb_schemas:environment:prod",
-        );
+        const [owner, repository] = [placeholderNumber("org:org"), placeholderNumber("repo:org/2_1_bbws_dynamodb_schemas")];
+        assert.deepEqual(trust.Statement[0].Condition.StringEquals, {
+            "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+            "token.actions.githubusercontent.com:sub": [
+                "repo:org/2_1_bbws_dynamodb_schemas:environment:prod",
+                `repo:org@${owner}/2_1_bbws_dynamodb_schemas@${repository}:environment:prod`,
+            ],
+            "token.actions.githubusercontent.com:repository_id": String(repository),
+            "token.actions.githubusercontent.com:environment": "prod",
+            "token.actions.githubusercontent.com:job_workflow_ref":
+                "org/cicd-foundation/.github/workflows/terraform-apply.yml@refs/heads/main",
+        });
         const policy = JSON.parse(resource(graph, T.rolePolicy, "2_1_bbws_dynamodb_schemas-ledger-reader").inputs.policy as string);
         assert.deepEqual(policy.Statement[0].Action, ["dynamodb:GetItem", "dynamodb:Query"]);
         assert.deepEqual(policy.Statement[0].Condition, {

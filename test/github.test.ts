@@ -222,8 +222,9 @@ describe("GitHub lookups: bad input fails before any resource is declared", () =
         ]);
     });
 
-    it("names a repository whose immutable-subject ids cannot be found", async () => {
-        assert.deepEqual(await problems("dev", stackConfig("dev"), { ...ORG, repositories: {} }), [
+    it("names a repository whose ids cannot be found", async () => {
+        const { "org/cicd-foundation": _gone, ...others } = ORG.repositories;
+        assert.deepEqual(await problems("dev", stackConfig("dev"), { ...ORG, repositories: others }), [
             "Pulumi.dev.yaml: cicd-foundation:repositories[6].name 'cicd-foundation' is not a repository of org: GET https://api.github.com/repos/org/cicd-foundation: 404 Not Found []",
         ]);
     });

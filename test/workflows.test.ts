@@ -35,7 +35,9 @@ const load = loadWorkflow;
 const own = (name: string) => load(path.join(".github", "workflows", name));
 const stepsOf = (job: Job) => job.steps ?? [];
 const THIRD_PARTY_PIN = /^[\w.-]+\/[\w.-]+(\/[\w./-]+)?@[0-9a-f]{40}$/;
-const FOUNDATION = /^[\w.-]+\/cicd-foundation\/(actions\/[\w.-]+|\.github\/workflows\/[\w.-]+\.ya?ml)@[0-9a-f]{40}$/;
+const FOUNDATION = /^[\w.-]+\/cicd-foundation\/actions\/[\w.-]+@[0-9a-f]{40}$/;
+/** The foundation's reusable workflows, called at the ref the roles trust (`job_workflow_ref` `...@refs/heads/main`). */
+const FOUNDATION_WORKFLOW = /^[\w.-]+\/cicd-foundation\/\.github\/workflows\/[\w.-]+\.ya?ml@main$/;
 /** A local reusable workflow, or the foundation's one an example calls: the file in this repository. */
 const calledWorkflow = (uses: string) => {
     const match = /^(?:\.\/|[\w.-]+\/cicd-foundation\/)(\.github\/workflows\/[\w.-]+\.ya?ml)/.exec(uses);
@@ -173,7 +175,7 @@ describe("every workflow and example caller (found by glob)", () => {
         assert.ok(broken.length > 0);
     });
 
-    it("pin every action and remote workflow to a full commit SHA; third-party ones name their version", () => {
+    it("pin every action and third-party workflow to a full commit SHA, naming its version; the foundation's workflows at @main", () => {
         for (const file of files) {
             for (const line of text(file)
                 .split("\n")
@@ -181,8 +183,13 @@ describe("every workflow and example caller (found by glob)", () => {
                 const uses = line.replace(/^\s*(-\s+)?uses:\s*/, "");
                 if (uses.startsWith("./")) continue;
                 const [ref] = uses.split(" # ");
+                if (/^[\w.-]+\/cicd-foundation\/\.github\/workflows\//.test(ref)) {
+                    // This repository's reusable workflows: at main, whose ruleset makes it the reviewed ref.
+                    assert.match(uses, FOUNDATION_WORKFLOW, `${file}: ${line.trim()}`);
+                    continue;
+                }
                 if (/^[\w.-]+\/cicd-foundation\//.test(ref)) {
-                    // This repository's actions and workflows: pinned to one of its commits, no version.
+                    // This repository's actions: pinned to one of its commits, no version.
                     assert.match(uses, FOUNDATION, `${file}: ${line.trim()}`);
                     continue;
                 }

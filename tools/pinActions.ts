@@ -1,19 +1,22 @@
 /**
- * Pins the served repositories' references to this repository's shared actions and reusable workflows
- * to one commit:
+ * Pins this repository's shared actions to one commit, and points the examples' calls of its reusable
+ * workflows at `@main`:
  *
  *   npm run pin-actions -- <40-hex commit>
  *
  * GitHub's `uses:` takes no expression, and a served repository's token cannot clone this repository,
  * so a reusable workflow reaches a shared action as `<owner>/cicd-foundation/actions/<name>@<sha>`: an
  * earlier commit of this repository that holds the same action. This rewrites every such reference in
- * `.github/workflows/` and `examples/`, and every `<owner>/cicd-foundation/.github/workflows/<file>@<sha>`
- * in `examples/`, to the given commit, and refuses a commit that is not in this repository or whose
- * `actions/<name>` tree (or workflow file) differs from the working tree's. A pin that already names a
- * commit holding the working tree's content is kept, so running it again after committing converges:
- *   1. commit the actions; `npm run pin-actions -- $(git rev-parse HEAD)` pins the actions;
- *   2. commit the workflows; `npm run pin-actions -- $(git rev-parse HEAD)` pins the examples' workflows.
- * Exit 0: pinned (or nothing to do); 1: some pins still need a later commit (listed); 2: bad input.
+ * `.github/workflows/` and `examples/` to the given commit, and refuses a commit that is not in this
+ * repository or whose `actions/<name>` tree differs from the working tree's. A pin that already names a
+ * commit holding the working tree's content is kept, so running it again after committing converges.
+ *
+ * Reusable workflows are not pinned: the roles trust a job only when its `job_workflow_ref` is the
+ * foundation's workflow at `refs/heads/main`, the ref the foundation's ruleset protects, so served
+ * repositories call `<owner>/cicd-foundation/.github/workflows/<file>@main` and one reviewed merge to
+ * `main` moves every repository to the new pipeline. A call at a commit would be refused by every role;
+ * this rewrites any it finds in `examples/` to `@main`.
+ * Exit 0: pinned (or nothing to do); 2: bad input, nothing written.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -67,8 +70,26 @@ export function findPins(root: string): Pin[] {
     return pins;
 }
 
-/** Workflow pins belong in the examples only: the project's own workflows call theirs by path. */
-const pinnable = (pin: Pin) => pin.target.startsWith("actions/") || pin.file.startsWith("examples");
+/** Only actions are pinned to commits; reusable workflows are called at `@main` (see above). */
+const pinnable = (pin: Pin) => pin.target.startsWith("actions/");
+
+/** The branch of this repository whose reusable workflows the roles trust (`job_workflow_ref` `...@refs/heads/main`). */
+export const REVIEWED_BRANCH = "main";
+/** A call of this repository's reusable workflow at a commit, which no role trusts. */
+const WORKFLOW_AT_COMMIT = /([A-Za-z0-9_.-]+\/cicd-foundation\/\.github\/workflows\/[A-Za-z0-9_.-]+\.ya?ml)@[0-9a-f]{40}/g;
+
+/** Points every call of a reusable workflow at a commit, in the examples, at `@main`; returns the files changed. */
+export function callWorkflowsAtMain(root: string): string[] {
+    const changed: string[] = [];
+    for (const file of pinnedFiles(root).filter((f) => f.startsWith("examples"))) {
+        const before = fs.readFileSync(path.join(root, file), "utf8");
+        const after = before.replace(WORKFLOW_AT_COMMIT, `$1@${REVIEWED_BRANCH}`);
+        if (after === before) continue;
+        fs.writeFileSync(path.join(root, file), after);
+        changed.push(file);
+    }
+    return changed;
+}
 
 /** The object id of a path in the working tree, as git would store it (a tree for a directory). */
 export function worktreeObject(root: string, target: string): string | undefined {
@@ -121,48 +142,35 @@ export function run(argv: string[], root = ROOT): number {
         return expected.get(target);
     };
     const pins = findPins(root).filter(pinnable);
-    // The actions first: their pins decide what the workflow files contain.
     const refused: string[] = [];
-    const later: string[] = [];
-    for (const kind of ["actions/", ".github/"]) {
-        const rewrites = new Map<string, Map<string, string>>();
-        for (const pin of pins.filter((p) => p.target.startsWith(kind))) {
-            const want = current(pin.target);
-            if (!want) {
-                refused.push(`${pin.file}:${pin.line}: ${pin.target} does not exist in this repository`);
-                continue;
-            }
-            if (!pinProblem(root, pin, want)) continue;
-            if (committedObject(root, sha, pin.target) !== want) {
-                (kind === "actions/" ? refused : later).push(
-                    `${pin.file}:${pin.line}: ${pin.target} at ${sha} differs from the working tree's`,
-                );
-                continue;
-            }
-            const edits = rewrites.get(pin.file) ?? new Map<string, string>();
-            edits.set(`${pin.target}@${pin.sha}`, `${pin.target}@${sha}`);
-            rewrites.set(pin.file, edits);
+    const rewrites = new Map<string, Map<string, string>>();
+    for (const pin of pins) {
+        const want = current(pin.target);
+        if (!want) {
+            refused.push(`${pin.file}:${pin.line}: ${pin.target} does not exist in this repository`);
+            continue;
         }
-        if (refused.length > 0) break;
-        for (const [file, edits] of rewrites) {
-            let text = fs.readFileSync(path.join(root, file), "utf8");
-            for (const [from, to] of edits) text = text.split(`/${from}`).join(`/${to}`);
-            fs.writeFileSync(path.join(root, file), text);
-            console.log(`pin-actions: ${file}: ${[...edits.keys()].map((k) => k.split("@")[0]).join(", ")} -> ${sha}`);
+        if (!pinProblem(root, pin, want)) continue;
+        if (committedObject(root, sha, pin.target) !== want) {
+            refused.push(`${pin.file}:${pin.line}: ${pin.target} at ${sha} differs from the working tree's`);
+            continue;
         }
-        // The workflow files just changed: their objects are computed afresh for the examples' pins.
-        for (const key of [...expected.keys()]) if (key.startsWith(".github/")) expected.delete(key);
+        const edits = rewrites.get(pin.file) ?? new Map<string, string>();
+        edits.set(`${pin.target}@${pin.sha}`, `${pin.target}@${sha}`);
+        rewrites.set(pin.file, edits);
     }
     if (refused.length > 0) {
         console.error(`pin-actions: refused, nothing written:\n${refused.map((r) => `  - ${r}`).join("\n")}`);
         return 2;
     }
-    if (later.length > 0) {
-        console.error(
-            `pin-actions: these need a commit holding the workflows as they are now; commit and run again:\n${later.map((r) => `  - ${r}`).join("\n")}`,
-        );
-        return 1;
+    for (const [file, edits] of rewrites) {
+        let text = fs.readFileSync(path.join(root, file), "utf8");
+        for (const [from, to] of edits) text = text.split(`/${from}`).join(`/${to}`);
+        fs.writeFileSync(path.join(root, file), text);
+        console.log(`pin-actions: ${file}: ${[...edits.keys()].map((k) => k.split("@")[0]).join(", ")} -> ${sha}`);
     }
+    for (const file of callWorkflowsAtMain(root))
+        console.log(`pin-actions: ${file}: reusable workflows -> @${REVIEWED_BRANCH} (the ref the roles trust)`);
     return 0;
 }
 

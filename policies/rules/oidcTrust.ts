@@ -24,6 +24,10 @@ const NAMED_REPOSITORY = /^repo:([A-Za-z0-9-]+)(@\d+)?\/([A-Za-z0-9._-]+)(@\d+)?
 const PULUMI_SUBJECT = /^pulumi:deploy:org:([^:*?]+):project:([^:*?]+):stack:([^:*?]+):operation:(\*|[a-z]+(?:-[a-z]+)*):scope:write$/;
 /** A Pulumi organisation name as its audience must carry it: exact and lowercase. */
 const PULUMI_ORGANIZATION = /^[a-z0-9][a-z0-9._-]*$/;
+/** A workflow at a branch or a tag: `OWNER/REPO/.github/workflows/FILE@refs/heads/BRANCH`, no wildcard anywhere. */
+const EXACT_WORKFLOW = /^([A-Za-z0-9-]+)\/[A-Za-z0-9._-]+\/\.github\/workflows\/[A-Za-z0-9._-]+\.ya?ml@refs\/(heads|tags)\/[^*?\s]+$/;
+/** A repository's own workflow on its pull requests: the pull request's number alone is open. */
+const PULL_REQUEST_WORKFLOW = /^([A-Za-z0-9-]+)\/[A-Za-z0-9._-]+\/\.github\/workflows\/[A-Za-z0-9._-]+\.ya?ml@refs\/pull\/\*\/merge$/;
 /** Operators that let a condition pass when its key is absent. */
 const LAX_OPERATOR = /^ForAllValues:|IfExists$/;
 /** A repository prefix no repository of a stack uses: a resource that reaches it reaches others' state. */
@@ -152,16 +156,22 @@ function foreignStateReads(
  * (`sts.amazonaws.com` for GitHub, the Pulumi organisation for Pulumi); no `ForAllValues:` or
  * `...IfExists`; subjects carry no wildcard (Pulumi's operation alone may be `*`); a role trusting
  * `pull_request` only reads, and a read-only role reads only its own repository's state; in prod a
- * role that writes trusts only `environment:prod` subjects. Every value of every condition is inspected.
+ * role that writes trusts only `environment:prod` subjects. A GitHub statement also pins the workflow
+ * that runs (`job_workflow_ref`, StringEquals, exact workflows at a branch or tag of the subjects' owner)
+ * and the repository by its numeric id (`repository_id`, StringEquals): without them any workflow of the
+ * repository that names the environment gets the role, and the gates of the reviewed workflows bind
+ * nothing. A read-only role alone may also trust a repository's own workflow on its pull requests
+ * (`...@refs/pull/*\/merge`, StringLike), where the pull request's number cannot be known. Every value
+ * of every condition is inspected.
  * @severity critical
  */
 export const oidcTrust = stackRule({
     name: "oidc-trust",
     description:
-        "OIDC roles (GitHub Actions, Pulumi Deployments) trust only that provider, check aud and sub exactly with no wildcard; read-only roles read only their own state; prod writers trust only environment:prod.",
+        "OIDC roles (GitHub Actions, Pulumi Deployments) trust only that provider, check aud and sub exactly with no wildcard; GitHub roles pin job_workflow_ref and repository_id exactly; read-only roles read only their own state; prod writers trust only environment:prod.",
     severity: "critical",
     remediationSteps:
-        "Build the trust policy with trustPolicy(): the account's OIDC provider, StringEquals aud (sts.amazonaws.com, or the Pulumi organisation) and sub repo:OWNER/REPO:environment:<env> or pulumi:deploy:org:<org>:project:<p>:stack:<s>:operation:<op>:scope:write.",
+        "Build the trust policy with trustPolicy(): the account's OIDC provider, StringEquals aud (sts.amazonaws.com, or the Pulumi organisation) and sub repo:OWNER/REPO:environment:<env> or pulumi:deploy:org:<org>:project:<p>:stack:<s>:operation:<op>:scope:write; for GitHub also StringEquals repository_id (the repository's numeric id) and job_workflow_ref (OWNER/FOUNDATION/.github/workflows/FILE@refs/heads/main).",
     url: "https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services",
     config: {
         pulumiDeployments: {
@@ -195,6 +205,8 @@ export const oidcTrust = stackRule({
             if (!statements.some(issuerOf)) continue;
             const accounts = ownAccounts(role.provider);
             const githubSubjects: string[] = [];
+            const workflows: { label: string; value: string; owner: string }[] = [];
+            const pullRequestWorkflows: string[] = [];
             statements.forEach((statement, index) => {
                 if (statement.Effect !== "Allow") return;
                 const issuer = issuerOf(statement);
@@ -240,6 +252,33 @@ export const oidcTrust = stackRule({
                     );
                 const sub = conditionsOn(statement, `${host}:sub`).filter((c) => /^(StringEquals|StringLike)$/.test(c.operator));
                 if (sub.length === 0) say(`must restrict ${host}:sub to named ${host === GITHUB ? "repositories" : "stacks"}.`);
+                if (host === GITHUB) {
+                    const ids = conditionsOn(statement, `${host}:repository_id`);
+                    const idsOk =
+                        ids.length > 0 &&
+                        ids.every(
+                            (c) => c.operator === "StringEquals" && c.values.length > 0 && c.values.every((v) => /^\d+$/.test(String(v))),
+                        );
+                    if (!idsOk) say(`${label} must check ${host}:repository_id with StringEquals the repository's numeric id.`);
+                    const refs = conditionsOn(statement, `${host}:job_workflow_ref`);
+                    if (refs.length === 0 || refs.some((c) => c.values.length === 0))
+                        say(
+                            `${label} must check ${host}:job_workflow_ref with StringEquals the workflows that may assume it (OWNER/REPO/.github/workflows/FILE@refs/heads/BRANCH).`,
+                        );
+                    for (const c of refs)
+                        for (const value of c.values.map(String)) {
+                            const exact = c.operator === "StringEquals" ? EXACT_WORKFLOW.exec(value) : null;
+                            const pullRequest = c.operator === "StringLike" ? PULL_REQUEST_WORKFLOW.exec(value) : null;
+                            if (exact) workflows.push({ label, value, owner: exact[1] });
+                            else if (pullRequest) {
+                                workflows.push({ label, value, owner: pullRequest[1] });
+                                pullRequestWorkflows.push(value);
+                            } else
+                                say(
+                                    `${label}: job_workflow_ref '${value}' (${c.operator}) must name one workflow at a branch or tag, with StringEquals and no wildcard.`,
+                                );
+                        }
+                }
                 for (const value of sub.flatMap((c) => c.values.map(String))) {
                     if (host === GITHUB) {
                         if (!NAMED_REPOSITORY.test(value) || /[*?]/.test(value.split(":").slice(0, 2).join(":")))
@@ -263,7 +302,13 @@ export const oidcTrust = stackRule({
             });
             if (githubSubjects.length === 0) continue;
             githubTrusted = true;
+            const owners = new Set(githubSubjects.map((s) => NAMED_REPOSITORY.exec(s)?.[1]).filter((o): o is string => !!o));
+            for (const workflow of workflows)
+                if (!owners.has(workflow.owner))
+                    say(`${workflow.label}: job_workflow_ref '${workflow.value}' names a workflow outside ${[...owners].join(", ")}.`);
             const roleWrites = writes(role, inlineByRole, attachedByRole);
+            if (pullRequestWorkflows.length > 0 && roleWrites !== false)
+                say(`trusts workflows of any pull request (${pullRequestWorkflows.join(", ")}) but its permissions are not read-only.`);
             const pullRequests = githubSubjects.filter((s) => s.endsWith(":pull_request"));
             if (pullRequests.length > 0 && roleWrites !== false) {
                 say(`trusts pull requests (${pullRequests.join(", ")}) but its permissions are not read-only.`);

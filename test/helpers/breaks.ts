@@ -50,7 +50,9 @@ const trust = (subjects: string | string[], extra: Record<string, Record<string,
         accountId: "093646564004",
         owner: "org",
         repository: "cicd-foundation",
+        ids: { ownerId: "42", repositoryId: "4711" },
         context: { environment: "prod" },
+        workflows: ["org/cicd-foundation/.github/workflows/apply.yml@refs/heads/main"],
     });
     const [statement] = document.Statement;
     const condition = {

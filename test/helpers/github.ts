@@ -12,7 +12,16 @@ export const ORG: Directory = {
     orgId: 42,
     teams: { "lead-developer": 101, "tech-lead": 201, "qa-lead": 202, "product-owner": 203, "devops-lead": 204 },
     users: { "release-manager": 301 },
-    repositories: { "org/cicd-foundation": 4711 },
+    // Every repository of the committed stacks: the roles of each trust it by its id.
+    repositories: {
+        "org/cicd-foundation": 4711,
+        "org/2_bbws_tenants_instances_lambda": 5001,
+        "org/2_bbws_wordpress_site_management_lambda": 5002,
+        "org/2_bbws_tenants_event_handler": 5003,
+        "org/2_bbws_tenants_instances_dev": 5004,
+        "org/2_1_bbws_dynamodb_schemas": 5005,
+        "org/2_1_bbws_s3_schemas": 5006,
+    },
 };
 
 /** Answers the provider's lookups from a directory, failing as the GitHub API does for what it lacks. */
