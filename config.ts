@@ -316,7 +316,9 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
         });
         if (parsed.prefix !== undefined) {
             const entries = repositories.flatMap((r, index) =>
-                SCOPE_KEYS.flatMap((service) => r.deploys[service].map((pattern, position) => ({ repository: r.name, index, service, position, pattern }))),
+                SCOPE_KEYS.flatMap((service) =>
+                    r.deploys[service].map((pattern, position) => ({ repository: r.name, index, service, position, pattern })),
+                ),
             );
             for (const problem of scopeProblems(prefix, ENVIRONMENTS, entries)) add(ns(problem.key), problem.message);
         }
@@ -466,7 +468,11 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
     };
     // Last, on a config that is otherwise valid: every IAM document derived from it must be one IAM accepts.
     const derived = iamDocumentProblems(config);
-    if (derived.length > 0) throw new ConfigError(file, derived.map((p) => `${file}: ${ns(p.key)} ${p.message}`));
+    if (derived.length > 0)
+        throw new ConfigError(
+            file,
+            derived.map((p) => `${file}: ${ns(p.key)} ${p.message}`),
+        );
     return config;
 }
 

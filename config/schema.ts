@@ -263,9 +263,7 @@ export function projectKeySchemas<P extends z.ZodType>(pulumiCloud: P) {
         prefix: text(
             /^(?!(null|undefined)$)[a-z][a-z0-9-]{1,19}$/,
             "2 to 20 lowercase letters, digits or hyphens, starting with a letter (not 'null' or 'undefined')",
-        ).describe(
-            "Prefix of every AWS resource name (bucket <prefix>-state-<env>, tables, roles, topics).",
-        ),
+        ).describe("Prefix of every AWS resource name (bucket <prefix>-state-<env>, tables, roles, topics)."),
         githubOwner: text(GITHUB_LOGIN, "a GitHub user or organisation login").describe(
             "GitHub organisation or user that owns every configured repository.",
         ),

@@ -1,8 +1,8 @@
 import type { StackConfig } from "../../config";
 import { trustPolicy, type SubjectContext } from "../githubOidc";
 import type { PolicyDocument } from "../policyDocument";
-import { deployerPermissions, ledgerReaderPermissions, permissionsBoundary, previewerPermissions } from "./index";
-import { bootstrapRoleNames } from "./index";
+import { roleName } from "../naming";
+import { bootstrapRoleNames, deployerPermissions, ledgerReaderPermissions, permissionsBoundary, previewerPermissions } from "./index";
 
 /**
  * IAM's limits on the documents the program derives from config (IAM quotas, "IAM object quotas"): an
@@ -48,17 +48,26 @@ function documentProblems(key: string, what: string, document: PolicyDocument, l
     return problems;
 }
 
+/** One role the program derives from config, with its documents. */
+export interface DerivedRole {
+    /** The repository's index in `repositories`. */
+    readonly index: number;
+    readonly repository: string;
+    readonly access: "deployer" | "previewer" | "ledger-reader";
+    readonly name: string;
+    readonly policy: PolicyDocument;
+    readonly trust: PolicyDocument;
+}
+
 /**
- * Every IAM document the program derives from a valid config, checked against what IAM accepts: each
- * repository's role policies and trust policies, and the boundary. The trust contexts are those the
- * repository roles use (components/repositoryRoles.ts): the environment, the previews, the next environment.
+ * Every repository role a valid config makes, with its inline and trust policies, as the repository roles
+ * build them (components/repositoryRoles.ts): the deployer trusted in the environment, the previewer in
+ * previews, the ledger reader in the next environment.
  */
-export function iamDocumentProblems(config: StackConfig): DocumentProblem[] {
+export function derivedRoles(config: StackConfig): DerivedRole[] {
     const naming = { prefix: config.prefix, environment: config.environment, accountId: config.accountId, region: config.region };
     const bootstrap = bootstrapRoleNames(naming, config.repositories);
-    const problems: DocumentProblem[] = [];
-    config.repositories.forEach((repository, i) => {
-        const key = `repositories[${i}]`;
+    return config.repositories.flatMap((repository, index) => {
         const args = {
             naming,
             repository: repository.name,
@@ -76,20 +85,50 @@ export function iamDocumentProblems(config: StackConfig): DocumentProblem[] {
                 context,
                 ids: repository.immutableSubject ? LONGEST_IDS : undefined,
             });
-        const roles: [string, PolicyDocument, PolicyDocument][] = [
-            ["deployer", deployerPermissions(args), trust({ environment: config.environment })],
-            ["previewer", previewerPermissions(args), trust([{ pullRequest: true }, { branch: "main" }, { environment: "preview" }])],
+        const role = (access: DerivedRole["access"], policy: PolicyDocument, trustDocument: PolicyDocument): DerivedRole => ({
+            index,
+            repository: repository.name,
+            access,
+            name: roleName(naming, access, repository.name),
+            policy,
+            trust: trustDocument,
+        });
+        const roles = [
+            role("deployer", deployerPermissions(args), trust({ environment: config.environment })),
+            role("previewer", previewerPermissions(args), trust([{ pullRequest: true }, { branch: "main" }, { environment: "preview" }])),
         ];
         if (config.ledgerReaderEnvironment !== undefined) {
-            roles.push(["ledger reader", ledgerReaderPermissions(naming, repository.name), trust({ environment: config.ledgerReaderEnvironment })]);
+            const reader = ledgerReaderPermissions(naming, repository.name);
+            roles.push(role("ledger-reader", reader, trust({ environment: config.ledgerReaderEnvironment })));
         }
-        for (const [role, policy, trustDocument] of roles) {
-            problems.push(
-                ...documentProblems(`${key}.deploys`, `${role}'s inline policy of '${repository.name}'`, policy, IAM_LIMITS.inline),
-                ...documentProblems(`${key}.name`, `${role}'s trust policy of '${repository.name}'`, trustDocument, IAM_LIMITS.trust),
-            );
-        }
+        return roles;
     });
-    problems.push(...documentProblems("repositories", "permissions boundary (a managed policy)", permissionsBoundary(naming, bootstrap), IAM_LIMITS.managed));
+}
+
+/**
+ * Every IAM document the program derives from a valid config, checked against what IAM accepts: each
+ * repository's role policies and trust policies, and the boundary.
+ */
+export function iamDocumentProblems(config: StackConfig): DocumentProblem[] {
+    const naming = { prefix: config.prefix, environment: config.environment, accountId: config.accountId, region: config.region };
+    const problems = derivedRoles(config).flatMap((role) => {
+        const what = `${role.access.replace("-", " ")}'s`;
+        return [
+            ...documentProblems(
+                `repositories[${role.index}].deploys`,
+                `${what} inline policy of '${role.repository}'`,
+                role.policy,
+                IAM_LIMITS.inline,
+            ),
+            ...documentProblems(
+                `repositories[${role.index}].name`,
+                `${what} trust policy of '${role.repository}'`,
+                role.trust,
+                IAM_LIMITS.trust,
+            ),
+        ];
+    });
+    const boundary = permissionsBoundary(naming, bootstrapRoleNames(naming, config.repositories));
+    problems.push(...documentProblems("repositories", "permissions boundary (a managed policy)", boundary, IAM_LIMITS.managed));
     return problems;
 }

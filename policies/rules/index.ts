@@ -1,6 +1,7 @@
 import { customerKeyEncryption } from "./customerKeyEncryption";
 import { dynamodbPitr } from "./dynamodbPitr";
 import { environmentTagged } from "./environmentTagged";
+import { foundationRights } from "./foundationRights";
 import { githubEnvironmentProtection } from "./githubEnvironmentProtection";
 import { githubSecretsSecret } from "./githubSecretsSecret";
 import { kmsKeyRotation } from "./kmsKeyRotation";
@@ -39,6 +40,7 @@ export const rules = [
     policyPrincipals,
     policyStatements,
     rolePermissionsBoundary,
+    foundationRights,
     prodAuditRetention,
     prodAlarmsActionable,
     prodSubscriptionsInternal,
