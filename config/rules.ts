@@ -178,7 +178,8 @@ export function scopeProblems(prefix: string, environments: readonly string[], e
     }
     entries.forEach((entry, i) => {
         for (const other of entries.slice(0, i)) {
-            if (other.service !== entry.service || other.index === entry.index) continue;
+            // A repository listed twice is reported as such; its patterns are not each other's rivals.
+            if (other.service !== entry.service || other.repository.toLowerCase() === entry.repository.toLowerCase()) continue;
             const common = commonName(entry.pattern, other.pattern);
             if (common === undefined) continue;
             problems.push({

@@ -410,7 +410,8 @@ for (const stackName of ["dev", "sit", "prod"]) {
                     role: rewritten,
                     action: "iam:PutRolePolicy",
                     resource: n.role("OrganizationAccountAccessRole"),
-                    expected: "ImplicitlyDenied",
+                    // A role without the boundary: the boundary itself refuses any change to it.
+                    expected: "ExplicitlyDenied",
                 },
             ];
             // What remains by design: the foundation deployer defines every repository's role, so a role it
