@@ -106,10 +106,11 @@ function foundationLevel(statement: IamStatement, tables: readonly string[], buc
  * iam:UpdateAssumeRolePolicy. Those roles cannot be changed by any pipeline, so they alone may hold rights
  * over the foundation; undefined when the boundary is missing, repeated or unknown (then no role is exempt).
  */
-function administratorOwnedRoles(resources: PolicyResource[], environment: string): Set<string> | undefined {
+function administratorOwnedRoles(resources: PolicyResource[]): Set<string> | undefined {
+    // Any environment's boundary: whether it is this environment's is role-permissions-boundary's question.
     const boundaries = resources.filter((r) => {
         const name = read(() => r.props.name);
-        return r.type === TYPES.managedPolicy && name.known && String(name.value).endsWith(`-pipeline-boundary-${environment}`);
+        return r.type === TYPES.managedPolicy && name.known && /-pipeline-boundary-(dev|sit|prod)$/.test(String(name.value));
     });
     if (boundaries.length !== 1) return undefined;
     const document = read(() => parseDocument(boundaries[0].props.policy));
@@ -145,10 +146,10 @@ export const foundationRights = stackRule({
     remediationSteps:
         "Give the foundation's rights only to the repository marked deploys.foundation: true; every other repository's roles get the statements of their kind (components/permissions).",
     url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html",
-    check: (resources, { environment, notApplicable }) => {
+    check: (resources, { notApplicable }) => {
         const policies = resources.filter((r) => r.type === TYPES.rolePolicy);
         if (policies.length === 0) notApplicable("the stack creates no role policy");
-        const owned = administratorOwnedRoles(resources, environment);
+        const owned = administratorOwnedRoles(resources);
         const tables = resources.filter((r) => r.type === TYPES.table).flatMap((r) => nameOf(r, "name"));
         const buckets = resources.filter((r) => r.type === TYPES.bucket).flatMap((r) => nameOf(r, "bucket"));
         const findings: { resource: Subject; message: string }[] = [];
