@@ -5,10 +5,11 @@ import * as path from "path";
 import { synthesize, type Graph } from "../tools/lib/synthesize";
 import { copyOf, mutate, runStackRule, type RunOptions } from "./helpers/policy";
 import { rawStack } from "./helpers/rightsFixture";
+import { commonArn, deployScopesDisjoint } from "../policies/rules/deployScopesDisjoint";
 import { foundationRights } from "../policies/rules/foundationRights";
 
 /**
- * foundation-rights on the sit stack of the tests' own (a foundation, a served Pulumi repository, a Terraform
+ * foundation-rights and deploy-scopes-disjoint on the sit stack of the tests' own (a foundation, a served Pulumi repository, a Terraform
  * repository, a Lambda service), synthesized through the real program in both preview modes.
  */
 
@@ -98,3 +99,48 @@ for (const mode of ["resolved", "preview"] as const) {
         });
     });
 }
+
+for (const mode of ["resolved", "preview"] as const) {
+    describe(`deploy-scopes-disjoint keeps each repository's resources its own (${mode})`, () => {
+        const graph = () => graphs[mode] as Graph;
+
+        it("passes the program's roles: shared tables and the key are reached only through conditions", () => {
+            assert.deepEqual(runStackRule(deployScopesDisjoint, graph(), SIT), { violations: [] });
+        });
+
+        it("flags a served Pulumi repository's deployer writing the Terraform repository's tables, naming both", () => {
+            const broken = granting(graph(), "platform-deployer", {
+                Sid: "Borrow",
+                Effect: "Allow",
+                Action: "dynamodb:UpdateTable",
+                Resource: "arn:aws:dynamodb:eu-west-1:222222222222:table/orders-v*",
+            });
+            assert.deepEqual(runStackRule(deployScopesDisjoint, broken, SIT).violations, [
+                "Role policy 'orders-deployer' (acme-org/orders): statement 'ManageRepositoryTables' writes arn:aws:dynamodb:eu-west-1:222222222222:table/orders-*, which overlaps arn:aws:dynamodb:eu-west-1:222222222222:table/orders-v* written by acme-org/platform ('platform-deployer'); both reach arn:aws:dynamodb:eu-west-1:222222222222:table/orders-v.",
+            ]);
+        });
+
+        it("does not apply to a stack without role policies", () => {
+            const bare = copyOf(graph());
+            bare.resources = bare.resources.filter((r) => r.type !== ROLE_POLICY);
+            assert.deepEqual(runStackRule(deployScopesDisjoint, bare, SIT), {
+                violations: [],
+                notApplicable: "the stack creates no role policy",
+            });
+        });
+    });
+}
+
+describe("ARN patterns overlap exactly when a name matches both", () => {
+    it("finds the shortest common name, reads '?' as '*', and proves delimiters disjoint", () => {
+        assert.deepEqual(
+            [
+                commonArn("arn:aws:iam::1:role/a-lambda-svc@*", "arn:aws:iam::1:role/a-lambda-svc-v2@*"),
+                commonArn("arn:aws:iam::1:role/a-lambda-svc-*", "arn:aws:iam::1:role/a-lambda-svc-v2-*"),
+                commonArn("arn:aws:s3:::b/x/*", "arn:aws:s3:::b/y/*"),
+                commonArn("table/t?", "table/tx*"),
+            ],
+            [undefined, "arn:aws:iam::1:role/a-lambda-svc-v2-", undefined, "table/tx"],
+        );
+    });
+});

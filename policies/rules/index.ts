@@ -1,4 +1,5 @@
 import { customerKeyEncryption } from "./customerKeyEncryption";
+import { deployScopesDisjoint } from "./deployScopesDisjoint";
 import { dynamodbPitr } from "./dynamodbPitr";
 import { environmentTagged } from "./environmentTagged";
 import { foundationRights } from "./foundationRights";
@@ -41,6 +42,7 @@ export const rules = [
     policyStatements,
     rolePermissionsBoundary,
     foundationRights,
+    deployScopesDisjoint,
     prodAuditRetention,
     prodAlarmsActionable,
     prodSubscriptionsInternal,
