@@ -79,8 +79,7 @@ for (const mode of ["resolved", "preview"] as const) {
         });
 
         it("exempts no role when the stack has no boundary to name the foundation's deployer (fail closed)", () => {
-            const broken = copyOf(graph());
-            broken.resources = broken.resources.filter((r) => r.type !== "aws:iam/policy:Policy");
+            const broken: Graph = { ...copyOf(graph()), resources: graph().resources.filter((r) => r.type !== "aws:iam/policy:Policy") };
             const violations = runStackRule(foundationRights, broken, SIT).violations;
             assert.ok(violations.length > 0);
             assert.ok(violations.every((v) => v.startsWith("Role policy 'foundation-deployer': ")));
@@ -90,8 +89,7 @@ for (const mode of ["resolved", "preview"] as const) {
         });
 
         it("does not apply to a stack without role policies", () => {
-            const bare = copyOf(graph());
-            bare.resources = bare.resources.filter((r) => r.type !== ROLE_POLICY);
+            const bare: Graph = { ...copyOf(graph()), resources: graph().resources.filter((r) => r.type !== ROLE_POLICY) };
             assert.deepEqual(runStackRule(foundationRights, bare, SIT), {
                 violations: [],
                 notApplicable: "the stack creates no role policy",
@@ -121,8 +119,7 @@ for (const mode of ["resolved", "preview"] as const) {
         });
 
         it("does not apply to a stack without role policies", () => {
-            const bare = copyOf(graph());
-            bare.resources = bare.resources.filter((r) => r.type !== ROLE_POLICY);
+            const bare: Graph = { ...copyOf(graph()), resources: graph().resources.filter((r) => r.type !== ROLE_POLICY) };
             assert.deepEqual(runStackRule(deployScopesDisjoint, bare, SIT), {
                 violations: [],
                 notApplicable: "the stack creates no role policy",
