@@ -8,7 +8,17 @@ import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { crossStackProblems, type StackSummary } from "./config/crossStack";
 import { parseBackendConfig, type PulumiCloudConfig } from "./config/pulumiCloud";
-import { alarmPeriodProblem, alarmRangeProblem, bucketNameProblem, bucketPatternProblem, refPatternProblem } from "./config/rules";
+import { iamDocumentProblems } from "./components/permissions/limits";
+import {
+    alarmPeriodProblem,
+    alarmRangeProblem,
+    bucketNameProblem,
+    bucketPatternProblem,
+    refPatternProblem,
+    SCOPE_KEYS,
+    scopeProblems,
+    secretNamedPaths,
+} from "./config/rules";
 import {
     AWS_KEYS,
     ENVIRONMENTS,
@@ -199,6 +209,14 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
             add(fullKey, `is in namespace '${namespace}', which nothing reads (known: ${KNOWN_NAMESPACES.join(", ")})${hint}`);
             continue;
         }
+        // A credential in plain text is readable by anyone who can read the repository: refused in every namespace.
+        // Our own secret keys say so through their schema.
+        if (!raw.secretKeys.includes(fullKey) && !(namespace === PROJECT && (SECRET_KEYS as string[]).includes(key))) {
+            const decodedValue = decode(value);
+            for (const path of secretNamedPaths(fullKey, "value" in decodedValue ? decodedValue.value : value)) {
+                add(path, `names a secret, so it must be set with 'pulumi config set --secret ${fullKey}', never in plain text`);
+            }
+        }
         if (namespace !== PROJECT) continue;
         if (RETIRED_KEYS[key]) {
             add(fullKey, RETIRED_KEYS[key]);
@@ -286,10 +304,24 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
                 const problem = bucketPatternProblem(pattern);
                 if (problem) add(`${key}.deploys.s3Buckets[${j}]`, `'${pattern}' names no bucket S3 takes: a bucket name ${problem}`);
             });
+            if (r.kind === "lambda" && !r.deploys.foundation && r.deploys.lambdaFunctions.length === 0) {
+                add(
+                    `${key}.deploys.lambdaFunctions`,
+                    `is empty for Lambda repository '${r.name}': its deployer deploys only the functions named here, and IAM refuses a policy with an empty Resource list; list its functions' name patterns`,
+                );
+            }
             if (r.deploys.foundation && r.kind !== "pulumi") {
                 add(`${key}.kind`, `must be 'pulumi' for the foundation's repository (deploys.foundation: true), got '${r.kind}'`);
             }
         });
+        if (parsed.prefix !== undefined) {
+            const entries = repositories.flatMap((r, index) =>
+                SCOPE_KEYS.flatMap((service) =>
+                    r.deploys[service].map((pattern, position) => ({ repository: r.name, index, service, position, pattern })),
+                ),
+            );
+            for (const problem of scopeProblems(prefix, ENVIRONMENTS, entries)) add(ns(problem.key), problem.message);
+        }
         const foundations = repositories.map((r, i) => ({ r, i })).filter(({ r }) => r.deploys.foundation);
         if (foundations.length === 0) {
             add(
@@ -412,7 +444,7 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
 
     if (problems.length > 0) throw new ConfigError(file, problems);
     const n = parsed.notifications as NonNullable<typeof parsed.notifications>;
-    return {
+    const config: StackConfig = {
         stack,
         stackFile: file,
         environment,
@@ -435,6 +467,14 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
             alarms: (m?.alarms ?? []).map((a) => ({ ...a, description: a.description ?? a.name })),
         },
     };
+    // Last, on a config that is otherwise valid: every IAM document derived from it must be one IAM accepts.
+    const derived = iamDocumentProblems(config);
+    if (derived.length > 0)
+        throw new ConfigError(
+            file,
+            derived.map((p) => `${file}: ${ns(p.key)} ${p.message}`),
+        );
+    return config;
 }
 
 /** One stack file to validate, with the config the engine (or a tool) hands over for it. */

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { SEVERITIES, type ComparisonOperator, type DeclaredAlarm, type Severity, type SlackChannel } from "../config";
+import type { ComparisonOperator, DeclaredAlarm, Severity, SlackChannel } from "../config";
+import { SEVERITIES } from "../config/schema";
 import { DEPLOYMENT_METRIC_NAMESPACE, DEPLOYMENT_METRICS, FAILED_ASSUMPTIONS_METRIC, IDENTITY_METRIC_NAMESPACE } from "./deploymentMetrics";
 import { chatbotConfigurationName, roleName, type Naming } from "./naming";
 import { policyDocument, toJson, type PolicyDocument } from "./policyDocument";

@@ -21,10 +21,18 @@ export const roleArn = (n: Naming, name: string) => `arn:aws:iam::${n.accountId}
 /** Every role the pipeline may create or change is named `<prefix>-*`. */
 export const pipelineRolesArn = (n: Naming) => roleArn(n, `${n.prefix}-*`);
 /**
- * Execution roles of a Lambda service's functions: `<prefix>-lambda-<repository>-*`. The repository names
- * the service, so a Lambda deployer may pass its own service's roles and no other's.
+ * Ends every name a pattern derives from a repository name. GitHub repository names hold only letters,
+ * digits, '.', '_' and '-', and IAM role names may hold '@': so `<...>-svc@*` never matches a name derived
+ * from `svc-v2` (whereas `<...>-svc-*` would).
  */
-export const lambdaExecutionRolePattern = (n: Naming, repository: string) => `${n.prefix}-lambda-${repository}-*`;
+export const NAME_DELIMITER = "@";
+/** The execution-role space of the Lambda services: reserved for roles that carry the boundary. */
+export const lambdaExecutionRoleSpace = (n: Naming) => `${n.prefix}-lambda-*`;
+/**
+ * Execution roles of a Lambda service's functions: `<prefix>-lambda-<repository>@*`. The repository names
+ * the service and the delimiter ends it, so a Lambda deployer may pass its own service's roles and no other's.
+ */
+export const lambdaExecutionRolePattern = (n: Naming, repository: string) => `${n.prefix}-lambda-${repository}${NAME_DELIMITER}*`;
 /** AWS Chatbot names a Slack channel configuration `chat-configuration/slack-channel/<configuration name>`. */
 export const chatbotConfigurationName = (n: Naming, channel: string) => `${n.prefix}-${n.environment}-${channel}`;
 export const chatbotConfigurationArn = (n: Naming, name: string) =>

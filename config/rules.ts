@@ -82,3 +82,127 @@ export function refPatternProblem(pattern: string, kind: "branch" | "tag", envir
     }
     return undefined;
 }
+
+/**
+ * A name that both name patterns match, or undefined when none does: patterns overlap exactly when such a
+ * name exists. `*` matches any run of characters (as in IAM's ARN patterns); every other character itself,
+ * case counted, as IAM compares resource names. Decided on the product of the two patterns' automata: from
+ * each pair of positions, a `*` may be skipped, or a character both accept is taken (a literal against a
+ * literal, a literal against a star that stays). A breadth-first search over at most (|a|+1)(|b|+1) pairs
+ * finds a shortest common name when there is one, so the check is sound and complete, not a heuristic.
+ */
+export function commonName(a: string, b: string): string | undefined {
+    const key = (i: number, j: number) => i * (b.length + 1) + j;
+    const from = new Map<number, { prev: number; char: string }>([[key(0, 0), { prev: -1, char: "" }]]);
+    const queue: [number, number][] = [[0, 0]];
+    const visit = (i: number, j: number, prev: [number, number], char: string) => {
+        if (from.has(key(i, j))) return;
+        from.set(key(i, j), { prev: key(...prev), char });
+        queue.push([i, j]);
+    };
+    for (let head = 0; head < queue.length; head++) {
+        const [i, j] = queue[head];
+        if (i === a.length && j === b.length) {
+            let name = "";
+            for (let at = key(i, j); at !== key(0, 0); at = (from.get(at) as { prev: number }).prev) name = from.get(at)?.char + name;
+            return name;
+        }
+        const x = a[i];
+        const y = b[j];
+        if (x === "*") visit(i + 1, j, [i, j], "");
+        if (y === "*") visit(i, j + 1, [i, j], "");
+        if (x !== undefined && y !== undefined && x !== "*" && y !== "*" && x === y) visit(i + 1, j + 1, [i, j], x);
+        if (x === "*" && y !== undefined && y !== "*") visit(i, j + 1, [i, j], y);
+        if (y === "*" && x !== undefined && x !== "*") visit(i + 1, j, [i, j], x);
+    }
+    return undefined;
+}
+
+/** The kinds of name a repository's `deploys` declares patterns for. */
+export const SCOPE_KEYS = ["s3Buckets", "dynamodbTables", "lambdaFunctions"] as const;
+export type ScopeKey = (typeof SCOPE_KEYS)[number];
+
+/** Names the foundation owns, in every environment (S3 bucket names are global, so another account's count). */
+export function foundationNames(prefix: string, environments: readonly string[]): { label: string; name: string }[] {
+    return [
+        ...environments.flatMap((env) => [
+            { label: "state bucket", name: `${prefix}-state-${env}` },
+            { label: "state access-log bucket", name: `${prefix}-state-access-logs-${env}` },
+            { label: "deployment ledger", name: `${prefix}-deployments-${env}` },
+            { label: "state lock table", name: `${prefix}-state-lock-${env}` },
+            { label: "permissions boundary", name: `${prefix}-pipeline-boundary-${env}` },
+        ]),
+        { label: "pipeline role names", name: `${prefix}-deployer-*` },
+        { label: "pipeline role names", name: `${prefix}-previewer-*` },
+        { label: "pipeline role names", name: `${prefix}-ledger-reader-*` },
+        { label: "pipeline role names", name: `${prefix}-chatbot-*` },
+        { label: "Lambda execution-role space", name: `${prefix}-lambda-*` },
+    ];
+}
+
+/** One declared pattern, where it was declared. */
+export interface ScopeEntry {
+    readonly repository: string;
+    /** The repository's index in `repositories`. */
+    readonly index: number;
+    readonly service: ScopeKey;
+    readonly position: number;
+    readonly pattern: string;
+}
+
+/** A problem of one declared pattern, keyed as `repositories[i].deploys.<service>[j]`. */
+export interface ScopeProblem {
+    readonly key: string;
+    readonly message: string;
+}
+
+/**
+ * Why declared scopes are not the foundation's and not each other's: every pattern that matches one of the
+ * foundation's names, and every pair of patterns of one service from two repositories that a name matches
+ * both of. A pattern is reported at its own key, naming the other repository and its key.
+ */
+export function scopeProblems(prefix: string, environments: readonly string[], entries: readonly ScopeEntry[]): ScopeProblem[] {
+    const problems: ScopeProblem[] = [];
+    const keyOf = (e: ScopeEntry) => `repositories[${e.index}].deploys.${e.service}[${e.position}]`;
+    const owned = foundationNames(prefix, environments);
+    for (const entry of entries) {
+        for (const { label, name } of owned) {
+            const common = commonName(entry.pattern, name);
+            if (common === undefined) continue;
+            problems.push({
+                key: keyOf(entry),
+                message: `'${entry.pattern}' of repository '${entry.repository}' matches the foundation's ${label} ('${common}'): only the foundation's own deployer manages its names`,
+            });
+            break;
+        }
+    }
+    entries.forEach((entry, i) => {
+        for (const other of entries.slice(0, i)) {
+            // A repository listed twice is reported as such; its patterns are not each other's rivals.
+            if (other.service !== entry.service || other.repository.toLowerCase() === entry.repository.toLowerCase()) continue;
+            const common = commonName(entry.pattern, other.pattern);
+            if (common === undefined) continue;
+            problems.push({
+                key: keyOf(entry),
+                message: `'${entry.pattern}' of repository '${entry.repository}' overlaps '${other.pattern}' of repository '${other.repository}' (${keyOf(other)}): both match '${common}'; each name belongs to one repository, so make the patterns disjoint (end a pattern's fixed part with a delimiter, such as 'svc-a-*' and 'svc-b-*')`,
+            });
+        }
+    });
+    return problems;
+}
+
+/** Words that mark a config key as a credential: tokens, secrets, passwords, private and access keys, webhooks. */
+export const SECRET_NAME = /token|secret|password|passphrase|passwd|credential|private[-_]?key|access[-_]?key|api[-_]?key|webhook/i;
+
+/**
+ * Where a value holds a credential in plain text: the key itself when its name says secret, and every field of
+ * a structured value whose name does (`{ secure: ... }` fields are ciphertext, so they pass). Paths are keyed
+ * from `key` as the config reader names them (`aws:assumeRole.secretKey`).
+ */
+export function secretNamedPaths(key: string, value: unknown, name = key.slice(key.indexOf(":") + 1)): string[] {
+    if (typeof value !== "object" || value === null) return SECRET_NAME.test(name) && value !== "" ? [key] : [];
+    if (!Array.isArray(value) && Object.keys(value).join() === "secure") return [];
+    return Object.entries(value as Record<string, unknown>).flatMap(([field, inner]) =>
+        Array.isArray(value) ? secretNamedPaths(`${key}[${field}]`, inner, name) : secretNamedPaths(`${key}.${field}`, inner, field),
+    );
+}

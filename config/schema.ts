@@ -259,9 +259,11 @@ export function projectKeySchemas<P extends z.ZodType>(pulumiCloud: P) {
         accountId: text(/^\d{12}$/, "a 12-digit AWS account id in quotes").describe(
             "The 12-digit AWS account of this environment, quoted; aws:allowedAccountIds must list exactly it.",
         ),
-        prefix: text(/^[a-z][a-z0-9-]{1,19}$/, "2 to 20 lowercase letters, digits or hyphens, starting with a letter").describe(
-            "Prefix of every AWS resource name (bucket <prefix>-state-<env>, tables, roles, topics).",
-        ),
+        // "null" and "undefined" are what an empty value becomes on its way through text: never a name.
+        prefix: text(
+            /^(?!(null|undefined)$)[a-z][a-z0-9-]{1,19}$/,
+            "2 to 20 lowercase letters, digits or hyphens, starting with a letter (not 'null' or 'undefined')",
+        ).describe("Prefix of every AWS resource name (bucket <prefix>-state-<env>, tables, roles, topics)."),
         githubOwner: text(GITHUB_LOGIN, "a GitHub user or organisation login").describe(
             "GitHub organisation or user that owns every configured repository.",
         ),

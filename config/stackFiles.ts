@@ -79,6 +79,14 @@ export function readStackFile(file: string): RawConfig {
     }
     const values: Record<string, string> = {};
     const secretKeys: string[] = [];
+    // YAML reads `key:` and `key: null` as null, which would reach the program as the text "null" (a prefix
+    // "null" names every resource `null-...`): an empty value is an error, never a value.
+    const empty = Object.entries(config as Record<string, unknown>).filter(([, value]) => value === null || value === "");
+    if (empty.length > 0) {
+        throw new StackFileError(
+            empty.map(([key]) => `${name}: ${key} is empty (null or ''): give it a value or remove the key`).join("\n"),
+        );
+    }
     for (const [key, value] of Object.entries(config as Record<string, unknown>)) {
         if (typeof value === "object" && value !== null && !Array.isArray(value) && "secure" in value) {
             values[key] = secretPlaceholder(key);

@@ -214,7 +214,7 @@ describe("config: bad input is rejected with the key and the file named", () => 
             name: "a prefix that cannot start a bucket name",
             config: () => withConfig(prod(), { [`${P}:prefix`]: "BBWS_" }),
             problems: [
-                `Pulumi.prod.yaml: ${P}:prefix must be 2 to 20 lowercase letters, digits or hyphens, starting with a letter, got "BBWS_"`,
+                `Pulumi.prod.yaml: ${P}:prefix must be 2 to 20 lowercase letters, digits or hyphens, starting with a letter (not 'null' or 'undefined'), got "BBWS_"`,
             ],
         },
         {
@@ -536,7 +536,7 @@ describe("config: bad input is rejected with the key and the file named", () => 
         });
         assert.deepEqual(problemsOf(config, "sit"), [
             `Pulumi.sit.yaml: ${P}:accountId must be a 12-digit AWS account id in quotes, got "123"`,
-            `Pulumi.sit.yaml: ${P}:prefix must be 2 to 20 lowercase letters, digits or hyphens, starting with a letter, got "x"`,
+            `Pulumi.sit.yaml: ${P}:prefix must be 2 to 20 lowercase letters, digits or hyphens, starting with a letter (not 'null' or 'undefined'), got "x"`,
             `Pulumi.sit.yaml: aws:region must be a known AWS region, got "mars-1"`,
         ]);
     });
@@ -613,7 +613,14 @@ describe("config: the rules across stacks", () => {
         },
         {
             name: "a repository of another kind in another stack",
-            changes: () => ({ sit: { [`${P}:repositories`]: withRepository("sit", "2_1_bbws_s3_schemas", { kind: "lambda" }) } }),
+            changes: () => ({
+                sit: {
+                    [`${P}:repositories`]: withRepository("sit", "2_1_bbws_s3_schemas", {
+                        kind: "lambda",
+                        deploys: { lambdaFunctions: ["bbws-s3-schemas-*"] },
+                    }),
+                },
+            }),
             problems: [
                 `Pulumi.sit.yaml: ${P}:repositories[5].kind of '2_1_bbws_s3_schemas' is 'lambda' but 'terraform' in Pulumi.dev.yaml`,
             ],

@@ -178,7 +178,7 @@ describe("permission policies", () => {
                 ["PassOwnExecutionRoles", "iam:PassRole"],
             ],
         );
-        assert.deepEqual(policy.Statement[5].Resource, "arn:aws:iam::093646564004:role/bbws-lambda-2_bbws_tenants_event_handler-*");
+        assert.deepEqual(policy.Statement[5].Resource, "arn:aws:iam::093646564004:role/bbws-lambda-2_bbws_tenants_event_handler@*");
         assert.deepEqual(policy.Statement[5].Condition, { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } });
     });
     it("gives the previewer reads of its own state only: no write, no lock", () => {

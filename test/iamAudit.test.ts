@@ -105,6 +105,9 @@ function providerCalls(accountId: string, region: string): Record<string, readon
                     "iam:UpdateAssumeRolePolicy",
                     "iam:DeleteRole",
                     "iam:DetachRolePolicy",
+                    // IAM reads the target role's boundary for these too: the boundary refuses them on a role without it.
+                    "iam:UpdateRole",
+                    "iam:UpdateRoleDescription",
                 ],
                 {
                     context: bounded,
@@ -116,8 +119,6 @@ function providerCalls(accountId: string, region: string): Record<string, readon
                 "iam:ListAttachedRolePolicies",
                 "iam:ListInstanceProfilesForRole",
                 "iam:ListRoleTags",
-                "iam:UpdateRole",
-                "iam:UpdateRoleDescription",
                 "iam:TagRole",
                 "iam:UntagRole",
             ]),

@@ -1,6 +1,7 @@
 import {
     accessLogBucketName,
     keyAliasName,
+    lambdaExecutionRoleSpace,
     boundaryPolicyArn,
     bucketArn,
     ledgerTableName,
@@ -9,6 +10,7 @@ import {
     pulumiOidcProviderArn,
     pipelineRolesArn,
     roleArn,
+    roleName,
     stateBucketName,
     tableArn,
     type Naming,
@@ -32,6 +34,42 @@ export const ROLE_CHANGES = [
     "iam:UpdateAssumeRolePolicy",
     "iam:UpdateRole",
     "iam:UpdateRoleDescription",
+];
+
+/**
+ * Role changes IAM authorizes with the target role's `iam:PermissionsBoundary` (AWS's service authorization
+ * reference for IAM lists the key on exactly these role actions, and on GetRole): the boundary denies each of
+ * them on any role that does not carry it, wherever the role is and whoever created it.
+ */
+export const ROLE_CHANGES_BY_BOUNDARY = [
+    "iam:AttachRolePolicy",
+    "iam:CreateRole",
+    "iam:DeleteRole",
+    "iam:DeleteRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:PutRolePermissionsBoundary",
+    "iam:PutRolePolicy",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:UpdateRole",
+    "iam:UpdateRoleDescription",
+];
+
+/**
+ * What a pipeline may do to a role of this foundation, at most. Role actions IAM authorizes without the
+ * target's boundary (iam:PassRole, iam:TagRole, iam:UntagRole, the instance-profile and service-linked-role
+ * actions) cannot be conditioned on it: PassRole is allowed only on the spaces reserved for bounded roles,
+ * tags stay (they grant nothing here), and the others are not allowed at all.
+ */
+const ROLE_ACTIONS = [
+    ...ROLE_CHANGES_BY_BOUNDARY,
+    "iam:GetRole",
+    "iam:GetRolePolicy",
+    "iam:ListAttachedRolePolicies",
+    "iam:ListInstanceProfilesForRole",
+    "iam:ListRolePolicies",
+    "iam:ListRoleTags",
+    "iam:TagRole",
+    "iam:UntagRole",
 ];
 
 /** Every IAM action that changes a managed policy. */
@@ -91,8 +129,8 @@ export function bootstrapTierDenials(naming: Naming, bootstrapRoleNames: readonl
 /**
  * The permissions boundary of every role the program creates. Its Allow statements are the ceiling
  * (service wildcards, IAM only on the foundation's own roles); its Deny statements hold what no pipeline
- * may ever do, whatever a role's own policy says: change the bootstrap tier, create or keep a role without
- * this boundary, destroy state, its access log, the ledger, the locks, the audit log or the key.
+ * may ever do, whatever a role's own policy says: change the bootstrap tier, create, change, re-trust or
+ * delete a role without this boundary, destroy state, its access log, the ledger, the locks, the audit log or the key.
  */
 export function permissionsBoundary(naming: Naming, bootstrapRoleNames: readonly string[]): PolicyDocument {
     const boundary = boundaryPolicyArn(naming);
@@ -101,7 +139,23 @@ export function permissionsBoundary(naming: Naming, bootstrapRoleNames: readonly
     const auditLog = logGroupArn(naming, auditLogGroupName(naming));
     return policyDocument([
         { Sid: "ServicesThePipelinesManage", Effect: "Allow", Action: BOUNDED_SERVICES, Resource: "*" },
-        { Sid: "RolesOfThisFoundation", Effect: "Allow", Action: "iam:*", Resource: pipelineRolesArn(naming) },
+        { Sid: "RolesOfThisFoundation", Effect: "Allow", Action: ROLE_ACTIONS, Resource: pipelineRolesArn(naming) },
+        // A role is passed only where the program passes one: a Lambda service's execution roles (the
+        // `<prefix>-lambda-*` space, reserved for bounded roles) to Lambda, the chatbot's role to Chatbot.
+        {
+            Sid: "PassExecutionRolesToLambda",
+            Effect: "Allow",
+            Action: "iam:PassRole",
+            Resource: roleArn(naming, lambdaExecutionRoleSpace(naming)),
+            Condition: { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } },
+        },
+        {
+            Sid: "PassTheChatbotRole",
+            Effect: "Allow",
+            Action: "iam:PassRole",
+            Resource: roleArn(naming, roleName(naming, "chatbot", "slack")),
+            Condition: { StringEquals: { "iam:PassedToService": "chatbot.amazonaws.com" } },
+        },
         { Sid: "GithubOidcProvider", Effect: "Allow", Action: "iam:*OpenIDConnectProvider*", Resource: oidcProviderArn(naming.accountId) },
         {
             Sid: "ReadPulumiOidcProvider",
@@ -117,10 +171,12 @@ export function permissionsBoundary(naming: Naming, bootstrapRoleNames: readonly
         },
         ...bootstrapTierDenials(naming, bootstrapRoleNames),
         { Sid: "NoRoleLosesTheBoundary", Effect: "Deny", Action: "iam:DeleteRolePermissionsBoundary", Resource: "*" },
+        // The target role's boundary, not its name, decides: a role without this boundary (an administrator's,
+        // or one created before the foundation) is neither created, changed, re-trusted nor deleted by a pipeline.
         {
             Sid: "NoRoleWithoutTheBoundary",
             Effect: "Deny",
-            Action: ["iam:CreateRole", "iam:PutRolePermissionsBoundary"],
+            Action: ROLE_CHANGES_BY_BOUNDARY,
             Resource: "*",
             Condition: { StringNotEquals: { "iam:PermissionsBoundary": boundary } },
         },

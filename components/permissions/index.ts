@@ -3,6 +3,7 @@ import { roleName, type Naming } from "../naming";
 import { policyDocument, type PolicyDocument, type Statement } from "../policyDocument";
 import { foundationDeployerStatements, foundationPreviewerStatements } from "./foundation";
 import { lambdaDeployerStatements, lambdaPreviewerStatements } from "./lambda";
+import { servedPulumiDeployerStatements, servedPulumiPreviewerStatements } from "./pulumi";
 import {
     keyUse,
     ledgerRead,
@@ -24,19 +25,31 @@ export function bootstrapRoleNames(naming: Naming, repositories: readonly { read
     return repositories.filter((r) => r.deploys.foundation).map((r) => roleName(naming, "deployer", r.name));
 }
 
-/** The Pulumi repository's secrets provider is the environment key, so it calls KMS itself; the others only through storage. */
+/**
+ * Whose rights a role gets: the foundation's go to the repository that declares `deploys.foundation` (the one
+ * holding this program), never to a repository because of its kind. Every other repository gets its kind's set.
+ */
+type RightsSet = "foundation" | RepositoryKind;
+const rightsSet = (args: PermissionsArgs): RightsSet => (args.scope.foundation ? "foundation" : args.kind);
+
+/**
+ * Only the foundation calls KMS itself: its stack secrets are encrypted with the environment key. Every other
+ * role uses the key only through the storage that holds its own data (its state objects, its ledger items),
+ * so it decrypts nothing it cannot already read there, the foundation's stack secrets least of all.
+ */
 function stateKeyUse(args: PermissionsArgs, actions: string[]): Statement {
-    const via: Record<RepositoryKind, ("s3" | "dynamodb")[] | undefined> = {
-        pulumi: undefined,
+    const via: Record<RightsSet, ("s3" | "dynamodb")[] | undefined> = {
+        foundation: undefined,
+        pulumi: ["s3", "dynamodb"],
         terraform: ["s3", "dynamodb"],
         lambda: ["dynamodb"],
     };
-    return keyUse(args.naming, actions, via[args.kind]);
+    return keyUse(args.naming, actions, via[rightsSet(args)]);
 }
 
 /**
  * The deployer of one repository in one environment: its own state (none for a Lambda service, which
- * deploys a zip), its own service's ledger items, the deployment metric, and what its kind deploys.
+ * deploys a zip), its own service's ledger items, the deployment metric, and what it declares it deploys.
  */
 export function deployerPermissions(args: PermissionsArgs): PolicyDocument {
     const { naming } = args;
@@ -48,12 +61,13 @@ export function deployerPermissions(args: PermissionsArgs): PolicyDocument {
                   stateWrite(naming, args.repository),
                   stateKeyUse(args, ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"]),
               ];
-    const byKind: Record<RepositoryKind, (a: PermissionsArgs) => Statement[]> = {
+    const bySet: Record<RightsSet, (a: PermissionsArgs) => Statement[]> = {
+        foundation: foundationDeployerStatements,
         terraform: terraformDeployerStatements,
         lambda: lambdaDeployerStatements,
-        pulumi: foundationDeployerStatements,
+        pulumi: servedPulumiDeployerStatements,
     };
-    return policyDocument([...own, ledgerWrite(naming, args.repository), publishDeploymentMetric, ...byKind[args.kind](args)]);
+    return policyDocument([...own, ledgerWrite(naming, args.repository), publishDeploymentMetric, ...bySet[rightsSet(args)](args)]);
 }
 
 /**
@@ -61,15 +75,16 @@ export function deployerPermissions(args: PermissionsArgs): PolicyDocument {
  * of this repository, and drift detection. Its own state prefix only; no S3 write, no lock table.
  */
 export function previewerPermissions(args: PermissionsArgs): PolicyDocument {
-    const byKind: Record<RepositoryKind, (a: PermissionsArgs) => Statement[]> = {
+    const bySet: Record<RightsSet, (a: PermissionsArgs) => Statement[]> = {
+        foundation: foundationPreviewerStatements,
         terraform: terraformPreviewerStatements,
         lambda: lambdaPreviewerStatements,
-        pulumi: foundationPreviewerStatements,
+        pulumi: servedPulumiPreviewerStatements,
     };
     return policyDocument([
         ...stateRead(args.naming, args.repository),
         stateKeyUse(args, ["kms:Decrypt", "kms:DescribeKey"]),
-        ...byKind[args.kind](args),
+        ...bySet[rightsSet(args)](args),
     ]);
 }
 

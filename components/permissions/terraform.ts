@@ -20,7 +20,7 @@ export function ownLockItems(args: PermissionsArgs) {
 
 /** A Terraform repository's deployer: its lock items, and the tables and buckets it declares. */
 export function terraformDeployerStatements(args: PermissionsArgs): Statement[] {
-    const { naming, scope } = args;
+    const { naming } = args;
     const bucket = bucketArn(stateBucketName(naming));
     const prefix = stateKeyPrefix(args.repository);
     const statements: Statement[] = [
@@ -47,6 +47,13 @@ export function terraformDeployerStatements(args: PermissionsArgs): Statement[] 
             { Sid: "DescribeLockTable", Effect: "Allow", Action: "dynamodb:DescribeTable", Resource: table },
         );
     }
+    return [...statements, ...manageDeclaredStorage(args)];
+}
+
+/** The tables and buckets a repository declares (`deploys`), managed in full: shared by Terraform and served Pulumi. */
+export function manageDeclaredStorage(args: PermissionsArgs): Statement[] {
+    const { naming, scope } = args;
+    const statements: Statement[] = [];
     if (scope.dynamodbTables.length > 0) {
         statements.push({
             Sid: "ManageRepositoryTables",
@@ -81,6 +88,11 @@ export function terraformDeployerStatements(args: PermissionsArgs): Statement[] 
 
 /** `terraform plan -lock=false`: reads only, no lock table. */
 export function terraformPreviewerStatements(args: PermissionsArgs): Statement[] {
+    return readDeclaredStorage(args);
+}
+
+/** Reads of the tables and buckets a repository declares: what a plan or a preview refreshes. */
+export function readDeclaredStorage(args: PermissionsArgs): Statement[] {
     const { naming, scope } = args;
     const statements: Statement[] = [];
     if (scope.dynamodbTables.length > 0) {

@@ -1,6 +1,8 @@
 import { customerKeyEncryption } from "./customerKeyEncryption";
+import { deployScopesDisjoint } from "./deployScopesDisjoint";
 import { dynamodbPitr } from "./dynamodbPitr";
 import { environmentTagged } from "./environmentTagged";
+import { foundationRights } from "./foundationRights";
 import { githubEnvironmentProtection } from "./githubEnvironmentProtection";
 import { githubSecretsSecret } from "./githubSecretsSecret";
 import { kmsKeyRotation } from "./kmsKeyRotation";
@@ -39,6 +41,8 @@ export const rules = [
     policyPrincipals,
     policyStatements,
     rolePermissionsBoundary,
+    foundationRights,
+    deployScopesDisjoint,
     prodAuditRetention,
     prodAlarmsActionable,
     prodSubscriptionsInternal,

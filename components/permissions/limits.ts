@@ -1,0 +1,134 @@
+import type { StackConfig } from "../../config";
+import { trustPolicy, type SubjectContext } from "../githubOidc";
+import type { PolicyDocument } from "../policyDocument";
+import { roleName } from "../naming";
+import { bootstrapRoleNames, deployerPermissions, ledgerReaderPermissions, permissionsBoundary, previewerPermissions } from "./index";
+
+/**
+ * IAM's limits on the documents the program derives from config (IAM quotas, "IAM object quotas"): an
+ * inline role policy at most 10,240 characters, a managed policy 6,144, a trust policy 2,048 (the default;
+ * 4,096 only on request), whitespace not counted. A document over a limit, or a statement with an empty
+ * Action or Resource list, is refused by IAM at `pulumi up`, after other resources have changed: it is a
+ * config error here instead, named by the key that made it.
+ */
+export const IAM_LIMITS = { inline: 10_240, managed: 6_144, trust: 2_048 } as const;
+
+/** A document's size as IAM counts it: its JSON without whitespace. */
+export const iamSize = (document: PolicyDocument) => JSON.stringify(document).replace(/\s/g, "").length;
+
+/** The longest ids GitHub hands out, so a trust policy is measured at its largest. */
+const LONGEST_IDS = { ownerId: "9".repeat(19), repositoryId: "9".repeat(19) };
+
+/** One problem of a derived document: the config key that made it, and what IAM would say. */
+export interface DocumentProblem {
+    readonly key: string;
+    readonly message: string;
+}
+
+function emptyLists(document: PolicyDocument): string[] {
+    return document.Statement.flatMap((statement, i) => {
+        const label = statement.Sid ? `statement '${statement.Sid}'` : `statement ${i + 1}`;
+        const empty = (value: unknown) => value === "" || (Array.isArray(value) && value.length === 0);
+        return [
+            ...(empty(statement.Action) ? [`${label} has an empty Action list`] : []),
+            ...("Resource" in statement && empty(statement.Resource) ? [`${label} has an empty Resource list`] : []),
+        ];
+    });
+}
+
+function documentProblems(key: string, what: string, document: PolicyDocument, limit: number): DocumentProblem[] {
+    const problems = emptyLists(document).map((problem) => ({ key, message: `makes the ${what} one IAM refuses: ${problem}` }));
+    const size = iamSize(document);
+    if (size > limit) {
+        problems.push({
+            key,
+            message: `makes the ${what} ${size} characters long (whitespace excluded); IAM takes at most ${limit}: declare fewer, broader patterns or shorter names`,
+        });
+    }
+    return problems;
+}
+
+/** One role the program derives from config, with its documents. */
+export interface DerivedRole {
+    /** The repository's index in `repositories`. */
+    readonly index: number;
+    readonly repository: string;
+    readonly access: "deployer" | "previewer" | "ledger-reader";
+    readonly name: string;
+    readonly policy: PolicyDocument;
+    readonly trust: PolicyDocument;
+}
+
+/**
+ * Every repository role a valid config makes, with its inline and trust policies, as the repository roles
+ * build them (components/repositoryRoles.ts): the deployer trusted in the environment, the previewer in
+ * previews, the ledger reader in the next environment.
+ */
+export function derivedRoles(config: StackConfig): DerivedRole[] {
+    const naming = { prefix: config.prefix, environment: config.environment, accountId: config.accountId, region: config.region };
+    const bootstrap = bootstrapRoleNames(naming, config.repositories);
+    return config.repositories.flatMap((repository, index) => {
+        const args = {
+            naming,
+            repository: repository.name,
+            kind: repository.kind,
+            scope: repository.deploys,
+            terraformLockTable: config.state.terraformLockTable,
+            bootstrapRoleNames: bootstrap,
+            cloudTrailLogGroup: config.monitoring.cloudTrailLogGroup,
+        };
+        const trust = (context: SubjectContext | SubjectContext[]) =>
+            trustPolicy({
+                accountId: config.accountId,
+                owner: config.githubOwner,
+                repository: repository.name,
+                context,
+                ids: repository.immutableSubject ? LONGEST_IDS : undefined,
+            });
+        const role = (access: DerivedRole["access"], policy: PolicyDocument, trustDocument: PolicyDocument): DerivedRole => ({
+            index,
+            repository: repository.name,
+            access,
+            name: roleName(naming, access, repository.name),
+            policy,
+            trust: trustDocument,
+        });
+        const roles = [
+            role("deployer", deployerPermissions(args), trust({ environment: config.environment })),
+            role("previewer", previewerPermissions(args), trust([{ pullRequest: true }, { branch: "main" }, { environment: "preview" }])),
+        ];
+        if (config.ledgerReaderEnvironment !== undefined) {
+            const reader = ledgerReaderPermissions(naming, repository.name);
+            roles.push(role("ledger-reader", reader, trust({ environment: config.ledgerReaderEnvironment })));
+        }
+        return roles;
+    });
+}
+
+/**
+ * Every IAM document the program derives from a valid config, checked against what IAM accepts: each
+ * repository's role policies and trust policies, and the boundary.
+ */
+export function iamDocumentProblems(config: StackConfig): DocumentProblem[] {
+    const naming = { prefix: config.prefix, environment: config.environment, accountId: config.accountId, region: config.region };
+    const problems = derivedRoles(config).flatMap((role) => {
+        const what = `${role.access.replace("-", " ")}'s`;
+        return [
+            ...documentProblems(
+                `repositories[${role.index}].deploys`,
+                `${what} inline policy of '${role.repository}'`,
+                role.policy,
+                IAM_LIMITS.inline,
+            ),
+            ...documentProblems(
+                `repositories[${role.index}].name`,
+                `${what} trust policy of '${role.repository}'`,
+                role.trust,
+                IAM_LIMITS.trust,
+            ),
+        ];
+    });
+    const boundary = permissionsBoundary(naming, bootstrapRoleNames(naming, config.repositories));
+    problems.push(...documentProblems("repositories", "permissions boundary (a managed policy)", boundary, IAM_LIMITS.managed));
+    return problems;
+}
