@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Environment } from "../config";
+import type { Environment, RepositoryKind } from "../config";
 import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, oidcProviderArn } from "./naming";
 import { policyDocument, toJson, type PolicyDocument, type Statement } from "./policyDocument";
 import { statefulProtection } from "./protection";
@@ -164,4 +164,50 @@ export function trustPolicyProblem(document: PolicyDocument, who: string): strin
     const length = toJson(document).length;
     if (length <= TRUST_POLICY_LIMIT) return undefined;
     return `${who} needs a trust policy of ${length} characters, over IAM's default limit of ${TRUST_POLICY_LIMIT}: shorten the repository's name or have AWS raise the account's trust policy quota first.`;
+}
+
+/**
+ * The GitHub environment the foundation's own preview and drift jobs name: it holds the read-only app key
+ * and has no reviewers, so only the read-only previewer trusts it.
+ */
+export const PREVIEW_ENVIRONMENT = "preview";
+
+export type RoleKind = "deployer" | "previewer" | "ledger-reader";
+
+/** Who may assume one role: the subjects' contexts and the workflows (exact `job_workflow_ref` values). */
+export interface RoleTrust {
+    readonly context: SubjectContext[];
+    readonly workflows: string[];
+    /** The foundation's own workflows run on its pull requests (see `TrustArgs.pullRequestWorkflows`). */
+    readonly pullRequestWorkflows?: string[];
+}
+
+/**
+ * Which jobs may assume each role of a repository. Only the foundation's reusable workflows at its reviewed
+ * `main` are trusted, so the gates inside them bind: a served repository's own workflow naming the
+ * environment presents the right subject but the wrong `job_workflow_ref`. Deployers and ledger readers: the
+ * kind's deploy workflows (the ledger reader serves the next environment's promotion check inside them).
+ * Previewers: the kind's read-only workflows, from pull requests (plans) and from `main` (drift, and the
+ * apply workflow's plan job). The foundation's own previewer serves its preview and drift jobs, which name
+ * the `preview` environment; its pull-request previews run the workflow of the pull request itself, whose
+ * ref is `refs/pull/<number>/merge`. Pure, so the table is tested as data.
+ */
+export function roleTrust(
+    role: RoleKind,
+    args: { owner: string; foundationRepository: string; kind: RepositoryKind; foundation: boolean; environment: string },
+): RoleTrust {
+    const refs = (files: readonly string[]) => files.map((file) => jobWorkflowRef(args.owner, args.foundationRepository, file));
+    if (!args.foundation && args.kind === "pulumi")
+        throw new Error(
+            `no reusable workflow of ${args.owner}/${args.foundationRepository} deploys a Pulumi program other than the foundation's, so no role can trust one`,
+        );
+    const workflows = args.foundation ? FOUNDATION_WORKFLOWS.foundation : FOUNDATION_WORKFLOWS[args.kind as "terraform" | "lambda"];
+    if (role !== "previewer") return { context: [{ environment: args.environment }], workflows: refs(workflows.deploy) };
+    if (args.foundation)
+        return {
+            context: [{ environment: PREVIEW_ENVIRONMENT }],
+            workflows: refs(FOUNDATION_WORKFLOWS.foundation.readOnly),
+            pullRequestWorkflows: [...FOUNDATION_WORKFLOWS.foundation.pullRequestPreview],
+        };
+    return { context: [{ pullRequest: true }, { branch: "main" }], workflows: refs(workflows.readOnly) };
 }

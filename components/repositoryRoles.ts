@@ -1,14 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { DeployScope, Environment, RepositoryKind } from "../config";
-import {
-    FOUNDATION_WORKFLOWS,
-    jobWorkflowRef,
-    trustPolicy,
-    trustPolicyProblem,
-    type RepositoryIds,
-    type SubjectContext,
-} from "./githubOidc";
+
+// Who may assume which role is decided in githubOidc.ts, where config checks read it too.
+export { PREVIEW_ENVIRONMENT, roleTrust, type RoleKind, type RoleTrust } from "./githubOidc";
+import { PREVIEW_ENVIRONMENT, roleTrust, trustPolicy, trustPolicyProblem, type RepositoryIds, type RoleKind } from "./githubOidc";
 import { roleName, type Naming } from "./naming";
 import { deployerPermissions, ledgerReaderPermissions, previewerPermissions } from "./permissions";
 import { toJson, type PolicyDocument } from "./policyDocument";
@@ -37,52 +33,6 @@ export interface RepositoryRolesArgs {
     readonly cloudTrailLogGroup?: string;
     /** Resources the roles wait for, such as the boundary policy. Defaults to none. */
     readonly dependsOn?: pulumi.Resource[];
-}
-
-/**
- * The GitHub environment the foundation's own preview and drift jobs name: it holds the read-only app key
- * and has no reviewers, so only the read-only previewer trusts it.
- */
-export const PREVIEW_ENVIRONMENT = "preview";
-
-export type RoleKind = "deployer" | "previewer" | "ledger-reader";
-
-/** Who may assume one role: the subjects' contexts and the workflows (exact `job_workflow_ref` values). */
-export interface RoleTrust {
-    readonly context: SubjectContext[];
-    readonly workflows: string[];
-    /** The foundation's own workflows run on its pull requests (see `TrustArgs.pullRequestWorkflows`). */
-    readonly pullRequestWorkflows?: string[];
-}
-
-/**
- * Which jobs may assume each role of a repository. Only the foundation's reusable workflows at its reviewed
- * `main` are trusted, so the gates inside them bind: a served repository's own workflow naming the
- * environment presents the right subject but the wrong `job_workflow_ref`. Deployers and ledger readers: the
- * kind's deploy workflows (the ledger reader serves the next environment's promotion check inside them).
- * Previewers: the kind's read-only workflows, from pull requests (plans) and from `main` (drift, and the
- * apply workflow's plan job). The foundation's own previewer serves its preview and drift jobs, which name
- * the `preview` environment; its pull-request previews run the workflow of the pull request itself, whose
- * ref is `refs/pull/<number>/merge`. Pure, so the table is tested as data.
- */
-export function roleTrust(
-    role: RoleKind,
-    args: { owner: string; foundationRepository: string; kind: RepositoryKind; foundation: boolean; environment: string },
-): RoleTrust {
-    const refs = (files: readonly string[]) => files.map((file) => jobWorkflowRef(args.owner, args.foundationRepository, file));
-    if (!args.foundation && args.kind === "pulumi")
-        throw new Error(
-            `no reusable workflow of ${args.owner}/${args.foundationRepository} deploys a Pulumi program other than the foundation's, so no role can trust one`,
-        );
-    const workflows = args.foundation ? FOUNDATION_WORKFLOWS.foundation : FOUNDATION_WORKFLOWS[args.kind as "terraform" | "lambda"];
-    if (role !== "previewer") return { context: [{ environment: args.environment }], workflows: refs(workflows.deploy) };
-    if (args.foundation)
-        return {
-            context: [{ environment: PREVIEW_ENVIRONMENT }],
-            workflows: refs(FOUNDATION_WORKFLOWS.foundation.readOnly),
-            pullRequestWorkflows: [...FOUNDATION_WORKFLOWS.foundation.pullRequestPreview],
-        };
-    return { context: [{ pullRequest: true }, { branch: "main" }], workflows: refs(workflows.readOnly) };
 }
 
 /** The roles one repository's workflows assume in this environment's account. */

@@ -15,7 +15,7 @@ const exampleFiles = fs
     })
     .sort();
 
-/** Which of the stack's roles a workflow file assumes, by the variable or secret that names the role. */
+/** Which of the stack's roles a workflow file assumes, by the map output, variable or secret that names the role. */
 function rolesAssumed(file: string): string[] {
     const text = workflowText(path.join(OWN, file));
     const found = new Set<string>();
@@ -23,9 +23,9 @@ function rolesAssumed(file: string): string[] {
         // A matrix names the variable per entry (`role: AWS_PREVIEW_ROLE_DEV`): each entry's is judged.
         const named = /matrix\.role/.test(line) ? [...text.matchAll(/^\s*(?:-\s+)?role: (\w+)$/gm)].map((m) => m[1]) : [line];
         for (const name of named) {
-            if (/secrets\.AWS_ROLE_/.test(name)) found.add("deployer");
-            else if (/AWS_PREVIEW_ROLE/.test(name)) found.add("previewer");
-            else if (/AWS_LEDGER_READER_ROLE/.test(name)) found.add("ledger-reader");
+            if (/secrets\.AWS_ROLE_|outputs\.deployer-role-arn/.test(name)) found.add("deployer");
+            else if (/AWS_PREVIEW_ROLE|outputs\.previewer-role-arn/.test(name)) found.add("previewer");
+            else if (/AWS_LEDGER_READER_ROLE|outputs\.ledger-reader-role-arn/.test(name)) found.add("ledger-reader");
             else found.add(`unknown role (${name.trim()})`);
         }
     }
@@ -55,6 +55,33 @@ describe("workflow identity: the workflows and the roles' trust agree", () => {
                 if (!trusted?.has(file)) problems.push(`${file} assumes the ${role} role, which does not trust it`);
             }
         }
+        assert.deepEqual(problems, []);
+    });
+
+    it("deployers and ledger readers are assumed only in jobs that name an environment, previewers only in jobs that name none or `preview`", () => {
+        // The roles pin the job's environment claim: a job without one would be refused at run time.
+        const problems: string[] = [];
+        const assumed: string[] = [];
+        for (const file of ownFiles) {
+            for (const [name, job] of Object.entries(loadWorkflow(path.join(OWN, file)).jobs)) {
+                for (const step of job.steps ?? []) {
+                    const role = String(step.with?.["role-to-assume"] ?? "");
+                    const kind = /deployer-role-arn|AWS_ROLE_/.test(role)
+                        ? "deployer"
+                        : /ledger-reader-role-arn|AWS_LEDGER_READER_ROLE/.test(role)
+                          ? "ledger-reader"
+                          : /previewer-role-arn|AWS_PREVIEW_ROLE|matrix\.role/.test(role)
+                            ? "previewer"
+                            : undefined;
+                    if (kind === undefined) continue;
+                    assumed.push(`${file}:${name}:${kind}`);
+                    const gated = job.environment !== undefined && job.environment !== "preview";
+                    if (kind !== "previewer" && !gated) problems.push(`${file}:${name} assumes the ${kind} without a gated environment`);
+                    if (kind === "previewer" && gated) problems.push(`${file}:${name} assumes the previewer in ${job.environment}`);
+                }
+            }
+        }
+        assert.ok(assumed.some((a) => a.endsWith(":deployer")) && assumed.some((a) => a.endsWith(":ledger-reader")), assumed.join(", "));
         assert.deepEqual(problems, []);
     });
 

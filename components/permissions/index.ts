@@ -84,6 +84,10 @@ export function previewerPermissions(args: PermissionsArgs): PolicyDocument {
     return policyDocument([
         ...stateRead(args.naming, args.repository),
         stateKeyUse(args, ["kms:Decrypt", "kms:DescribeKey"]),
+        // Drift plans the commit this ledger says runs here, and the apply workflow's plan job checks a rollback
+        // or a promotion before any of the commit's code runs: both read the service's own items, nothing else.
+        // (the key through DynamoDB is in stateKeyUse already).
+        ledgerRead(args.naming, args.repository),
         ...bySet[rightsSet(args)](args),
     ]);
 }

@@ -1,5 +1,5 @@
 import type { StackConfig } from "../../config";
-import { trustPolicy, type SubjectContext } from "../githubOidc";
+import { PREVIEW_ENVIRONMENT, roleTrust, trustPolicy, type RoleKind } from "../githubOidc";
 import type { PolicyDocument } from "../policyDocument";
 import { roleName } from "../naming";
 import { bootstrapRoleNames, deployerPermissions, ledgerReaderPermissions, permissionsBoundary, previewerPermissions } from "./index";
@@ -67,7 +67,10 @@ export interface DerivedRole {
 export function derivedRoles(config: StackConfig): DerivedRole[] {
     const naming = { prefix: config.prefix, environment: config.environment, accountId: config.accountId, region: config.region };
     const bootstrap = bootstrapRoleNames(naming, config.repositories);
-    return config.repositories.flatMap((repository, index) => {
+    const foundationRepository = config.repositories.find((r) => r.deploys.foundation)?.name ?? "";
+    // A served Pulumi repository has no reusable workflow to trust: the roles refuse it at synthesis, and so does this.
+    return config.repositories.filter((r) => r.deploys.foundation || r.kind !== "pulumi").flatMap((repository) => {
+        const index = config.repositories.indexOf(repository);
         const args = {
             naming,
             repository: repository.name,
@@ -77,13 +80,20 @@ export function derivedRoles(config: StackConfig): DerivedRole[] {
             bootstrapRoleNames: bootstrap,
             cloudTrailLogGroup: config.monitoring.cloudTrailLogGroup,
         };
-        const trust = (context: SubjectContext | SubjectContext[]) =>
+        // The trust exactly as the roles build it (roleTrust), with the longest ids GitHub hands out.
+        const trust = (access: RoleKind, environment: string) =>
             trustPolicy({
                 accountId: config.accountId,
                 owner: config.githubOwner,
                 repository: repository.name,
-                context,
-                ids: repository.immutableSubject ? LONGEST_IDS : undefined,
+                ids: LONGEST_IDS,
+                ...roleTrust(access, {
+                    owner: config.githubOwner,
+                    foundationRepository,
+                    kind: repository.kind,
+                    foundation: repository.deploys.foundation,
+                    environment,
+                }),
             });
         const role = (access: DerivedRole["access"], policy: PolicyDocument, trustDocument: PolicyDocument): DerivedRole => ({
             index,
@@ -94,12 +104,12 @@ export function derivedRoles(config: StackConfig): DerivedRole[] {
             trust: trustDocument,
         });
         const roles = [
-            role("deployer", deployerPermissions(args), trust({ environment: config.environment })),
-            role("previewer", previewerPermissions(args), trust([{ pullRequest: true }, { branch: "main" }, { environment: "preview" }])),
+            role("deployer", deployerPermissions(args), trust("deployer", config.environment)),
+            role("previewer", previewerPermissions(args), trust("previewer", PREVIEW_ENVIRONMENT)),
         ];
         if (config.ledgerReaderEnvironment !== undefined) {
             const reader = ledgerReaderPermissions(naming, repository.name);
-            roles.push(role("ledger-reader", reader, trust({ environment: config.ledgerReaderEnvironment })));
+            roles.push(role("ledger-reader", reader, trust("ledger-reader", config.ledgerReaderEnvironment)));
         }
         return roles;
     });
