@@ -536,6 +536,8 @@ describe("Pulumi Cloud mode", () => {
                 "environment-tagged",
                 "github-environment-protection",
                 "oidc-trust",
+                // dev's boundary is no prod boundary: judged as prod, its service-wide ceiling reads as a grant.
+                "policy-statements",
                 "prod-audit-retention",
                 "prod-deletion-guards",
                 "prod-foundation-present",
