@@ -75,8 +75,7 @@ export function repositoryEnvironmentEntry(c: StackConfig, repository: string): 
 }
 
 /** The `pulumi login` URL of a repository's state in an environment. */
-export const repositoryBackendUrl = (c: StackConfig, repository: string) =>
-    backendUrl(stateBucketName(namingOf(c)), repository, c.region);
+export const repositoryBackendUrl = (c: StackConfig, repository: string) => backendUrl(stateBucketName(namingOf(c)), repository, c.region);
 
 /**
  * The map of every environment and repository the stacks configure. Pure and ordered (environments dev, sit,

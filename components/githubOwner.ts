@@ -29,7 +29,11 @@ export async function declareGithubSide(
     const settled = await Promise.allSettled(ordered.map(async (s) => ids.set(s, await lookUpGithubIds(s, provider))));
     const failed = settled.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => r.reason as unknown);
     if (failed.some((e) => !(e instanceof ConfigError))) throw failed.find((e) => !(e instanceof ConfigError));
-    if (failed.length > 0) throw new ConfigError(owner.stackFile, failed.flatMap((e) => (e as ConfigError).problems));
+    if (failed.length > 0)
+        throw new ConfigError(
+            owner.stackFile,
+            failed.flatMap((e) => (e as ConfigError).problems),
+        );
     const ownerIds = ids.get(owner) as GithubIds;
     const rules = {
         approvals: owner.protection.requiredApprovals,

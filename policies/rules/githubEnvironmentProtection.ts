@@ -25,7 +25,10 @@ export const githubEnvironmentProtection = resourceRule({
     check: ({ type, name, props }, { environment: stackEnvironment, notApplicable }) => {
         if (type !== TYPES.githubEnvironment) notApplicable("not a GitHub environment");
         // Prod's stack declares the GitHub side of all three environments: each is judged as the one it gates.
-        const environment = gatedEnvironment(stackEnvironment, read(() => props.environment));
+        const environment = gatedEnvironment(
+            stackEnvironment,
+            read(() => props.environment),
+        );
         const problems: string[] = [];
         const reviewers = read(() => asArray(props.reviewers as { teams?: unknown[]; users?: unknown[] }[]));
         const count = reviewers.known ? reviewers.value.reduce((n, r) => n + asArray(r.teams).length + asArray(r.users).length, 0) : 0;

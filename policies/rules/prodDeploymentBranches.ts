@@ -35,7 +35,10 @@ export const prodDeploymentBranches = resourceRule({
     check: ({ type, name, props }, { environment, notApplicable, config }) => {
         if (type !== TYPES.githubDeploymentPolicy) notApplicable("not a deployment branch policy");
         // Prod's stack declares every environment's policies; another environment's are judged as that one.
-        const gated = gatedEnvironment(environment, read(() => props.environment));
+        const gated = gatedEnvironment(
+            environment,
+            read(() => props.environment),
+        );
         if (gated !== "prod")
             notApplicable(
                 `deployment branches are restricted in prod; ${gated === environment ? `this stack is ${gated}` : `this policy gates ${gated}`}`,
