@@ -337,15 +337,17 @@ describe("the variables each kind's pipeline reads", () => {
         });
     });
 
-    describe("in the synthesized sit stack", () => {
+    describe("in the synthesized prod stack, which writes sit's GitHub side", () => {
         let graph: Graph;
         before(async () => {
-            graph = await synth("sit", "resolved", stackConfig("sit"), directoryLookups(ORG));
+            graph = await synth("prod", "resolved", stackConfig("prod"), directoryLookups(ORG));
         });
+        // sit's environment variables name the environment; its repository variables end in _SIT.
         const variablesOf = (type: string, repository: string) =>
             Object.fromEntries(
                 resourcesOf(graph, type)
                     .filter((v) => v.inputs.repository === repository)
+                    .filter((v) => v.inputs.environment === "sit" || String(v.inputs.variableName).endsWith("_SIT"))
                     .map((v) => [v.inputs.variableName, v.inputs.value]),
             );
 
@@ -360,12 +362,12 @@ describe("the variables each kind's pipeline reads", () => {
                 TF_LOCK_TABLE: "bbws-state-lock-sit",
             });
             assert.deepEqual(variablesOf("github:index/actionsVariable:ActionsVariable", repository), {
-                AWS_PREVIEW_ROLE_SIT: "arn:placeholder:iam:2_1_bbws_dynamodb_schemas-previewer",
+                AWS_PREVIEW_ROLE_SIT: "arn:aws:iam::815856636111:role/bbws-previewer-sit-2_1_bbws_dynamodb_schemas",
                 TF_STATE_BUCKET_SIT: "bbws-state-sit",
                 TF_STATE_KEY_PREFIX_SIT: "2_1_bbws_dynamodb_schemas/",
                 TF_LOCK_TABLE_SIT: "bbws-state-lock-sit",
                 AWS_REGION_SIT: "af-south-1",
-                AWS_LEDGER_READER_ROLE_SIT: "arn:placeholder:iam:2_1_bbws_dynamodb_schemas-ledger-reader",
+                AWS_LEDGER_READER_ROLE_SIT: "arn:aws:iam::815856636111:role/bbws-ledger-reader-sit-2_1_bbws_dynamodb_schemas",
                 LEDGER_TABLE_SIT: "bbws-deployments-sit",
             });
         });
