@@ -7,7 +7,7 @@
  *
  *   npm run github-budget                               (the project's stack files)
  *   npm run github-budget -- --stacks DIR
- *   npm run github-budget -- --scales 7,300,1000 [--write docs/performance.md]
+ *   npm run github-budget -- --scales 300,1000 [--write docs/performance.md]
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -21,7 +21,7 @@ import { markdownTable } from "./lib/table";
 
 const USAGE = `usage: npm run github-budget -- [--stacks DIR] [--scales N,N,...] [--write FILE]
   --stacks DIR     folder of Pulumi.dev.yaml, Pulumi.sit.yaml, Pulumi.prod.yaml (default: the project's)
-  --scales N,...   also the same stacks with N repositories each (generated), e.g. 7,300,1000
+  --scales N,...   also the same stacks with N repositories each (generated), e.g. 300,1000
   --write FILE     replace the GitHub budget section of FILE (docs/performance.md) instead of printing it`;
 
 /** Requests one resource costs: on create (the provider's Create, which may call its Read) and on refresh (Read). */
@@ -221,8 +221,11 @@ export function budgetSection(budgets: readonly Budget[]): string {
     const types = [...new Set(budgets.flatMap((b) => Object.keys(b.byType)))].sort();
     return `## GitHub API budget
 
-Written by \`npm run github-budget -- --scales ${budgets.map((b) => b.repositories).join(",")} --write docs/performance.md\` (and \`npm run bench\`):
-the committed stack files with N repositories each (generated), synthesized as a first preview. Only prod's
+Written by \`npm run github-budget -- --scales ${budgets
+        .slice(1)
+        .map((b) => b.repositories)
+        .join(",")} --write docs/performance.md\` (and \`npm run bench\`):
+the committed stack files, then the same with N repositories each (generated), synthesized as a first preview. Only prod's
 stack declares GitHub resources; every stack looks up its reviewers (and ids for immutable OIDC subjects) on
 each run. _Writes_ and _reads of up_ are a first \`pulumi up\` of prod's stack; a refresh reads every resource
 once. Shares are of one hour's budget: content-creating requests (${LIMITS.writesPerHour} an hour, ${LIMITS.writesPerMinute} a minute),
@@ -285,10 +288,10 @@ export function withBudgetSection(text: string, section: string): string {
     return `${text.trimEnd()}\n\n${block}\n`;
 }
 
-/** Budgets for the stack files of a folder, and for each scale of them. */
+/** Budgets for the stack files of a folder as they are, then for each scale of them. */
 export async function budgets(directory: string, scales: readonly number[]): Promise<Budget[]> {
     const out: Budget[] = [];
-    if (scales.length === 0) {
+    {
         const prod = readStackFile(path.join(directory, "Pulumi.prod.yaml"));
         const repositories = (JSON.parse(prod.values["cicd-foundation:repositories"] ?? "[]") as unknown[]).length;
         out.push(await budgetOf(directory, repositories));
