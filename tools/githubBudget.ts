@@ -100,11 +100,12 @@ export const REQUEST_MS = 300;
 
 /**
  * The write delay that keeps a run inside GitHub's content-creating limits: the default second (60 writes a
- * minute, under 80) while a run writes at most 500; above that, one write every 7.2 s (500 an hour), so the
- * provider never waits out a secondary-limit block, whose length GitHub does not promise.
+ * minute, under 80) while a run writes at most 500; above that, one write every 7.2 s with the request (500 an
+ * hour), so the provider never waits out a secondary-limit block, whose length GitHub does not promise and
+ * which GitHub may answer with a longer ban when an integration keeps hitting it.
  */
 export function chosenWriteDelayMs(writes: number): number {
-    return writes <= LIMITS.writesPerHour ? DEFAULT_WRITE_DELAY_MS : Math.ceil(3_600_000 / LIMITS.writesPerHour);
+    return writes <= LIMITS.writesPerHour ? DEFAULT_WRITE_DELAY_MS : Math.ceil(3_600_000 / LIMITS.writesPerHour) - REQUEST_MS;
 }
 
 /**
@@ -254,9 +255,11 @@ ${markdownTable(
 
 **Chosen settings.** \`writeDelayMs\` is ${DEFAULT_WRITE_DELAY_MS} ms (the provider's default on github.com) while a run
 writes at most ${LIMITS.writesPerHour} times: ${Math.floor(60_000 / (DEFAULT_WRITE_DELAY_MS + REQUEST_MS))} writes a minute stay under ${LIMITS.writesPerMinute}. Above ${LIMITS.writesPerHour}
-writes, ${chosenWriteDelayMs(LIMITS.writesPerHour + 1)} ms (${LIMITS.writesPerHour} an hour): the default would reach the hourly limit after about
+writes, ${chosenWriteDelayMs(LIMITS.writesPerHour + 1)} ms (plus the request: ${LIMITS.writesPerHour} an hour): the default would reach the hourly limit after about
 ${Math.round((LIMITS.writesPerHour * (DEFAULT_WRITE_DELAY_MS + REQUEST_MS)) / 60_000)} minutes and then wait out blocks whose length GitHub does not promise; the chosen delay is
-as fast as the limit allows and never blocked. Writes stay serial (the provider's default); a write costs
+as fast as the limit allows and never blocked (the default is faster only if every block lifts at the end of the
+hour and GitHub never escalates it). The first \`up\` is a new organisation's: an existing layout moves its
+GitHub resources into prod's state (docs/runbooks/github-owner-migration.md) and writes only what changed. Writes stay serial (the provider's default); a write costs
 ${LIMITS.writePoints} points, so one writer uses at most ${Math.round((LIMITS.writePoints * 60_000) / (DEFAULT_WRITE_DELAY_MS + REQUEST_MS))} of an endpoint's ${LIMITS.pointsPerMinutePerEndpoint} points a minute. A refresh
 reads with \`--parallel ${chosenRefreshParallelism()}\`: ${chosenRefreshParallelism()} requests in flight at ${REQUEST_MS} ms each are ${Math.round((chosenRefreshParallelism() * 60_000) / REQUEST_MS)} reads a
 minute, under ${LIMITS.pointsPerMinutePerEndpoint} points on one endpoint and far from ${LIMITS.concurrentRequests} concurrent requests. A first \`up\` at 1,000
