@@ -5,7 +5,7 @@
  * the writer must sit behind the strongest gate, not the weakest.
  */
 import * as github from "@pulumi/github";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, ENVIRONMENTS, type StackConfig } from "../config";
 import { lookUpGithubIds, type GithubIds } from "./githubLookups";
 import { RepositoryEnvironment } from "./repositoryEnvironment";
@@ -50,13 +50,24 @@ export async function declareGithubSide(
                     repository,
                     stack,
                     reviewers: { teams: reviewers.reviewerTeams, users: reviewers.reviewerUsers },
-                    // Only the owner's secrets decrypt here; another stack's file holds ciphertext of its own key.
-                    slackWebhook: stack === owner ? (owner.slackWebhook as pulumi.Output<string> | undefined) : undefined,
                     rules: stack === owner ? rules : undefined,
                     provider,
                 }),
             );
         }
+    }
+    if (owner.slackWebhook) {
+        // One organisation secret, not one per repository: the budget is 8 GitHub resources a repository. Only
+        // the owner's own webhook decrypts here (another stack's file holds ciphertext of its own key).
+        new github.ActionsOrganizationSecret(
+            `slack-webhook-${owner.environment}`,
+            {
+                secretName: `SLACK_WEBHOOK_${owner.environment.toUpperCase()}`,
+                visibility: "private",
+                value: pulumi.secret(owner.slackWebhook),
+            },
+            { provider },
+        );
     }
     return declared;
 }

@@ -1,61 +1,6 @@
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
-import type { Environment, RepositoryConfig, RepositoryKind, StackConfig } from "../config";
-import { environmentEntry, repositoryBackendUrl, repositoryEnvironmentEntry } from "./foundationMap";
-import { stateKeyPrefix } from "./permissions";
-
-/** What the stack knows that a repository's pipeline reads from GitHub variables. */
-export interface PipelineFacts {
-    readonly environment: Environment;
-    readonly repository: string;
-    readonly region: string;
-    readonly stateBucket: string;
-    /** The Terraform lock table, when the stack has one (`state.terraformLockTable`). */
-    readonly lockTable?: string;
-    readonly backendUrl: string;
-}
-
-/** Environment variables only a kind's pipeline reads; the others are left out of its environments. */
-const KIND_ONLY: Readonly<Record<string, RepositoryKind>> = { PULUMI_STACK: "pulumi", STATE_BUCKET: "terraform" };
-
-/**
- * The variables a repository's pipeline reads, by kind. Environment variables reach only the gated jobs
- * of that environment (the apply job). Pull-request plans, previews and scheduled drift jobs name no
- * environment (their OIDC subject is `pull_request` or `ref:refs/heads/main`, which the previewer trusts),
- * so what they need is a repository variable with the environment in its name: three stacks never write
- * the same one. Pure, so the table is tested as data.
- */
-export function pipelineVariables(
-    kind: RepositoryKind,
-    facts: PipelineFacts,
-    common: Readonly<Record<string, pulumi.Input<string>>>,
-): { environment: Record<string, pulumi.Input<string>>; repository: Record<string, pulumi.Input<string>> } {
-    const suffix = facts.environment.toUpperCase();
-    const environment: Record<string, pulumi.Input<string>> = {};
-    for (const [name, value] of Object.entries(common)) {
-        const only = KIND_ONLY[name];
-        // The foundation (pulumi) keeps every common variable, as it always had.
-        if (only === undefined || only === kind || kind === "pulumi") environment[name] = value;
-    }
-    const repository: Record<string, pulumi.Input<string>> = {};
-    if (kind === "pulumi") {
-        environment.PULUMI_BACKEND_URL = facts.backendUrl;
-        repository[`PULUMI_BACKEND_URL_${suffix}`] = facts.backendUrl;
-    }
-    if (kind === "terraform") {
-        environment.STATE_BUCKET = facts.stateBucket;
-        environment.TF_STATE_KEY_PREFIX = stateKeyPrefix(facts.repository);
-        // Without a lock table the pipeline locks with S3's lock file (`use_lockfile`) under the same prefix.
-        if (facts.lockTable) environment.TF_LOCK_TABLE = facts.lockTable;
-        repository[`TF_STATE_BUCKET_${suffix}`] = facts.stateBucket;
-        repository[`TF_STATE_KEY_PREFIX_${suffix}`] = stateKeyPrefix(facts.repository);
-        // Plans record the backend they were made with and the apply locks with it: plans init with the
-        // lock table too (and never take the lock: `-lock=false`).
-        if (facts.lockTable) repository[`TF_LOCK_TABLE_${suffix}`] = facts.lockTable;
-    }
-    if (kind !== "pulumi") repository[`AWS_REGION_${suffix}`] = facts.region;
-    return { environment, repository };
-}
+import type { RepositoryConfig, StackConfig } from "../config";
 
 /** Branches and tags of a repository's rulesets: what deploys, as GitHub's ruleset conditions name it. */
 export const DEPLOY_TAG_PATTERN = "refs/tags/deploy-*";
@@ -78,32 +23,26 @@ export interface RepositoryEnvironmentArgs {
     readonly stack: StackConfig;
     /** Reviewers as GitHub's numeric ids (the stack file names slugs and logins). */
     readonly reviewers: { readonly teams: readonly number[]; readonly users: readonly number[] };
-    /** Becomes `SLACK_WEBHOOK_<ENV>`; stays a Pulumi secret. Defaults to none. */
-    readonly slackWebhook?: pulumi.Output<string>;
     /** Set on one environment per repository (prod's): the branch and tag rulesets. */
     readonly rules?: RepositoryRules;
     readonly provider: github.Provider;
 }
 
 /**
- * One repository's GitHub environment for one environment: reviewers, branch policy, the `AWS_ROLE_<ENV>`
- * secret and the variables, declared by the stack that owns the GitHub side for all three environments. The
- * environment's name is the stack's environment, read once here; the role ARN in the secret is derived from
- * the same name by the naming functions the role's own stack uses, so the three cannot disagree.
+ * One repository's GitHub environment for one environment: reviewers, self-review rule and branch policy,
+ * declared by the stack that owns the GitHub side for all three environments. Nothing else is stored here:
+ * the pipelines take role ARNs, buckets and tables from the foundation map, which derives them from the same
+ * environment name with the naming functions the roles' own stack uses, so the environment, its role and the
+ * map cannot disagree, and no repository admin can repoint a value.
  */
 export class RepositoryEnvironment extends pulumi.ComponentResource {
     public readonly environment: github.RepositoryEnvironment;
-    public readonly roleSecret: github.ActionsEnvironmentSecret;
 
     constructor(name: string, args: RepositoryEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cicd:github:RepositoryEnvironment", name, {}, opts);
         const stack = args.stack;
         const environmentName = stack.environment;
-        const suffix = environmentName.toUpperCase();
         const repository = args.repository.name;
-        const shared = environmentEntry(stack);
-        const roles = repositoryEnvironmentEntry(stack, repository);
-        const backendUrl = repositoryBackendUrl(stack, repository);
         const gh = { parent: this, provider: args.provider };
         const protection = stack.protection;
 
@@ -140,70 +79,8 @@ export class RepositoryEnvironment extends pulumi.ComponentResource {
             );
         }
 
-        this.roleSecret = new github.ActionsEnvironmentSecret(
-            `${repository}-${environmentName}-aws-role`,
-            { repository, environment, secretName: `AWS_ROLE_${suffix}`, value: roles.deployerRoleArn },
-            child,
-        );
-        if (args.slackWebhook) {
-            new github.ActionsEnvironmentSecret(
-                `${repository}-${environmentName}-slack-webhook`,
-                { repository, environment, secretName: `SLACK_WEBHOOK_${suffix}`, value: pulumi.secret(args.slackWebhook) },
-                child,
-            );
-        }
-        const variables = pipelineVariables(
-            args.repository.kind,
-            {
-                environment: environmentName,
-                repository,
-                region: stack.region,
-                stateBucket: shared.stateBucket,
-                lockTable: shared.lockTable ?? undefined,
-                backendUrl,
-            },
-            {
-                AWS_REGION: stack.region,
-                AWS_ACCOUNT_ID: stack.accountId,
-                PULUMI_STACK: stack.stack,
-                STATE_BUCKET: shared.stateBucket,
-                LEDGER_TABLE: shared.ledgerTable,
-            },
-        );
-        for (const [variableName, value] of Object.entries(variables.environment)) {
-            new github.ActionsEnvironmentVariable(
-                `${repository}-${environmentName}-${variableName}`,
-                { repository, environment, variableName, value },
-                child,
-            );
-        }
-        // Pull-request previews, plans and drift jobs run without this environment: repository variables,
-        // one name per environment.
-        new github.ActionsVariable(
-            `${repository}-preview-role-${environmentName}`,
-            { repository, variableName: `AWS_PREVIEW_ROLE_${suffix}`, value: roles.previewerRoleArn },
-            gh,
-        );
-        for (const [variableName, value] of Object.entries(variables.repository)) {
-            // The foundation's backend variable keeps the child name it was first created with.
-            const key = variableName === `PULUMI_BACKEND_URL_${suffix}` ? `backend-url-${environmentName}` : variableName;
-            new github.ActionsVariable(`${repository}-${key}`, { repository, variableName, value }, gh);
-        }
-        if (roles.ledgerReaderRoleArn !== null) {
-            // The next environment's promotion check assumes this reader and asks this ledger.
-            new github.ActionsVariable(
-                `${repository}-ledger-reader-role-${environmentName}`,
-                { repository, variableName: `AWS_LEDGER_READER_ROLE_${suffix}`, value: roles.ledgerReaderRoleArn },
-                gh,
-            );
-            new github.ActionsVariable(
-                `${repository}-ledger-table-${environmentName}`,
-                { repository, variableName: `LEDGER_TABLE_${suffix}`, value: shared.ledgerTable },
-                gh,
-            );
-        }
         if (args.rules) repositoryRulesets(repository, args.rules, gh);
-        this.registerOutputs({ environment: environmentName, deployerArn: roles.deployerRoleArn });
+        this.registerOutputs({ environment: environmentName });
     }
 }
 

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, parseStackConfig, type StackConfig } from "../config";
 import { iamRoleCount } from "../components/accountQuotas";
+import { foundationMap } from "../components/foundationMap";
 import { branchRuleset, deployTagRuleset } from "../components/repositoryEnvironment";
 import { readStackConfigs } from "../tools/foundationMap";
 import { moveCommands, planGithubMove, type StateResource } from "../tools/lib/githubMigration";
@@ -21,6 +22,7 @@ const G = {
     policy: "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy",
     secret: "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret",
     ruleset: "github:index/repositoryRuleset:RepositoryRuleset",
+    orgSecret: "github:index/actionsOrganizationSecret:ActionsOrganizationSecret",
     provider: "pulumi:providers:github",
 } as const;
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -86,23 +88,51 @@ describe("prod's stack owns every environment's GitHub side", () => {
     });
 
     for (const e of ENVIRONMENTS) {
-        it(`binds ${e}'s AWS_ROLE secret to the deployer ${e}'s own stack creates, whose trust names the same environment`, () => {
-            const secret = resource(graph("prod"), G.secret, `payments-lambda-${e}-aws-role`);
+        it(`binds ${e}'s GitHub environment, the map's deployer and the role ${e}'s own stack creates, whose trust names the same environment`, () => {
             const environment = resource(graph("prod"), G.environment, `payments-lambda-${e}`);
+            const entry = foundationMap(readStackConfigs(FIXTURE_DIR)).repositories["payments-lambda"].environments[e];
             const roleName = `acme-deployer-${e}-payments-lambda`;
-            assert.equal(secret.inputs.secretName, `AWS_ROLE_${e.toUpperCase()}`);
-            assert.equal(secret.inputs.environment, environment.inputs.environment);
-            assert.equal((secret.inputs.value as Record<string, unknown>)[SECRET_SIG] !== undefined, true);
-            assert.equal((secret.inputs.value as { value: string }).value, `arn:aws:iam::${ACCOUNTS[e]}:role/${roleName}`);
+            assert.equal(environment.inputs.environment, e);
+            assert.equal(entry?.deployerRoleArn, `arn:aws:iam::${ACCOUNTS[e]}:role/${roleName}`);
             const [role] = resourcesOf(graph(e), T.role).filter((r) => r.inputs.name === roleName);
             const named = conditionValues(role.inputs.assumeRolePolicy as string).filter((v) => /(^|:)(dev|sit|prod)$/.test(v));
             assert.ok(named.length > 0, "the deployer's trust names an environment");
             assert.deepEqual(
-                named.filter((v) => !v.endsWith(`:environment:${e}`) && v !== e),
+                named.filter(
+                    (v) => !v.endsWith(`:environment:${environment.inputs.environment as string}`) && v !== environment.inputs.environment,
+                ),
                 [],
             );
         });
     }
+
+    it("declares at most 8 GitHub resources per served repository across the three environments", () => {
+        const perRepository = Object.fromEntries(
+            REPOSITORIES.map((repo) => [repo, githubResources(graph("prod")).filter((r) => r.inputs.repository === repo).length]),
+        );
+        assert.deepEqual(perRepository, { "payments-lambda": 8, "ledger-tables": 8, platform: 8 });
+        for (const [repo, count] of Object.entries(perRepository)) assert.ok(count <= 8, `${repo} has ${count} GitHub resources`);
+    });
+
+    it("stores no value the foundation map derives: no repository or environment variable, no role secret", () => {
+        assert.deepEqual(
+            [...new Set(githubResources(graph("prod")).map((r) => r.type))].sort(),
+            [G.orgSecret, G.environment, G.policy, G.ruleset].sort(),
+        );
+    });
+
+    it("keeps prod's Slack webhook a secret, in one organisation secret rather than one per repository", () => {
+        const [secret, ...others] = resourcesOf(graph("prod"), G.orgSecret);
+        assert.deepEqual(others, []);
+        assert.equal(secret.name, "slack-webhook-prod");
+        assert.equal(secret.inputs.secretName, "SLACK_WEBHOOK_PROD");
+        assert.equal(secret.inputs.visibility, "private");
+        assert.deepEqual(secret.inputs.value, {
+            [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270",
+            value: "https://secret-placeholder.invalid/cicd-foundation/slackWebhook",
+        });
+        assert.ok(secret.additionalSecretOutputs.includes("value"));
+    });
 
     it("sets prod's rulesets once per repository, under prod's environment: named approver teams on main and the default branch", () => {
         const rulesets = resourcesOf(graph("prod"), G.ruleset);
@@ -256,22 +286,29 @@ describe("the move from one GitHub side per stack to prod's", () => {
         }
     });
 
-    it("moves dev's and sit's GitHub resources unchanged, and changes only prod's rulesets in place", () => {
+    it("moves all of dev's and sit's GitHub resources, keeps every gate unchanged, and retires only what the map derives", () => {
         const plan = planGithubMove(old, owner.resources, "prod", normalize);
-        assert.deepEqual(Object.fromEntries(Object.entries(plan.moves).map(([s, urns]) => [s, urns.length])), {
-            dev: old.dev.filter((r) => r.type.startsWith("github:")).length,
-            sit: old.sit.filter((r) => r.type.startsWith("github:")).length,
-        });
+        const github = (stack: string) => old[stack].filter((r) => r.type.startsWith("github:"));
+        assert.deepEqual(plan.moves, { dev: github("dev").map((r) => r.urn), sit: github("sit").map((r) => r.urn) });
         assert.deepEqual(
-            plan.updates,
-            [
-                ...REPOSITORIES.map((repo) => ({
-                    urn: `urn:pulumi:prod::cicd-foundation::cicd:github:RepositoryEnvironment$github:index/repositoryRuleset:RepositoryRuleset::${repo}-default-branch`,
-                    keys: ["conditions", "rules"],
-                })),
-            ].sort((a, b) => old.prod.findIndex((r) => r.urn === a.urn) - old.prod.findIndex((r) => r.urn === b.urn)),
+            plan.updates.map((u) => [u.urn.split("::").pop(), u.keys]),
+            REPOSITORIES.map((repo) => [`${repo}-default-branch`, ["conditions", "rules"]]).sort((a, b) =>
+                old.prod.findIndex((r) => r.name === a[0]) < old.prod.findIndex((r) => r.name === b[0]) ? -1 : 1,
+            ),
         );
-        assert.deepEqual(plan.retired, []);
+        const retiredTypes = [...new Set(plan.retired.map((urn) => urn.split("::")[2].split("$").pop()))].sort();
+        assert.deepEqual(retiredTypes, [
+            "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret",
+            "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable",
+            "github:index/actionsVariable:ActionsVariable",
+        ]);
+        assert.equal(
+            plan.retired.length,
+            ["dev", "sit", "prod"].reduce(
+                (n, s) => n + github(s).filter((r) => !r.type.includes("repositoryEnvironment") && !r.type.includes("Ruleset")).length,
+                0,
+            ),
+        );
         assert.match(
             moveCommands(plan, "prod")[0],
             /^pulumi state move --source dev --dest prod --yes \\\n {2}'urn:pulumi:dev::cicd-foundation::cicd:github:RepositoryEnvironment\$github:index\//,

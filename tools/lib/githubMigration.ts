@@ -33,7 +33,7 @@ export interface MovePlan {
     readonly moves: Readonly<Record<string, string[]>>;
     /** Old resources whose owner counterpart has other inputs (an update in place on the owner's first `up`). */
     readonly updates: { readonly urn: string; readonly keys: string[] }[];
-    /** Old resources the owner no longer declares: removed from GitHub by the owner's first `up`. */
+    /** Owner URNs (after the move) the owner no longer declares: removed from GitHub by the owner's first `up`. */
     readonly retired: string[];
     /** Old resources with neither a counterpart nor a reason to go: the migration must not run. */
     readonly missing: string[];
@@ -76,14 +76,16 @@ export function planGithubMove(
             if (!old.type.startsWith("github:")) continue;
             const target = movedUrn(old.urn, owner);
             const counterpart = declared.get(target);
-            if (!counterpart) {
-                if ((RETIRED_TYPES as readonly string[]).includes(old.type)) retired.push(old.urn);
-                else missing.push(old.urn);
-                continue;
-            }
+            // Everything moves, what the owner retires included: the owner's `up` deletes it with the writer
+            // credential, which the source stack no longer holds.
             if (stack !== owner) {
                 if (ownerOld.has(target)) collisions.push(target);
                 (moves[stack] ??= []).push(old.urn);
+            }
+            if (!counterpart) {
+                if ((RETIRED_TYPES as readonly string[]).includes(old.type)) retired.push(target);
+                else missing.push(old.urn);
+                continue;
             }
             const keys = [...new Set([...Object.keys(old.inputs), ...Object.keys(counterpart.inputs)])]
                 .filter((k) => stable(normalize(stack, old.inputs[k])) !== stable(counterpart.inputs[k]))
