@@ -124,6 +124,8 @@ export interface StackConfig {
         readonly cloudTrailLogGroup?: string;
         readonly alarms: readonly DeclaredAlarm[];
     };
+    /** The account's IAM role quota and the roles the pipelines will create (components/accountQuotas.ts). */
+    readonly accountQuotas: { readonly iamRoles: number; readonly executionRolesPerLambdaPattern: number };
 }
 
 /**
@@ -381,6 +383,19 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
     }
 
     const ownsRepositoryRuleset = parsed.ownsRepositoryRuleset ?? false;
+    // The GitHub side of all three environments is written by the stack deployed only after prod's reviewers.
+    if (ownsRepositoryRuleset && knownStack && environment !== "prod") {
+        add(
+            ns("ownsRepositoryRuleset"),
+            `is true in ${environment}, but only prod's stack may own the GitHub settings: it is deployed only after prod's reviewers, and a key that writes one environment's settings writes every environment's`,
+        );
+    }
+    if (raw.values[ns("githubToken")] !== undefined && parsed.ownsRepositoryRuleset === false) {
+        add(
+            ns("githubToken"),
+            "is set in a stack that does not own the GitHub settings: only prod's stack (ownsRepositoryRuleset: true) holds a GitHub write credential; this stack only reads, with a read-only GITHUB_TOKEN",
+        );
+    }
     // The ruleset carries the largest approval count of all environments: prod's.
     if (ownsRepositoryRuleset && p && protection.requiredApprovals < MINIMUM_APPROVALS.prod) {
         add(
@@ -466,6 +481,7 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
             cloudTrailLogGroup: m?.cloudTrailLogGroup,
             alarms: (m?.alarms ?? []).map((a) => ({ ...a, description: a.description ?? a.name })),
         },
+        accountQuotas: parsed.accountQuotas as NonNullable<typeof parsed.accountQuotas>,
     };
     // Last, on a config that is otherwise valid: every IAM document derived from it must be one IAM accepts.
     const derived = iamDocumentProblems(config);
@@ -503,7 +519,7 @@ const summary = (c: StackConfig): StackSummary => ({
 export function validateStacks(
     primary: readonly StackInput[],
     neighbours: readonly StackInput[] = [],
-): { configs: StackConfig[]; problems: string[] } {
+): { configs: StackConfig[]; problems: string[]; neighbours: StackConfig[] } {
     const configs: StackConfig[] = [];
     const problems: string[] = [];
     for (const input of [...primary, ...neighbours]) {
@@ -519,7 +535,7 @@ export function validateStacks(
             }
         }
     }
-    if (problems.length > 0) return { configs: configs.slice(0, primary.length), problems };
+    if (problems.length > 0) return { configs: configs.slice(0, primary.length), problems, neighbours: [] };
     const present = new Set(configs.map((c) => c.environment));
     const missing = ENVIRONMENTS.filter((e) => !present.has(e));
     if (missing.length > 0) {
@@ -530,7 +546,7 @@ export function validateStacks(
     } else {
         problems.push(...crossStackProblems(configs.map(summary)));
     }
-    return { configs: configs.slice(0, primary.length), problems };
+    return { configs: configs.slice(0, primary.length), problems, neighbours: configs.slice(primary.length) };
 }
 
 /** Reads another stack's file for the rules across stacks; an unreadable one is a problem of the run. */
@@ -548,6 +564,18 @@ function neighbourInput(stack: string, file: string): StackInput | string {
  * beside the file a tool runs), and returns it typed; throws a ConfigError listing every problem.
  */
 export function validateStack(raw: RawConfig, stack: string, stackFile = raw.stackFile ?? stackFilePath(stack)): StackConfig {
+    return validateStackSet(raw, stack, stackFile).config;
+}
+
+/**
+ * {@link validateStack}, returning the other stacks' configs too: the stack that owns the GitHub side derives
+ * every environment's names (accounts, prefixes, regions) from their files, never from their state.
+ */
+export function validateStackSet(
+    raw: RawConfig,
+    stack: string,
+    stackFile = raw.stackFile ?? stackFilePath(stack),
+): { config: StackConfig; others: StackConfig[] } {
     const file = displayName(stackFile);
     const neighbours: StackInput[] = [];
     const unreadable: string[] = [];
@@ -556,17 +584,22 @@ export function validateStack(raw: RawConfig, stack: string, stackFile = raw.sta
         if (typeof input === "string") unreadable.push(input);
         else neighbours.push(input);
     }
-    const { configs, problems } = validateStacks([{ stack, raw, stackFile: file }], neighbours);
+    const { configs, problems, neighbours: others } = validateStacks([{ stack, raw, stackFile: file }], neighbours);
     if (problems.length > 0 || unreadable.length > 0) throw new ConfigError(file, [...problems, ...unreadable]);
-    return configs[0];
+    return { config: configs[0], others };
 }
 
 /** Reads the running stack's config from the engine and validates it, with the rules across stacks. */
 export function loadConfig(): StackConfig {
+    return loadStackSet().config;
+}
+
+/** {@link loadConfig} with the other stacks' validated configs (see {@link validateStackSet}). */
+export function loadStackSet(): { config: StackConfig; others: StackConfig[] } {
     const values = pulumi.runtime.allConfig();
     // The SDK exports isConfigSecret at run time but not in its typings; it reads the secret keys the CLI passes.
     const runtimeConfig = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
     const secretKeys = Object.keys(values).filter((key) => runtimeConfig.isConfigSecret(key));
     const stack = pulumi.getStack();
-    return validateStack({ values, secretKeys }, stack, process.env[STACK_FILE_VARIABLE] || stackFilePath(stack));
+    return validateStackSet({ values, secretKeys }, stack, process.env[STACK_FILE_VARIABLE] || stackFilePath(stack));
 }

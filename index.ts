@@ -1,5 +1,6 @@
 import * as github from "@pulumi/github";
-import { loadConfig } from "./config";
+import { ConfigError, loadStackSet } from "./config";
+import { iamRoleQuotaProblem } from "./components/accountQuotas";
 import { DeploymentLedger } from "./components/deploymentLedger";
 import { EncryptionKey } from "./components/encryptionKey";
 import { lookUpGithubIds } from "./components/githubLookups";
@@ -8,15 +9,19 @@ import { GithubOidcProvider } from "./components/githubOidc";
 import { backendUrl, bootstrapRoleNames, stateKeyPrefix } from "./components/permissions";
 import { PermissionsBoundary } from "./components/permissionsBoundary";
 import { pulumiCloudBootstrapRoleNames, pulumiCloudResources } from "./components/pulumiCloud";
-import { RepositoryEnvironment } from "./components/repositoryEnvironment";
+import { declareGithubSide } from "./components/githubOwner";
+import { RepositoryAccess } from "./components/repositoryAccess";
 import { StateBackend } from "./components/stateBackend";
 
 /** The program: config -> components -> stack outputs. Runs per stack, one environment per AWS account. */
 export = async () => {
-    const config = loadConfig();
+    const { config, others } = loadStackSet();
+    const quota = iamRoleQuotaProblem(config);
+    if (quota) throw new ConfigError(config.stackFile, [quota]);
     const naming = { prefix: config.prefix, environment: config.environment, accountId: config.accountId, region: config.region };
 
-    // Without a token in config the provider reads GITHUB_TOKEN. Registering it touches nothing in GitHub.
+    // Without a token in config the provider reads GITHUB_TOKEN. Registering it touches nothing in GitHub. Only
+    // the stack that owns the GitHub side (prod's) may hold a write token (config.ts refuses one elsewhere).
     const githubProvider = new github.Provider("github", { owner: config.githubOwner, token: config.githubToken });
     // Every lookup is resolved, and every failure reported, before any resource is declared.
     const ids = await lookUpGithubIds(config, githubProvider);
@@ -54,21 +59,12 @@ export = async () => {
         rolesDependOn,
     });
 
-    const variables = {
-        AWS_REGION: config.region,
-        AWS_ACCOUNT_ID: config.accountId,
-        PULUMI_STACK: config.stack,
-        STATE_BUCKET: state.bucketName,
-        LEDGER_TABLE: ledger.tableName,
-    };
     const environments = config.repositories.map(
         (repository) =>
-            new RepositoryEnvironment(repository.name, {
+            new RepositoryAccess(repository.name, {
                 naming,
                 owner: config.githubOwner,
                 repository,
-                protection: config.protection,
-                reviewers: { teams: ids.reviewerTeams, users: ids.reviewerUsers },
                 ids: ids.repositories[repository.name],
                 foundationRepository: ids.foundationRepository,
                 terraformLockTable: config.state.terraformLockTable,
@@ -77,16 +73,10 @@ export = async () => {
                 bootstrapRoleNames: bootstrapRoles,
                 cloudTrailLogGroup: config.monitoring.cloudTrailLogGroup,
                 rolesDependOn,
-                slackWebhook: config.slackWebhook,
-                variables,
-                backendUrl: backendUrl(state.bucketName, repository.name, config.region),
-                stateBucket: state.bucketName,
-                lockTableName: state.lockTableName,
-                ledgerTable: ledger.tableName,
-                defaultBranchApprovals: config.ownsRepositoryRuleset ? config.protection.requiredApprovals : undefined,
-                provider: githubProvider,
             }),
     );
+    // Every environment's GitHub side, written from this stack alone (prod's): dev and sit declare none.
+    if (config.ownsRepositoryRuleset) await declareGithubSide(config, [...others, config], githubProvider);
 
     // Nothing in s3 mode: the default stacks' resources stay as they are.
     const pulumiCloud = pulumiCloudResources(config, naming, {

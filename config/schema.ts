@@ -234,6 +234,14 @@ export const monitoringSchema = strict({
         .default([]),
 });
 
+/** Limits of the environment's AWS account the program counts against at synthesis. */
+export const accountQuotasSchema = strict({
+    /** IAM roles the account may hold: 1,000 unless raised through Service Quotas. */
+    iamRoles: wholeNumber(1, 5000).default(1000),
+    /** Execution roles the Lambda pipelines create per `deploys.lambdaFunctions` pattern (one per function). */
+    executionRolesPerLambdaPattern: wholeNumber(0, 1000).default(1),
+}).describe("The account's IAM role quota and the roles the pipelines will create, counted at synthesis.");
+
 /** A `secure:` value as a stack file holds it: ciphertext only `pulumi config set --secret` writes. */
 const secretSchema = (key: string) =>
     z.strictObject(
@@ -282,13 +290,16 @@ export function projectKeySchemas<P extends z.ZodType>(pulumiCloud: P) {
         }),
         ownsRepositoryRuleset: flag()
             .default(false)
-            .describe("True in exactly one stack, which then owns the default-branch rulesets of the repositories."),
+            .describe(
+                "True in prod's stack only, which then owns every repository's GitHub settings for all three environments (environments, reviewers, branch policies, rulesets, secrets).",
+            ),
         backend: oneOf(BACKENDS).default("s3").describe("Where Pulumi keeps state: the S3 bucket of each environment, or Pulumi Cloud."),
         pulumiCloud: pulumiCloud.optional(),
         slackWebhook: secretSchema("slackWebhook").optional(),
         githubToken: secretSchema("githubToken").optional(),
         notifications: notificationsSchema.default({ emails: { critical: [], warning: [], info: [] }, slackChannels: [] }),
         monitoring: monitoringSchema.default({ alarms: [] }),
+        accountQuotas: accountQuotasSchema.default({ iamRoles: 1000, executionRolesPerLambdaPattern: 1 }),
     };
 }
 

@@ -152,7 +152,7 @@ describe("config: bad input is rejected with the key and the file named", () => 
             name: "an unknown key of ours",
             config: () => withConfig(prod(), { [`${P}:repos`]: [] }),
             problems: [
-                `Pulumi.prod.yaml: ${P}:repos is not a known key (known: environment, accountId, prefix, githubOwner, repositories, state, environmentProtection, ownsRepositoryRuleset, backend, pulumiCloud, slackWebhook, githubToken, notifications, monitoring)`,
+                `Pulumi.prod.yaml: ${P}:repos is not a known key (known: environment, accountId, prefix, githubOwner, repositories, state, environmentProtection, ownsRepositoryRuleset, backend, pulumiCloud, slackWebhook, githubToken, notifications, monitoring, accountQuotas)`,
             ],
         },
         {
@@ -559,8 +559,9 @@ describe("config: the rules across stacks", () => {
         {
             name: "the rulesets owned by two stacks",
             changes: () => ({ sit: { ...sitWithThreeApprovals, [`${P}:ownsRepositoryRuleset`]: true } }),
+            // A second owner is refused in its own file: only prod's stack may own the GitHub side.
             problems: [
-                `Pulumi.sit.yaml, Pulumi.prod.yaml: ${P}:ownsRepositoryRuleset is true in 2 stacks: exactly one may own the default-branch rulesets, or the stacks fight over them`,
+                `Pulumi.sit.yaml: ${P}:ownsRepositoryRuleset is true in sit, but only prod's stack may own the GitHub settings: it is deployed only after prod's reviewers, and a key that writes one environment's settings writes every environment's`,
             ],
         },
         {
@@ -646,6 +647,7 @@ describe("config: the rules across stacks", () => {
 
     it("reports each file's own problems first, and the rules across stacks once every file is valid", () => {
         assert.deepEqual(acrossStacks({ sit: { [`${P}:ownsRepositoryRuleset`]: true } }), [
+            `Pulumi.sit.yaml: ${P}:ownsRepositoryRuleset is true in sit, but only prod's stack may own the GitHub settings: it is deployed only after prod's reviewers, and a key that writes one environment's settings writes every environment's`,
             `Pulumi.sit.yaml: ${P}:ownsRepositoryRuleset needs environmentProtection.requiredApprovals of at least 3 (the largest environment's count), got 2`,
         ]);
     });

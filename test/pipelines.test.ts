@@ -5,12 +5,8 @@ import * as os from "os";
 import * as path from "path";
 import { reportDriftAction, type GithubRequest } from "../actions/report-drift/src/action";
 import { BODY_LIMIT, cutReport, issueOperations, type DriftCheck } from "../actions/report-drift/src/plan";
-import { pipelineVariables, type PipelineFacts } from "../components/repositoryEnvironment";
 import { findPins, run as pinActions } from "../tools/pinActions";
-import type { Graph } from "../tools/lib/synthesize";
-import { directoryLookups, ORG } from "./helpers/github";
 import { ROOT } from "./helpers/run";
-import { resourcesOf, stackConfig, synth } from "./helpers/stacks";
 
 const NOW = new Date("2026-11-23T06:00:12.345Z");
 const RUN = "https://github.com/org/cicd-foundation/actions/runs/9";
@@ -278,104 +274,5 @@ describe("npm run pin-actions", () => {
             2,
         );
         assert.ok(read(".github/workflows/terraform-apply.yml").includes(`@${ZERO}`));
-    });
-});
-
-describe("the variables each kind's pipeline reads", () => {
-    const facts: PipelineFacts = {
-        environment: "sit",
-        repository: "2_1_bbws_s3_schemas",
-        region: "af-south-1",
-        stateBucket: "bbws-state-sit",
-        lockTable: "bbws-state-lock-sit",
-        backendUrl: "s3://bbws-state-sit/2_1_bbws_s3_schemas?region=af-south-1&awssdk=v2",
-    };
-    const common = {
-        AWS_REGION: "af-south-1",
-        AWS_ACCOUNT_ID: "815856636111",
-        PULUMI_STACK: "sit",
-        STATE_BUCKET: "bbws-state-sit",
-        LEDGER_TABLE: "bbws-deployments-sit",
-    };
-
-    it("terraform: the backend (bucket, key prefix, lock table) in the environment and, per environment, for plans", () => {
-        assert.deepEqual(pipelineVariables("terraform", facts, common), {
-            environment: {
-                AWS_REGION: "af-south-1",
-                AWS_ACCOUNT_ID: "815856636111",
-                STATE_BUCKET: "bbws-state-sit",
-                LEDGER_TABLE: "bbws-deployments-sit",
-                TF_STATE_KEY_PREFIX: "2_1_bbws_s3_schemas/",
-                TF_LOCK_TABLE: "bbws-state-lock-sit",
-            },
-            repository: {
-                TF_STATE_BUCKET_SIT: "bbws-state-sit",
-                TF_STATE_KEY_PREFIX_SIT: "2_1_bbws_s3_schemas/",
-                TF_LOCK_TABLE_SIT: "bbws-state-lock-sit",
-                AWS_REGION_SIT: "af-south-1",
-            },
-        });
-    });
-
-    it("terraform without a lock table: no lock-table variable (the pipeline locks with S3's lock file)", () => {
-        const { environment, repository } = pipelineVariables("terraform", { ...facts, lockTable: undefined }, common);
-        assert.deepEqual([environment.TF_LOCK_TABLE, repository.TF_LOCK_TABLE_SIT], [undefined, undefined]);
-    });
-
-    it("lambda: no state backend at all", () => {
-        assert.deepEqual(pipelineVariables("lambda", facts, common), {
-            environment: { AWS_REGION: "af-south-1", AWS_ACCOUNT_ID: "815856636111", LEDGER_TABLE: "bbws-deployments-sit" },
-            repository: { AWS_REGION_SIT: "af-south-1" },
-        });
-    });
-
-    it("pulumi (the foundation): the Pulumi backend, as before", () => {
-        assert.deepEqual(pipelineVariables("pulumi", facts, common), {
-            environment: { ...common, PULUMI_BACKEND_URL: facts.backendUrl },
-            repository: { PULUMI_BACKEND_URL_SIT: facts.backendUrl },
-        });
-    });
-
-    describe("in the synthesized sit stack", () => {
-        let graph: Graph;
-        before(async () => {
-            graph = await synth("sit", "resolved", stackConfig("sit"), directoryLookups(ORG));
-        });
-        const variablesOf = (type: string, repository: string) =>
-            Object.fromEntries(
-                resourcesOf(graph, type)
-                    .filter((v) => v.inputs.repository === repository)
-                    .map((v) => [v.inputs.variableName, v.inputs.value]),
-            );
-
-        it("gives a Terraform repository's sit environment and repository exactly its pipeline's variables", () => {
-            const repository = "2_1_bbws_dynamodb_schemas";
-            assert.deepEqual(variablesOf("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable", repository), {
-                AWS_REGION: "af-south-1",
-                AWS_ACCOUNT_ID: "815856636111",
-                STATE_BUCKET: "bbws-state-sit",
-                LEDGER_TABLE: "bbws-deployments-sit",
-                TF_STATE_KEY_PREFIX: "2_1_bbws_dynamodb_schemas/",
-                TF_LOCK_TABLE: "bbws-state-lock-sit",
-            });
-            assert.deepEqual(variablesOf("github:index/actionsVariable:ActionsVariable", repository), {
-                AWS_PREVIEW_ROLE_SIT: "arn:placeholder:iam:2_1_bbws_dynamodb_schemas-previewer",
-                TF_STATE_BUCKET_SIT: "bbws-state-sit",
-                TF_STATE_KEY_PREFIX_SIT: "2_1_bbws_dynamodb_schemas/",
-                TF_LOCK_TABLE_SIT: "bbws-state-lock-sit",
-                AWS_REGION_SIT: "af-south-1",
-                AWS_LEDGER_READER_ROLE_SIT: "arn:placeholder:iam:2_1_bbws_dynamodb_schemas-ledger-reader",
-                LEDGER_TABLE_SIT: "bbws-deployments-sit",
-            });
-        });
-
-        it("gives a Lambda repository no state backend variables", () => {
-            assert.deepEqual(
-                Object.keys(
-                    variablesOf("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable", "2_bbws_tenants_event_handler"),
-                ).sort(),
-                ["AWS_ACCOUNT_ID", "AWS_REGION", "LEDGER_TABLE"],
-            );
-        });
     });
 });

@@ -328,13 +328,12 @@ describe("the pack's answers to the reviewer's probes", () => {
                     "Environment 'cicd-foundation-prod' must restrict which branches deploy to prod.",
                 ]);
             });
-            it("leaves sit's branch policy to sit's own rules", () => {
-                const sit: RunOptions = { config: { environment: "sit" } };
-                const graph = branchPolicy(graphs[`sit.${mode}`], "cicd-foundation-sit", {
+            it("leaves sit's branch policy to sit's own rules, in prod's stack that declares it", () => {
+                const graph = branchPolicy(graphs[mode], "cicd-foundation-sit", {
                     protectedBranches: true,
                     customBranchPolicies: false,
                 });
-                assert.deepEqual(resourceViolations("github-environment-protection", graph, sit), []);
+                assert.deepEqual(resourceViolations("github-environment-protection", graph, prod), []);
             });
             it("does not apply to a role", () => {
                 const graph = graphs[mode];

@@ -104,11 +104,12 @@ describe("policy rules", () => {
                 "alarm actions are required in prod; this stack is dev",
             ],
             ["prod-deployment-branches", "prod", T.role, "not a deployment branch policy"],
+            // Prod's stack declares every environment's branch policies; the first is dev's, judged as dev's.
             [
                 "prod-deployment-branches",
-                "sit",
+                "prod",
                 "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy",
-                "deployment branches are restricted in prod; this stack is sit",
+                "deployment branches are restricted in prod; this policy gates dev",
             ],
         ];
         for (const [name, environment, type, reason] of cases) {

@@ -110,7 +110,7 @@ describe("npm run synth", () => {
             result.stderr.trim(),
             [
                 `synth: ${file} has 1 problem(s):`,
-                `  - ${file}, ${path.join(outDir, "Pulumi.prod.yaml")}: cicd-foundation:ownsRepositoryRuleset is true in 2 stacks: exactly one may own the default-branch rulesets, or the stacks fight over them`,
+                `  - ${file}: cicd-foundation:ownsRepositoryRuleset is true in sit, but only prod's stack may own the GitHub settings: it is deployed only after prod's reviewers, and a key that writes one environment's settings writes every environment's`,
             ].join("\n"),
         );
         assert.equal(fs.existsSync(path.join(outDir, "out")), false);

@@ -10,6 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { ENVIRONMENTS } from "../config";
+import { budgets, budgetSection, withBudgetSection } from "./githubBudget";
 import { parseArgs, UsageError } from "./lib/args";
 import { analyzeGraph, POLICY_PACK_DIR, PolicyPackProcess, readPolicyConfig } from "./lib/analyzer";
 import { PROJECT_ROOT, readStackFile, stackFilePath } from "./lib/stackFile";
@@ -330,7 +331,9 @@ ${markdownTable(
 `;
     fs.rmSync(BENCH_DIR, { recursive: true, force: true });
     const out = path.resolve(PROJECT_ROOT, args.values.out as string);
-    fs.writeFileSync(out, report);
+    // The GitHub API budget of the committed stacks and of 300 and 1,000 repositories (tools/githubBudget.ts).
+    log("GitHub API budget");
+    fs.writeFileSync(out, withBudgetSection(report, budgetSection(await budgets(PROJECT_ROOT, [300, 1000]))));
     process.stdout.write(report);
     log(`wrote ${path.relative(process.cwd(), out)}`);
 }

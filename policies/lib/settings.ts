@@ -1,4 +1,5 @@
 import type { PolicyConfigSchema, ResourceValidationArgs } from "@pulumi/policy";
+import type { Read } from "./values";
 
 /** The JSON schema of one config property. */
 export type PropertySchema = PolicyConfigSchema["properties"][string];
@@ -97,3 +98,12 @@ export function waiverProblems(
 
 export const staleWaiver = (policyName: string, waiver: Waiver) =>
     `The waiver of ${policyName} for '${waiver.resource}' waives nothing (the resource complies); remove it.`;
+
+/**
+ * The environment a GitHub environment or deployment policy gates: its `environment` input when that names
+ * one of ours (the stack that owns the GitHub side declares all three), else the stack's. A name unknown at
+ * preview is judged as the stack's environment.
+ */
+export function gatedEnvironment(stack: Environment, named: Read<unknown>): Environment {
+    return named.known && (ENVIRONMENTS as readonly unknown[]).includes(named.value) ? (named.value as Environment) : stack;
+}

@@ -1,5 +1,5 @@
 import { resourceRule } from "../lib/rule";
-import type { Environment } from "../lib/settings";
+import { gatedEnvironment, type Environment } from "../lib/settings";
 import { TYPES } from "../lib/types";
 import { asArray, read } from "../lib/values";
 
@@ -22,8 +22,13 @@ export const githubEnvironmentProtection = resourceRule({
     remediationSteps:
         "Configure environmentProtection in the stack file; RepositoryEnvironment sets reviewers, preventSelfReview, canAdminsBypass false and the branch policy.",
     url: "https://docs.github.com/en/actions/managing-workflow-runs-and-deployments/managing-deployments/managing-environments-for-deployment",
-    check: ({ type, name, props }, { environment, notApplicable }) => {
+    check: ({ type, name, props }, { environment: stackEnvironment, notApplicable }) => {
         if (type !== TYPES.githubEnvironment) notApplicable("not a GitHub environment");
+        // Prod's stack declares the GitHub side of all three environments: each is judged as the one it gates.
+        const environment = gatedEnvironment(
+            stackEnvironment,
+            read(() => props.environment),
+        );
         const problems: string[] = [];
         const reviewers = read(() => asArray(props.reviewers as { teams?: unknown[]; users?: unknown[] }[]));
         const count = reviewers.known ? reviewers.value.reduce((n, r) => n + asArray(r.teams).length + asArray(r.users).length, 0) : 0;

@@ -1,6 +1,7 @@
 import picomatch from "picomatch";
 import { resourceRule } from "../lib/rule";
 import { TYPES } from "../lib/types";
+import { gatedEnvironment } from "../lib/settings";
 import { read } from "../lib/values";
 
 /** Branches prod deploys from when the policy config names none: the default branch, protected by its ruleset. */
@@ -33,7 +34,15 @@ export const prodDeploymentBranches = resourceRule({
     config: { deploymentBranches: { type: "array", items: { type: "string", minLength: 1 }, minItems: 1 } },
     check: ({ type, name, props }, { environment, notApplicable, config }) => {
         if (type !== TYPES.githubDeploymentPolicy) notApplicable("not a deployment branch policy");
-        if (environment !== "prod") notApplicable(`deployment branches are restricted in prod; this stack is ${environment}`);
+        // Prod's stack declares every environment's policies; another environment's are judged as that one.
+        const gated = gatedEnvironment(
+            environment,
+            read(() => props.environment),
+        );
+        if (gated !== "prod")
+            notApplicable(
+                `deployment branches are restricted in prod; ${gated === environment ? `this stack is ${gated}` : `this policy gates ${gated}`}`,
+            );
         const allowed = (config.deploymentBranches as string[] | undefined) ?? DEFAULT_DEPLOYMENT_BRANCHES;
         const problems: string[] = [];
         const tag = read(() => props.tagPattern);

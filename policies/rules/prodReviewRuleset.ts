@@ -1,6 +1,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import picomatch from "picomatch";
 import { stackRule } from "../lib/rule";
+import { gatedEnvironment } from "../lib/settings";
 import { TYPES } from "../lib/types";
 import { read } from "../lib/values";
 import { MIN_REVIEWERS } from "./githubEnvironmentProtection";
@@ -101,7 +102,15 @@ export const prodReviewRuleset = stackRule({
     url: "https://docs.github.com/en/repositories/configuring-branches-and-merges-in-your-repository/managing-rulesets/available-rules-for-rulesets#require-a-pull-request-before-merging",
     check: (resources, { environment, notApplicable }) => {
         if (environment !== "prod") notApplicable(`the approval ruleset is required in prod; this stack is ${environment}`);
-        const environments = resources.filter((r) => r.type === TYPES.githubEnvironment);
+        // Prod's stack declares every environment's GitHub side: the rule is about the environments that gate prod.
+        const environments = resources.filter(
+            (r) =>
+                r.type === TYPES.githubEnvironment &&
+                gatedEnvironment(
+                    environment,
+                    read(() => r.props.environment),
+                ) === "prod",
+        );
         if (environments.length === 0) notApplicable("no GitHub environment in this stack");
         const required = MIN_REVIEWERS.prod;
         const rulesets = resources.filter((r) => r.type === TYPES.githubRuleset);

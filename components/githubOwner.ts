@@ -1,0 +1,73 @@
+/**
+ * The GitHub side of every environment, declared by one stack: prod's, deployed only after prod's reviewers
+ * and the only one holding a GitHub write credential. A GitHub App's permissions are per repository, not per
+ * environment, so whichever stack writes dev's environment can also rewrite prod's reviewers and rulesets:
+ * the writer must sit behind the strongest gate, not the weakest.
+ */
+import * as github from "@pulumi/github";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, ENVIRONMENTS, type StackConfig } from "../config";
+import { lookUpGithubIds, type GithubIds } from "./githubLookups";
+import { RepositoryEnvironment } from "./repositoryEnvironment";
+
+/** The name of one repository's GitHub side in one environment (the component; its children keep their own names). */
+export const githubComponentName = (repository: string, environment: string) => `${repository}-${environment}`;
+
+/**
+ * Declares every repository's GitHub environment in every environment, and the repository rulesets once.
+ * `stacks` are the validated configs of dev, sit and prod (the owner's among them); each environment's
+ * reviewers are looked up with the ids its own stack file names, and every failed lookup is reported at once.
+ */
+export async function declareGithubSide(
+    owner: StackConfig,
+    stacks: readonly StackConfig[],
+    provider: github.Provider,
+): Promise<RepositoryEnvironment[]> {
+    const ordered = ENVIRONMENTS.map((e) => stacks.find((s) => s.environment === e)).filter((s): s is StackConfig => s !== undefined);
+    const ids = new Map<StackConfig, GithubIds>();
+    // One environment's failed lookups do not hide another's: all are resolved before any resource exists.
+    const settled = await Promise.allSettled(ordered.map(async (s) => ids.set(s, await lookUpGithubIds(s, provider))));
+    const failed = settled.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => r.reason as unknown);
+    if (failed.some((e) => !(e instanceof ConfigError))) throw failed.find((e) => !(e instanceof ConfigError));
+    if (failed.length > 0)
+        throw new ConfigError(
+            owner.stackFile,
+            failed.flatMap((e) => (e as ConfigError).problems),
+        );
+    const ownerIds = ids.get(owner) as GithubIds;
+    const rules = {
+        approvals: owner.protection.requiredApprovals,
+        deployBranches: owner.protection.branchPatterns,
+        approverTeams: ownerIds.reviewerTeams,
+    };
+    const declared: RepositoryEnvironment[] = [];
+    for (const stack of ordered) {
+        const reviewers = ids.get(stack) as GithubIds;
+        for (const repository of stack.repositories) {
+            declared.push(
+                new RepositoryEnvironment(githubComponentName(repository.name, stack.environment), {
+                    owner: owner.githubOwner,
+                    repository,
+                    stack,
+                    reviewers: { teams: reviewers.reviewerTeams, users: reviewers.reviewerUsers },
+                    rules: stack === owner ? rules : undefined,
+                    provider,
+                }),
+            );
+        }
+    }
+    if (owner.slackWebhook) {
+        // One organisation secret, not one per repository: the budget is 8 GitHub resources a repository. Only
+        // the owner's own webhook decrypts here (another stack's file holds ciphertext of its own key).
+        new github.ActionsOrganizationSecret(
+            `slack-webhook-${owner.environment}`,
+            {
+                secretName: `SLACK_WEBHOOK_${owner.environment.toUpperCase()}`,
+                visibility: "private",
+                value: pulumi.secret(owner.slackWebhook),
+            },
+            { provider },
+        );
+    }
+    return declared;
+}
