@@ -9,7 +9,10 @@ export interface RepositoryAccessArgs {
     readonly naming: Naming;
     readonly owner: string;
     readonly repository: RepositoryConfig;
-    readonly ids?: RepositoryIds;
+    /** GitHub's ids of the repository and its owner (looked up for every repository, known at preview). */
+    readonly ids: RepositoryIds;
+    /** The repository holding this program, whose reusable workflows the roles trust. */
+    readonly foundationRepository: string;
     readonly terraformLockTable: boolean;
     readonly ledgerReaderEnvironment?: Environment;
     readonly permissionsBoundaryArn: string;
@@ -44,6 +47,7 @@ export class RepositoryAccess extends pulumi.ComponentResource {
                 terraformLockTable: args.terraformLockTable,
                 deployEnvironment: args.naming.environment,
                 ids: args.ids,
+                foundationRepository: args.foundationRepository,
                 ledgerReaderEnvironment: args.ledgerReaderEnvironment,
                 permissionsBoundaryArn: args.permissionsBoundaryArn,
                 bootstrapRoleNames: args.bootstrapRoleNames,

@@ -6,7 +6,7 @@ import { ConfigError, parseStackConfig } from "../config";
 import { commonName, scopeProblems, secretNamedPaths } from "../config/rules";
 import { readStackFile, StackFileError } from "../config/stackFiles";
 import { iamSize, IAM_LIMITS } from "../components/permissions/limits";
-import { REPOSITORIES, writeStacks } from "./helpers/rightsFixture";
+import { REPOSITORIES, SERVED_PULUMI, writeStacks } from "./helpers/rightsFixture";
 import { runTool } from "./helpers/run";
 
 /** Bad configs of the tests' own stacks, each refused with a message that names its key and the stack file. */
@@ -28,7 +28,10 @@ function problemsOf(changes: Record<string, unknown>): string[] {
     }
 }
 
-const repositories = (...extra: unknown[]) => ({ "cicd-foundation:repositories": [...REPOSITORIES, ...extra] });
+// The served Pulumi repository is valid config (the lookups refuse it later, at synthesis): it keeps the indexes.
+const repositories = (...extra: unknown[]) => ({
+    "cicd-foundation:repositories": [REPOSITORIES[0], SERVED_PULUMI, ...REPOSITORIES.slice(1), ...extra],
+});
 const SECRET = (key: string) =>
     `Pulumi.sit.yaml: ${key} names a secret, so it must be set with 'pulumi config set --secret ${key.split(/[.[]/)[0]}', never in plain text`;
 
@@ -63,6 +66,7 @@ describe("fail closed on config", () => {
             changes: { "cicd-foundation:githubToken": "ghp_0123" },
             problems: [
                 "Pulumi.sit.yaml: cicd-foundation:githubToken must be set with 'pulumi config set --secret githubToken', never in plain text",
+                "Pulumi.sit.yaml: cicd-foundation:githubToken is set in a stack that does not own the GitHub settings: only prod's stack (ownsRepositoryRuleset: true) holds a GitHub write credential; this stack only reads, with a read-only GITHUB_TOKEN",
             ],
         },
         {
@@ -116,7 +120,7 @@ describe("fail closed on config", () => {
             }),
             problems: [
                 "Pulumi.sit.yaml: cicd-foundation:repositories[4].deploys makes the deployer's inline policy of 'sprawl' 20966 characters long (whitespace excluded); IAM takes at most 10240: declare fewer, broader patterns or shorter names",
-                "Pulumi.sit.yaml: cicd-foundation:repositories[4].deploys makes the previewer's inline policy of 'sprawl' 19235 characters long (whitespace excluded); IAM takes at most 10240: declare fewer, broader patterns or shorter names",
+                "Pulumi.sit.yaml: cicd-foundation:repositories[4].deploys makes the previewer's inline policy of 'sprawl' 19605 characters long (whitespace excluded); IAM takes at most 10240: declare fewer, broader patterns or shorter names",
             ],
         },
     ];

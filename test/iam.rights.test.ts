@@ -4,10 +4,16 @@ import * as os from "os";
 import * as path from "path";
 import { keyPolicy } from "../components/encryptionKey";
 import { boundaryPolicyArn, roleName, type Naming } from "../components/naming";
-import { bootstrapRoleNames, permissionsBoundary } from "../components/permissions";
+import {
+    bootstrapRoleNames,
+    deployerPermissions,
+    ledgerReaderPermissions,
+    permissionsBoundary,
+    previewerPermissions,
+} from "../components/permissions";
 import { derivedRoles } from "../components/permissions/limits";
 import { decide, type Decision, type Request, type StackPolicies } from "./helpers/iamSimulation";
-import { fixtureConfig, PREFIX, REGION } from "./helpers/rightsFixture";
+import { fixtureConfig, PREFIX, REGION, SERVED_PULUMI } from "./helpers/rightsFixture";
 
 /**
  * Rights follow what a repository declares, proved by evaluation on stacks of the tests' own: each request is
@@ -48,7 +54,29 @@ before(() => {
     const directory = fs.mkdtempSync(path.join(os.tmpdir(), "rights-"));
     const config = fixtureConfig(directory, ENV);
     const boundaryDocument = permissionsBoundary(naming, bootstrapRoleNames(naming, config.repositories));
-    const roles = derivedRoles(config);
+    // The served Pulumi repository's documents, as its roles would carry them (the config refuses it in a stack
+    // file until a reusable Pulumi workflow exists for its roles to trust).
+    const args = {
+        naming,
+        repository: SERVED_PULUMI.name,
+        kind: SERVED_PULUMI.kind,
+        scope: {
+            ...SERVED_PULUMI.deploys,
+            dynamodbTables: [...SERVED_PULUMI.deploys.dynamodbTables],
+            s3Buckets: [...SERVED_PULUMI.deploys.s3Buckets],
+            lambdaFunctions: [...SERVED_PULUMI.deploys.lambdaFunctions],
+            foundation: false,
+        },
+        terraformLockTable: config.state.terraformLockTable,
+        bootstrapRoleNames: bootstrapRoleNames(naming, config.repositories),
+        cloudTrailLogGroup: config.monitoring.cloudTrailLogGroup,
+    };
+    const roles = [
+        ...derivedRoles(config),
+        { name: deployer(SERVED_PULUMI.name), policy: deployerPermissions(args) },
+        { name: previewer(SERVED_PULUMI.name), policy: previewerPermissions(args) },
+        { name: reader(SERVED_PULUMI.name), policy: ledgerReaderPermissions(naming, SERVED_PULUMI.name) },
+    ];
     policies = {
         accountId: ACCOUNT,
         roles: roles.map((r) => r.name),

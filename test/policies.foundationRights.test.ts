@@ -40,8 +40,8 @@ for (const mode of ["resolved", "preview"] as const) {
             assert.deepEqual(runStackRule(foundationRights, graph(), SIT), { violations: [] });
         });
 
-        it("flags an IAM write on a served Pulumi repository's deployer", () => {
-            const broken = granting(graph(), "platform-deployer", {
+        it("flags an IAM write on a Lambda service's deployer", () => {
+            const broken = granting(graph(), "billing-deployer", {
                 Sid: "Escalate",
                 Effect: "Allow",
                 Action: ["iam:PutRolePolicy", "iam:PassRole"],
@@ -49,7 +49,7 @@ for (const mode of ["resolved", "preview"] as const) {
             });
             assert.deepEqual(runStackRule(foundationRights, broken, SIT), {
                 violations: [
-                    "Role policy 'platform-deployer': statement 'Escalate' grants role 'acme-deployer-sit-platform' IAM writes (iam:PutRolePolicy), and it is not the foundation's deployer.",
+                    "Role policy 'billing-deployer': statement 'Escalate' grants role 'acme-deployer-sit-billing' IAM writes (iam:PutRolePolicy), and it is not the foundation's deployer.",
                 ],
             });
         });
@@ -106,15 +106,15 @@ for (const mode of ["resolved", "preview"] as const) {
             assert.deepEqual(runStackRule(deployScopesDisjoint, graph(), SIT), { violations: [] });
         });
 
-        it("flags a served Pulumi repository's deployer writing the Terraform repository's tables, naming both", () => {
-            const broken = granting(graph(), "platform-deployer", {
+        it("flags a Lambda service's deployer writing the Terraform repository's tables, naming both", () => {
+            const broken = granting(graph(), "billing-deployer", {
                 Sid: "Borrow",
                 Effect: "Allow",
                 Action: "dynamodb:UpdateTable",
                 Resource: "arn:aws:dynamodb:eu-west-1:222222222222:table/orders-v*",
             });
             assert.deepEqual(runStackRule(deployScopesDisjoint, broken, SIT).violations, [
-                "Role policy 'orders-deployer' (acme-org/orders): statement 'ManageRepositoryTables' writes arn:aws:dynamodb:eu-west-1:222222222222:table/orders-*, which overlaps arn:aws:dynamodb:eu-west-1:222222222222:table/orders-v* written by acme-org/platform ('platform-deployer'); both reach arn:aws:dynamodb:eu-west-1:222222222222:table/orders-v.",
+                "Role policy 'billing-deployer' (acme-org/billing): statement 'Borrow' writes arn:aws:dynamodb:eu-west-1:222222222222:table/orders-v*, which overlaps arn:aws:dynamodb:eu-west-1:222222222222:table/orders-* written by acme-org/orders ('orders-deployer'); both reach arn:aws:dynamodb:eu-west-1:222222222222:table/orders-v.",
             ]);
         });
 

@@ -6,19 +6,25 @@ import { readStackFile } from "../../config/stackFiles";
 
 /**
  * Stacks of the tests' own, independent of the committed stack files: an organisation `acme-org` whose
- * foundation (`foundation`) serves a Pulumi repository, a Terraform repository and a Lambda service.
+ * foundation (`foundation`) serves a Terraform repository and a Lambda service (and, as documents, a Pulumi one).
  */
 export const ACCOUNTS: Readonly<Record<Environment, string>> = { dev: "111111111111", sit: "222222222222", prod: "333333333333" };
 export const REGION = "eu-west-1";
 export const PREFIX = "acme";
 
+/**
+ * A served Pulumi repository. No reusable workflow of the foundation deploys one yet, so the program refuses it
+ * in a stack file (its roles could trust no workflow); its rights are still a statement set of their own,
+ * evaluated as documents.
+ */
+export const SERVED_PULUMI = {
+    name: "platform",
+    kind: "pulumi",
+    deploys: { dynamodbTables: ["platform-*"], s3Buckets: ["acme-platform-*"], lambdaFunctions: ["acme-platform-*"] },
+} as const;
+
 export const REPOSITORIES = [
     { name: "foundation", kind: "pulumi", deploys: { foundation: true } },
-    {
-        name: "platform",
-        kind: "pulumi",
-        deploys: { dynamodbTables: ["platform-*"], s3Buckets: ["acme-platform-*"], lambdaFunctions: ["acme-platform-*"] },
-    },
     { name: "orders", kind: "terraform", deploys: { dynamodbTables: ["orders-*"], s3Buckets: ["acme-orders-*"] } },
     { name: "billing", kind: "lambda", deploys: { lambdaFunctions: ["acme-billing-*"] } },
 ];
