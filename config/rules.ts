@@ -122,21 +122,32 @@ export function commonName(a: string, b: string): string | undefined {
 export const SCOPE_KEYS = ["s3Buckets", "dynamodbTables", "lambdaFunctions"] as const;
 export type ScopeKey = (typeof SCOPE_KEYS)[number];
 
-/** Names the foundation owns, in every environment (S3 bucket names are global, so another account's count). */
-export function foundationNames(prefix: string, environments: readonly string[]): { label: string; name: string }[] {
+/**
+ * Names the foundation owns, in every environment (S3 bucket names are global, so another account's count), and
+ * the kinds of declared name each can collide with: a bucket pattern with bucket names, a table pattern with
+ * table names, a function pattern with the role spaces its deployer's rights are written against.
+ */
+export function foundationNames(
+    prefix: string,
+    environments: readonly string[],
+): { label: string; name: string; services: readonly ScopeKey[] }[] {
+    const buckets = ["s3Buckets"] as const;
+    const tables = ["dynamodbTables"] as const;
+    const functions = ["lambdaFunctions"] as const;
     return [
         ...environments.flatMap((env) => [
-            { label: "state bucket", name: `${prefix}-state-${env}` },
-            { label: "state access-log bucket", name: `${prefix}-state-access-logs-${env}` },
-            { label: "deployment ledger", name: `${prefix}-deployments-${env}` },
-            { label: "state lock table", name: `${prefix}-state-lock-${env}` },
-            { label: "permissions boundary", name: `${prefix}-pipeline-boundary-${env}` },
+            { label: "state bucket", name: `${prefix}-state-${env}`, services: buckets },
+            { label: "state access-log bucket", name: `${prefix}-state-access-logs-${env}`, services: buckets },
+            { label: "deployment ledger", name: `${prefix}-deployments-${env}`, services: tables },
+            { label: "state lock table", name: `${prefix}-state-lock-${env}`, services: tables },
+            { label: "permissions boundary", name: `${prefix}-pipeline-boundary-${env}`, services: SCOPE_KEYS },
         ]),
-        { label: "pipeline role names", name: `${prefix}-deployer-*` },
-        { label: "pipeline role names", name: `${prefix}-previewer-*` },
-        { label: "pipeline role names", name: `${prefix}-ledger-reader-*` },
-        { label: "pipeline role names", name: `${prefix}-chatbot-*` },
-        { label: "Lambda execution-role space", name: `${prefix}-lambda-*` },
+        ...["deployer", "previewer", "ledger-reader", "chatbot"].map((access) => ({
+            label: "pipeline role names",
+            name: `${prefix}-${access}-*`,
+            services: functions,
+        })),
+        { label: "Lambda execution-role space", name: `${prefix}-lambda-*`, services: functions },
     ];
 }
 
@@ -166,7 +177,8 @@ export function scopeProblems(prefix: string, environments: readonly string[], e
     const keyOf = (e: ScopeEntry) => `repositories[${e.index}].deploys.${e.service}[${e.position}]`;
     const owned = foundationNames(prefix, environments);
     for (const entry of entries) {
-        for (const { label, name } of owned) {
+        for (const { label, name, services } of owned) {
+            if (!services.includes(entry.service)) continue;
             const common = commonName(entry.pattern, name);
             if (common === undefined) continue;
             problems.push({

@@ -266,7 +266,7 @@ describe("npm run bench", () => {
                     );
             const [prod] = rows("Program start-up plus synthesis");
             assert.equal(prod[0], "prod");
-            assert.equal(Number(prod[1]), 188);
+            assert.equal(Number(prod[1]), 175);
             for (const cell of [prod[2], prod[3], prod[5], prod[6], prod[8]]) assert.match(cell, /^\d+ ms$/);
             for (const cell of [prod[4], prod[7]]) assert.match(cell, /^\d+\.\d×$/);
             const [pack] = rows("Policy pack start-up");

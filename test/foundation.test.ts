@@ -181,7 +181,7 @@ describe("permission policies", () => {
         assert.deepEqual(policy.Statement[5].Resource, "arn:aws:iam::093646564004:role/bbws-lambda-2_bbws_tenants_event_handler@*");
         assert.deepEqual(policy.Statement[5].Condition, { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } });
     });
-    it("gives the previewer reads of its own state only: no write, no lock", () => {
+    it("gives the previewer reads of its own state and its own ledger items only: no write, no lock", () => {
         const policy = previewerPermissions({
             ...base,
             repository: "r",
@@ -195,6 +195,7 @@ describe("permission policies", () => {
                 ["ReadStateBucketSettings", ["s3:GetBucketLocation", "s3:GetBucketVersioning"]],
                 ["ReadOwnState", "s3:GetObject"],
                 ["UseEnvironmentKeyThroughStorage", ["kms:Decrypt", "kms:DescribeKey"]],
+                ["ReadOwnDeployments", ["dynamodb:GetItem", "dynamodb:Query"]],
                 [
                     "ReadRepositoryBuckets",
                     [
@@ -220,6 +221,10 @@ describe("permission policies", () => {
             ],
         );
         assert.equal(policy.Statement[2].Resource, "arn:aws:s3:::bbws-state-prod/r/*");
+        assert.deepEqual(policy.Statement[4].Condition, {
+            "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": ["r"] },
+            Null: { "dynamodb:LeadingKeys": "false" },
+        });
     });
     it("keeps role names within IAM's 64 characters, stable and distinct", () => {
         const long = roleName(naming, "ledger-reader", "2_bbws_wordpress_site_management_lambda_v2");

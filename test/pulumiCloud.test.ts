@@ -532,16 +532,15 @@ describe("Pulumi Cloud mode", () => {
             const untagged = await analyzeGraph(graphs[key("dev", "cloud", "preview")], {}, pack);
             const policies = [...new Set(untagged.diagnostics.filter((d) => d.level === "mandatory").map((d) => d.policy))].sort();
             // Without it the pack fails closed and judges dev as prod.
+            // (dev declares no GitHub resource: prod's stack owns every environment's GitHub side.)
             assert.deepEqual(policies, [
                 "environment-tagged",
-                "github-environment-protection",
                 "oidc-trust",
                 // dev's boundary is no prod boundary: judged as prod, its service-wide ceiling reads as a grant.
                 "policy-statements",
                 "prod-audit-retention",
                 "prod-deletion-guards",
                 "prod-foundation-present",
-                "prod-review-ruleset",
                 "prod-stateful-protected",
                 // dev's boundary is not the prod boundary a prod judgement requires.
                 "role-permissions-boundary",

@@ -46,7 +46,7 @@ describe("npm run synth", () => {
         });
 
         it("names the placeholder inputs, the Slack webhook's included", () => {
-            assert.match(result.stdout, /^ {2}cicd-foundation-prod-slack-webhook +SLACK_WEBHOOK_PROD +value$/m);
+            assert.match(result.stdout, /^ {2}slack-webhook-prod +SLACK_WEBHOOK_PROD +value$/m);
             assert.match(
                 result.stdout,
                 /^PLACEHOLDERS: inputs that are stand-ins offline\. Secrets \(the Slack webhook's value, the GitHub token\)/m,

@@ -398,7 +398,7 @@ describe("every workflow and example caller (found by glob)", () => {
 describe("the project's own workflows: each job's environment and secrets, exactly", () => {
     const table: [string, string, string | undefined, string[]][] = [
         ["ci.yml", "test", undefined, []],
-        ["preview.yml", "preview", "preview", ["FOUNDATION_READER_APP_KEY"]],
+        ["preview.yml", "preview", "preview", ["FOUNDATION_PREVIEW_PULUMI_TOKEN", "FOUNDATION_READER_APP_KEY"]],
         ["preview.yml", "comment", undefined, []],
         ["drift.yml", "drift", "preview", ["FOUNDATION_READER_APP_KEY"]],
         ["apply.yml", "check", undefined, []],
@@ -406,7 +406,7 @@ describe("the project's own workflows: each job's environment and secrets, exact
             "apply.yml",
             "apply",
             "${{ inputs.environment }}",
-            ["FOUNDATION_WRITER_APP_KEY", "SLACK_WEBHOOK_DEV", "SLACK_WEBHOOK_PROD", "SLACK_WEBHOOK_SIT"],
+            ["FOUNDATION_READER_APP_KEY", "FOUNDATION_WRITER_APP_KEY", "SLACK_WEBHOOK_DEV", "SLACK_WEBHOOK_PROD", "SLACK_WEBHOOK_SIT"],
         ],
         ["deploy.yml", "deploy", undefined, []],
         ["rollback.yml", "rollback", undefined, []],
@@ -439,38 +439,67 @@ describe("the project's own workflows: GitHub credentials and behaviour", () => 
     const appToken = (file: string, job: string) =>
         stepsOf(own(file).jobs[job]).find((s) => s.uses?.startsWith("actions/create-github-app-token@"));
 
-    for (const file of ["preview.yml", "drift.yml"]) {
-        it(`${file}: mints the read-only app's token for the job, with read permissions only, and is skipped in Pulumi Cloud mode`, () => {
+    const readerToken = {
+        "app-id": "${{ vars.FOUNDATION_READER_APP_ID }}",
+        "private-key": "${{ secrets.FOUNDATION_READER_APP_KEY }}",
+        owner: "${{ github.repository_owner }}",
+        "permission-metadata": "read",
+        "permission-administration": "read",
+        "permission-environments": "read",
+        "permission-members": "read",
+    };
+    for (const [file, skippedInCloudMode] of [
+        ["preview.yml", false],
+        ["drift.yml", true],
+    ] as const) {
+        it(`${file}: mints the read-only app's token for the job, with read permissions only, ${skippedInCloudMode ? "and is skipped" : "and runs"} in Pulumi Cloud mode`, () => {
             const job = Object.values(own(file).jobs)[0];
-            assert.deepEqual(appToken(file, Object.keys(own(file).jobs)[0])?.with, {
-                "app-id": "${{ vars.FOUNDATION_READER_APP_ID }}",
-                "private-key": "${{ secrets.FOUNDATION_READER_APP_KEY }}",
-                owner: "${{ github.repository_owner }}",
-                "permission-metadata": "read",
-                "permission-administration": "read",
-                "permission-environments": "read",
-                "permission-members": "read",
-            });
-            assert.ok(job.if?.startsWith("vars.FOUNDATION_BACKEND != 'pulumi-cloud'"), job.if);
+            assert.deepEqual(appToken(file, Object.keys(own(file).jobs)[0])?.with, readerToken);
+            assert.equal(job.if?.startsWith("vars.FOUNDATION_BACKEND != 'pulumi-cloud'"), skippedInCloudMode, job.if);
             const pulumi = stepsOf(job).find((s) => s.env?.GITHUB_TOKEN);
             assert.equal(pulumi?.env?.GITHUB_TOKEN, "${{ steps.github-token.outputs.token }}");
         });
     }
 
-    it("apply.yml: mints the writer app's token only after the reviewers, with exactly its write permissions", () => {
-        assert.deepEqual(appToken("apply.yml", "apply")?.with, {
+    it("preview.yml: takes the previewer role, region and backend from the base commit's map, never from the pull request's", () => {
+        const job = own("preview.yml").jobs.preview;
+        const pipeline = stepsOf(job).find((s) => s.with?.path === ".pipeline");
+        assert.equal(pipeline?.with?.ref, "${{ github.event.pull_request.base.sha }}");
+        const map = stepsOf(job).find((s) => s.id === "map");
+        assert.equal(map?.uses, "./.pipeline/actions/foundation-map");
+        const credentials = stepsOf(job).find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+        assert.deepEqual(credentials?.with, {
+            "role-to-assume": "${{ steps.map.outputs.previewer-role-arn }}",
+            "aws-region": "${{ steps.map.outputs.region }}",
+        });
+        assert.equal(
+            stepsOf(job).find((s) => s.run?.includes("backend-url.sh"))?.run,
+            'bash .pipeline/.github/scripts/backend-url.sh >> "$GITHUB_ENV"',
+        );
+    });
+
+    it("apply.yml: mints the writer app's token only in prod, after its reviewers, with exactly its write permissions; dev and sit get the read-only app's", () => {
+        const tokens = stepsOf(own("apply.yml").jobs.apply).filter((s) => s.uses?.startsWith("actions/create-github-app-token@"));
+        assert.deepEqual(
+            tokens.map((s) => [s.id, s.if]),
+            [
+                ["writer-token", "inputs.environment == 'prod'"],
+                ["reader-token", "inputs.environment != 'prod'"],
+            ],
+        );
+        assert.deepEqual(tokens[0].with, {
             "app-id": "${{ vars.FOUNDATION_WRITER_APP_ID }}",
             "private-key": "${{ secrets.FOUNDATION_WRITER_APP_KEY }}",
             owner: "${{ github.repository_owner }}",
             "permission-metadata": "read",
             "permission-administration": "write",
             "permission-environments": "write",
-            "permission-secrets": "write",
-            "permission-variables": "write",
+            "permission-organization-secrets": "write",
             "permission-members": "read",
         });
+        assert.deepEqual(tokens[1].with, readerToken);
         const up = stepsOf(own("apply.yml").jobs.apply).find((s) => s.uses?.startsWith("pulumi/actions@"));
-        assert.equal(up?.env?.GITHUB_TOKEN, "${{ steps.github-token.outputs.token }}");
+        assert.equal(up?.env?.GITHUB_TOKEN, "${{ steps.writer-token.outputs.token || steps.reader-token.outputs.token }}");
     });
 
     it("runs CI without cloud credentials on pull requests and pushes to main, with the full history for the pin check", () => {

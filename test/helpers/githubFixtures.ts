@@ -11,5 +11,6 @@ export const ACME: Directory = {
     orgId: 77,
     teams: { "dev-leads": 501, "qa-leads": 502, "release-owners": 503, "platform-leads": 504 },
     users: {},
-    repositories: {},
+    // Every repository's id is looked up: the roles trust it by id.
+    repositories: { "acme-org/payments-lambda": 7001, "acme-org/ledger-tables": 7002, "acme-org/platform": 7003 },
 };
