@@ -69,50 +69,52 @@ export function derivedRoles(config: StackConfig): DerivedRole[] {
     const bootstrap = bootstrapRoleNames(naming, config.repositories);
     const foundationRepository = config.repositories.find((r) => r.deploys.foundation)?.name ?? "";
     // A served Pulumi repository has no reusable workflow to trust: the roles refuse it at synthesis, and so does this.
-    return config.repositories.filter((r) => r.deploys.foundation || r.kind !== "pulumi").flatMap((repository) => {
-        const index = config.repositories.indexOf(repository);
-        const args = {
-            naming,
-            repository: repository.name,
-            kind: repository.kind,
-            scope: repository.deploys,
-            terraformLockTable: config.state.terraformLockTable,
-            bootstrapRoleNames: bootstrap,
-            cloudTrailLogGroup: config.monitoring.cloudTrailLogGroup,
-        };
-        // The trust exactly as the roles build it (roleTrust), with the longest ids GitHub hands out.
-        const trust = (access: RoleKind, environment: string) =>
-            trustPolicy({
-                accountId: config.accountId,
-                owner: config.githubOwner,
+    return config.repositories
+        .filter((r) => r.deploys.foundation || r.kind !== "pulumi")
+        .flatMap((repository) => {
+            const index = config.repositories.indexOf(repository);
+            const args = {
+                naming,
                 repository: repository.name,
-                ids: LONGEST_IDS,
-                ...roleTrust(access, {
+                kind: repository.kind,
+                scope: repository.deploys,
+                terraformLockTable: config.state.terraformLockTable,
+                bootstrapRoleNames: bootstrap,
+                cloudTrailLogGroup: config.monitoring.cloudTrailLogGroup,
+            };
+            // The trust exactly as the roles build it (roleTrust), with the longest ids GitHub hands out.
+            const trust = (access: RoleKind, environment: string) =>
+                trustPolicy({
+                    accountId: config.accountId,
                     owner: config.githubOwner,
-                    foundationRepository,
-                    kind: repository.kind,
-                    foundation: repository.deploys.foundation,
-                    environment,
-                }),
+                    repository: repository.name,
+                    ids: LONGEST_IDS,
+                    ...roleTrust(access, {
+                        owner: config.githubOwner,
+                        foundationRepository,
+                        kind: repository.kind,
+                        foundation: repository.deploys.foundation,
+                        environment,
+                    }),
+                });
+            const role = (access: DerivedRole["access"], policy: PolicyDocument, trustDocument: PolicyDocument): DerivedRole => ({
+                index,
+                repository: repository.name,
+                access,
+                name: roleName(naming, access, repository.name),
+                policy,
+                trust: trustDocument,
             });
-        const role = (access: DerivedRole["access"], policy: PolicyDocument, trustDocument: PolicyDocument): DerivedRole => ({
-            index,
-            repository: repository.name,
-            access,
-            name: roleName(naming, access, repository.name),
-            policy,
-            trust: trustDocument,
+            const roles = [
+                role("deployer", deployerPermissions(args), trust("deployer", config.environment)),
+                role("previewer", previewerPermissions(args), trust("previewer", PREVIEW_ENVIRONMENT)),
+            ];
+            if (config.ledgerReaderEnvironment !== undefined) {
+                const reader = ledgerReaderPermissions(naming, repository.name);
+                roles.push(role("ledger-reader", reader, trust("ledger-reader", config.ledgerReaderEnvironment)));
+            }
+            return roles;
         });
-        const roles = [
-            role("deployer", deployerPermissions(args), trust("deployer", config.environment)),
-            role("previewer", previewerPermissions(args), trust("previewer", PREVIEW_ENVIRONMENT)),
-        ];
-        if (config.ledgerReaderEnvironment !== undefined) {
-            const reader = ledgerReaderPermissions(naming, repository.name);
-            roles.push(role("ledger-reader", reader, trust("ledger-reader", config.ledgerReaderEnvironment)));
-        }
-        return roles;
-    });
 }
 
 /**
