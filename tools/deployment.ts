@@ -205,7 +205,7 @@ export async function main(
     delete spec.latest;
     const parsed = parseArgs(
         rest,
-        { values: { ...spec, table: process.env.LEDGER_TABLE, "server-url": process.env.GITHUB_SERVER_URL }, switches: ["latest"] },
+        { values: { ...spec, table: process.env.LEDGER_TABLE, "server-url": process.env.GITHUB_SERVER_URL || undefined }, switches: ["latest"] },
         USAGE,
     );
     const values: Record<string, string | undefined> = { ...parsed.values, latest: parsed.switches.has("latest") ? "true" : undefined };

@@ -8,7 +8,7 @@
  */
 import { appendFileSync } from "fs";
 import { main, productionLedger, workflowWarning } from "../../../tools/deployment";
-import { NotStartedError, type Ledger } from "../../../tools/lib/ledger";
+import { LedgerError, type Ledger } from "../../../tools/lib/ledger";
 import { input, type Env } from "../../lib/runtime";
 
 const START = [
@@ -54,7 +54,8 @@ export function recorderArguments(env: Env): string[] {
         version: env.GITHUB_REF_NAME ?? "",
         actor: env.GITHUB_ACTOR ?? "",
         "run-url": `${server}/${env.GITHUB_REPOSITORY ?? ""}/actions/runs/${env.GITHUB_RUN_ID ?? ""}`,
-        "server-url": env.GITHUB_SERVER_URL ?? "",
+        // github.com is the recorder's default; a GitHub Enterprise Server's URL is passed.
+        "server-url": env.GITHUB_SERVER_URL && env.GITHUB_SERVER_URL !== "https://github.com" ? env.GITHUB_SERVER_URL : "",
         table: env.LEDGER_TABLE ?? "",
     };
     const argv = [command];
@@ -75,7 +76,7 @@ export async function recordDeploymentAction(env: Env, ledgerFor: (table: string
             if (env.GITHUB_OUTPUT) appendFileSync(env.GITHUB_OUTPUT, `${name}=${value}\n`);
         });
     } catch (error) {
-        if (!(error instanceof NotStartedError)) throw error;
+        if (!(error instanceof LedgerError && error.reason === "not-started")) throw error;
         console.log(workflowWarning(`nothing to finish: ${error.message}`));
         return 0;
     }
