@@ -38,7 +38,8 @@ export function commentMarker(kind: string, root: string, environment: string): 
 export function summaryLines(text: string): string[] {
     const lines = text.split(/\r?\n/);
     const wanted = [
-        /^(Plan|Changes to Outputs): /,
+        /^Plan: /,
+        /^Changes to Outputs:/,
         /^No changes\./,
         /^(Error|Warning): /,
         /^Resources:\s*$/,
