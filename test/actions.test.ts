@@ -316,10 +316,13 @@ describe("actions/notify-slack: the Slack payloads, with a pinned clock", () => 
         answer.text = "no_service";
         // Best effort since Slack outages stopped deciding deploys: a warning, never a failed step (test/actions/notify-slack.test.ts).
         const [code, lines] = await captured(() => notifySlackAction(env, NOW, post));
-        assert.deepEqual([code, lines.at(-1)], [
-            0,
-            '::warning::Slack webhook at https://hooks.slack.com answered 404: no_service; not posted: "deploy of 2_1_bbws_s3_schemas to prod succeeded" (the outcome is the job\'s, not Slack\'s)',
-        ]);
+        assert.deepEqual(
+            [code, lines.at(-1)],
+            [
+                0,
+                "::warning::Slack webhook at https://hooks.slack.com answered 404: no_service; not posted: \"deploy of 2_1_bbws_s3_schemas to prod succeeded\" (the outcome is the job's, not Slack's)",
+            ],
+        );
     });
 
     it("posts nothing and succeeds when the environment has no webhook", async () => {

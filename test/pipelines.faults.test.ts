@@ -65,7 +65,6 @@ function evaluate(expression: string, context: { inputs: Record<string, string>;
             .replace(/'([^']*)'/g, (__, s: string) => JSON.stringify(s))
             .replace(/\.([A-Za-z_]\w*(?:-\w+)+)/g, (__, key: string) => `[${JSON.stringify(key)}]`);
         const format = (template: string, ...args: string[]) => template.replace(/\{(\d+)\}/g, (___, i: string) => args[Number(i)]);
-        // eslint-disable-next-line @typescript-eslint/no-implied-eval
         const value = new Function("inputs", "matrix", "format", "steps", `return (${js});`)(context.inputs, context.matrix, format, {
             map: { outputs: { "state-key-prefix": "repos/orders-api/" } },
         }) as unknown;
@@ -90,7 +89,10 @@ function namesFor(root: string, environment: string): Record<string, string> {
     const comment = step(plan.jobs.comment, (s) => action(s) === "actions/pr-comment");
     return {
         "plan artifact": evaluate(String(step(plan.jobs.plan, upload).with?.name), context),
-        "comment download": evaluate(String(step(plan.jobs.comment, (s) => s.uses?.startsWith("actions/download-artifact@") === true).with?.pattern), context),
+        "comment download": evaluate(
+            String(step(plan.jobs.comment, (s) => s.uses?.startsWith("actions/download-artifact@") === true).with?.pattern),
+            context,
+        ),
         "comment artifact prefix": evaluate(String(comment.with?.["artifact-prefix"]), context),
         "comment marker root": evaluate(String(comment.with?.root), context),
         "plan state key": evaluate(step(plan.jobs.plan, init).env?.STATE_KEY ?? "", context),
@@ -109,7 +111,9 @@ function deployTag(root: string, environment: string): string {
     const step = stepsOf(own("terraform-apply.yml").jobs.apply).find((s) => s.name === "Tag the deployed commit");
     const bin = fs.mkdtempSync(path.join(os.tmpdir(), "gh-"));
     try {
-        fs.writeFileSync(path.join(bin, "gh"), '#!/bin/sh\necho "$@" >> "$GH_LOG"\necho 0000000000000000000000000000000000000001\n', { mode: 0o755 });
+        fs.writeFileSync(path.join(bin, "gh"), '#!/bin/sh\necho "$@" >> "$GH_LOG"\necho 0000000000000000000000000000000000000001\n', {
+            mode: 0o755,
+        });
         const result = spawnSync("bash", ["-e", "-c", step?.run ?? "exit 9"], {
             env: {
                 PATH: `${bin}:${process.env.PATH}`,
@@ -172,7 +176,11 @@ describe("many roots: two roots of one repository get distinct names everywhere;
 
     for (const name of Object.keys(single)) {
         it(`${name}: distinct for the two roots and from the single root`, () => {
-            assert.equal(new Set([single[name], network[name], database[name]]).size, 3, `${single[name]} / ${network[name]} / ${database[name]}`);
+            assert.equal(
+                new Set([single[name], network[name], database[name]]).size,
+                3,
+                `${single[name]} / ${network[name]} / ${database[name]}`,
+            );
         });
     }
 });

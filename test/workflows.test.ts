@@ -709,7 +709,10 @@ describe("the Terraform component's reusable workflows", () => {
             stepsOf(comment).map((s) => s.uses?.split("@")[0]),
             ["actions/download-artifact", "org/cicd-foundation/actions/pr-comment"],
         );
-        assert.deepEqual(stepsOf(comment)[0].with, { pattern: "terraform-plan-${{ inputs.root && format('{0}-', inputs.root) || '' }}*", path: "plans" });
+        assert.deepEqual(stepsOf(comment)[0].with, {
+            pattern: "terraform-plan-${{ inputs.root && format('{0}-', inputs.root) || '' }}*",
+            path: "plans",
+        });
         // The marker, the cut below GitHub's limit and the update in place: test/actions/pr-comment.test.ts.
         assert.deepEqual(
             [stepsOf(comment)[1].with?.kind, stepsOf(comment)[1].with?.root],

@@ -135,7 +135,9 @@ function consistencyProblems(values: Record<string, string | undefined>): string
             match[4] === runId &&
             (match[5] === undefined || match[5] === attempt);
         if (!matches) {
-            problems.push(`--run-url '${runUrl}' must be ${server}/<owner>/${service}/actions/runs/${runId} (the service's own repository and run)`);
+            problems.push(
+                `--run-url '${runUrl}' must be ${server}/<owner>/${service}/actions/runs/${runId} (the service's own repository and run)`,
+            );
         }
     }
     return problems;
@@ -205,7 +207,10 @@ export async function main(
     delete spec.latest;
     const parsed = parseArgs(
         rest,
-        { values: { ...spec, table: process.env.LEDGER_TABLE, "server-url": process.env.GITHUB_SERVER_URL || undefined }, switches: ["latest"] },
+        {
+            values: { ...spec, table: process.env.LEDGER_TABLE, "server-url": process.env.GITHUB_SERVER_URL || undefined },
+            switches: ["latest"],
+        },
         USAGE,
     );
     const values: Record<string, string | undefined> = { ...parsed.values, latest: parsed.switches.has("latest") ? "true" : undefined };
@@ -219,9 +224,14 @@ export async function main(
         case "rollback": {
             // A run lost before its finish (runner gone) left its record "started": close it first, and say so.
             try {
-                for (const reaped of await ledger.reap(STALE_AFTER_HOURS, v("service"))) console.log(`closed as cancelled (stale): ${line(reaped)}`);
+                for (const reaped of await ledger.reap(STALE_AFTER_HOURS, v("service")))
+                    console.log(`closed as cancelled (stale): ${line(reaped)}`);
             } catch (error) {
-                console.log(workflowWarning(`stale records were not closed, the start goes on: ${error instanceof Error ? error.message : String(error)}`));
+                console.log(
+                    workflowWarning(
+                        `stale records were not closed, the start goes on: ${error instanceof Error ? error.message : String(error)}`,
+                    ),
+                );
             }
             const record = await ledger.start({
                 service: v("service"),

@@ -22,10 +22,14 @@ export function githubRequest(apiUrl: string, token: string): GithubRequest {
             });
         } catch (error) {
             const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : "";
-            throw new Error(`GitHub API at ${apiUrl} did not answer ${method} ${path}: ${error instanceof Error ? error.message : String(error)}${cause}`);
+            throw new Error(
+                `GitHub API at ${apiUrl} did not answer ${method} ${path}: ${error instanceof Error ? error.message : String(error)}${cause}`,
+            );
         }
         if (!response.ok)
-            throw new Error(`GitHub answered ${response.status} to ${method} ${path} at ${apiUrl}: ${(await response.text()).slice(0, 200)}`);
+            throw new Error(
+                `GitHub answered ${response.status} to ${method} ${path} at ${apiUrl}: ${(await response.text()).slice(0, 200)}`,
+            );
         return response.status === 204 ? undefined : response.json();
     };
 }

@@ -18,7 +18,11 @@ describe("actions/check-request: deploy tags with and without a root", () => {
     const table: [string, string, ReturnType<typeof parseDeployTag>][] = [
         ["the single-root form", "deploy-prod-20261120T080000Z", { environment: "prod", timestamp: "20261120T080000Z" }],
         ["a root", "deploy-sit-network-20261120T080000Z", { environment: "sit", root: "network", timestamp: "20261120T080000Z" }],
-        ["a root with hyphens", "deploy-dev-edge-dns-2-20261120T080000Z", { environment: "dev", root: "edge-dns-2", timestamp: "20261120T080000Z" }],
+        [
+            "a root with hyphens",
+            "deploy-dev-edge-dns-2-20261120T080000Z",
+            { environment: "dev", root: "edge-dns-2", timestamp: "20261120T080000Z" },
+        ],
         ["an unknown environment", "deploy-staging-20261120T080000Z", undefined],
         ["a root with capitals", "deploy-prod-Network-20261120T080000Z", undefined],
         ["a root ending in a hyphen", "deploy-prod-network--20261120T080000Z", undefined],

@@ -6,7 +6,9 @@ import { notifySlackAction, postJson, SLACK_RETRY, webhookOrigin, type RetryPoli
 const NOW = new Date("2026-11-20T08:00:00Z");
 
 /** A loopback Slack: answers each post with the next status of its script, after an optional delay. */
-async function startSlack(script: { status: number; delayMs?: number }[]): Promise<{ url: string; posts: unknown[]; stop: () => Promise<void> }> {
+async function startSlack(
+    script: { status: number; delayMs?: number }[],
+): Promise<{ url: string; posts: unknown[]; stop: () => Promise<void> }> {
     const posts: unknown[] = [];
     const server = http.createServer((req, res) => {
         let body = "";
@@ -110,7 +112,10 @@ describe("actions/notify-slack under faults: Slack never decides a deploy", () =
         const origin = new URL(slack.url).origin;
         assert.equal(code, 0);
         assert.equal(lines.length, 4);
-        assert.match(lines[3], new RegExp(`^::warning::Slack webhook at ${origin} did not answer: TypeError: fetch failed \\(connect ECONNREFUSED `));
+        assert.match(
+            lines[3],
+            new RegExp(`^::warning::Slack webhook at ${origin} did not answer: TypeError: fetch failed \\(connect ECONNREFUSED `),
+        );
         assert.ok(lines[3].endsWith(`; not posted: "deploy of orders-api to prod succeeded" (the outcome is the job's, not Slack's)`));
     });
 
@@ -136,7 +141,11 @@ describe("actions/notify-slack under faults: Slack never decides a deploy", () =
                 notifySlackAction({ ...env(slack.url), INPUT_STATUS: "failure" }, NOW, postJson, fastRetry()),
             );
             assert.equal(code, 0);
-            assert.ok((lines.at(-1) ?? "").endsWith(`; not posted: "deploy of orders-api to prod failed" (the outcome is the job's, not Slack's)`));
+            assert.ok(
+                (lines.at(-1) ?? "").endsWith(
+                    `; not posted: "deploy of orders-api to prod failed" (the outcome is the job's, not Slack's)`,
+                ),
+            );
         } finally {
             await slack.stop();
         }

@@ -19,7 +19,11 @@ interface StoredComment {
  * of `per_page`), create one, update one. It refuses bodies over GitHub's 65,536 characters as GitHub does
  * (422) and a request without the job token.
  */
-async function startGithub(repo: string, issue: number, seeded: number): Promise<{
+async function startGithub(
+    repo: string,
+    issue: number,
+    seeded: number,
+): Promise<{
     apiUrl: string;
     comments: StoredComment[];
     requests: string[];
@@ -221,8 +225,14 @@ describe("actions/pr-comment: a preview of any size reaches the pull request as 
         assert.deepEqual(
             plans.map((c) => c.body.split("\n").slice(0, 2)),
             [
-                ["<!-- cicd-foundation:terraform-plan:root=infra/network:environment=prod -->", "### Terraform plan of `prod` (root `infra/network`): success"],
-                ["<!-- cicd-foundation:terraform-plan:root=infra/database:environment=prod -->", "### Terraform plan of `prod` (root `infra/database`): success"],
+                [
+                    "<!-- cicd-foundation:terraform-plan:root=infra/network:environment=prod -->",
+                    "### Terraform plan of `prod` (root `infra/network`): success",
+                ],
+                [
+                    "<!-- cicd-foundation:terraform-plan:root=infra/database:environment=prod -->",
+                    "### Terraform plan of `prod` (root `infra/database`): success",
+                ],
             ],
         );
         assert.ok(plans[0].body.includes("the artifact `terraform-plan-network-prod`"));
@@ -234,7 +244,9 @@ describe("actions/pr-comment: a preview of any size reaches the pull request as 
         assert.equal(result.status, 1);
         assert.match(
             result.stdout,
-            new RegExp(`^::error::GitHub API at http://127\\.0\\.0\\.1:9 did not answer GET /repos/${repo}/issues/7/comments\\?per_page=100&page=1: fetch failed`),
+            new RegExp(
+                `^::error::GitHub API at http://127\\.0\\.0\\.1:9 did not answer GET /repos/${repo}/issues/7/comments\\?per_page=100&page=1: fetch failed`,
+            ),
         );
     });
 });

@@ -201,7 +201,10 @@ describe("actions/record-deployment under faults: the ledger record is always cl
         );
         assert.deepEqual(
             [finished.status, finished.stdout.trim()],
-            [0, `::warning::nothing to finish: run ${r.GITHUB_RUN_ID} attempt 1 of orders-api (deploy) was never started; nothing was written`],
+            [
+                0,
+                `::warning::nothing to finish: run ${r.GITHUB_RUN_ID} attempt 1 of orders-api (deploy) was never started; nothing was written`,
+            ],
         );
     });
 
@@ -226,12 +229,12 @@ describe("actions/record-deployment under faults: the ledger record is always cl
         const started = await runBundle(PROD_START, endpoints, next);
         assert.equal(started.status, 0, started.stdout);
         const lines = started.stdout.trim().split("\n");
-        assert.match(lines[0], new RegExp(`^closed as cancelled \\(stale\\): ${sevenHoursAgo.toISOString()}  orders-api  deploy  cancelled  `));
-        const reaped = await ledger.get("orders-api", lost.GITHUB_RUN_ID, "1", "deploy");
-        assert.deepEqual(
-            [reaped?.status, reaped?.closedBy],
-            ["cancelled", "the reaper: no outcome within 6 hours of the start"],
+        assert.match(
+            lines[0],
+            new RegExp(`^closed as cancelled \\(stale\\): ${sevenHoursAgo.toISOString()}  orders-api  deploy  cancelled  `),
         );
+        const reaped = await ledger.get("orders-api", lost.GITHUB_RUN_ID, "1", "deploy");
+        assert.deepEqual([reaped?.status, reaped?.closedBy], ["cancelled", "the reaper: no outcome within 6 hours of the start"]);
         // The run was slow, not lost: its own outcome replaces the reaper's guess.
         const late = await runBundle({ command: "finish", environment: "prod", outcome: "success" }, endpoints, lost);
         assert.equal(late.status, 0, late.stdout);
@@ -258,7 +261,10 @@ describe("actions/record-deployment under faults: the ledger record is always cl
             const started = await runBundle({ ...PROD_START, root }, endpoints, r);
             assert.equal(started.status, 0, started.stdout);
         }
-        assert.equal((await runBundle({ command: "finish", environment: "prod", outcome: "success", root: "network" }, endpoints, r)).status, 0);
+        assert.equal(
+            (await runBundle({ command: "finish", environment: "prod", outcome: "success", root: "network" }, endpoints, r)).status,
+            0,
+        );
         assert.deepEqual(
             [
                 (await ledger.get("orders-api", r.GITHUB_RUN_ID, "1", "deploy", "network"))?.status,
@@ -359,20 +365,35 @@ describe("npm run deployment -- show and reap", () => {
     ].join("\n");
 
     it("show --commit prints the whole record: the digest the reviewers saw, the approvers and the run", async () => {
-        const shown = await runToolAsync("deployment.ts", ["show", "--environment", "prod", "--service", "orders-api", "--commit", COMMIT], env());
+        const shown = await runToolAsync(
+            "deployment.ts",
+            ["show", "--environment", "prod", "--service", "orders-api", "--commit", COMMIT],
+            env(),
+        );
         assert.deepEqual([shown.status, shown.stdout.trim()], [0, SHOWN]);
     });
 
     it("show exits 2 naming the problem when neither or both of --commit and --latest are given", async () => {
         for (const extra of [[], ["--commit", COMMIT, "--latest"]]) {
-            const shown = await runToolAsync("deployment.ts", ["show", "--environment", "prod", "--service", "orders-api", ...extra], env());
-            assert.deepEqual([shown.status, shown.stderr.split("\n")[0]], [2, "deployment: show needs exactly one of --commit SHA or --latest"]);
+            const shown = await runToolAsync(
+                "deployment.ts",
+                ["show", "--environment", "prod", "--service", "orders-api", ...extra],
+                env(),
+            );
+            assert.deepEqual(
+                [shown.status, shown.stderr.split("\n")[0]],
+                [2, "deployment: show needs exactly one of --commit SHA or --latest"],
+            );
         }
     });
 
     it("show exits 1 saying so when the ledger has no record of the commit", async () => {
         const other = "3333333333333333333333333333333333333333";
-        const shown = await runToolAsync("deployment.ts", ["show", "--environment", "prod", "--service", "orders-api", "--commit", other], env());
+        const shown = await runToolAsync(
+            "deployment.ts",
+            ["show", "--environment", "prod", "--service", "orders-api", "--commit", other],
+            env(),
+        );
         assert.deepEqual([shown.status, shown.stdout.trim()], [1, `no record of orders-api in prod's ledger of commit ${other}`]);
     });
 
@@ -380,14 +401,17 @@ describe("npm run deployment -- show and reap", () => {
         const reaped = await runToolAsync("deployment.ts", ["reap", "--environment", "prod", "--older-than-hours", "6"], env());
         assert.equal(reaped.status, 0, reaped.stderr);
         const lines = reaped.stdout.trim().split("\n");
+        assert.deepEqual([lines.length, lines.at(-1)], [3, "2 record(s) started over 6 hours ago without an outcome closed as cancelled"]);
         assert.deepEqual(
-            [lines.length, lines.at(-1)],
-            [3, "2 record(s) started over 6 hours ago without an outcome closed as cancelled"],
+            lines
+                .slice(0, 2)
+                .map((l) => l.split("  ").slice(1, 4))
+                .sort(),
+            [
+                ["billing", "deploy", "cancelled"],
+                ["orders-api", "deploy", "cancelled"],
+            ],
         );
-        assert.deepEqual(lines.slice(0, 2).map((l) => l.split("  ").slice(1, 4)).sort(), [
-            ["billing", "deploy", "cancelled"],
-            ["orders-api", "deploy", "cancelled"],
-        ]);
         const again = await runToolAsync("deployment.ts", ["reap", "--environment", "prod"], env());
         assert.equal(again.stdout.trim(), "0 record(s) started over 6 hours ago without an outcome closed as cancelled");
         const latest = await runToolAsync("deployment.ts", ["show", "--environment", "prod", "--service", "orders-api", "--latest"], env());
@@ -425,10 +449,14 @@ describe("deployment recorder arguments: GitHub Enterprise Server, digests and r
     });
     it("takes a rollback tag with a root, and refuses one of another root", () => {
         const rollback = { ...base, "run-url": "https://github.com/acme/orders-api/actions/runs/1" };
-        assert.deepEqual(argumentProblems("rollback", { ...rollback, root: "network", "target-tag": "deploy-prod-network-20261120T080000Z" }), []);
-        assert.deepEqual(argumentProblems("rollback", { ...rollback, root: "database", "target-tag": "deploy-prod-network-20261120T080000Z" }), [
-            "--target-tag 'deploy-prod-network-20261120T080000Z' is not a tag of root 'database'",
-        ]);
+        assert.deepEqual(
+            argumentProblems("rollback", { ...rollback, root: "network", "target-tag": "deploy-prod-network-20261120T080000Z" }),
+            [],
+        );
+        assert.deepEqual(
+            argumentProblems("rollback", { ...rollback, root: "database", "target-tag": "deploy-prod-network-20261120T080000Z" }),
+            ["--target-tag 'deploy-prod-network-20261120T080000Z' is not a tag of root 'database'"],
+        );
     });
     it("prints a record without a digest as not recorded, and a reaped one with its reason", () => {
         const text = describeRecord({

@@ -255,7 +255,14 @@ export class Ledger {
      * Records the outcome of a started run; finishing twice with the same outcome is a no-op. A record the
      * reaper closed takes the run's own outcome if the run comes back after all: the true outcome wins.
      */
-    async finish(service: string, runId: string, runAttempt: string, kind: Kind, outcome: Outcome, root?: string): Promise<DeploymentRecord> {
+    async finish(
+        service: string,
+        runId: string,
+        runAttempt: string,
+        kind: Kind,
+        outcome: Outcome,
+        root?: string,
+    ): Promise<DeploymentRecord> {
         const finishedAt = this.now().toISOString();
         let finished: DeploymentRecord;
         try {
@@ -314,7 +321,8 @@ export class Ledger {
                         new UpdateItemCommand({
                             TableName: this.options.tableName,
                             Key: this.key(record.service, record.runId, record.runAttempt, record.kind, record.root),
-                            UpdateExpression: "SET #status = :cancelled, #statusAt = :statusAt, finishedAt = :finishedAt, closedBy = :closedBy",
+                            UpdateExpression:
+                                "SET #status = :cancelled, #statusAt = :statusAt, finishedAt = :finishedAt, closedBy = :closedBy",
                             ConditionExpression: "#status = :started AND startedAt = :startedAt",
                             ExpressionAttributeNames: { "#status": "status", "#statusAt": LEDGER_SCHEMA.indexes.byServiceStatus.sortKey },
                             ExpressionAttributeValues: {
@@ -417,9 +425,7 @@ export class Ledger {
     async latest(service: string): Promise<DeploymentRecord | undefined> {
         const statuses: Status[] = ["started", "succeeded", "failed", "cancelled"];
         const candidates = await Promise.all(statuses.map((status) => this.lastWithStatus(service, status)));
-        return candidates
-            .filter((r): r is DeploymentRecord => r !== undefined)
-            .sort((a, b) => b.startedAt.localeCompare(a.startedAt))[0];
+        return candidates.filter((r): r is DeploymentRecord => r !== undefined).sort((a, b) => b.startedAt.localeCompare(a.startedAt))[0];
     }
 
     /** The newest failures of any service, newest first. */
