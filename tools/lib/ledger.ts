@@ -46,14 +46,14 @@ export interface DeploymentRecord {
 
 /** A ledger problem a caller can act on; the CLI prints it and exits 2, writing nothing more. */
 export class LedgerError extends Error {
-    /** `not-started`: a finish for a run whose start was never written (its start step failed or never ran). */
-    readonly reason?: "not-started";
-    constructor(message: string, reason?: "not-started") {
+    constructor(message: string) {
         super(message);
         this.name = "LedgerError";
-        if (reason) this.reason = reason;
     }
 }
+
+/** A finish for a run whose start was never written (its start step failed or never ran). */
+export class NotStartedError extends LedgerError {}
 
 const S = (value: string): AttributeValue => ({ S: value });
 /** The single-root form stays as it was, so records written before roots existed keep their keys. */
@@ -293,7 +293,7 @@ export class Ledger {
             if (!(error instanceof ConditionalCheckFailedException)) throw error;
             const existing = await this.get(service, runId, runAttempt, kind, root);
             const run = `run ${runId} attempt ${runAttempt} of ${service}${root ? ` (root ${root})` : ""} (${kind})`;
-            if (!existing) throw new LedgerError(`${run} was never started; nothing was written`, "not-started");
+            if (!existing) throw new NotStartedError(`${run} was never started; nothing was written`);
             if (existing.status === outcome) return existing;
             throw new LedgerError(`${run} already finished as ${existing.status}; nothing was written`);
         }

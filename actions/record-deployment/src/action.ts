@@ -8,7 +8,7 @@
  */
 import { appendFileSync } from "fs";
 import { main, productionLedger, workflowWarning } from "../../../tools/deployment";
-import { LedgerError, type Ledger } from "../../../tools/lib/ledger";
+import { NotStartedError, type Ledger } from "../../../tools/lib/ledger";
 import { input, type Env } from "../../lib/runtime";
 
 const START = [
@@ -76,7 +76,7 @@ export async function recordDeploymentAction(env: Env, ledgerFor: (table: string
             if (env.GITHUB_OUTPUT) appendFileSync(env.GITHUB_OUTPUT, `${name}=${value}\n`);
         });
     } catch (error) {
-        if (!(error instanceof LedgerError && error.reason === "not-started")) throw error;
+        if (!(error instanceof NotStartedError)) throw error;
         console.log(workflowWarning(`nothing to finish: ${error.message}`));
         return 0;
     }
