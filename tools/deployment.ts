@@ -11,9 +11,9 @@
  *   npm run deployment -- show     --environment E --service S --commit SHA|--latest   (the whole record)
  *   npm run deployment -- reap     --environment E [--service S] [--older-than-hours H]   (closes stale "started"
  *                                   records as cancelled; default 6 hours; without --service, every service)
- *   npm run deployment -- deployed --environment E --service S --commit SHA   (exit 0: deployed successfully, 1: not)
+ *   npm run deployment -- deployed --environment E --service S --commit SHA [--root R]   (exit 0: deployed successfully, 1: not)
  *   npm run deployment -- last-success --environment E --service S
- *   npm run deployment -- live     --environment E --service S   (the commit running there: the newest successful
+ *   npm run deployment -- live     --environment E --service S [--root R]   (the commit running there: the newest successful
  *                                   deploy or rollback; exit 1 when the pipelines never deployed it there)
  *   npm run deployment -- recent-failures --environment E [--limit N]
  *
