@@ -292,7 +292,7 @@ describe("actions/notify-slack: the Slack payloads, with a pinned clock", () => 
 
     it("escapes Slack's control characters", () => assert.equal(escapeMrkdwn("<@U1> & <#C2>"), "&lt;@U1&gt; &amp; &lt;#C2&gt;"));
 
-    it("posts the payload as JSON to the webhook and fails on any answer but 200", async () => {
+    it("posts the payload as JSON to the webhook; any answer but 200 is a warning", async () => {
         const posts: [string, unknown][] = [];
         const answer = { status: 200, text: "ok" };
         const post: Post = async (url, body) => {
@@ -314,7 +314,15 @@ describe("actions/notify-slack: the Slack payloads, with a pinned clock", () => 
         assert.deepEqual(posts, [["https://hooks.slack.com/services/T/B/x", slackPayload(notice({}), NOW)]]);
         answer.status = 404;
         answer.text = "no_service";
-        await assert.rejects(notifySlackAction(env, NOW, post), new Error("Slack answered 404: no_service"));
+        // Best effort since Slack outages stopped deciding deploys: a warning, never a failed step (test/actions/notify-slack.test.ts).
+        const [code, lines] = await captured(() => notifySlackAction(env, NOW, post));
+        assert.deepEqual(
+            [code, lines.at(-1)],
+            [
+                0,
+                "::warning::Slack webhook at https://hooks.slack.com answered 404: no_service; not posted: \"deploy of 2_1_bbws_s3_schemas to prod succeeded\" (the outcome is the job's, not Slack's)",
+            ],
+        );
     });
 
     it("posts nothing and succeeds when the environment has no webhook", async () => {
@@ -498,6 +506,7 @@ describe("the shared actions' bundles and metadata", () => {
             "foundation-map",
             "lambda-release",
             "notify-slack",
+            "pr-comment",
             "record-deployment",
             "report-drift",
             "verify-build",

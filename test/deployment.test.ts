@@ -210,7 +210,7 @@ describe("the deployment ledger against DynamoDB (dynalite)", () => {
                 "deployment: --environment must be dev, sit or prod, got 'staging'",
                 "--run-id must be a workflow run id (digits), got 'run-401'",
                 "--commit must be a full 40-character commit SHA, got 'abc123'",
-                "usage: npm run deployment -- start|rollback|finish|deployed|last-success|live|recent-failures --environment dev|sit|prod ... (see tools/deployment.ts)",
+                "usage: npm run deployment -- start|rollback|finish|deployed|last-success|live|recent-failures|show|reap --environment dev|sit|prod ... (see tools/deployment.ts)",
             ]);
             assert.deepEqual(await items(dynamo.client), []);
         });
@@ -282,7 +282,7 @@ describe("deployment recorder arguments", () => {
             "--table or LEDGER_TABLE must name the ledger table",
         ]);
         assert.deepEqual(argumentProblems("deploy", {}), [
-            "unknown command 'deploy' (one of start, rollback, finish, deployed, last-success, live, recent-failures)",
+            "unknown command 'deploy' (one of start, rollback, finish, deployed, last-success, live, recent-failures, show, reap)",
         ]);
     });
 });

@@ -517,17 +517,14 @@ describe("the project's own workflows: GitHub credentials and behaviour", () => 
 
     it("previews every stack with its previewer role and policy config, commenting on the pull request", () => {
         const job = own("preview.yml").jobs.preview;
-        const preview = stepsOf(job).find((s) => s.uses?.startsWith("pulumi/actions@"));
-        assert.deepEqual(preview?.with, {
-            command: "preview",
-            "stack-name": "${{ matrix.stack }}",
-            "pulumi-version": "3.248.0",
-            policyPacks: "policies",
-            policyPackConfigs: "policies/config/${{ matrix.stack }}.json",
-            diff: true,
-            "comment-on-pr": false,
-            "comment-on-summary": true,
-        });
+        // The CLI is installed by pulumi/actions and run by a script, so the preview's text goes to a file
+        // (test/actions/pr-comment.test.ts runs that script with a 1 MiB preview).
+        const install = stepsOf(job).find((s) => s.uses?.startsWith("pulumi/actions@"));
+        assert.deepEqual(install?.with, { "pulumi-version": "3.248.0" });
+        const preview = stepsOf(job).find((s) => s.id === "preview");
+        assert.ok(preview?.run?.includes('pulumi preview --stack "$STACK" --non-interactive --diff --policy-pack policies'), preview?.run);
+        assert.ok(preview?.run?.includes('--policy-pack-config "policies/config/$STACK.json" > "$OUT/output.txt" 2>&1'), preview?.run);
+        assert.equal(preview?.env?.STACK, "${{ matrix.stack }}");
         assert.deepEqual(job.permissions, { contents: "read", "id-token": "write" });
         const store = stepsOf(job).find((s) => s.uses?.startsWith("actions/upload-artifact@"));
         assert.deepEqual([store?.if, store?.with?.name], ["always() && steps.preview.outcome != 'skipped'", "preview-${{ matrix.stack }}"]);
@@ -540,13 +537,14 @@ describe("the project's own workflows: GitHub credentials and behaviour", () => 
         assert.equal(comment.if, "${{ !cancelled() && needs.preview.result != 'skipped' }}");
         assert.deepEqual(
             stepsOf(comment).map((s) => s.uses?.split("@")[0]),
-            ["actions/download-artifact", "actions/github-script"],
+            ["actions/download-artifact", "org/cicd-foundation/actions/pr-comment"],
         );
         assert.deepEqual(stepsOf(comment)[0].with, { pattern: "preview-*", path: "previews" });
-        const script = String(stepsOf(comment)[1].with?.script);
-        assert.ok(script.includes("const marker = `<!-- cicd-foundation-preview:${stack} -->`;"));
-        assert.ok(script.includes("const limit = 60000;"));
-        assert.ok(script.includes("github.rest.issues.updateComment"));
+        // The marker, the cut below GitHub's limit and the update in place: test/actions/pr-comment.test.ts.
+        assert.deepEqual(
+            [stepsOf(comment)[1].with?.kind, stepsOf(comment)[1].with?.commit],
+            ["preview", "${{ github.event.pull_request.head.sha }}"],
+        );
     });
 
     for (const [file, kind] of [
@@ -695,7 +693,7 @@ describe("the Terraform component's reusable workflows", () => {
         assert.ok(!/-out[= ]/.test(runs(job)), "the pull request's plan is not saved");
         const store = stepsOf(job).find((s) => s.uses?.startsWith("actions/upload-artifact@"));
         assert.deepEqual(store?.with, {
-            name: "terraform-plan-${{ matrix.environment }}",
+            name: "terraform-plan-${{ inputs.root && format('{0}-', inputs.root) || '' }}${{ matrix.environment }}",
             path: "${{ inputs.working-directory }}/plan.txt\n${{ inputs.working-directory }}/outcome.txt\n",
             "retention-days": 14,
             "if-no-files-found": "ignore",
@@ -709,13 +707,17 @@ describe("the Terraform component's reusable workflows", () => {
         assert.equal(comment.if, "${{ !cancelled() && needs.plan.result != 'skipped' }}");
         assert.deepEqual(
             stepsOf(comment).map((s) => s.uses?.split("@")[0]),
-            ["actions/download-artifact", "actions/github-script"],
+            ["actions/download-artifact", "org/cicd-foundation/actions/pr-comment"],
         );
-        assert.deepEqual(stepsOf(comment)[0].with, { pattern: "terraform-plan-*", path: "plans" });
-        const script = String(stepsOf(comment)[1].with?.script);
-        assert.ok(script.includes("const marker = `<!-- cicd-foundation-terraform-plan:${environment} -->`;"));
-        assert.ok(script.includes("const limit = 60000;"));
-        assert.ok(script.includes("github.rest.issues.updateComment"));
+        assert.deepEqual(stepsOf(comment)[0].with, {
+            pattern: "terraform-plan-${{ inputs.root && format('{0}-', inputs.root) || '' }}*",
+            path: "plans",
+        });
+        // The marker, the cut below GitHub's limit and the update in place: test/actions/pr-comment.test.ts.
+        assert.deepEqual(
+            [stepsOf(comment)[1].with?.kind, stepsOf(comment)[1].with?.root],
+            ["terraform-plan", "${{ inputs.working-directory }}"],
+        );
     });
 
     it("apply: checks the request, waits for the environment, one apply per environment, applies the plan the reviewers saw", () => {
@@ -727,7 +729,7 @@ describe("the Terraform component's reusable workflows", () => {
         const apply = workflow.jobs.apply;
         assert.equal(apply.environment, "${{ inputs.environment }}");
         assert.deepEqual(apply.concurrency, {
-            group: "terraform-apply-${{ inputs.environment }}",
+            group: "terraform-apply-${{ inputs.root && format('{0}-', inputs.root) || '' }}${{ inputs.environment }}",
             "cancel-in-progress": false,
             queue: "max",
         });
@@ -905,6 +907,7 @@ describe("the Terraform component's reusable workflows", () => {
                     environment: "${{ inputs.environment }}",
                     table: "${{ steps.map.outputs.ledger-table }}",
                     commit: "${{ steps.commit.outputs.sha }}",
+                    root: "${{ inputs.root }}",
                 },
             ],
         );

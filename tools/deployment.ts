@@ -4,26 +4,44 @@
  *
  *   npm run deployment -- start    --environment E --service S --run-id N --run-attempt N --commit SHA
  *                                   --version V --actor LOGIN --run-url URL [--approvers a,b] [--change-ticket T]
- *   npm run deployment -- rollback  (the start arguments) --target-tag deploy-<env>-<UTC timestamp>
- *   npm run deployment -- finish   --environment E --service S --run-id N --run-attempt N --outcome succeeded|failed|cancelled [--kind deploy|rollback]
- *   npm run deployment -- deployed --environment E --service S --commit SHA   (exit 0: deployed successfully, 1: not)
+ *                                   [--artifact-digest D] [--root R]
+ *   npm run deployment -- rollback  (the start arguments) --target-tag deploy-<env>-[<root>-]<UTC timestamp>
+ *   npm run deployment -- finish   --environment E --service S --run-id N --run-attempt N --outcome succeeded|failed|cancelled
+ *                                   [--kind deploy|rollback] [--root R]
+ *   npm run deployment -- show     --environment E --service S --commit SHA|--latest   (the whole record)
+ *   npm run deployment -- reap     --environment E [--service S] [--older-than-hours H]   (closes stale "started"
+ *                                   records as cancelled; default 6 hours; without --service, every service)
+ *   npm run deployment -- deployed --environment E --service S --commit SHA [--root R]   (exit 0: deployed successfully, 1: not)
  *   npm run deployment -- last-success --environment E --service S
- *   npm run deployment -- live     --environment E --service S   (the commit running there: the newest successful
+ *   npm run deployment -- live     --environment E --service S [--root R]   (the commit running there: the newest successful
  *                                   deploy or rollback; exit 1 when the pipelines never deployed it there)
  *   npm run deployment -- recent-failures --environment E [--limit N]
  *
  * The table is --table or LEDGER_TABLE, and its name ends in -<environment>; the region AWS_REGION. The
- * run URL must be https://github.com/<owner>/<service>/actions/runs/<run-id>: a job records only its own run.
+ * run URL must be <server>/<owner>/<service>/actions/runs/<run-id>, the server --server-url or
+ * GITHUB_SERVER_URL (https://github.com by default; a GitHub Enterprise Server's URL there): a job records
+ * only its own run. A start first closes the service's records left "started" by lost runs (the reaper).
+ * Once the ledger write succeeded, a failed metric is a `::warning::`, never a failed command; every AWS
+ * failure names the service, the operation and the endpoint.
  */
-import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { parseDeployTag, ROOT_NAME } from "../actions/check-request/src/deployTag";
 import { parseArgs, UsageError } from "./lib/args";
-import { Ledger, LedgerError, type DeploymentRecord, type Kind, type Outcome } from "./lib/ledger";
+import {
+    Ledger,
+    LedgerError,
+    ledgerClients,
+    ServiceError,
+    STALE_AFTER_HOURS,
+    type DeploymentRecord,
+    type Kind,
+    type Outcome,
+} from "./lib/ledger";
 
 const USAGE =
-    "usage: npm run deployment -- start|rollback|finish|deployed|last-success|live|recent-failures --environment dev|sit|prod ... (see tools/deployment.ts)";
+    "usage: npm run deployment -- start|rollback|finish|deployed|last-success|live|recent-failures|show|reap --environment dev|sit|prod ... (see tools/deployment.ts)";
 
-const CHECKS: Record<string, [RegExp, string]> = {
+/** Each argument's shape: a pattern (or a parser's `test`) and the words for the message. */
+const CHECKS: Record<string, [{ test(value: string): boolean }, string]> = {
     environment: [/^(dev|sit|prod)$/, "dev, sit or prod"],
     service: [/^[A-Za-z0-9._-]{1,100}$/, "a repository name"],
     "run-id": [/^\d{1,20}$/, "a workflow run id (digits)"],
@@ -32,13 +50,22 @@ const CHECKS: Record<string, [RegExp, string]> = {
     version: [/^\S{1,200}$/, "a ref, tag or version without spaces"],
     actor: [/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(\[bot\])?$/, "a GitHub login"],
     "run-url": [/^https:\/\/\S+\/actions\/runs\/\d+(\/attempts\/\d+)?$/, "the workflow run's URL"],
+    "server-url": [/^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/, "the GitHub server's URL, such as https://github.com"],
     approvers: [/^([A-Za-z0-9-]+(\[bot\])?)(,[A-Za-z0-9-]+(\[bot\])?)*$/, "comma-separated GitHub logins"],
     "change-ticket": [/^[A-Za-z][A-Za-z0-9]*-\d+$/, "a change ticket id such as CHG-1042"],
-    "target-tag": [/^deploy-(dev|sit|prod)-\d{8}T\d{6}Z$/, "a deploy-<env>-<YYYYMMDDTHHMMSSZ> tag"],
+    "target-tag": [{ test: (tag: string) => parseDeployTag(tag) !== undefined }, "a deploy-<env>-[<root>-]<YYYYMMDDTHHMMSSZ> tag"],
+    "artifact-digest": [
+        /^((sha256:)?[0-9a-f]{64}|[A-Za-z0-9+/]{43}=)$/,
+        "a SHA-256 digest (64 hex digits, sha256:<hex>, or Lambda's base64 CodeSha256)",
+    ],
+    root: [ROOT_NAME, "a root name (lower-case letters, digits and inner hyphens, at most 32 characters)"],
+    "older-than-hours": [/^([1-9]\d{0,2})$/, "a number of hours from 1 to 999"],
     outcome: [/^(succeeded|failed|cancelled)$/, "succeeded, failed or cancelled"],
     kind: [/^(deploy|rollback)$/, "deploy or rollback"],
     limit: [/^([1-9]\d?|100)$/, "a number from 1 to 100"],
     table: [/^[A-Za-z0-9_.-]{3,255}$/, "a DynamoDB table name"],
+    // A switch: parsed as `--latest`, passed here as "true".
+    latest: [/^true$/, "given without a value"],
 };
 
 const REQUIRED: Record<string, string[]> = {
@@ -49,6 +76,8 @@ const REQUIRED: Record<string, string[]> = {
     "last-success": ["environment", "service"],
     live: ["environment", "service"],
     "recent-failures": ["environment"],
+    show: ["environment", "service"],
+    reap: ["environment"],
 };
 
 /** Every problem with the arguments at once, each naming its argument. Pure: tested directly. */
@@ -66,9 +95,15 @@ export function argumentProblems(command: string, values: Record<string, string 
         problems.push(`--change-ticket is required for prod (a prod deployment names its approved change)`);
     }
     problems.push(...consistencyProblems(values));
-    const tagEnvironment = values["target-tag"]?.split("-")[1];
-    if (tagEnvironment && values.environment && tagEnvironment !== values.environment) {
-        problems.push(`--target-tag '${values["target-tag"]}' is a ${tagEnvironment} tag, not ${values.environment}`);
+    const tag = values["target-tag"] ? parseDeployTag(values["target-tag"]) : undefined;
+    if (tag && values.environment && tag.environment !== values.environment) {
+        problems.push(`--target-tag '${values["target-tag"]}' is a ${tag.environment} tag, not ${values.environment}`);
+    }
+    if (tag && values.root !== undefined && (tag.root ?? "") !== values.root) {
+        problems.push(`--target-tag '${values["target-tag"]}' is not a tag of root '${values.root}'`);
+    }
+    if (command === "show" && (values.commit === undefined) === (values.latest === undefined)) {
+        problems.push("show needs exactly one of --commit SHA or --latest");
     }
     if (!values.table) problems.push("--table or LEDGER_TABLE must name the ledger table");
     return problems;
@@ -89,15 +124,19 @@ function consistencyProblems(values: Record<string, string | undefined>): string
     const runUrl = values["run-url"];
     // Compared only once each argument has its own shape; a malformed one is already named above.
     if (runUrl && valid("run-url") && valid("service") && valid("run-id") && valid("run-attempt")) {
-        const match = /^https:\/\/github\.com\/([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)\/actions\/runs\/(\d+)(?:\/attempts\/(\d+))?$/.exec(
-            runUrl,
-        );
+        const server = values["server-url"] && valid("server-url") ? values["server-url"] : "https://github.com";
+        const match = /^(https:\/\/[^/]+)\/([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)\/actions\/runs\/(\d+)(?:\/attempts\/(\d+))?$/.exec(runUrl);
         const runId = values["run-id"];
         const attempt = values["run-attempt"];
-        const matches = match !== null && match[2] === service && match[3] === runId && (match[4] === undefined || match[4] === attempt);
+        const matches =
+            match !== null &&
+            match[1].toLowerCase() === server.toLowerCase() &&
+            match[3] === service &&
+            match[4] === runId &&
+            (match[5] === undefined || match[5] === attempt);
         if (!matches) {
             problems.push(
-                `--run-url '${runUrl}' must be https://github.com/<owner>/${service}/actions/runs/${runId} (the service's own repository and run)`,
+                `--run-url '${runUrl}' must be ${server}/<owner>/${service}/actions/runs/${runId} (the service's own repository and run)`,
             );
         }
     }
@@ -107,7 +146,7 @@ function consistencyProblems(values: Record<string, string | undefined>): string
 function line(record: DeploymentRecord): string {
     return [
         record.startedAt,
-        record.service,
+        record.root ? `${record.service}/${record.root}` : record.service,
         record.kind,
         record.status,
         record.commitSha.slice(0, 12),
@@ -117,13 +156,44 @@ function line(record: DeploymentRecord): string {
     ].join("  ");
 }
 
+/** The whole record, one field a line, for a reviewer or an auditor (`show`). */
+export function describeRecord(record: DeploymentRecord): string {
+    const fields: [string, string | undefined][] = [
+        ["service", record.service],
+        ["root", record.root],
+        ["environment", record.environment],
+        ["kind", record.kind],
+        ["status", record.status],
+        ["commit", record.commitSha],
+        ["version", record.version],
+        ["target tag", record.targetTag],
+        ["artifact digest", record.artifactDigest ?? "(not recorded)"],
+        ["approvers", record.approvers.length > 0 ? record.approvers.join(", ") : "(none recorded)"],
+        ["actor", record.actor],
+        ["change ticket", record.changeTicket],
+        ["run", `${record.runUrl} (attempt ${record.runAttempt})`],
+        ["started", record.startedAt],
+        ["finished", record.finishedAt],
+        ["closed by", record.closedBy],
+    ];
+    return fields
+        .filter((field): field is [string, string] => field[1] !== undefined && field[1] !== "")
+        .map(([name, value]) => `${`${name}:`.padEnd(17)}${value}`)
+        .join("\n");
+}
+
+/** A line a workflow shows as a warning annotation: a failure that does not change the outcome. */
+export function workflowWarning(message: string): string {
+    return `::warning::${message.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A")}`;
+}
+
 /**
  * What runs in the environment: the commit of the newest deployment or rollback that finished successfully
  * there (a rollback is newer than the deployment it undid). Drift is measured against it, not main's head:
  * a merged commit not yet promoted is not drift.
  */
-export async function liveDeployment(ledger: Ledger, service: string): Promise<DeploymentRecord | undefined> {
-    return ledger.lastWithStatus(service, "succeeded");
+export async function liveDeployment(ledger: Ledger, service: string, root?: string): Promise<DeploymentRecord | undefined> {
+    return ledger.lastWithStatus(service, "succeeded", root);
 }
 
 /** `outputs` receives the values a workflow step needs (live: `commit`). */
@@ -134,14 +204,35 @@ export async function main(
 ): Promise<number> {
     const [command = "", ...rest] = argv;
     const spec = Object.fromEntries(Object.keys(CHECKS).map((name) => [name, undefined]));
-    const { values } = parseArgs(rest, { values: { ...spec, table: process.env.LEDGER_TABLE }, switches: [] }, USAGE);
+    delete spec.latest;
+    const parsed = parseArgs(
+        rest,
+        {
+            values: { ...spec, table: process.env.LEDGER_TABLE, "server-url": process.env.GITHUB_SERVER_URL || undefined },
+            switches: ["latest"],
+        },
+        USAGE,
+    );
+    const values: Record<string, string | undefined> = { ...parsed.values, latest: parsed.switches.has("latest") ? "true" : undefined };
     const problems = argumentProblems(command, values);
     if (problems.length > 0) throw new UsageError(`${problems.join("\n")}\n${USAGE}`);
     const v = (name: string) => values[name] as string;
+    const root = values.root || undefined;
     const ledger = ledgerFor(v("table"));
     switch (command) {
         case "start":
         case "rollback": {
+            // A run lost before its finish (runner gone) left its record "started": close it first, and say so.
+            try {
+                for (const reaped of await ledger.reap(STALE_AFTER_HOURS, v("service")))
+                    console.log(`closed as cancelled (stale): ${line(reaped)}`);
+            } catch (error) {
+                console.log(
+                    workflowWarning(
+                        `stale records were not closed, the start goes on: ${error instanceof Error ? error.message : String(error)}`,
+                    ),
+                );
+            }
             const record = await ledger.start({
                 service: v("service"),
                 environment: v("environment"),
@@ -155,6 +246,8 @@ export async function main(
                 runUrl: v("run-url"),
                 changeTicket: values["change-ticket"],
                 targetTag: values["target-tag"],
+                root,
+                artifactDigest: values["artifact-digest"],
             });
             console.log(`recorded: ${line(record)}`);
             return 0;
@@ -166,17 +259,19 @@ export async function main(
                 v("run-attempt"),
                 (values.kind ?? "deploy") as Kind,
                 v("outcome") as Outcome,
+                root,
             );
             console.log(`recorded: ${line(record)}`);
             return 0;
         }
         case "deployed": {
-            const found = await ledger.successfulDeploymentsOf(v("service"), v("commit"));
+            const found = await ledger.successfulDeploymentsOf(v("service"), v("commit"), root);
+            const what = `${v("commit")} of ${v("service")}${root ? ` (root ${root})` : ""}`;
             if (found.length === 0) {
-                console.log(`${v("commit")} of ${v("service")} was never deployed successfully to ${v("environment")}`);
+                console.log(`${what} was never deployed successfully to ${v("environment")}`);
                 return 1;
             }
-            console.log(`${v("commit")} of ${v("service")} was deployed successfully to ${v("environment")}: ${line(found[0])}`);
+            console.log(`${what} was deployed successfully to ${v("environment")}: ${line(found[0])}`);
             return 0;
         }
         case "last-success": {
@@ -185,13 +280,32 @@ export async function main(
             return record ? 0 : 1;
         }
         case "live": {
-            const record = await liveDeployment(ledger, v("service"));
+            const record = await liveDeployment(ledger, v("service"), root);
             if (!record) {
                 console.log(`the pipelines never deployed ${v("service")} to ${v("environment")} successfully: nothing to compare`);
                 return 1;
             }
             console.log(`live in ${v("environment")}: ${record.commitSha} (${line(record)})`);
             outputs("commit", record.commitSha);
+            return 0;
+        }
+        case "show": {
+            const records = values.commit
+                ? (await ledger.deploymentsOf(v("service"), v("commit"))).filter((r) => !root || r.root === root)
+                : [await ledger.latest(v("service"))].filter((r): r is DeploymentRecord => r !== undefined);
+            if (records.length === 0) {
+                const which = values.commit ? `of commit ${values.commit}` : "at all";
+                console.log(`no record of ${v("service")} in ${v("environment")}'s ledger ${which}`);
+                return 1;
+            }
+            console.log(records.map(describeRecord).join("\n\n"));
+            return 0;
+        }
+        case "reap": {
+            const hours = Number(values["older-than-hours"] ?? STALE_AFTER_HOURS);
+            const reaped = await ledger.reap(hours, values.service);
+            for (const record of reaped) console.log(`closed as cancelled (stale): ${line(record)}`);
+            console.log(`${reaped.length} record(s) started over ${hours} hours ago without an outcome closed as cancelled`);
             return 0;
         }
         default: {
@@ -202,18 +316,22 @@ export async function main(
     }
 }
 
+/** The ledger of a table with the recorder's clients; best-effort failures become warning annotations. */
+export function productionLedger(tableName: string): Ledger {
+    return new Ledger({ tableName, ...ledgerClients(), warn: (message) => console.log(workflowWarning(message)) });
+}
+
 if (require.main === module) {
-    main(
-        process.argv.slice(2),
-        (tableName) => new Ledger({ tableName, dynamodb: new DynamoDBClient({}), cloudwatch: new CloudWatchClient({}) }),
-    ).then(
+    main(process.argv.slice(2), productionLedger).then(
         (code) => process.exit(code),
         (error: unknown) => {
             if (error instanceof UsageError || error instanceof LedgerError) {
                 console.error(`deployment: ${error.message}`);
                 process.exit(2);
             }
-            console.error(`deployment: ${error instanceof Error ? error.message : String(error)}`);
+            // A ServiceError names the service, operation and endpoint; anything else keeps its own name.
+            const named = error instanceof Error && !(error instanceof ServiceError) ? `${error.name}: ${error.message}` : undefined;
+            console.error(`deployment: ${named ?? (error instanceof Error ? error.message : String(error))}`);
             process.exit(1);
         },
     );

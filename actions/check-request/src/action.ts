@@ -10,10 +10,11 @@ export async function checkRequestAction(env: Env, now: Date): Promise<number> {
         changeTicket: input(env, "change-ticket"),
         tag: input(env, "tag"),
         stateVersion: input(env, "state-version"),
+        root: input(env, "root"),
     };
     const problems = requestProblems(request, now);
     for (const problem of problems) console.log(`::error::${escapeCommand(problem)}`);
     if (problems.length > 0) return 1;
-    console.log(`request accepted: ${request.kind} to ${request.environment}`);
+    console.log(`request accepted: ${request.kind} to ${request.environment}${request.root ? ` (root ${request.root})` : ""}`);
     return 0;
 }

@@ -5,9 +5,12 @@
  *   saving), when the testers who use it are there; rollbacks are for incidents and run at any time;
  * - prod needs a change ticket;
  * - a rollback names exactly one target: a `deploy-<environment>-<YYYYMMDDTHHMMSSZ>` tag of the same
- *   environment, or (where the pipeline supports it) a state version.
+ *   environment (`deploy-<environment>-<root>-<YYYYMMDDTHHMMSSZ>` for a repository with several roots:
+ *   the root of the request), or (where the pipeline supports it) a state version.
  * Pure: the clock is an argument, so the tests pin it.
  */
+
+import { deployTagShape, parseDeployTag, ROOT_NAME } from "./deployTag";
 
 export const ENVIRONMENTS = ["dev", "sit", "prod"] as const;
 export const KINDS = ["deploy", "rollback"] as const;
@@ -22,6 +25,8 @@ export interface DeployRequest {
     readonly tag: string;
     /** For a rollback by state version: the S3 version id of the state object to restore. */
     readonly stateVersion: string;
+    /** The Terraform root or function of a repository with several; empty for one with a single root. */
+    readonly root?: string;
 }
 
 export const CHANGE_TICKET = /^[A-Za-z][A-Za-z0-9]*-[0-9]+$/;
@@ -45,7 +50,11 @@ export function sitWindow(now: Date): { open: boolean; sast: string } {
 /** Every problem with the request at once; none: the request may go to the reviewers. */
 export function requestProblems(request: DeployRequest, now: Date): string[] {
     const { kind, environment, confirmation, changeTicket, tag, stateVersion } = request;
+    const root = request.root ?? "";
     const problems: string[] = [];
+    if (root && !ROOT_NAME.test(root)) {
+        return [`root must be lower-case letters, digits and inner hyphens, at most 32 characters, got '${root}'`];
+    }
     if (!(ENVIRONMENTS as readonly string[]).includes(environment)) {
         return [`environment must be dev, sit or prod, got '${environment}'`];
     }
@@ -53,9 +62,10 @@ export function requestProblems(request: DeployRequest, now: Date): string[] {
     if (confirmation !== `${kind}-${environment}`) problems.push(`type '${kind}-${environment}' to confirm, got '${confirmation}'`);
     if (kind === "rollback") {
         if (tag && stateVersion) problems.push("a rollback names a tag or a state version, not both");
-        else if (!tag && !stateVersion) problems.push(`a rollback needs a deploy-${environment}-<YYYYMMDDTHHMMSSZ> tag or a state version`);
-        if (tag && !new RegExp(`^deploy-${environment}-[0-9]{8}T[0-9]{6}Z$`).test(tag)) {
-            problems.push(`the tag must be a deploy-${environment}-<YYYYMMDDTHHMMSSZ> tag, got '${tag}'`);
+        else if (!tag && !stateVersion) problems.push(`a rollback needs a ${deployTagShape(environment, root)} tag or a state version`);
+        const parsed = tag ? parseDeployTag(tag) : undefined;
+        if (tag && (parsed?.environment !== environment || (parsed.root ?? "") !== root)) {
+            problems.push(`the tag must be a ${deployTagShape(environment, root)} tag, got '${tag}'`);
         }
         if (stateVersion && (!STATE_VERSION.test(stateVersion) || stateVersion === "null")) {
             problems.push(`the state version must be an S3 version id, got '${stateVersion}'`);

@@ -1,47 +1,40 @@
 /**
  * The deployment recorder as an action: the same `main` as `npm run deployment`, with its arguments taken
- * from the action's inputs and defaults from the run (service, run id and attempt, commit, actor, run URL).
- * The ledger and the deployment metric are the recorder's own (`tools/lib/ledger.ts`); nothing is redone here.
+ * from the action's inputs and defaults from the run (service, run id and attempt, commit, actor, run URL,
+ * the GitHub server's URL, so GitHub Enterprise Server runs are recorded too). The ledger and the deployment
+ * metric are the recorder's own (`tools/lib/ledger.ts`); nothing is redone here. A failed metric after the
+ * ledger write is a warning there; a `finish` whose start was never written is a warning here (the job has
+ * already failed at its start step, and that is the outcome to see).
  */
-import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { appendFileSync } from "fs";
-import { main } from "../../../tools/deployment";
-import { Ledger } from "../../../tools/lib/ledger";
+import { main, productionLedger, workflowWarning } from "../../../tools/deployment";
+import { NotStartedError, type Ledger } from "../../../tools/lib/ledger";
 import { input, type Env } from "../../lib/runtime";
+
+const START = [
+    "environment",
+    "service",
+    "run-id",
+    "run-attempt",
+    "commit",
+    "version",
+    "actor",
+    "run-url",
+    "server-url",
+    "approvers",
+    "change-ticket",
+    "artifact-digest",
+    "root",
+    "table",
+];
 
 /** The recorder's arguments each command takes; an input not listed for the command is not passed. */
 const ARGUMENTS: Record<string, readonly string[]> = {
-    start: [
-        "environment",
-        "service",
-        "run-id",
-        "run-attempt",
-        "commit",
-        "version",
-        "actor",
-        "run-url",
-        "approvers",
-        "change-ticket",
-        "table",
-    ],
-    rollback: [
-        "environment",
-        "service",
-        "run-id",
-        "run-attempt",
-        "commit",
-        "version",
-        "actor",
-        "run-url",
-        "approvers",
-        "change-ticket",
-        "target-tag",
-        "table",
-    ],
-    finish: ["environment", "service", "run-id", "run-attempt", "outcome", "kind", "table"],
-    deployed: ["environment", "service", "commit", "table"],
-    live: ["environment", "service", "table"],
+    start: START,
+    rollback: [...START, "target-tag"],
+    finish: ["environment", "service", "run-id", "run-attempt", "outcome", "kind", "root", "table"],
+    deployed: ["environment", "service", "commit", "root", "table"],
+    live: ["environment", "service", "root", "table"],
 };
 
 /** GitHub's `job.status` words, so a caller can pass `outcome: ${{ job.status }}` as it is. */
@@ -52,6 +45,7 @@ export function recorderArguments(env: Env): string[] {
     const command = input(env, "command");
     const names = ARGUMENTS[command];
     if (!names) throw new Error(`command must be one of ${Object.keys(ARGUMENTS).join(", ")}, got '${command}'`);
+    const server = env.GITHUB_SERVER_URL ?? "https://github.com";
     const defaults: Record<string, string> = {
         service: (env.GITHUB_REPOSITORY ?? "").split("/").pop() ?? "",
         "run-id": env.GITHUB_RUN_ID ?? "",
@@ -59,7 +53,9 @@ export function recorderArguments(env: Env): string[] {
         commit: env.GITHUB_SHA ?? "",
         version: env.GITHUB_REF_NAME ?? "",
         actor: env.GITHUB_ACTOR ?? "",
-        "run-url": `${env.GITHUB_SERVER_URL ?? "https://github.com"}/${env.GITHUB_REPOSITORY ?? ""}/actions/runs/${env.GITHUB_RUN_ID ?? ""}`,
+        "run-url": `${server}/${env.GITHUB_REPOSITORY ?? ""}/actions/runs/${env.GITHUB_RUN_ID ?? ""}`,
+        // github.com is the recorder's default; a GitHub Enterprise Server's URL is passed.
+        "server-url": env.GITHUB_SERVER_URL && env.GITHUB_SERVER_URL !== "https://github.com" ? env.GITHUB_SERVER_URL : "",
         table: env.LEDGER_TABLE ?? "",
     };
     const argv = [command];
@@ -72,15 +68,18 @@ export function recorderArguments(env: Env): string[] {
 }
 
 /** Runs the recorder; `deployed` answering "no" fails the step, which is what the promotion check needs. */
-export async function recordDeploymentAction(env: Env): Promise<number> {
+export async function recordDeploymentAction(env: Env, ledgerFor: (table: string) => Ledger = productionLedger): Promise<number> {
     const argv = recorderArguments(env);
-    const code = await main(
-        argv,
-        (tableName) => new Ledger({ tableName, dynamodb: new DynamoDBClient({}), cloudwatch: new CloudWatchClient({}) }),
-        (name, value) => {
+    let code: number;
+    try {
+        code = await main(argv, ledgerFor, (name, value) => {
             if (env.GITHUB_OUTPUT) appendFileSync(env.GITHUB_OUTPUT, `${name}=${value}\n`);
-        },
-    );
+        });
+    } catch (error) {
+        if (!(error instanceof NotStartedError)) throw error;
+        console.log(workflowWarning(`nothing to finish: ${error.message}`));
+        return 0;
+    }
     if (code !== 0) console.log(`::error::the recorder answered no to '${argv[0]}' (exit ${code}); see the line above`);
     return code;
 }

@@ -1,28 +1,8 @@
+import { githubRequest, type GithubRequest } from "../../lib/github";
 import { input, type Env } from "../../lib/runtime";
 import { issueOperations, LABELS, OUTCOMES, type DriftOutcome, type IssueOperation, type OpenIssue } from "./plan";
 
-/** One GitHub REST call; the tests pass a recorder. */
-export type GithubRequest = (method: string, path: string, body?: unknown) => Promise<unknown>;
-
-export function githubRequest(apiUrl: string, token: string): GithubRequest {
-    return async (method, path, body) => {
-        const response = await fetch(`${apiUrl}${path}`, {
-            method,
-            headers: {
-                authorization: `Bearer ${token}`,
-                accept: "application/vnd.github+json",
-                "x-github-api-version": "2022-11-28",
-                ...(body === undefined ? {} : { "content-type": "application/json" }),
-            },
-            body: body === undefined ? undefined : JSON.stringify(body),
-            signal: AbortSignal.timeout(30_000),
-        });
-        if (!response.ok)
-            throw new Error(`GitHub answered ${response.status} to ${method} ${path}: ${(await response.text()).slice(0, 200)}`);
-        return response.status === 204 ? undefined : response.json();
-    };
-}
-
+export { githubRequest, type GithubRequest } from "../../lib/github";
 async function apply(request: GithubRequest, repo: string, operation: IssueOperation): Promise<string> {
     switch (operation.op) {
         case "create": {
