@@ -81,6 +81,7 @@ export = async () => {
     for (const repository of config.repositories.filter((r) => (r.deploys.functions ?? []).length > 0)) {
         new LambdaRolloutRole(`${repository.name}-rollout`, {
             naming,
+            owner: config.githubOwner,
             repository: repository.name,
             scope: repository.deploys,
             permissionsBoundaryArn: boundary.arn,

@@ -9,6 +9,8 @@ import { policyDocument, toJson, type PolicyDocument } from "./policyDocument";
 /** Arguments for {@link LambdaRolloutRole}. */
 export interface LambdaRolloutRoleArgs {
     readonly naming: Naming;
+    /** The GitHub organisation: the role is tagged with its repository, as the service's other roles are. */
+    readonly owner: string;
     /** The Lambda service (repository name). */
     readonly repository: string;
     /** What it declares: the functions CodeDeploy shifts and the hooks it invokes. */
@@ -79,6 +81,8 @@ export class LambdaRolloutRole extends pulumi.ComponentResource {
                 description: `CodeDeploy: shifts the aliases of ${args.repository}'s functions and rolls them back on alarm`,
                 assumeRolePolicy: toJson(CODEDEPLOY_TRUST),
                 permissionsBoundary: args.permissionsBoundaryArn,
+                // The service's own: what it shifts belongs to the same repository as what its deployer writes.
+                tags: { Repository: `${args.owner}/${args.repository}`, Access: "rollout" },
             },
             { parent: this, dependsOn: args.rolesDependOn },
         );

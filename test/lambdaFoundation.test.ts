@@ -5,7 +5,10 @@ import * as path from "path";
 import { CODEDEPLOY_TRUST } from "../components/lambdaRollout";
 import { lambdaFunctionProblems } from "../components/permissions/lambda";
 import { ConfigError, type DeployScope } from "../config";
+import { deployScopesDisjoint } from "../policies/rules/deployScopesDisjoint";
+import { foundationRights } from "../policies/rules/foundationRights";
 import { synthesize, type Graph } from "../tools/lib/synthesize";
+import { mutate, runStackRule } from "./helpers/policy";
 import { decide, stackPolicies } from "./helpers/iamSimulation";
 import { fixtureConfig, rawStack, REPOSITORIES, REGION } from "./helpers/rightsFixture";
 
@@ -88,6 +91,39 @@ describe("the foundation declares what a Lambda service's rollouts need", () => 
         for (const [action, resource, expected] of cases) {
             assert.equal(await decide(policies, { role, action, resource }), expected, `${action} on ${resource}`);
         }
+    });
+});
+
+describe("the pack judges a Lambda service that declares its functions", () => {
+    const SIT = { config: { environment: "sit" } };
+    const graphs: Partial<Record<"resolved" | "preview", Graph>> = {};
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), "lambda-pack-"));
+    before(async () => {
+        const config = rawStack(directory, "sit", { "cicd-foundation:repositories": repositories });
+        for (const mode of ["resolved", "preview"] as const) graphs[mode] = await synthesize({ stack: "sit", config, mode });
+    });
+    after(() => fs.rmSync(directory, { recursive: true, force: true }));
+
+    for (const mode of ["resolved", "preview"] as const) {
+        it(`passes its deployer's bounded role creation and its own rollout role (${mode})`, () => {
+            assert.deepEqual(runStackRule(foundationRights, graphs[mode] as Graph, SIT), { violations: [] });
+            assert.deepEqual(runStackRule(deployScopesDisjoint, graphs[mode] as Graph, SIT), { violations: [] });
+        });
+    }
+
+    it("flags role creation without the boundary condition, or outside the execution-role space", () => {
+        const broken = mutate(graphs.resolved as Graph, "aws:iam/rolePolicy:RolePolicy", "billing-deployer", (r) => {
+            const document = JSON.parse(r.inputs.policy as string) as { Statement: Record<string, unknown>[] };
+            for (const statement of document.Statement) {
+                if (statement.Sid === "CreateOwnExecutionRolesWithTheBoundary") delete statement.Condition;
+                if (statement.Sid === "AttachDeclaredPolicies0") statement.Resource = `arn:aws:iam::${ACCOUNT}:role/acme-deployer-sit-orders`;
+            }
+            r.inputs.policy = JSON.stringify(document);
+        });
+        assert.deepEqual(runStackRule(foundationRights, broken, SIT).violations, [
+            "Role policy 'billing-deployer': statement 'CreateOwnExecutionRolesWithTheBoundary' grants role 'acme-deployer-sit-billing' IAM writes (iam:CreateRole), and it is not the foundation's deployer.",
+            "Role policy 'billing-deployer': statement 'AttachDeclaredPolicies0' grants role 'acme-deployer-sit-billing' IAM writes (iam:AttachRolePolicy), and it is not the foundation's deployer.",
+        ]);
     });
 });
 
