@@ -149,6 +149,20 @@ const cases: Case[] = [
         context: bounded,
         expected: "ImplicitlyDenied",
     },
+    {
+        why: "sets its own function's description (each deploy's tag, so a retry publishes a version of its own)",
+        role: BILLING,
+        action: "lambda:UpdateFunctionConfiguration",
+        resource: fn("acme-billing-api"),
+        expected: "Allowed",
+    },
+    {
+        why: "changes no other service's function",
+        role: BILLING,
+        action: "lambda:UpdateFunctionConfiguration",
+        resource: fn("acme-orders-api"),
+        expected: "ImplicitlyDenied",
+    },
     // Passing roles.
     {
         why: "passes its own execution role to Lambda",

@@ -6,6 +6,8 @@ import type { Statement } from "../policyDocument";
 /** What the Lambda pipeline calls: a new code version, weighted alias routing for the canary, its alarm. */
 export const LAMBDA_DEPLOY_ACTIONS = [
     "lambda:UpdateFunctionCode",
+    // The function's description carries the deploy's tag, so each deploy publishes a version of its own.
+    "lambda:UpdateFunctionConfiguration",
     "lambda:PublishVersion",
     "lambda:GetAlias",
     "lambda:CreateAlias",
