@@ -141,7 +141,6 @@ export const LAMBDA_ROLLOUTS = [
     "LambdaLinear10PercentEvery1Minute",
     "LambdaLinear10PercentEvery2Minutes",
     "LambdaLinear10PercentEvery3Minutes",
-    "LambdaLinear10PercentEvery10Minutes",
     "LambdaAllAtOnce",
 ] as const;
 const LAMBDA_FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;

@@ -128,7 +128,11 @@ describe("the Lambda workflows: what they do", () => {
                 ["actions/attest-build-provenance", { "subject-path": "${{ runner.temp }}/lambda-artifact/package.zip" }, undefined],
             ],
         );
-        assert.deepEqual(load(build).jobs.build.permissions, { contents: "read" }, "the job that runs the service's commands cannot sign");
+        assert.deepEqual(
+            load(build).jobs.build.permissions,
+            { contents: "read", packages: "read" },
+            "the job that runs the service's commands cannot sign",
+        );
     });
 
     it("deploy: only the build main's build workflow attested, verified and chosen by digest before any credential, never a rebuild", () => {
@@ -194,10 +198,7 @@ describe("the Lambda workflows: what they do", () => {
         const finish = step(deploy, "deploy", (s) => s.with?.command === "finish");
         assert.equal(finish.if, "always() && steps.start.outcome == 'success'");
         const start = step(deploy, "deploy", (s) => s.id === "start");
-        assert.deepEqual(
-            [start.with?.command, start.with?.version, start.with?.["artifact-digest"]],
-            ["start", "${{ steps.name.outputs.tag }}", "${{ steps.build.outputs.digest }}"],
-        );
+        assert.deepEqual([start.with?.command, start.with?.version], ["start", "${{ steps.name.outputs.tag }}"]);
         const slack = step(deploy, "deploy", (s) => /notify-slack@/.test(s.uses ?? ""));
         assert.equal(slack.if, "always() && (inputs.environment == 'prod' || job.status != 'success')");
     });
