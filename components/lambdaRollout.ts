@@ -86,7 +86,11 @@ export class LambdaRolloutRole extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: args.rolesDependOn },
         );
-        new aws.iam.RolePolicy(name, { role: this.role.name, policy: toJson(rolloutRolePolicy(args.naming, args.scope)) }, { parent: this });
+        new aws.iam.RolePolicy(
+            name,
+            { role: this.role.name, policy: toJson(rolloutRolePolicy(args.naming, args.scope)) },
+            { parent: this },
+        );
         this.registerOutputs({ roleArn: this.roleArn });
     }
 }

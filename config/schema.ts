@@ -167,7 +167,12 @@ export const deployScopeSchema = strict({
     s3Buckets: resourcePatterns(),
     lambdaFunctions: resourcePatterns(),
     /** Lambda: the functions the first deploy creates (each matches a `lambdaFunctions` pattern). */
-    functions: z.array(lambdaFunctionSchema, says((v) => `must be a list, got ${got(v)}`)).optional(),
+    functions: z
+        .array(
+            lambdaFunctionSchema,
+            says((v) => `must be a list, got ${got(v)}`),
+        )
+        .optional(),
     /** The repository that holds this program: its deployer manages the foundation itself. */
     foundation: flag().default(false),
 }).describe("Resource name patterns the repository's deployer may manage, per service.");

@@ -64,7 +64,13 @@ interface Case extends Request {
 
 const cases: Case[] = [
     // The function and its execution role.
-    { why: "creates its declared function", role: BILLING, action: "lambda:CreateFunction", resource: fn("acme-billing-api"), expected: "Allowed" },
+    {
+        why: "creates its declared function",
+        role: BILLING,
+        action: "lambda:CreateFunction",
+        resource: fn("acme-billing-api"),
+        expected: "Allowed",
+    },
     {
         why: "creates no undeclared function, even inside its patterns",
         role: BILLING,

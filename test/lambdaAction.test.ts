@@ -44,11 +44,17 @@ describe("the lambda-release action's inputs", () => {
     });
 
     const cases: [string, Record<string, string>, string[]][] = [
-        ["no command", {}, ["input command is required (package, deploy, stability, rollback-target, rollback, abort-canary, release, report)"]],
+        [
+            "no command",
+            {},
+            ["input command is required (package, deploy, stability, rollback-target, rollback, abort-canary, release, report)"],
+        ],
         [
             "an unknown command",
             { command: "destroy-all" },
-            ["input command must be package, deploy, stability, rollback-target, rollback, abort-canary, release, report, got 'destroy-all'"],
+            [
+                "input command must be package, deploy, stability, rollback-target, rollback, abort-canary, release, report, got 'destroy-all'",
+            ],
         ],
         [
             "a deploy missing everything",

@@ -71,7 +71,9 @@ describe("the foundation declares what a Lambda service's rollouts need", () => 
         assert.ok(role, "the rollout role exists");
         assert.deepEqual(JSON.parse(String(role.inputs.assumeRolePolicy)), CODEDEPLOY_TRUST);
         assert.equal(role.inputs.permissionsBoundary, `arn:aws:iam::${ACCOUNT}:policy/acme-pipeline-boundary-sit`);
-        const others = graph.resources.filter((r) => r.type === "aws:iam/role:Role" && String(r.inputs.name).startsWith("acme-codedeploy-"));
+        const others = graph.resources.filter(
+            (r) => r.type === "aws:iam/role:Role" && String(r.inputs.name).startsWith("acme-codedeploy-"),
+        );
         assert.equal(others.length, 1, "only the service that declares functions gets one");
     });
 
@@ -85,7 +87,11 @@ describe("the foundation declares what a Lambda service's rollouts need", () => 
             ["lambda:UpdateAlias", fn("acme-orders-api:live"), "ImplicitlyDenied"],
             ["lambda:InvokeFunction", fn("acme-billing-smoke"), "Allowed"],
             ["lambda:InvokeFunction", fn("acme-billing-api"), "ImplicitlyDenied"],
-            ["cloudwatch:DescribeAlarms", `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:acme-sit-lambda-acme-billing-api-errors`, "Allowed"],
+            [
+                "cloudwatch:DescribeAlarms",
+                `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:acme-sit-lambda-acme-billing-api-errors`,
+                "Allowed",
+            ],
             ["lambda:UpdateFunctionCode", fn("acme-billing-api"), "ImplicitlyDenied"],
         ];
         for (const [action, resource, expected] of cases) {
@@ -116,7 +122,8 @@ describe("the pack judges a Lambda service that declares its functions", () => {
             const document = JSON.parse(r.inputs.policy as string) as { Statement: Record<string, unknown>[] };
             for (const statement of document.Statement) {
                 if (statement.Sid === "CreateOwnExecutionRolesWithTheBoundary") delete statement.Condition;
-                if (statement.Sid === "AttachDeclaredPolicies0") statement.Resource = `arn:aws:iam::${ACCOUNT}:role/acme-deployer-sit-orders`;
+                if (statement.Sid === "AttachDeclaredPolicies0")
+                    statement.Resource = `arn:aws:iam::${ACCOUNT}:role/acme-deployer-sit-orders`;
             }
             r.inputs.policy = JSON.stringify(document);
         });
@@ -148,7 +155,11 @@ describe("deploys.functions is checked at synthesis", () => {
     it("passes functions inside the patterns with allowed and own policies", () => {
         const own = `arn:aws:iam::${ACCOUNT}:policy/acme-lambda-billing@tables`;
         assert.deepEqual(
-            lambdaFunctionProblems(naming, { name: "billing", kind: "lambda", deploys: scope([fn("acme-billing-api", { policies: [BASIC, own] })]) }),
+            lambdaFunctionProblems(naming, {
+                name: "billing",
+                kind: "lambda",
+                deploys: scope([fn("acme-billing-api", { policies: [BASIC, own] })]),
+            }),
             [],
         );
     });
@@ -171,7 +182,10 @@ describe("deploys.functions is checked at synthesis", () => {
             "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess, arn:aws:iam::aws:policy/CloudWatchLambdaInsightsExecutionRolePolicy";
         const own = `arn:aws:iam::${ACCOUNT}:policy/acme-lambda-billing@*`;
         assert.deepEqual(problems, [
-            { key: "deploys.functions[0].name", message: "'acme-orders-api' matches none of deploys.lambdaFunctions (acme-billing-*): its deployer could not create it" },
+            {
+                key: "deploys.functions[0].name",
+                message: "'acme-orders-api' matches none of deploys.lambdaFunctions (acme-billing-*): its deployer could not create it",
+            },
             {
                 key: "deploys.functions[1].policies[0]",
                 message: `'arn:aws:iam::aws:policy/AdministratorAccess' is neither an allowed AWS managed policy (${allowed}) nor the service's own (${own})`,

@@ -1,7 +1,14 @@
 import { strict as assert } from "assert";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { codeSha256, ReleaseError, rollbackTarget, type Clock } from "../actions/lambda-release/src/release";
-import { appSpec, LAMBDA_TRUST, reportRollout, startRelease, type FunctionPlan, type RolloutClients } from "../actions/lambda-release/src/rollout";
+import {
+    appSpec,
+    LAMBDA_TRUST,
+    reportRollout,
+    startRelease,
+    type FunctionPlan,
+    type RolloutClients,
+} from "../actions/lambda-release/src/rollout";
 import { ledgerHistory } from "../actions/lambda-release/src/stability";
 import { Ledger } from "../tools/lib/ledger";
 import { createLedgerTable, startCloudWatch, startDynamo } from "./helpers/aws";
@@ -93,7 +100,9 @@ describe("the Lambda release through CodeDeploy, against loopback Lambda, IAM, C
         assert.deepEqual(a.roles["acme-lambda-billing@acme-billing-api"], { trust: LAMBDA_TRUST, boundary: BOUNDARY, policies: [BASIC] });
         const f = a.functions["acme-billing-api"];
         assert.equal(f.role, `arn:aws:iam::${ACCOUNT}:role/acme-lambda-billing@acme-billing-api`);
-        assert.deepEqual(f.versions, [{ version: "1", codeSha256: codeSha256(zip), description: `${tag(1)} ${COMMIT}`, configDescription: `${tag(1)} ${COMMIT}` }]);
+        assert.deepEqual(f.versions, [
+            { version: "1", codeSha256: codeSha256(zip), description: `${tag(1)} ${COMMIT}`, configDescription: `${tag(1)} ${COMMIT}` },
+        ]);
         assert.deepEqual(f.aliases, { live: { functionVersion: "1", weights: {} } });
         assert.deepEqual([...a.applications], ["acme-lambda-billing"]);
         assert.deepEqual(a.groups.get("acme-lambda-billing/acme-billing-api"), {
@@ -210,7 +219,10 @@ describe("the Lambda release through CodeDeploy, against loopback Lambda, IAM, C
         const { deploymentId } = await start(2, p);
         await reportRollout(fakes.codedeploy, deploymentId ?? "", clock, logLine, MINUTE);
         assert.deepEqual(fakes.account.invoked, ["acme-billing-pre", "acme-billing-post"]);
-        assert.deepEqual(JSON.parse(appSpec(p, "1", "2")).Hooks, [{ BeforeAllowTraffic: "acme-billing-pre" }, { AfterAllowTraffic: "acme-billing-post" }]);
+        assert.deepEqual(JSON.parse(appSpec(p, "1", "2")).Hooks, [
+            { BeforeAllowTraffic: "acme-billing-pre" },
+            { AfterAllowTraffic: "acme-billing-post" },
+        ]);
     });
 
     it("a retried deploy of the same build publishes a new version with its own tag, and a rollback to the last successful tag is then accepted", async () => {
@@ -257,7 +269,10 @@ describe("the Lambda release through CodeDeploy, against loopback Lambda, IAM, C
             { lambda: fakes.lambda, functionName: "acme-billing-api", alias: "live", clock, log: logLine },
             { history: ledgerHistory(dynamo.client as DynamoDBClient, table, "billing") },
         );
-        assert.deepEqual(chosen, { current: "3", target: { version: "1", codeSha256: codeSha256(Buffer.from("earlier")), tag: tag(1), commit: OTHER } });
+        assert.deepEqual(chosen, {
+            current: "3",
+            target: { version: "1", codeSha256: codeSha256(Buffer.from("earlier")), tag: tag(1), commit: OTHER },
+        });
     });
 
     it("knows how each predefined rollout shifts", () => {

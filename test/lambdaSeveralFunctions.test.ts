@@ -57,7 +57,10 @@ describe("a release of one of several functions", () => {
                 "input rollout must be a CodeDeploy Lambda configuration without its CodeDeployDefault. prefix, e.g. LambdaCanary10Percent5Minutes, got 'LambdaCanary50Percent1Minute'",
             ]),
         );
-        assert.equal(readInputs({ ...RELEASE, INPUT_ENVIRONMENT: "dev", INPUT_ROLLOUT: "LambdaAllAtOnce" }).values.rollout, "LambdaAllAtOnce");
+        assert.equal(
+            readInputs({ ...RELEASE, INPUT_ENVIRONMENT: "dev", INPUT_ROLLOUT: "LambdaAllAtOnce" }).values.rollout,
+            "LambdaAllAtOnce",
+        );
     });
 
     it("reads a version's tag and commit whether or not the tag names the function", () => {
@@ -65,7 +68,10 @@ describe("a release of one of several functions", () => {
             tag: "deploy-prod-acme-billing-api-20261123T080000Z",
             commit: COMMIT,
         });
-        assert.deepEqual(parseVersionDescription(`deploy-prod-20261123T080000Z ${COMMIT}`), { tag: "deploy-prod-20261123T080000Z", commit: COMMIT });
+        assert.deepEqual(parseVersionDescription(`deploy-prod-20261123T080000Z ${COMMIT}`), {
+            tag: "deploy-prod-20261123T080000Z",
+            commit: COMMIT,
+        });
         assert.equal(parseVersionDescription(`deploy-prod-a b-20261123T080000Z ${COMMIT}`), undefined);
     });
 

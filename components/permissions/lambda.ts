@@ -78,7 +78,8 @@ export const codeDeployApplicationArn = (n: Naming, repository: string) =>
 export const codeDeployGroupArn = (n: Naming, repository: string, group = "*") =>
     `arn:aws:codedeploy:${n.region}:${n.accountId}:deploymentgroup:${codeDeployApplicationName(n, repository)}/${group}`;
 /** The predefined deployment configurations (`CodeDeployDefault.Lambda*`) the groups use. */
-export const codeDeployConfigArn = (n: Naming) => `arn:aws:codedeploy:${n.region}:${n.accountId}:deploymentconfig:CodeDeployDefault.Lambda*`;
+export const codeDeployConfigArn = (n: Naming) =>
+    `arn:aws:codedeploy:${n.region}:${n.accountId}:deploymentconfig:CodeDeployDefault.Lambda*`;
 
 /**
  * The role CodeDeploy acts as while it shifts a service's aliases: `<prefix>-codedeploy-<env>-<repository>`,
@@ -134,18 +135,16 @@ export function lambdaDeployerStatements(args: PermissionsArgs): Statement[] {
                   // One statement per role: each gets only the policies its function declares.
                   ...roles
                       .filter((r) => r.fn.policies.length > 0)
-                      .map(
-                          (r, i): Statement => ({
-                              Sid: `AttachDeclaredPolicies${i}`,
-                              Effect: "Allow",
-                              Action: "iam:AttachRolePolicy",
-                              Resource: r.arn,
-                              Condition: {
-                                  StringEquals: { "iam:PermissionsBoundary": boundary },
-                                  ArnEquals: { "iam:PolicyARN": [...r.fn.policies] },
-                              },
-                          }),
-                      ),
+                      .map((r, i): Statement => ({
+                          Sid: `AttachDeclaredPolicies${i}`,
+                          Effect: "Allow",
+                          Action: "iam:AttachRolePolicy",
+                          Resource: r.arn,
+                          Condition: {
+                              StringEquals: { "iam:PermissionsBoundary": boundary },
+                              ArnEquals: { "iam:PolicyARN": [...r.fn.policies] },
+                          },
+                      })),
               ];
     return [
         {
@@ -229,7 +228,9 @@ export function lambdaFunctionProblems(
     const problems: LambdaFunctionProblem[] = [];
     const functions = repository.deploys.functions ?? [];
     if (functions.length > 0 && repository.kind !== "lambda") {
-        return [{ key: "deploys.functions", message: `is for Lambda repositories only; '${repository.name}' is kind '${repository.kind}'` }];
+        return [
+            { key: "deploys.functions", message: `is for Lambda repositories only; '${repository.name}' is kind '${repository.kind}'` },
+        ];
     }
     const patterns = repository.deploys.lambdaFunctions;
     const own = (name: string) => patterns.some((p) => matchesPattern(name, p));

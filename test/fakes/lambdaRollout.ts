@@ -99,13 +99,18 @@ export interface Account {
     requests: string[];
 }
 
-const arnOf = (name: string, qualifier?: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}${qualifier ? `:${qualifier}` : ""}`;
+const arnOf = (name: string, qualifier?: string) =>
+    `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}${qualifier ? `:${qualifier}` : ""}`;
 const sha = (zipBase64: string) => createHash("sha256").update(Buffer.from(zipBase64, "base64")).digest("base64");
 
 /** How a predefined configuration shifts: [percent, after minutes] steps, ending with 100. */
 export function shiftSteps(config: string): [number, number][] {
     const canary = /LambdaCanary(\d+)Percent(\d+)Minutes$/.exec(config);
-    if (canary) return [[Number(canary[1]), 0], [100, Number(canary[2])]];
+    if (canary)
+        return [
+            [Number(canary[1]), 0],
+            [100, Number(canary[2])],
+        ];
     const linear = /LambdaLinear(\d+)PercentEvery(\d+)Minutes?$/.exec(config);
     if (linear) {
         const step = Number(linear[1]);
@@ -137,7 +142,8 @@ export async function startRolloutFakes(now: () => number, alarms: ReadonlyMap<s
     const configuration = (name: string, qualifier = "$LATEST") => {
         const f = fn(name);
         const v = qualifier === "$LATEST" ? undefined : f.versions.find((x) => x.version === qualifier);
-        if (qualifier !== "$LATEST" && !v) throw new Fault(404, "ResourceNotFoundException", `Function not found: ${arnOf(name, qualifier)}`);
+        if (qualifier !== "$LATEST" && !v)
+            throw new Fault(404, "ResourceNotFoundException", `Function not found: ${arnOf(name, qualifier)}`);
         return {
             FunctionName: name,
             FunctionArn: arnOf(name, v?.version ?? "$LATEST"),
@@ -206,10 +212,15 @@ export async function startRolloutFakes(now: () => number, alarms: ReadonlyMap<s
             ];
             if (method === "POST" && !name) {
                 const functionName = String(body.FunctionName);
-                if (account.functions[functionName]) throw new Fault(409, "ResourceConflictException", `Function already exist: ${functionName}`);
+                if (account.functions[functionName])
+                    throw new Fault(409, "ResourceConflictException", `Function already exist: ${functionName}`);
                 const roleName = String(body.Role).split("/").pop() ?? "";
                 if (!account.roles[roleName]) {
-                    throw new Fault(400, "InvalidParameterValueException", "The role defined for the function cannot be assumed by Lambda.");
+                    throw new Fault(
+                        400,
+                        "InvalidParameterValueException",
+                        "The role defined for the function cannot be assumed by Lambda.",
+                    );
                 }
                 const code = (body.Code as { ZipFile: string }).ZipFile;
                 account.functions[functionName] = {
@@ -228,7 +239,8 @@ export async function startRolloutFakes(now: () => number, alarms: ReadonlyMap<s
                 return answer(201, configuration(functionName));
             }
             const f = fn(name);
-            if (method === "GET" && resource === "configuration") return answer(200, configuration(name, url.searchParams.get("Qualifier") ?? undefined));
+            if (method === "GET" && resource === "configuration")
+                return answer(200, configuration(name, url.searchParams.get("Qualifier") ?? undefined));
             if (method === "PUT" && resource === "code") {
                 f.codeSha256 = sha(String(body.ZipFile));
                 return answer(200, configuration(name));
@@ -262,7 +274,11 @@ export async function startRolloutFakes(now: () => number, alarms: ReadonlyMap<s
             throw new Fault(404, "UnknownOperationException", `${method} ${url.pathname}`);
         } catch (error) {
             const fault = error instanceof Fault ? error : new Fault(500, "ServiceException", String(error));
-            return [fault.status, { "content-type": "application/json", "x-amzn-errortype": fault.type }, JSON.stringify({ message: fault.message })];
+            return [
+                fault.status,
+                { "content-type": "application/json", "x-amzn-errortype": fault.type },
+                JSON.stringify({ message: fault.message }),
+            ];
         }
     });
 
@@ -294,7 +310,11 @@ export async function startRolloutFakes(now: () => number, alarms: ReadonlyMap<s
                 `<Message>The role with name ${name} cannot be found.</Message></Error><RequestId>local</RequestId></ErrorResponse>`,
         ];
         if (action === "CreateRole") {
-            account.roles[name] = { trust: form.get("AssumeRolePolicyDocument") ?? "", boundary: form.get("PermissionsBoundary") ?? undefined, policies: [] };
+            account.roles[name] = {
+                trust: form.get("AssumeRolePolicyDocument") ?? "",
+                boundary: form.get("PermissionsBoundary") ?? undefined,
+                policies: [],
+            };
             return xml(action, roleXml(name));
         }
         if (!account.roles[name]) return noSuchRole();
@@ -307,22 +327,35 @@ export async function startRolloutFakes(now: () => number, alarms: ReadonlyMap<s
         }
         if (action === "AttachRolePolicy") {
             account.roles[name].policies.push(form.get("PolicyArn") ?? "");
-            return [200, { "content-type": "text/xml" }, `<AttachRolePolicyResponse><ResponseMetadata><RequestId>local</RequestId></ResponseMetadata></AttachRolePolicyResponse>`];
+            return [
+                200,
+                { "content-type": "text/xml" },
+                `<AttachRolePolicyResponse><ResponseMetadata><RequestId>local</RequestId></ResponseMetadata></AttachRolePolicyResponse>`,
+            ];
         }
-        return [400, { "content-type": "text/xml" }, `<ErrorResponse><Error><Code>InvalidAction</Code><Message>${action}</Message></Error></ErrorResponse>`];
+        return [
+            400,
+            { "content-type": "text/xml" },
+            `<ErrorResponse><Error><Code>InvalidAction</Code><Message>${action}</Message></Error></ErrorResponse>`,
+        ];
     });
 
     const codedeploy = await serve((req, text) => {
         const operation = String(req.headers["x-amz-target"]).split(".").pop() ?? "";
         account.requests.push(`codedeploy ${operation}`);
         const body = JSON.parse(text || "{}") as Record<string, unknown>;
-        const ok = (value: unknown): [number, Record<string, string>, string] => [200, { "content-type": "application/x-amz-json-1.1" }, JSON.stringify(value)];
+        const ok = (value: unknown): [number, Record<string, string>, string] => [
+            200,
+            { "content-type": "application/x-amz-json-1.1" },
+            JSON.stringify(value),
+        ];
         try {
             const app = String(body.applicationName ?? "");
             const key = `${app}/${String(body.deploymentGroupName ?? body.currentDeploymentGroupName ?? "")}`;
             switch (operation) {
                 case "GetApplication":
-                    if (!account.applications.has(app)) throw new Fault(400, "ApplicationDoesNotExistException", `No application named ${app}`);
+                    if (!account.applications.has(app))
+                        throw new Fault(400, "ApplicationDoesNotExistException", `No application named ${app}`);
                     return ok({ application: { applicationName: app, computePlatform: "Lambda" } });
                 case "CreateApplication":
                     account.applications.add(app);
@@ -337,13 +370,17 @@ export async function startRolloutFakes(now: () => number, alarms: ReadonlyMap<s
                             serviceRoleArn: group.serviceRoleArn,
                             deploymentConfigName: group.deploymentConfigName,
                             alarmConfiguration: { enabled: true, alarms: group.alarms.map((name) => ({ name })) },
-                            autoRollbackConfiguration: { enabled: group.autoRollback, events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] },
+                            autoRollbackConfiguration: {
+                                enabled: group.autoRollback,
+                                events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"],
+                            },
                         },
                     });
                 }
                 case "CreateDeploymentGroup":
                 case "UpdateDeploymentGroup": {
-                    if (!account.applications.has(app)) throw new Fault(400, "ApplicationDoesNotExistException", `No application named ${app}`);
+                    if (!account.applications.has(app))
+                        throw new Fault(400, "ApplicationDoesNotExistException", `No application named ${app}`);
                     const alarmConfiguration = body.alarmConfiguration as { alarms: { name: string }[] };
                     const rollback = body.autoRollbackConfiguration as { enabled: boolean };
                     account.groups.set(key, {
@@ -362,11 +399,16 @@ export async function startRolloutFakes(now: () => number, alarms: ReadonlyMap<s
                     }
                     const revision = body.revision as { appSpecContent: { content: string } };
                     const spec = JSON.parse(revision.appSpecContent.content) as {
-                        Resources: Record<string, { Properties: { Name: string; Alias: string; CurrentVersion: string; TargetVersion: string } }>[];
+                        Resources: Record<
+                            string,
+                            { Properties: { Name: string; Alias: string; CurrentVersion: string; TargetVersion: string } }
+                        >[];
                         Hooks?: Record<string, string>[];
                     };
                     const p = Object.values(spec.Resources[0])[0].Properties;
-                    const hooks = (spec.Hooks ?? []).flatMap((h) => Object.entries(h).map(([when, name]) => `${when === "BeforeAllowTraffic" ? "before" : "after"}:${name}`));
+                    const hooks = (spec.Hooks ?? []).flatMap((h) =>
+                        Object.entries(h).map(([when, name]) => `${when === "BeforeAllowTraffic" ? "before" : "after"}:${name}`),
+                    );
                     const d: FakeDeployment = {
                         id: `d-${String(account.deployments.length + 1).padStart(9, "0")}`,
                         application: app,
@@ -397,7 +439,9 @@ export async function startRolloutFakes(now: () => number, alarms: ReadonlyMap<s
                             ...(d.errorMessage
                                 ? {
                                       errorInformation: { code: "ALARM_ACTIVE", message: d.errorMessage },
-                                      rollbackInfo: { rollbackMessage: `Alias ${d.alias} of ${d.functionName} rolled back to version ${d.current}` },
+                                      rollbackInfo: {
+                                          rollbackMessage: `Alias ${d.alias} of ${d.functionName} rolled back to version ${d.current}`,
+                                      },
                                   }
                                 : {}),
                         },
@@ -408,7 +452,11 @@ export async function startRolloutFakes(now: () => number, alarms: ReadonlyMap<s
             }
         } catch (error) {
             const fault = error instanceof Fault ? error : new Fault(500, "InternalFailure", String(error));
-            return [fault.status, { "content-type": "application/x-amz-json-1.1" }, JSON.stringify({ __type: fault.type, message: fault.message })];
+            return [
+                fault.status,
+                { "content-type": "application/x-amz-json-1.1" },
+                JSON.stringify({ __type: fault.type, message: fault.message }),
+            ];
         }
     });
 

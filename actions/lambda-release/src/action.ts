@@ -57,7 +57,11 @@ export const awsClients: Clients = {
     iam: () => new IAMClient({}),
 };
 
-const list = (value: string | undefined) => (value ?? "").split(",").map((item) => item.trim()).filter((item) => item !== "");
+const list = (value: string | undefined) =>
+    (value ?? "")
+        .split(",")
+        .map((item) => item.trim())
+        .filter((item) => item !== "");
 
 /**
  * The release of one function, every name derived from the foundation's (prefix, environment, account) and the
@@ -65,7 +69,12 @@ const list = (value: string | undefined) => (value ?? "").split(",").map((item) 
  * function's error alarm. Only the declared policies and alarms come in as inputs; IAM refuses any other policy.
  */
 export function functionPlan(v: Readonly<Record<string, string>>): FunctionPlan {
-    const naming: Naming = { prefix: v.prefix, environment: v.environment as Naming["environment"], accountId: v["account-id"], region: v.region };
+    const naming: Naming = {
+        prefix: v.prefix,
+        environment: v.environment as Naming["environment"],
+        accountId: v["account-id"],
+        region: v.region,
+    };
     const functionName = v["function-name"];
     const executionRoleName = lambdaExecutionRoleName(naming, v.service, functionName);
     if (!executionRoleName) throw new ReleaseError(`${functionName} of ${v.service} gives no execution role name within 64 characters`);
@@ -169,7 +178,13 @@ export async function run(inputs: Inputs, clients: Clients, clock: Clock, log: (
             };
         }
         case "report": {
-            const info = await reportRollout(clients.codedeploy(), v["deployment-id"], clock, log, Number(v["poll-seconds"] ?? "15") * 1000);
+            const info = await reportRollout(
+                clients.codedeploy(),
+                v["deployment-id"],
+                clock,
+                log,
+                Number(v["poll-seconds"] ?? "15") * 1000,
+            );
             return { status: info.status ?? "" };
         }
         case "rollback":

@@ -10,7 +10,13 @@ import {
     type DeploymentInfo,
 } from "@aws-sdk/client-codedeploy";
 import { DescribeAlarmsCommand, type CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { AttachRolePolicyCommand, CreateRoleCommand, GetRoleCommand, ListAttachedRolePoliciesCommand, type IAMClient } from "@aws-sdk/client-iam";
+import {
+    AttachRolePolicyCommand,
+    CreateRoleCommand,
+    GetRoleCommand,
+    ListAttachedRolePoliciesCommand,
+    type IAMClient,
+} from "@aws-sdk/client-iam";
 import {
     CreateAliasCommand,
     CreateFunctionCommand,
@@ -191,10 +197,14 @@ async function createFunction(target: Target, plan: FunctionPlan, zip: Uint8Arra
         }
     }
     if (created.CodeSha256 !== digest || !created.Version || created.Version === "$LATEST") {
-        throw new ReleaseError(`creating ${plan.functionName} returned version ${created.Version ?? "(none)"} with code ${created.CodeSha256}`);
+        throw new ReleaseError(
+            `creating ${plan.functionName} returned version ${created.Version ?? "(none)"} with code ${created.CodeSha256}`,
+        );
     }
     await waitUntilActive(target);
-    await target.lambda.send(new CreateAliasCommand({ FunctionName: plan.functionName, Name: plan.alias, FunctionVersion: created.Version }));
+    await target.lambda.send(
+        new CreateAliasCommand({ FunctionName: plan.functionName, Name: plan.alias, FunctionVersion: created.Version }),
+    );
     target.log(`created ${plan.functionName} version ${created.Version} (code ${digest}) and alias ${plan.alias} on it`);
     return created.Version;
 }
@@ -312,7 +322,9 @@ export async function startRelease(
         }),
     );
     if (!deploymentId) throw new ReleaseError(`CodeDeploy started no rollout of ${plan.functionName} version ${version}`);
-    log(`rollout ${deploymentId}: ${plan.functionName} ${previous} -> ${version} (${plan.deploymentConfig}); CodeDeploy shifts and rolls back`);
+    log(
+        `rollout ${deploymentId}: ${plan.functionName} ${previous} -> ${version} (${plan.deploymentConfig}); CodeDeploy shifts and rolls back`,
+    );
     return { version, previousVersion: previous, deploymentId };
 }
 
