@@ -4,6 +4,7 @@ import { iamRoleQuotaProblem } from "./components/accountQuotas";
 import { DeploymentLedger } from "./components/deploymentLedger";
 import { EncryptionKey } from "./components/encryptionKey";
 import { lookUpGithubIds } from "./components/githubLookups";
+import { LambdaRolloutRole } from "./components/lambdaRollout";
 import { Monitoring } from "./components/monitoring";
 import { GithubOidcProvider } from "./components/githubOidc";
 import { backendUrl, bootstrapRoleNames, stateKeyPrefix } from "./components/permissions";
@@ -55,6 +56,7 @@ export = async () => {
         logRetentionDays: config.monitoring.logRetentionDays,
         cloudTrailLogGroup: config.monitoring.cloudTrailLogGroup,
         declaredAlarms: config.monitoring.alarms,
+        lambdaFunctions: config.repositories.flatMap((r) => (r.deploys.functions ?? []).map((f) => f.name)),
         permissionsBoundaryArn: boundary.arn,
         rolesDependOn,
     });
@@ -75,6 +77,17 @@ export = async () => {
                 rolesDependOn,
             }),
     );
+    // The role CodeDeploy acts as for each Lambda service that declares its functions.
+    for (const repository of config.repositories.filter((r) => (r.deploys.functions ?? []).length > 0)) {
+        new LambdaRolloutRole(`${repository.name}-rollout`, {
+            naming,
+            owner: config.githubOwner,
+            repository: repository.name,
+            scope: repository.deploys,
+            permissionsBoundaryArn: boundary.arn,
+            rolesDependOn,
+        });
+    }
     // Every environment's GitHub side, written from this stack alone (prod's): dev and sit declare none.
     if (config.ownsRepositoryRuleset) await declareGithubSide(config, [...others, config], githubProvider);
 

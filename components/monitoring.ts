@@ -49,6 +49,11 @@ export interface MonitoringArgs {
     /** The CloudTrail log group; the failed-assumption filter and alarm exist only when it is named. */
     readonly cloudTrailLogGroup?: string;
     readonly declaredAlarms: readonly DeclaredAlarm[];
+    /**
+     * The functions the Lambda services declare (`deploys.functions`): each gets the error alarm its rollouts
+     * watch, so a canary always has something to roll back on. Defaults to none.
+     */
+    readonly lambdaFunctions?: readonly string[];
     /** The boundary every role the program creates carries, the Chatbot role included. */
     readonly permissionsBoundaryArn: string;
     /** Resources the Chatbot role waits for, such as the boundary policy. Defaults to none. */
@@ -283,7 +288,9 @@ export function failedAssumptionPattern(naming: Naming): string {
 const FIVE_MINUTES = 300;
 
 /** Every alarm of the environment, as data. */
-export function alarmSpecs(args: Pick<MonitoringArgs, "naming" | "tables" | "cloudTrailLogGroup" | "declaredAlarms">): AlarmSpec[] {
+export function alarmSpecs(
+    args: Pick<MonitoringArgs, "naming" | "tables" | "cloudTrailLogGroup" | "declaredAlarms" | "lambdaFunctions">,
+): AlarmSpec[] {
     const { naming } = args;
     const deploymentSeverity: Severity = naming.environment === "prod" ? "critical" : "warning";
     const once = { threshold: 1, comparison: "GreaterThanOrEqualToThreshold" as const, evaluationPeriods: 1 };
@@ -319,6 +326,9 @@ export function alarmSpecs(args: Pick<MonitoringArgs, "naming" | "tables" | "clo
             },
         },
     ];
+    for (const functionName of args.lambdaFunctions ?? []) {
+        specs.push(lambdaErrorAlarmSpec(functionName, deploymentSeverity));
+    }
     for (const table of args.tables) {
         const dimensions = { TableName: table.tableName };
         for (const [metricName, label] of [
@@ -448,5 +458,29 @@ export function dashboardBody(args: Pick<MonitoringArgs, "naming" | "tables" | "
                 },
             },
         ],
+    };
+}
+
+/**
+ * A declared function's error alarm, named as its rollouts expect it (`<prefix>-<env>-lambda-<function>-errors`):
+ * any error of the `live` alias in a minute. During a rollout both versions serve the alias, so CodeDeploy
+ * stops and rolls back on the first error; missing data (no traffic) is not an error.
+ */
+export function lambdaErrorAlarmSpec(functionName: string, route: Route): AlarmSpec {
+    return {
+        key: `lambda-${functionName}-errors`,
+        description: `${functionName} (alias live) reported errors; a rollout under way rolls back.`,
+        route,
+        threshold: 1,
+        comparison: "GreaterThanOrEqualToThreshold",
+        evaluationPeriods: 1,
+        treatMissingData: "notBreaching",
+        metric: {
+            namespace: "AWS/Lambda",
+            metricName: "Errors",
+            dimensions: { FunctionName: functionName, Resource: `${functionName}:live` },
+            statistic: "Sum",
+            periodSeconds: 60,
+        },
     };
 }

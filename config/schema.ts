@@ -132,11 +132,47 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const resourcePatterns = () => uniqueList(text(RESOURCE_PATTERN, RESOURCE_PATTERN_SHAPE)).default([]);
 const emails = () => uniqueList(text(EMAIL, "an email address")).default([]);
 
+/** CodeDeploy's predefined Lambda rollouts (`CodeDeployDefault.<name>`): canary, linear, or all at once. */
+export const LAMBDA_ROLLOUTS = [
+    "LambdaCanary10Percent5Minutes",
+    "LambdaCanary10Percent10Minutes",
+    "LambdaCanary10Percent15Minutes",
+    "LambdaCanary10Percent30Minutes",
+    "LambdaLinear10PercentEvery1Minute",
+    "LambdaLinear10PercentEvery2Minutes",
+    "LambdaLinear10PercentEvery3Minutes",
+    "LambdaAllAtOnce",
+] as const;
+const LAMBDA_FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const functionName = () => text(LAMBDA_FUNCTION_NAME, "a Lambda function name (letters, digits, '-', '_', at most 64)");
+
+/**
+ * A function the Lambda pipeline creates on its first deploy and releases through CodeDeploy: the foundation
+ * declares its error alarm and its rollout role; the execution role gets exactly `policies`.
+ */
+export const lambdaFunctionSchema = strict({
+    name: functionName(),
+    policies: uniqueList(
+        text(/^arn:aws:iam::(aws|\d{12}):policy\/[\w+=,.@/-]{1,512}$/, "a managed policy ARN (arn:aws:iam::<aws|account>:policy/...)"),
+    ).default([]),
+    rollout: oneOf(LAMBDA_ROLLOUTS).default("LambdaCanary10Percent5Minutes"),
+    /** Alarms of the service's own, watched with the function's error alarm during every rollout. */
+    alarms: uniqueList(text(/^[^,\s][^,]{0,254}$/, "a CloudWatch alarm name (no commas)")).default([]),
+    hooks: strict({ beforeAllowTraffic: functionName().optional(), afterAllowTraffic: functionName().optional() }).default({}),
+});
+
 /** Resource name patterns a repository's deployer role may manage, per service. */
 export const deployScopeSchema = strict({
     dynamodbTables: resourcePatterns(),
     s3Buckets: resourcePatterns(),
     lambdaFunctions: resourcePatterns(),
+    /** Lambda: the functions the first deploy creates (each matches a `lambdaFunctions` pattern). */
+    functions: z
+        .array(
+            lambdaFunctionSchema,
+            says((v) => `must be a list, got ${got(v)}`),
+        )
+        .optional(),
     /** The repository that holds this program: its deployer manages the foundation itself. */
     foundation: flag().default(false),
 }).describe("Resource name patterns the repository's deployer may manage, per service.");

@@ -164,6 +164,7 @@ describe("permission policies", () => {
                     "DeployOwnFunctions",
                     [
                         "lambda:UpdateFunctionCode",
+                        "lambda:UpdateFunctionConfiguration",
                         "lambda:PublishVersion",
                         "lambda:GetAlias",
                         "lambda:CreateAlias",
@@ -176,6 +177,19 @@ describe("permission policies", () => {
                 ],
                 ["WatchCanaryAlarms", "cloudwatch:DescribeAlarms"],
                 ["PassOwnExecutionRoles", "iam:PassRole"],
+                ["OwnCodeDeployApplication", ["codedeploy:CreateApplication", "codedeploy:GetApplication"]],
+                [
+                    "OwnRollouts",
+                    [
+                        "codedeploy:CreateDeploymentGroup",
+                        "codedeploy:GetDeploymentGroup",
+                        "codedeploy:UpdateDeploymentGroup",
+                        "codedeploy:CreateDeployment",
+                        "codedeploy:GetDeployment",
+                    ],
+                ],
+                ["ReadRolloutConfigs", "codedeploy:GetDeploymentConfig"],
+                ["PassOwnCodeDeployRole", "iam:PassRole"],
             ],
         );
         assert.deepEqual(policy.Statement[5].Resource, "arn:aws:iam::093646564004:role/bbws-lambda-2_bbws_tenants_event_handler@*");

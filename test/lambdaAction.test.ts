@@ -44,11 +44,17 @@ describe("the lambda-release action's inputs", () => {
     });
 
     const cases: [string, Record<string, string>, string[]][] = [
-        ["no command", {}, ["input command is required (package, deploy, stability, rollback-target, rollback, abort-canary)"]],
+        [
+            "no command",
+            {},
+            ["input command is required (package, deploy, stability, rollback-target, rollback, abort-canary, release, report)"],
+        ],
         [
             "an unknown command",
             { command: "destroy-all" },
-            ["input command must be package, deploy, stability, rollback-target, rollback, abort-canary, got 'destroy-all'"],
+            [
+                "input command must be package, deploy, stability, rollback-target, rollback, abort-canary, release, report, got 'destroy-all'",
+            ],
         ],
         [
             "a deploy missing everything",
@@ -99,7 +105,7 @@ describe("the lambda-release action's inputs", () => {
         [
             "a tag of another shape",
             { command: "rollback-target", "function-name": "f", alias: "live", tag: "v1.2.3" },
-            ["input tag must be a deploy-<env>-<YYYYMMDDTHHMMSSZ> tag, got 'v1.2.3'"],
+            ["input tag must be a deploy-<env>-<YYYYMMDDTHHMMSSZ> or deploy-<env>-<function>-<YYYYMMDDTHHMMSSZ> tag, got 'v1.2.3'"],
         ],
     ];
     for (const [name, values, expected] of cases) {
@@ -133,7 +139,13 @@ describe("the lambda-release commands end to end", () => {
         lambda = await startLambda({});
         cloudwatch = await startCloudWatch();
         dynamo = await startDynamo();
-        clients = { lambda: () => lambda.client, cloudwatch: () => cloudwatch.client, dynamodb: () => dynamo.client };
+        clients = {
+            lambda: () => lambda.client,
+            cloudwatch: () => cloudwatch.client,
+            dynamodb: () => dynamo.client,
+            codedeploy: () => assert.fail("these commands call no CodeDeploy"),
+            iam: () => assert.fail("these commands call no IAM"),
+        };
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "lambda-release-"));
     });
     after(async () => {

@@ -35,9 +35,9 @@ describe("the Lambda workflows: what they do", () => {
     it("give each lambda-release step every input its command requires", () => {
         const calls = FILES.flatMap(steps).filter(({ step: s }) => /\/actions\/lambda-release@/.test(s.uses ?? ""));
         assert.deepEqual(calls.map(({ step: s }) => s.with?.command).sort(), [
-            "abort-canary",
-            "deploy",
             "package",
+            "release",
+            "report",
             "rollback",
             "rollback-target",
             "stability",
@@ -58,20 +58,24 @@ describe("the Lambda workflows: what they do", () => {
         );
     });
 
-    it("build: the caller's lint, test and coverage gates pass before the one build, kept as lambda-<commit>", () => {
+    it("build: the caller's lint, test and coverage gates pass before the one build, kept as lambda-[<function>-]<commit>", () => {
         const quality = load(build)
             .jobs.quality.steps?.filter((s) => s.run)
-            .map((s) => [s.name, s.env?.COMMAND, s.run]);
+            .map((s) => [s.name, s.env?.COMMAND, s.name === "Install" ? "" : s.run]);
         assert.deepEqual(quality, [
-            ["Install", "${{ inputs.install-command }}", 'bash -euo pipefail -c "$COMMAND"'],
+            ["Install", "${{ inputs.install-command }}", ""],
             ["Lint", "${{ inputs.lint-command }}", 'bash -euo pipefail -c "$COMMAND"'],
             ["Test", "${{ inputs.test-command }}", 'bash -euo pipefail -c "$COMMAND"'],
             ["Coverage threshold", "${{ inputs.coverage-command }}", 'bash -euo pipefail -c "$COMMAND"'],
         ]);
         assert.equal(load(build).jobs.build.needs, "quality");
         const upload = step(build, "build", (s) => s.uses?.startsWith("actions/upload-artifact@") ?? false);
+        assert.equal(
+            step(build, "build", (s) => s.id === "artifact").run,
+            'echo "name=lambda-${FUNCTION:+$FUNCTION-}$GITHUB_SHA" >> "$GITHUB_OUTPUT"',
+        );
         assert.deepEqual(upload.with, {
-            name: "lambda-${{ github.sha }}",
+            name: "${{ steps.artifact.outputs.name }}",
             path: "${{ runner.temp }}/lambda-artifact/",
             "if-no-files-found": "error",
             "retention-days": 90,
@@ -95,11 +99,15 @@ describe("the Lambda workflows: what they do", () => {
             ["org/cicd-foundation/actions/check-request", request, undefined],
         );
         assert.deepEqual(jobs.check.permissions, {});
-        const alarms = step(deploy, "check", (s) => s.name === "A prod canary has alarms to watch");
-        assert.equal(alarms.if, "inputs.environment == 'prod' && inputs.canary-alarms == ''", "refused before anyone approves");
+        const gradual = step(deploy, "check", (s) => s.name === "prod shifts gradually");
+        assert.equal(gradual.if, "inputs.environment == 'prod' && inputs.rollout == 'LambdaAllAtOnce'", "refused before anyone approves");
         assert.equal(jobs.deploy.needs, "check");
         assert.equal(jobs.deploy.environment, "${{ inputs.environment }}");
-        assert.deepEqual(jobs.deploy.concurrency, { group: "lambda-${{ inputs.environment }}", "cancel-in-progress": false, queue: "max" });
+        assert.deepEqual(jobs.deploy.concurrency, {
+            group: "lambda-${{ inputs.environment }}-${{ inputs.function-name }}",
+            "cancel-in-progress": false,
+            queue: "max",
+        });
         assert.deepEqual(load(rollback).jobs.rollback.concurrency, jobs.deploy.concurrency, "a rollback waits for a deployment");
     });
 
@@ -112,11 +120,19 @@ describe("the Lambda workflows: what they do", () => {
         assert.deepEqual(
             (attest.steps ?? []).map((s) => [s.uses?.split("@")[0], s.with, s.run]),
             [
-                ["actions/download-artifact", { name: "lambda-${{ github.sha }}", path: "${{ runner.temp }}/lambda-artifact" }, undefined],
+                [
+                    "actions/download-artifact",
+                    { name: "${{ needs.build.outputs.artifact }}", path: "${{ runner.temp }}/lambda-artifact" },
+                    undefined,
+                ],
                 ["actions/attest-build-provenance", { "subject-path": "${{ runner.temp }}/lambda-artifact/package.zip" }, undefined],
             ],
         );
-        assert.deepEqual(load(build).jobs.build.permissions, { contents: "read" }, "the job that runs the service's commands cannot sign");
+        assert.deepEqual(
+            load(build).jobs.build.permissions,
+            { contents: "read", packages: "read" },
+            "the job that runs the service's commands cannot sign",
+        );
     });
 
     it("deploy: only the build main's build workflow attested, verified and chosen by digest before any credential, never a rebuild", () => {
@@ -129,6 +145,7 @@ describe("the Lambda workflows: what they do", () => {
                     commit: "${{ inputs.commit }}",
                     "signer-workflow": "${{ steps.map.outputs.build-signer-workflow }}",
                     destination: "${{ runner.temp }}/lambda-artifact",
+                    "function-name": "${{ inputs.several-functions && inputs.function-name || '' }}",
                     token: "${{ github.token }}",
                 },
                 undefined,
@@ -141,7 +158,7 @@ describe("the Lambda workflows: what they do", () => {
         assert.ok(!steps.some((s) => s.uses?.startsWith("actions/download-artifact@")), "no download that picks by name");
         assert.ok(!steps.some((s) => s.uses?.startsWith("actions/checkout@")), "the deploy job never builds");
         assert.equal(load(deploy).jobs.deploy.permissions?.attestations, "read");
-        assert.equal(step(deploy, "deploy", (s) => s.id === "deploy").with?.package, "${{ runner.temp }}/lambda-artifact/package.zip");
+        assert.equal(step(deploy, "deploy", (s) => s.id === "release").with?.package, "${{ runner.temp }}/lambda-artifact/package.zip");
     });
 
     it("deploy: prod asks sit's ledger, with sit's ledger reader, whether the commit ran there long enough", () => {
@@ -167,12 +184,17 @@ describe("the Lambda workflows: what they do", () => {
         );
     });
 
-    it("deploy: a canary in prod, all at once elsewhere; an interrupted canary is undone; the outcome is always recorded", () => {
-        const release = step(deploy, "deploy", (s) => s.id === "deploy");
-        assert.equal(release.with?.strategy, "${{ inputs.environment == 'prod' && 'canary' || 'all-at-once' }}");
-        assert.equal(release.with?.["canary-alarms"], "${{ inputs.canary-alarms }}");
-        const abort = step(deploy, "deploy", (s) => s.with?.command === "abort-canary");
-        assert.equal(abort.if, "(failure() || cancelled()) && inputs.environment == 'prod' && steps.start.outcome == 'success'");
+    it("deploy: CodeDeploy shifts and rolls back, the runner only starts and reports; the outcome is always recorded", () => {
+        const release = step(deploy, "deploy", (s) => s.id === "release");
+        assert.deepEqual(
+            [release.with?.command, release.with?.rollout, release.with?.alarms, release.with?.prefix],
+            ["release", "${{ inputs.rollout }}", "${{ inputs.alarms }}", "${{ steps.map.outputs.prefix }}"],
+        );
+        const report = step(deploy, "deploy", (s) => s.with?.command === "report");
+        assert.deepEqual(
+            [report.if, report.with?.["deployment-id"]],
+            ["steps.release.outputs.deployment-id != ''", "${{ steps.release.outputs.deployment-id }}"],
+        );
         const finish = step(deploy, "deploy", (s) => s.with?.command === "finish");
         assert.equal(finish.if, "always() && steps.start.outcome == 'success'");
         const start = step(deploy, "deploy", (s) => s.id === "start");
@@ -181,11 +203,10 @@ describe("the Lambda workflows: what they do", () => {
         assert.equal(slack.if, "always() && (inputs.environment == 'prod' || job.status != 'success')");
     });
 
-    it("deploy: tags the commit deploy-<env>-<timestamp> through the API, with no credentials on disk", () => {
-        assert.equal(
-            step(deploy, "deploy", (s) => s.id === "name").run,
-            'echo "tag=deploy-$ENVIRONMENT-$(date -u +%Y%m%dT%H%M%SZ)" >> "$GITHUB_OUTPUT"',
-        );
+    it("deploy: tags the commit deploy-<env>-[<function>-]<timestamp> through the API, with no credentials on disk", () => {
+        const name = step(deploy, "deploy", (s) => s.id === "name");
+        assert.equal(name.run, 'echo "tag=deploy-$ENVIRONMENT-${FUNCTION:+$FUNCTION-}$(date -u +%Y%m%dT%H%M%SZ)" >> "$GITHUB_OUTPUT"');
+        assert.equal(name.env?.FUNCTION, "${{ inputs.several-functions && inputs.function-name || '' }}");
         assert.equal(
             step(deploy, "deploy", (s) => s.name === "Tag the deployed commit").run,
             'gh api "repos/$GITHUB_REPOSITORY/git/refs" -f ref="refs/tags/$TAG" -f sha="$COMMIT" --silent',
@@ -264,7 +285,11 @@ describe("the Lambda workflows: what they do", () => {
         );
         assert.equal(workflow.jobs.promote.if, "github.event_name == 'workflow_dispatch'");
         assert.equal(workflow.jobs.promote.with?.commit, "${{ inputs.commit }}");
-        assert.ok(workflow.jobs.promote.with?.["canary-alarms"], "prod's canary watches an alarm");
+        assert.equal(
+            workflow.jobs.promote.with?.rollout,
+            "${{ inputs.environment == 'prod' && 'LambdaCanary10Percent10Minutes' || 'LambdaAllAtOnce' }}",
+            "prod shifts as a canary (CodeDeploy watches the function's error alarm)",
+        );
     });
 
     it("the example callers name functions and alarms the service's deployer may touch in every environment", () => {

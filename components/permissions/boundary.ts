@@ -83,7 +83,7 @@ export const POLICY_CHANGES = [
 ];
 
 /** The services whose resources the pipelines manage; `iam:` is granted on roles only, never on `*`. */
-export const BOUNDED_SERVICES = ["s3:*", "dynamodb:*", "lambda:*", "kms:*", "sns:*", "cloudwatch:*", "logs:*", "chatbot:*"];
+export const BOUNDED_SERVICES = ["s3:*", "dynamodb:*", "lambda:*", "kms:*", "sns:*", "cloudwatch:*", "logs:*", "chatbot:*", "codedeploy:*"];
 
 /**
  * S3 settings that keep the state and its access log private, encrypted, versioned, logged and in this
@@ -148,6 +148,14 @@ export function permissionsBoundary(naming: Naming, bootstrapRoleNames: readonly
             Action: "iam:PassRole",
             Resource: roleArn(naming, lambdaExecutionRoleSpace(naming)),
             Condition: { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } },
+        },
+        // A Lambda service's rollout role (the `<prefix>-codedeploy-*` space, reserved for bounded roles) to CodeDeploy.
+        {
+            Sid: "PassRolloutRolesToCodeDeploy",
+            Effect: "Allow",
+            Action: "iam:PassRole",
+            Resource: roleArn(naming, `${naming.prefix}-codedeploy-*`),
+            Condition: { StringEquals: { "iam:PassedToService": "codedeploy.amazonaws.com" } },
         },
         {
             Sid: "PassTheChatbotRole",

@@ -64,6 +64,29 @@ function iamWrite(pattern: string): boolean {
     return !(iamPattern(verb, true).test("PassRole") && /^pass/i.test(verb));
 }
 
+/** Role actions IAM authorizes with the target role's `iam:PermissionsBoundary`, as a Lambda deployer uses them. */
+const BOUNDED_ROLE_WRITES = ["iam:CreateRole", "iam:AttachRolePolicy"];
+
+/**
+ * A Lambda service's deployer creates its functions' execution roles: IAM writes limited to role creation and
+ * policy attachment, only on the Lambda execution-role space (`<prefix>-lambda-*`), only with the stack's
+ * pipeline boundary as the new role's boundary. Such a delegation is bounded by the boundary, not foundation-level.
+ */
+function boundedLambdaRoleDelegation(statement: IamStatement): boolean {
+    const actions = statement.NotAction !== undefined ? ["*"] : asArray(statement.Action);
+    const resources = statement.NotResource !== undefined ? ["*"] : asArray(statement.Resource);
+    const condition = (statement.Condition ?? {}) as Record<string, Record<string, unknown>>;
+    const boundary = condition.StringEquals?.["iam:PermissionsBoundary"];
+    return (
+        actions.length > 0 &&
+        actions.every((a) => BOUNDED_ROLE_WRITES.includes(a)) &&
+        resources.length > 0 &&
+        resources.every((r) => /^arn:aws[a-z-]*:iam::\d{12}:role\/[a-z0-9-]+-lambda-[^*?]+$/.test(r)) &&
+        typeof boundary === "string" &&
+        /^arn:aws[a-z-]*:iam::\d{12}:policy\/[a-z0-9-]+-pipeline-boundary-(dev|sit|prod)$/.test(boundary)
+    );
+}
+
 /** The name a table or bucket ARN pattern covers (`*` covers every name), or undefined for other resources. */
 function namePattern(resource: string, service: "dynamodb" | "s3"): string | undefined {
     if (resource === "*") return "*";
@@ -81,7 +104,7 @@ function foundationLevel(statement: IamStatement, tables: readonly string[], buc
     const actions = statement.NotAction !== undefined ? ["*"] : asArray(statement.Action);
     const resources = statement.NotResource !== undefined ? ["*"] : asArray(statement.Resource);
     const found: string[] = [];
-    const iam = actions.filter(iamWrite);
+    const iam = boundedLambdaRoleDelegation(statement) ? [] : actions.filter(iamWrite);
     if (iam.length > 0) found.push(`IAM writes (${iam.join(", ")})`);
     const kms = actions.filter((a) => KEY_ADMINISTRATION.some((k) => actionCovers(a, k)));
     if (kms.length > 0) found.push(`KMS key administration (${kms.join(", ")})`);

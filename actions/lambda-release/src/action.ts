@@ -5,7 +5,16 @@
 import { appendFileSync, readFileSync, writeFileSync } from "fs";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CodeDeployClient } from "@aws-sdk/client-codedeploy";
+import { IAMClient } from "@aws-sdk/client-iam";
 import { LambdaClient } from "@aws-sdk/client-lambda";
+import { boundaryPolicyArn, roleArn, type Naming } from "../../../components/naming";
+import {
+    codeDeployApplicationName,
+    codeDeployRoleName,
+    lambdaErrorAlarmName,
+    lambdaExecutionRoleName,
+} from "../../../components/permissions/lambda";
 import { Ledger } from "../../../tools/lib/ledger";
 import { escapeCommand, type Env } from "../../lib/runtime";
 import { InputError, readInputs, type Inputs } from "./inputs";
@@ -22,6 +31,7 @@ import {
     type Clock,
     type Target,
 } from "./release";
+import { reportRollout, startRelease, type FunctionPlan } from "./rollout";
 import { checkStability, ledgerHistory } from "./stability";
 
 /** What the build leaves next to the package: which commit it is and the digest Lambda will report. */
@@ -35,13 +45,55 @@ export interface Clients {
     readonly lambda: () => LambdaClient;
     readonly cloudwatch: () => CloudWatchClient;
     readonly dynamodb: () => DynamoDBClient;
+    readonly codedeploy: () => CodeDeployClient;
+    readonly iam: () => IAMClient;
 }
 
 export const awsClients: Clients = {
     lambda: () => new LambdaClient({}),
     cloudwatch: () => new CloudWatchClient({}),
     dynamodb: () => new DynamoDBClient({}),
+    codedeploy: () => new CodeDeployClient({}),
+    iam: () => new IAMClient({}),
 };
+
+const list = (value: string | undefined) =>
+    (value ?? "")
+        .split(",")
+        .map((item) => item.trim())
+        .filter((item) => item !== "");
+
+/**
+ * The release of one function, every name derived from the foundation's (prefix, environment, account) and the
+ * repository, as the foundation declares them: the execution role, the CodeDeploy application and role, the
+ * function's error alarm. Only the declared policies and alarms come in as inputs; IAM refuses any other policy.
+ */
+export function functionPlan(v: Readonly<Record<string, string>>): FunctionPlan {
+    const naming: Naming = {
+        prefix: v.prefix,
+        environment: v.environment as Naming["environment"],
+        accountId: v["account-id"],
+        region: v.region,
+    };
+    const functionName = v["function-name"];
+    const executionRoleName = lambdaExecutionRoleName(naming, v.service, functionName);
+    if (!executionRoleName) throw new ReleaseError(`${functionName} of ${v.service} gives no execution role name within 64 characters`);
+    return {
+        functionName,
+        alias: v.alias,
+        executionRoleName,
+        executionRoleArn: roleArn(naming, executionRoleName),
+        boundaryArn: boundaryPolicyArn(naming),
+        policies: list(v.policies),
+        runtime: v.runtime,
+        handler: v.handler,
+        application: codeDeployApplicationName(naming, v.service),
+        codeDeployRoleArn: roleArn(naming, codeDeployRoleName(naming, v.service)),
+        deploymentConfig: `CodeDeployDefault.${v.rollout}`,
+        alarms: [lambdaErrorAlarmName(naming, functionName), ...list(v.alarms)],
+        hooks: { beforeAllowTraffic: v["before-hook"], afterAllowTraffic: v["after-hook"] },
+    };
+}
 
 /** Runs one command; returns its outputs. */
 export async function run(inputs: Inputs, clients: Clients, clock: Clock, log: (line: string) => void): Promise<Record<string, string>> {
@@ -97,6 +149,43 @@ export async function run(inputs: Inputs, clients: Clients, clock: Clock, log: (
                 );
             }
             return { "current-version": current, version: chosen.version, tag: chosen.tag, commit: chosen.commit };
+        }
+        case "release": {
+            const manifest = JSON.parse(readFileSync(v.manifest, "utf8")) as BuildManifest;
+            if (manifest.commit !== v.commit) {
+                throw new ReleaseError(`the package was built from ${manifest.commit}, not ${v.commit}; nothing was changed`);
+            }
+            const started = await startRelease(
+                {
+                    lambda: clients.lambda(),
+                    codedeploy: clients.codedeploy(),
+                    iam: clients.iam(),
+                    cloudwatch: clients.cloudwatch(),
+                },
+                functionPlan(v),
+                readFileSync(v.package),
+                manifest.codeSha256,
+                v.tag,
+                v.commit,
+                clock,
+                log,
+            );
+            return {
+                version: started.version,
+                "previous-version": started.previousVersion,
+                "deployment-id": started.deploymentId ?? "",
+                "code-sha256": manifest.codeSha256,
+            };
+        }
+        case "report": {
+            const info = await reportRollout(
+                clients.codedeploy(),
+                v["deployment-id"],
+                clock,
+                log,
+                Number(v["poll-seconds"] ?? "15") * 1000,
+            );
+            return { status: info.status ?? "" };
         }
         case "rollback":
             return { "previous-version": await rollback(target(), v.version) };

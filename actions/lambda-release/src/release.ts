@@ -51,7 +51,7 @@ export function versionDescription(tag: string, commit: string): string {
 
 /** The tag and commit a version's description carries, or undefined for a version this release did not publish. */
 export function parseVersionDescription(description: string | undefined): { tag: string; commit: string } | undefined {
-    const match = /^(deploy-(?:dev|sit|prod)-\d{8}T\d{6}Z) ([0-9a-f]{40})$/.exec(description ?? "");
+    const match = /^(deploy-(?:dev|sit|prod)-(?:[A-Za-z0-9_-]{1,64}-)?\d{8}T\d{6}Z) ([0-9a-f]{40})$/.exec(description ?? "");
     return match ? { tag: match[1], commit: match[2] } : undefined;
 }
 

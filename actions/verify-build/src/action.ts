@@ -10,6 +10,7 @@ export function verifyBuildAction(env: Env, gh: Gh, log: (line: string) => void)
             commit: input(env, "commit"),
             signerWorkflow: input(env, "signer-workflow"),
             destination: input(env, "destination"),
+            functionName: input(env, "function-name") || undefined,
         },
         gh,
         log,

@@ -28,6 +28,8 @@ export interface Request {
     /** owner/repository/.github/workflows/file.yml */
     readonly signerWorkflow: string;
     readonly destination: string;
+    /** The function, when the repository builds several: the artifact is then `lambda-<function>-<commit>`. */
+    readonly functionName?: string;
 }
 
 export interface Selected {
@@ -121,8 +123,11 @@ export function selectBuild(request: Request, gh: Gh, log: (line: string) => voi
     if (!WORKFLOW.test(request.signerWorkflow)) {
         problems.push(`signer-workflow must be owner/repository/.github/workflows/<file>.yml, got '${request.signerWorkflow}'`);
     }
+    if (request.functionName && !/^[A-Za-z0-9_-]{1,64}$/.test(request.functionName)) {
+        problems.push(`function-name must be a Lambda function name, got '${request.functionName}'`);
+    }
     if (problems.length > 0) throw new BuildError(problems.join("\n"));
-    const name = `lambda-${request.commit}`;
+    const name = request.functionName ? `lambda-${request.functionName}-${request.commit}` : `lambda-${request.commit}`;
 
     const listed = gh([
         "api",
