@@ -58,7 +58,7 @@ const CHECKS: Record<string, [{ test(value: string): boolean }, string]> = {
         /^((sha256:)?[0-9a-f]{64}|[A-Za-z0-9+/]{43}=)$/,
         "a SHA-256 digest (64 hex digits, sha256:<hex>, or Lambda's base64 CodeSha256)",
     ],
-    root: [ROOT_NAME, "a root name (lower-case letters, digits and inner hyphens, at most 32 characters)"],
+    root: [ROOT_NAME, "a root or function name (letters, digits, '_' and inner hyphens, at most 64 characters)"],
     "older-than-hours": [/^([1-9]\d{0,2})$/, "a number of hours from 1 to 999"],
     outcome: [/^(succeeded|failed|cancelled)$/, "succeeded, failed or cancelled"],
     kind: [/^(deploy|rollback)$/, "deploy or rollback"],

@@ -24,7 +24,13 @@ describe("actions/check-request: deploy tags with and without a root", () => {
             { environment: "dev", root: "edge-dns-2", timestamp: "20261120T080000Z" },
         ],
         ["an unknown environment", "deploy-staging-20261120T080000Z", undefined],
-        ["a root with capitals", "deploy-prod-Network-20261120T080000Z", undefined],
+        [
+            "a function's name with capitals and '_'",
+            "deploy-prod-Tenants_api-20261120T080000Z",
+            { environment: "prod", root: "Tenants_api", timestamp: "20261120T080000Z" },
+        ],
+        ["a root with a slash", "deploy-prod-infra/network-20261120T080000Z", undefined],
+        ["a root over 64 characters", `deploy-prod-${"a".repeat(65)}-20261120T080000Z`, undefined],
         ["a root ending in a hyphen", "deploy-prod-network--20261120T080000Z", undefined],
         ["a short timestamp", "deploy-prod-network-20261120T0800Z", undefined],
         ["no timestamp", "deploy-prod-network", undefined],
@@ -60,7 +66,7 @@ describe("actions/check-request: deploy tags with and without a root", () => {
 
     it("refuses a root that could not appear in a tag, before anything else", () => {
         assert.deepEqual(requestProblems(rollback({ root: "infra/network", tag: "deploy-prod-20261120T080000Z" }), NOW), [
-            "root must be lower-case letters, digits and inner hyphens, at most 32 characters, got 'infra/network'",
+            "root must be letters, digits, '_' and inner hyphens, at most 64 characters, got 'infra/network'",
         ]);
     });
 

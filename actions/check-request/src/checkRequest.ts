@@ -53,7 +53,7 @@ export function requestProblems(request: DeployRequest, now: Date): string[] {
     const root = request.root ?? "";
     const problems: string[] = [];
     if (root && !ROOT_NAME.test(root)) {
-        return [`root must be lower-case letters, digits and inner hyphens, at most 32 characters, got '${root}'`];
+        return [`root must be letters, digits, '_' and inner hyphens, at most 64 characters, got '${root}'`];
     }
     if (!(ENVIRONMENTS as readonly string[]).includes(environment)) {
         return [`environment must be dev, sit or prod, got '${environment}'`];

@@ -1,14 +1,14 @@
 /**
  * Deploy tags: `deploy-<environment>-<YYYYMMDDTHHMMSSZ>` for a repository with one root, and
  * `deploy-<environment>-<root>-<YYYYMMDDTHHMMSSZ>` for one with several Terraform roots or functions. The
- * environment is one of three words and the timestamp has a fixed shape with capitals, so a root (lower
- * case, digits and hyphens) between them is never ambiguous. Shared by the request check and the recorder.
+ * environment is one of three words and the timestamp has a fixed shape at the end, so a root (a Lambda
+ * function's name: letters, digits, '_' and inner hyphens, at most 64) between them is never ambiguous. Shared by the request check and the recorder.
  */
 
-/** A root's name as it appears in tags, artifact names, comment markers and drift issues. */
-export const ROOT_NAME = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
+/** A root's (or function's) name as it appears in tags, artifact names, comment markers and drift issues. */
+export const ROOT_NAME = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62}[A-Za-z0-9_])?$/;
 
-const DEPLOY_TAG = /^deploy-(dev|sit|prod)-(?:([a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?)-)?(\d{8}T\d{6}Z)$/;
+const DEPLOY_TAG = /^deploy-(dev|sit|prod)-(?:([A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62}[A-Za-z0-9_])?)-)?(\d{8}T\d{6}Z)$/;
 
 export interface DeployTag {
     readonly environment: "dev" | "sit" | "prod";
