@@ -259,6 +259,7 @@ describe("the Lambda workflows: what they do", () => {
                     command: "deployed",
                     environment: "${{ inputs.environment }}",
                     service: "${{ github.event.repository.name }}",
+                    root: "${{ steps.tagged.outputs.root }}",
                     commit: "${{ steps.target.outputs.commit }}",
                     table: "${{ steps.map.outputs.ledger-table }}",
                 },

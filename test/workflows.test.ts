@@ -55,7 +55,16 @@ const assumesRole = (job: Job): boolean => {
     return called !== undefined && Object.values(load(called).jobs).some(assumesRole);
 };
 /** The names of the secrets a job reads, wherever in the job it reads them. */
-const secretsRead = (job: Job) => [...new Set([...JSON.stringify(job).matchAll(/secrets\.([A-Za-z0-9_]+)/g)].map((m) => m[1]))].sort();
+const secretsRead = (job: Job) => [...new Set([...JSON.stringify(job).matchAll(/secrets\.([A-Za-z0-9_-]+)/g)].map((m) => m[1]))].sort();
+/** What a caller may pass to a reusable workflow: its environment's Slack webhook and the modules App's key. */
+const ENVIRONMENT_WEBHOOK =
+    "${{ inputs.environment == 'prod' && secrets.SLACK_WEBHOOK_PROD || (inputs.environment == 'sit' && secrets.SLACK_WEBHOOK_SIT || secrets.SLACK_WEBHOOK_DEV) }}";
+const PASSABLE: Record<string, RegExp> = {
+    "slack-webhook": /^\$\{\{ secrets\.SLACK_WEBHOOK_(DEV|SIT|PROD) \}\}$/,
+    "private-modules-app-key": /^\$\{\{ secrets\.[A-Z0-9_]+ \}\}$/,
+};
+/** The one secret a job without an environment may read: the modules App's key, in its token step only. */
+const MODULES_KEY = "private-modules-app-key";
 
 /**
  * The jobs of a workflow that hold a write permission, and why each is wrong if it checks out or runs
@@ -132,9 +141,9 @@ describe("every workflow and example caller (found by glob)", () => {
         const reusable = ownFiles.filter((f) => /\/(lambda|terraform)-[\w-]+\.yml$/.test(f));
         assert.equal(reusable.length, 7);
         for (const file of reusable) {
-            const read = [...text(file).matchAll(/\b(vars|secrets)(\.[A-Za-z0-9_]+|\[[^\]]+\])/g)].map((m) => m[0]);
+            const read = [...text(file).matchAll(/\b(vars|secrets)(\.[A-Za-z0-9_-]+|\[[^\]]+\])/g)].map((m) => m[0]);
             assert.deepEqual(
-                [...new Set(read)].filter((r) => !/^secrets\.SLACK_WEBHOOK_(DEV|SIT|PROD)$/.test(r)),
+                [...new Set(read)].filter((r) => !/^secrets\.(slack-webhook|private-modules-app-key)$/.test(r)),
                 [],
                 file,
             );
@@ -227,12 +236,47 @@ describe("every workflow and example caller (found by glob)", () => {
         }
     });
 
-    it("read secrets only in jobs that name an environment, and never pass or inherit them", () => {
+    it("read secrets only in jobs that name an environment (but the modules App's key, in its read-only token step), and pass only the environment's webhook and that key, never inherit", () => {
         for (const file of files) {
             assert.ok(!/secrets:\s*inherit/.test(text(file)), `${file}: secrets: inherit`);
             for (const [name, job] of Object.entries(load(file).jobs)) {
-                assert.equal(job.secrets, undefined, `${file}:${name} passes secrets to a reusable workflow`);
-                if (!job.environment) assert.deepEqual(secretsRead(job), [], `${file}:${name} reads secrets outside an environment`);
+                for (const [secret, value] of Object.entries((job.secrets ?? {}) as Record<string, string>)) {
+                    const allowed = PASSABLE[secret];
+                    assert.ok(allowed, `${file}:${name} passes ${secret}`);
+                    assert.ok(
+                        allowed.test(value) || (secret === "slack-webhook" && value === ENVIRONMENT_WEBHOOK),
+                        `${file}:${name} passes ${value}`,
+                    );
+                }
+                if (job.environment || job.uses) continue;
+                assert.deepEqual(
+                    secretsRead(job).filter((s) => s !== MODULES_KEY),
+                    [],
+                    `${file}:${name} reads secrets outside an environment`,
+                );
+                for (const step of stepsOf(job).filter((s) => JSON.stringify(s).includes(`secrets.${MODULES_KEY}`))) {
+                    assert.match(step.uses ?? "", /^actions\/create-github-app-token@[0-9a-f]{40}$/, `${file}:${name}`);
+                    assert.deepEqual(
+                        Object.keys(step.with ?? {}).filter((k) => k.startsWith("permission-")),
+                        ["permission-contents"],
+                    );
+                    assert.equal(step.with?.["permission-contents"], "read");
+                    assert.equal(step.with?.repositories, "${{ inputs.private-modules }}");
+                }
+            }
+        }
+    });
+
+    it("the modules token reaches terraform init only, through git's environment for that command", () => {
+        for (const file of ownFiles.filter((f) => /terraform-[\w-]+\.yml$/.test(f))) {
+            for (const [name, job] of Object.entries(load(file).jobs)) {
+                for (const step of stepsOf(job)) {
+                    const uses = JSON.stringify(step).includes("steps.modules.outputs.token");
+                    if (!uses) continue;
+                    assert.equal(step.env?.MODULES_TOKEN, "${{ steps.modules.outputs.token }}", `${file}:${name}`);
+                    assert.match(step.run ?? "", /unset MODULES_TOKEN\n/, `${file}:${name}`);
+                    assert.match(step.run ?? "", /env "\$\{auth\[@\]\}" terraform init /, `${file}:${name}`);
+                }
             }
         }
     });
@@ -402,22 +446,17 @@ describe("the project's own workflows: each job's environment and secrets, exact
         ["preview.yml", "comment", undefined, []],
         ["drift.yml", "drift", "preview", ["FOUNDATION_READER_APP_KEY"]],
         ["apply.yml", "check", undefined, []],
-        [
-            "apply.yml",
-            "apply",
-            "${{ inputs.environment }}",
-            ["FOUNDATION_READER_APP_KEY", "FOUNDATION_WRITER_APP_KEY", "SLACK_WEBHOOK_DEV", "SLACK_WEBHOOK_PROD", "SLACK_WEBHOOK_SIT"],
-        ],
-        ["deploy.yml", "deploy", undefined, []],
-        ["rollback.yml", "rollback", undefined, []],
-        ["terraform-validate.yml", "validate", undefined, []],
-        ["terraform-plan.yml", "plan", undefined, []],
+        ["apply.yml", "apply", "${{ inputs.environment }}", ["FOUNDATION_READER_APP_KEY", "FOUNDATION_WRITER_APP_KEY", "slack-webhook"]],
+        ["deploy.yml", "deploy", undefined, ["SLACK_WEBHOOK_DEV", "SLACK_WEBHOOK_PROD", "SLACK_WEBHOOK_SIT"]],
+        ["rollback.yml", "rollback", undefined, ["SLACK_WEBHOOK_DEV", "SLACK_WEBHOOK_PROD", "SLACK_WEBHOOK_SIT"]],
+        ["terraform-validate.yml", "validate", undefined, [MODULES_KEY]],
+        ["terraform-plan.yml", "plan", undefined, [MODULES_KEY]],
         ["terraform-plan.yml", "comment", undefined, []],
-        ["terraform-drift.yml", "drift", undefined, []],
+        ["terraform-drift.yml", "drift", undefined, [MODULES_KEY]],
         ["terraform-apply.yml", "check", undefined, []],
-        ["terraform-apply.yml", "plan", undefined, []],
+        ["terraform-apply.yml", "plan", undefined, [MODULES_KEY]],
         ["policy-publish.yml", "publish", "prod", ["PULUMI_POLICY_PUBLISH_TOKEN"]],
-        ["terraform-apply.yml", "apply", "${{ inputs.environment }}", ["SLACK_WEBHOOK_DEV", "SLACK_WEBHOOK_PROD", "SLACK_WEBHOOK_SIT"]],
+        ["terraform-apply.yml", "apply", "${{ inputs.environment }}", [MODULES_KEY, "slack-webhook"]],
     ];
     it("lists every job of the project's non-Lambda workflows", () => {
         const jobs = ownFiles
@@ -551,7 +590,7 @@ describe("the project's own workflows: GitHub credentials and behaviour", () => 
         ["deploy.yml", "deploy"],
         ["rollback.yml", "rollback"],
     ] as const) {
-        it(`${file}: dispatched by hand with the environment and a typed confirmation, through apply.yml, passing no secrets`, () => {
+        it(`${file}: dispatched by hand with the environment and a typed confirmation, through apply.yml, passing only the environment's Slack webhook`, () => {
             const workflow = own(file);
             assert.deepEqual(Object.keys(workflow.on), ["workflow_dispatch"]);
             const inputs = workflow.on.workflow_dispatch?.inputs ?? {};
@@ -560,7 +599,7 @@ describe("the project's own workflows: GitHub credentials and behaviour", () => 
             const job = Object.values(workflow.jobs)[0];
             assert.equal(job.uses, "./.github/workflows/apply.yml");
             assert.equal(job.with?.kind, kind);
-            assert.equal(job.secrets, undefined);
+            assert.deepEqual(job.secrets, { "slack-webhook": ENVIRONMENT_WEBHOOK });
         });
     }
 
@@ -658,9 +697,10 @@ describe("the Terraform component's reusable workflows", () => {
     it("validate: fmt -check, validate without a backend, and a Trivy scan the caller can turn off", () => {
         const workflow = tf("validate");
         const steps = stepsOf(workflow.jobs.validate);
-        assert.deepEqual(steps.map((s) => s.run).filter(Boolean), [
+        // Each script's last command (init's git credentials for private modules come first; their own test above).
+        assert.deepEqual(steps.map((s) => s.run?.trim().split("\n").pop()).filter(Boolean), [
             "terraform fmt -check -recursive -diff",
-            "terraform init -input=false -backend=false",
+            'env "${auth[@]}" terraform init -input=false -backend=false',
             "terraform validate -no-color",
         ]);
         const scan = steps.find((s) => s.uses?.startsWith("aquasecurity/trivy-action@"));
