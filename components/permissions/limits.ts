@@ -140,7 +140,11 @@ export function iamDocumentProblems(config: StackConfig): DocumentProblem[] {
             ),
         ];
     });
-    const boundary = permissionsBoundary(naming, bootstrapRoleNames(naming, config.repositories));
-    problems.push(...documentProblems("repositories", "permissions boundary (a managed policy)", boundary, IAM_LIMITS.managed));
+    const bootstrap = bootstrapRoleNames(naming, config.repositories);
+    const boundary = permissionsBoundary(naming, bootstrap, config.deployableServices);
+    // The allow-list is what grows the boundary; name it, unless the boundary is too long without it.
+    const withoutAllowList = iamSize(permissionsBoundary(naming, bootstrap)) <= IAM_LIMITS.managed;
+    const key = config.deployableServices.length > 0 && withoutAllowList ? "deployableServices" : "repositories";
+    problems.push(...documentProblems(key, "permissions boundary (a managed policy)", boundary, IAM_LIMITS.managed));
     return problems;
 }
