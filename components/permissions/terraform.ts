@@ -1,6 +1,6 @@
 import { bucketArn, lockTableName, stateBucketName, tableArn } from "../naming";
 import type { Statement } from "../policyDocument";
-import { createActionKey, createActions, namedArns, scopedReads, taggingActions, unscopedReads } from "./services";
+import { createActionKey, namedArns, scopedReads, taggingActions, unscopedReads } from "./services";
 import { BUCKET_READS, bucketArns, stateKeyPrefix, TABLE_WRITES, tableArns, type PermissionsArgs } from "./statements";
 
 /**
@@ -56,7 +56,7 @@ export function manageDeclaredServices(args: PermissionsArgs): Statement[] {
     }
     if (tagged.length === 0) return statements;
     const everything = tagged.map((service) => `${service}:*`);
-    const tagging = tagged.flatMap((service) => taggingActions(service).map((a) => `${service}:${a}`));
+    const tagging = (services: readonly string[]) => services.flatMap((service) => taggingActions(service).map((a) => `${service}:${a}`));
     statements.push(
         {
             Sid: "ManageOwnTaggedResources",
@@ -65,26 +65,15 @@ export function manageDeclaredServices(args: PermissionsArgs): Statement[] {
             Resource: "*",
             Condition: { StringEquals: { [RESOURCE_TAG_KEY]: repository } },
         },
+        // Only calls that take aws:RequestTag match: the service's create calls and its tagging calls, which the
+        // denials below keep to resources that are new or already this repository's.
         {
             Sid: "CreateResourcesTaggedOwn",
             Effect: "Allow",
-            Action: tagged.flatMap((service) => createActions(service).map((a) => `${service}:${a}`)),
+            Action: everything,
             Resource: "*",
             Condition: { StringEquals: { [REQUEST_TAG_KEY]: repository } },
         },
-    );
-    for (const service of tagged) {
-        const key = createActionKey(service);
-        if (key === undefined) continue;
-        statements.push({
-            Sid: `Tag${sidPart(service)}AtCreation`,
-            Effect: "Allow",
-            Action: taggingActions(service).map((a) => `${service}:${a}`),
-            Resource: "*",
-            Condition: { StringEquals: { [REQUEST_TAG_KEY]: repository }, Null: { [key]: "false" } },
-        });
-    }
-    statements.push(
         // Whatever else allows it (a create call naming another repository's network), a resource tagged for
         // another repository is not this one's to touch.
         {
@@ -98,7 +87,7 @@ export function manageDeclaredServices(args: PermissionsArgs): Statement[] {
         {
             Sid: "RepositoryTagStays",
             Effect: "Deny",
-            Action: tagging,
+            Action: tagging(tagged),
             Resource: "*",
             Condition: {
                 "ForAnyValue:StringEquals": { "aws:TagKeys": [REPOSITORY_TAG] },
@@ -106,6 +95,23 @@ export function manageDeclaredServices(args: PermissionsArgs): Statement[] {
             },
         },
     );
+    // A resource without the tag is claimed by tagging it: tagging is allowed on untagged resources only as part of
+    // the call that creates them, which only a service that names that call (EC2's ec2:CreateAction) can show.
+    const byKey = new Map<string, string[]>();
+    for (const service of tagged) {
+        const key = createActionKey(service) ?? "";
+        byKey.set(key, [...(byKey.get(key) ?? []), service]);
+    }
+    for (const [key, services] of [...byKey].sort(([a], [b]) => a.localeCompare(b))) {
+        const untagged = { [RESOURCE_TAG_KEY]: "true" };
+        statements.push({
+            Sid: key === "" ? "NoClaimingUntaggedResources" : `NoClaimingUntagged${sidPart(services.join("-"))}Resources`,
+            Effect: "Deny",
+            Action: tagging(services),
+            Resource: "*",
+            Condition: { Null: key === "" ? untagged : { ...untagged, [key]: "true" } },
+        });
+    }
     return statements;
 }
 
