@@ -3,6 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { synthesize, type Graph } from "../tools/lib/synthesize";
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { rules } from "../policies/rules";
 import { mutate, runResourceRule, runStackRule, type RunOptions } from "./helpers/policy";
 import { readStackFile } from "../config/stackFiles";
 import { REPOSITORIES, writeStacks } from "./helpers/rightsFixture";
@@ -59,6 +61,16 @@ for (const mode of ["resolved", "preview"] as const) {
             for (const name of ["queues-deployer", "network-deployer", "edge-deployer", "network-previewer", "edge-previewer"]) {
                 assert.deepEqual(policyViolations(graph(), name), [], name);
             }
+        });
+
+        it("passes every rule of the pack on the stack with declared services", () => {
+            assert.ok(rules.length >= 20, `the pack has ${rules.length} rules`);
+            const violations = rules.flatMap((rule) =>
+                "validateStack" in rule
+                    ? runStackRule(rule as StackValidationPolicy, graph(), DEV).violations
+                    : graph().resources.flatMap((r) => runResourceRule(rule as ResourceValidationPolicy, graph(), r, DEV).violations),
+            );
+            assert.deepEqual(violations, []);
         });
 
         it("flags a whole service on every resource once the repository tag no longer confines it", () => {
