@@ -179,7 +179,7 @@ describe("declared services by the repository tag: a VPC and a CloudFront distri
         ]);
     });
 
-    it("manages a CloudFront distribution by the tag: created tagged, changed when its own", async () => {
+    it("manages a CloudFront distribution by the tag: created tagged, changed when its own, never claimed untagged", async () => {
         const r = deployer("edge");
         await assertDecisions([
             { role: r, action: "cloudfront:CreateDistribution", resource: "*", context: tagging("edge"), expected: "Allowed" },
@@ -196,6 +196,14 @@ describe("declared services by the repository tag: a VPC and a CloudFront distri
                 action: "cloudfront:DeleteDistribution",
                 resource: distribution("E2OTHER"),
                 context: taggedFor("network"),
+                expected: "ExplicitlyDenied",
+            },
+            // CloudFront names no create call in a condition key: tagging an untagged distribution is a claim.
+            {
+                role: r,
+                action: "cloudfront:TagResource",
+                resource: distribution("E2NEW"),
+                context: tagging("edge"),
                 expected: "ExplicitlyDenied",
             },
             {
