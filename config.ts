@@ -17,6 +17,7 @@ import {
     deployableServiceProblem,
     refPatternProblem,
     SCOPE_KEYS,
+    mixedServiceProblems,
     scopeProblems,
     secretNamedPaths,
     serviceScopeProblems,
@@ -346,6 +347,10 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
                 ),
             ]);
             for (const problem of scopeProblems(prefix, ENVIRONMENTS, entries)) add(ns(problem.key), problem.message);
+            const declared = repositories.map((r) => ({ name: r.name, resources: r.deploys.resources, tagged: r.deploys.tagged }));
+            for (const problem of mixedServiceProblems(declared)) {
+                add(ns(`repositories[${problem.index}].deploys.${problem.key}`), problem.message);
+            }
         }
         const foundations = repositories.map((r, i) => ({ r, i })).filter(({ r }) => r.deploys.foundation);
         if (foundations.length === 0) {

@@ -285,6 +285,33 @@ export function serviceScopeProblems(scope: ServiceScope, deployable: readonly s
     return problems;
 }
 
+/**
+ * Why services declared by name in one repository and by tag in another collide: a tag-scoped deployer may create
+ * a resource of any name, tagged for itself, and a name-scoped one may change every resource its patterns match,
+ * whatever its tag, so one name could belong to both. Reported at each tagged declaration, naming the other.
+ */
+export function mixedServiceProblems(
+    repositories: readonly {
+        readonly name: string;
+        readonly resources?: Readonly<Record<string, readonly string[]>>;
+        readonly tagged?: readonly string[];
+    }[],
+): (ScopeProblem & { readonly index: number })[] {
+    const problems: (ScopeProblem & { readonly index: number })[] = [];
+    repositories.forEach((repository, index) => {
+        (repository.tagged ?? []).forEach((service, position) => {
+            const byName = repositories.findIndex((other, j) => j !== index && Object.keys(other.resources ?? {}).includes(service));
+            if (byName < 0) return;
+            problems.push({
+                index,
+                key: `tagged[${position}]`,
+                message: `declares '${service}' by tag, while repository '${repositories[byName].name}' declares it by name (repositories[${byName}].deploys.resources.${service}): a tagged deployer may create a resource of any name, so declare '${service}' one way in every repository`,
+            });
+        });
+    });
+    return problems;
+}
+
 /** Words that mark a config key as a credential: tokens, secrets, passwords, private and access keys, webhooks. */
 export const SECRET_NAME = /token|secret|password|passphrase|passwd|credential|private[-_]?key|access[-_]?key|api[-_]?key|webhook/i;
 

@@ -141,6 +141,21 @@ describe("the services a Terraform repository declares", () => {
         );
     });
 
+    it("refuses a service declared by name in one repository and by tag in another", () => {
+        assert.deepEqual(
+            problemsOf(
+                stack(
+                    ["sqs"],
+                    { name: "queues", kind: "terraform", deploys: { resources: { sqs: ["acme-queues-*"] } } },
+                    { name: "events", kind: "terraform", deploys: { tagged: ["sqs"] } },
+                ),
+            ),
+            [
+                `${R}[4].deploys.tagged[0] declares 'sqs' by tag, while repository 'queues' declares it by name (repositories[3].deploys.resources.sqs): a tagged deployer may create a resource of any name, so declare 'sqs' one way in every repository`,
+            ],
+        );
+    });
+
     it("lets two repositories share a tagged service: the tag's value keeps them apart", () => {
         assert.deepEqual(
             problemsOf(

@@ -94,6 +94,19 @@ for (const mode of ["resolved", "preview"] as const) {
             ]);
         });
 
+        it("flags a name-scoped write of a service another repository manages by tag", () => {
+            const broken = granting(graph(), "queues-deployer", {
+                Sid: "Subnets",
+                Effect: "Allow",
+                Action: "ec2:CreateSubnet",
+                Resource: "arn:aws:ec2:eu-west-1:111111111111:subnet/*",
+            });
+            assert.deepEqual(runStackRule(deployScopesDisjoint, broken, DEV).violations, [
+                `Role policy 'network-deployer' (acme-org/network): statement 'ManageOwnTaggedResources' creates and changes resources of any name tagged ${TAG}=network, which acme-org/queues writes by name (arn:aws:ec2:eu-west-1:111111111111:subnet/*, 'queues-deployer').`,
+                `Role policy 'edge-deployer' (acme-org/edge): statement 'ManageOwnTaggedResources' creates and changes resources of any name tagged ${TAG}=edge, which acme-org/queues writes by name (arn:aws:ec2:eu-west-1:111111111111:subnet/*, 'queues-deployer').`,
+            ]);
+        });
+
         it("flags role assumption and audit-trail writes on a declared-service deployer", () => {
             const broken = granting(graph(), "queues-deployer", {
                 Sid: "Reach",

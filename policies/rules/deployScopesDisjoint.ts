@@ -71,6 +71,8 @@ interface TagGrant {
     readonly policy: PolicyResource;
     readonly label: string;
     readonly value: string;
+    /** The service prefixes its actions reach (`ec2` of `ec2:*`). */
+    readonly services: readonly string[];
 }
 
 /**
@@ -109,7 +111,8 @@ export const deployScopesDisjoint = stackRule({
             statementsOf(document.value).forEach((statement, i) => {
                 const tagged = repositoryTagScope(statement);
                 if (tagged !== undefined && statementWrites(statement)) {
-                    tagGrants.push({ owner, policy, label: statementLabel(statement, i), value: tagged });
+                    const services = asArray(statement.Action).map((a) => a.split(":")[0].toLowerCase());
+                    tagGrants.push({ owner, policy, label: statementLabel(statement, i), value: tagged, services });
                     return;
                 }
                 if (statement.Condition !== undefined || !statementWrites(statement)) return;
@@ -139,6 +142,18 @@ export const deployScopesDisjoint = stackRule({
                 findings.push({
                     resource: grant.policy,
                     message: `Role policy '${grant.policy.name}' (${grant.owner}): ${grant.label} reaches resources tagged ${REPOSITORY_TAG}=${grant.value}, which names another repository.`,
+                });
+            }
+            // A tag-confined role may create a resource of any name: another repository's name-scoped writes of the
+            // same service could then reach it.
+            const named = grants.find(
+                (g) => g.owner !== grant.owner && grant.services.some((s) => s === "*" || g.resource.split(":")[2]?.toLowerCase() === s),
+            );
+            if (named !== undefined && !reported.has(`${grant.policy.urn} ${named.owner} named`)) {
+                reported.add(`${grant.policy.urn} ${named.owner} named`);
+                findings.push({
+                    resource: grant.policy,
+                    message: `Role policy '${grant.policy.name}' (${grant.owner}): ${grant.label} creates and changes resources of any name tagged ${REPOSITORY_TAG}=${grant.value}, which ${named.owner} writes by name (${named.resource}, '${named.policy.name}').`,
                 });
             }
             const other = tagGrants.slice(0, i).find((o) => o.owner !== grant.owner && o.value === grant.value);
