@@ -157,8 +157,33 @@ function compact(service: string, keep: (action: ActionData) => boolean): string
 export const unscopedReads = (service: string) =>
     compact(service, (a) => isRead(a) && (a.accessLevel === "List" || a.resourceTypes.length === 0));
 
-/** Every read of the service that names a resource: what a previewer may call on the resources that are its repository's. */
-export const scopedReads = (service: string) => compact(service, (a) => isRead(a) && a.resourceTypes.length > 0);
+/**
+ * Every read of the service that names a resource: what a previewer may call on the resources that are its
+ * repository's. Compact (verb wildcards) where a tag confines the statement; by name elsewhere.
+ */
+export const scopedReads = (service: string, compactForm = true) =>
+    compactForm
+        ? compact(service, (a) => isRead(a) && a.resourceTypes.length > 0)
+        : named(service, (a) => isRead(a) && a.resourceTypes.length > 0);
+
+/** The reads that name no resource, one by one: what a name-scoped plan calls on `*`. */
+export const resourcelessReads = (service: string) => named(service, (a) => isRead(a) && a.resourceTypes.length === 0);
+
+/**
+ * Every action that takes one of the service's own resource types, one by one: what a name-scoped deployer may
+ * call on its resources. Named, not `service:*`, so a role never holds a service wildcard where names can do.
+ */
+export function resourceActions(service: string): string[] {
+    const own = new Set(serviceFacts(service).ownTypes.map((t) => t.key));
+    return named(service, (a) => a.resourceTypes.some((t) => own.has(t.name)));
+}
+
+function named(service: string, keep: (action: ActionData) => boolean): string[] {
+    return serviceFacts(service)
+        .actions.filter(keep)
+        .map((a) => `${service}:${a.name}`)
+        .sort();
+}
 
 /**
  * The ARNs of a service's resources whose name matches `pattern`, in one account and region: each resource

@@ -1,6 +1,6 @@
 import { bucketArn, lockTableName, stateBucketName, tableArn } from "../naming";
 import type { Statement } from "../policyDocument";
-import { createActionKey, namedArns, scopedReads, taggingActions, unscopedReads } from "./services";
+import { createActionKey, namedArns, resourceActions, resourcelessReads, scopedReads, taggingActions, unscopedReads } from "./services";
 import { BUCKET_READS, bucketArns, stateKeyPrefix, TABLE_WRITES, tableArns, type PermissionsArgs } from "./statements";
 
 /**
@@ -30,14 +30,16 @@ export function declaredServices(args: PermissionsArgs): { named: [string, strin
 /** What a plan calls on `*` to find the resources of the declared services (lists and resource-less reads). */
 function findDeclaredResources(args: PermissionsArgs): Statement[] {
     const { named, tagged } = declaredServices(args);
-    const services = [...new Set([...named.map(([service]) => service), ...tagged])].sort();
-    const actions = services.flatMap(unscopedReads);
+    // By name: the reads IAM authorizes on `*` only, one by one; by tag, lists too, compact (an EC2 list by name
+    // alone would fill the inline policy), since no tag can confine a call that names no resource.
+    const actions = [...new Set([...named.flatMap(([service]) => resourcelessReads(service)), ...tagged.flatMap(unscopedReads)])].sort();
     return actions.length === 0 ? [] : [{ Sid: "FindDeclaredResources", Effect: "Allow", Action: actions, Resource: "*" }];
 }
 
 /**
  * The services a Terraform repository declares beyond tables and buckets. By name (`deploys.resources`): every
- * action of the service on the resources whose names match its patterns. By tag (`deploys.tagged`): every action
+ * action that takes one of the service's resource types, named one by one, on the resources whose names match
+ * its patterns. By tag (`deploys.tagged`): every action
  * on resources tagged with its name, the service's create calls only when the request tags the new resource so
  * (and, where the service names the create call a tagging request belongs to, tagging at creation), never a
  * resource tagged for another repository, and never a change of the tag itself.
@@ -50,7 +52,7 @@ export function manageDeclaredServices(args: PermissionsArgs): Statement[] {
         statements.push({
             Sid: `Manage${sidPart(service)}ByName`,
             Effect: "Allow",
-            Action: `${service}:*`,
+            Action: resourceActions(service),
             Resource: patterns.flatMap((p) => namedArns(service, p, naming.accountId, naming.region)),
         });
     }
@@ -121,7 +123,7 @@ export function readDeclaredServices(args: PermissionsArgs): Statement[] {
     const { named, tagged } = declaredServices(args);
     const statements = findDeclaredResources(args);
     for (const [service, patterns] of named) {
-        const actions = scopedReads(service);
+        const actions = scopedReads(service, false);
         if (actions.length === 0) continue;
         statements.push({
             Sid: `Read${sidPart(service)}ByName`,
@@ -130,7 +132,7 @@ export function readDeclaredServices(args: PermissionsArgs): Statement[] {
             Resource: patterns.flatMap((p) => namedArns(service, p, naming.accountId, naming.region)),
         });
     }
-    const taggedReads = tagged.flatMap(scopedReads);
+    const taggedReads = tagged.flatMap((service) => scopedReads(service));
     if (taggedReads.length > 0) {
         statements.push({
             Sid: "ReadOwnTaggedResources",
