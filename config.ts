@@ -15,10 +15,13 @@ import {
     alarmRangeProblem,
     bucketNameProblem,
     bucketPatternProblem,
+    deployableServiceProblem,
     refPatternProblem,
     SCOPE_KEYS,
+    mixedServiceProblems,
     scopeProblems,
     secretNamedPaths,
+    serviceScopeProblems,
 } from "./config/rules";
 import {
     AWS_KEYS,
@@ -101,6 +104,8 @@ export interface StackConfig {
     readonly prefix: string;
     readonly githubOwner: string;
     readonly repositories: readonly RepositoryConfig[];
+    /** The organisation's allow-list of IAM service prefixes Terraform repositories may declare (the boundary's ceiling). */
+    readonly deployableServices: readonly string[];
     readonly state: {
         readonly noncurrentVersionDays: number;
         readonly abortIncompleteUploadDays: number;
@@ -294,6 +299,11 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
         }
     }
 
+    const deployableServices = parsed.deployableServices ?? [];
+    deployableServices.forEach((service, i) => {
+        const problem = deployableServiceProblem(service);
+        if (problem) add(ns(`deployableServices[${i}]`), problem);
+    });
     const repositories = parsed.repositories ?? [];
     if (parsed.repositories) {
         const seen = new Map<string, string>();
@@ -314,17 +324,35 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
                 );
             }
             for (const problem of lambdaFunctionProblems({ prefix, accountId }, r)) add(`${key}.${problem.key}`, problem.message);
+            if (parsed.deployableServices !== undefined) {
+                const scope = { name: r.name, kind: r.kind, resources: r.deploys.resources, tagged: r.deploys.tagged };
+                for (const problem of serviceScopeProblems(scope, deployableServices, file))
+                    add(`${key}.deploys.${problem.key}`, problem.message);
+            }
             if (r.deploys.foundation && r.kind !== "pulumi") {
                 add(`${key}.kind`, `must be 'pulumi' for the foundation's repository (deploys.foundation: true), got '${r.kind}'`);
             }
         });
         if (parsed.prefix !== undefined) {
-            const entries = repositories.flatMap((r, index) =>
-                SCOPE_KEYS.flatMap((service) =>
+            const entries = repositories.flatMap((r, index) => [
+                ...SCOPE_KEYS.flatMap((service) =>
                     r.deploys[service].map((pattern, position) => ({ repository: r.name, index, service, position, pattern })),
                 ),
-            );
+                ...Object.entries(r.deploys.resources ?? {}).flatMap(([name, patterns]) =>
+                    patterns.map((pattern, position) => ({
+                        repository: r.name,
+                        index,
+                        service: `resources.${name}` as const,
+                        position,
+                        pattern,
+                    })),
+                ),
+            ]);
             for (const problem of scopeProblems(prefix, ENVIRONMENTS, entries)) add(ns(problem.key), problem.message);
+            const declared = repositories.map((r) => ({ name: r.name, resources: r.deploys.resources, tagged: r.deploys.tagged }));
+            for (const problem of mixedServiceProblems(declared)) {
+                add(ns(`repositories[${problem.index}].deploys.${problem.key}`), problem.message);
+            }
         }
         const foundations = repositories.map((r, i) => ({ r, i })).filter(({ r }) => r.deploys.foundation);
         if (foundations.length === 0) {
@@ -470,6 +498,7 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
         prefix,
         githubOwner: parsed.githubOwner as string,
         repositories,
+        deployableServices,
         state: parsed.state as NonNullable<typeof parsed.state>,
         protection,
         ownsRepositoryRuleset,

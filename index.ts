@@ -29,7 +29,11 @@ export = async () => {
 
     // The administrator-owned bootstrap tier: the boundary, and the deployer roles of this program's repository.
     const bootstrapRoles = [...bootstrapRoleNames(naming, config.repositories), ...pulumiCloudBootstrapRoleNames(config, naming)];
-    const boundary = new PermissionsBoundary("pipeline-boundary", { naming, bootstrapRoleNames: bootstrapRoles });
+    const boundary = new PermissionsBoundary("pipeline-boundary", {
+        naming,
+        bootstrapRoleNames: bootstrapRoles,
+        deployableServices: config.deployableServices,
+    });
     const rolesDependOn = [boundary.policy];
 
     const key = new EncryptionKey("key", { naming });

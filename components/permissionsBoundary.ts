@@ -10,6 +10,8 @@ export interface PermissionsBoundaryArgs {
     readonly naming: Naming;
     /** Deployer role names of the repositories that hold this program: the boundary denies changing them. */
     readonly bootstrapRoleNames: readonly string[];
+    /** The organisation's allow-list (`cicd-foundation:deployableServices`): the ceiling grows by these services. Defaults to none. */
+    readonly deployableServices?: readonly string[];
 }
 
 /**
@@ -31,7 +33,7 @@ export class PermissionsBoundary extends pulumi.ComponentResource {
             {
                 name: boundaryPolicyName(args.naming),
                 description: `cicd-foundation ${args.naming.environment}: the ceiling of every pipeline role; administrator-owned`,
-                policy: toJson(permissionsBoundary(args.naming, args.bootstrapRoleNames)),
+                policy: toJson(permissionsBoundary(args.naming, args.bootstrapRoleNames, args.deployableServices ?? [])),
             },
             // Every role names it: removing it would leave the roles unbounded-or-broken.
             { parent: this, protect: protection.protect, retainOnDelete: protection.retainOnDelete },

@@ -2,6 +2,8 @@
  * Rules the cloud enforces only at `pulumi up`, and GitHub's deployment-branch semantics, as pure checks:
  * each returns what is wrong (empty when nothing is), so the config reader names the key and the file.
  */
+import { FOUNDATION_SERVICES, GUARDED_SERVICES } from "../components/permissions/boundary";
+import { knownServices, nameScopeProblem, tagScopeProblem } from "../components/permissions/services";
 import type { Environment } from "./schema";
 
 /** Prefixes and suffixes S3 reserves (S3's general purpose bucket naming rules). */
@@ -156,7 +158,8 @@ export interface ScopeEntry {
     readonly repository: string;
     /** The repository's index in `repositories`. */
     readonly index: number;
-    readonly service: ScopeKey;
+    /** A storage key, or `resources.<service>` for a name pattern of a declared service. */
+    readonly service: ScopeKey | `resources.${string}`;
     readonly position: number;
     readonly pattern: string;
 }
@@ -178,7 +181,7 @@ export function scopeProblems(prefix: string, environments: readonly string[], e
     const owned = foundationNames(prefix, environments);
     for (const entry of entries) {
         for (const { label, name, services } of owned) {
-            if (!services.includes(entry.service)) continue;
+            if (!(services as readonly string[]).includes(entry.service)) continue;
             const common = commonName(entry.pattern, name);
             if (common === undefined) continue;
             problems.push({
@@ -199,6 +202,112 @@ export function scopeProblems(prefix: string, environments: readonly string[], e
                 message: `'${entry.pattern}' of repository '${entry.repository}' overlaps '${other.pattern}' of repository '${other.repository}' (${keyOf(other)}): both match '${common}'; each name belongs to one repository, so make the patterns disjoint (end a pattern's fixed part with a delimiter, such as 'svc-a-*' and 'svc-b-*')`,
             });
         }
+    });
+    return problems;
+}
+
+/** Why a service cannot go on the organisation's allow-list, or undefined when it can. */
+export function deployableServiceProblem(service: string): string | undefined {
+    if (!knownServices().has(service)) return `'${service}' is not an IAM service prefix AWS publishes (as in 'sqs', 'ec2', 'wafv2')`;
+    const guarded = GUARDED_SERVICES[service];
+    if (guarded) return `'${service}' can never be deployable: ${guarded}`;
+    return undefined;
+}
+
+/** What a repository declares beyond tables, buckets and functions, as the config reader hands it over. */
+export interface ServiceScope {
+    readonly name: string;
+    readonly kind: string;
+    readonly resources?: Readonly<Record<string, readonly string[]>>;
+    readonly tagged?: readonly string[];
+}
+
+/**
+ * Why one repository's declared services cannot be granted, keyed from `deploys`: each must be on the allow-list
+ * (`deployableServices`, in `deployableFile`), not one whose names the foundation owns, declared by name only
+ * where every resource type of the service carries a name and by tag only where IAM can match the service's
+ * resources and create calls by tag, and never both ways. Only a Terraform repository's deployer manages them.
+ */
+export function serviceScopeProblems(scope: ServiceScope, deployable: readonly string[], deployableFile: string): ScopeProblem[] {
+    const problems: ScopeProblem[] = [];
+    const declared = [
+        ...Object.keys(scope.resources ?? {}).map((service) => ({ service, key: `resources.${service}`, form: "name" as const })),
+        ...(scope.tagged ?? []).map((service, i) => ({ service, key: `tagged[${i}]`, form: "tag" as const })),
+    ];
+    if (declared.length > 0 && scope.kind !== "terraform") {
+        const key = scope.resources && Object.keys(scope.resources).length > 0 ? "resources" : "tagged";
+        problems.push({
+            key,
+            message: `is declared for ${scope.kind} repository '${scope.name}': only a Terraform repository's deployer manages declared services`,
+        });
+        return problems;
+    }
+    for (const { service, key, form } of declared) {
+        if (!knownServices().has(service)) {
+            problems.push({
+                key,
+                message: `names '${service}', which is not an IAM service prefix AWS publishes (as in 'sqs', 'ec2', 'wafv2')`,
+            });
+            continue;
+        }
+        if (FOUNDATION_SERVICES.includes(service)) {
+            const own = ["s3", "dynamodb", "lambda"].includes(service)
+                ? "; declare buckets, tables and functions under s3Buckets, dynamodbTables, lambdaFunctions"
+                : "";
+            problems.push({
+                key,
+                message: `names '${service}', where the foundation's own resources live: it cannot be declared as a service${own}`,
+            });
+            continue;
+        }
+        if (!deployable.includes(service)) {
+            problems.push({
+                key,
+                message: `names '${service}', which is not on the organisation's allow-list: add it to cicd-foundation:deployableServices in ${deployableFile}, or remove it here`,
+            });
+            continue;
+        }
+        if (form === "name") {
+            const why = nameScopeProblem(service);
+            if (why) {
+                const alternative =
+                    tagScopeProblem(service) === undefined ? ": declare it under deploys.tagged, where the repository tag confines it" : "";
+                problems.push({ key, message: `cannot confine '${service}' by name: the service ${why}${alternative}` });
+            }
+            if ((scope.tagged ?? []).includes(service)) {
+                problems.push({ key, message: `declares '${service}' by name and under deploys.tagged: declare each service one way` });
+            }
+        } else {
+            const why = tagScopeProblem(service);
+            if (why) problems.push({ key, message: `cannot confine '${service}' by the repository tag: the service ${why}` });
+        }
+    }
+    return problems;
+}
+
+/**
+ * Why services declared by name in one repository and by tag in another collide: a tag-scoped deployer may create
+ * a resource of any name, tagged for itself, and a name-scoped one may change every resource its patterns match,
+ * whatever its tag, so one name could belong to both. Reported at each tagged declaration, naming the other.
+ */
+export function mixedServiceProblems(
+    repositories: readonly {
+        readonly name: string;
+        readonly resources?: Readonly<Record<string, readonly string[]>>;
+        readonly tagged?: readonly string[];
+    }[],
+): (ScopeProblem & { readonly index: number })[] {
+    const problems: (ScopeProblem & { readonly index: number })[] = [];
+    repositories.forEach((repository, index) => {
+        (repository.tagged ?? []).forEach((service, position) => {
+            const byName = repositories.findIndex((other, j) => j !== index && Object.keys(other.resources ?? {}).includes(service));
+            if (byName < 0) return;
+            problems.push({
+                index,
+                key: `tagged[${position}]`,
+                message: `declares '${service}' by tag, while repository '${repositories[byName].name}' declares it by name (repositories[${byName}].deploys.resources.${service}): a tagged deployer may create a resource of any name, so declare '${service}' one way in every repository`,
+            });
+        });
     });
     return problems;
 }

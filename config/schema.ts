@@ -160,6 +160,9 @@ export const lambdaFunctionSchema = strict({
     alarms: uniqueList(text(/^[^,\s][^,]{0,254}$/, "a CloudWatch alarm name (no commas)")).default([]),
     hooks: strict({ beforeAllowTraffic: functionName().optional(), afterAllowTraffic: functionName().optional() }).default({}),
 });
+/** An IAM service prefix as AWS's service authorization reference spells it (`sqs`, `ec2`, `wafv2`). */
+const SERVICE_PREFIX = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const servicePrefix = () => text(SERVICE_PREFIX, "an IAM service prefix such as 'sqs' or 'ec2' (lowercase)");
 
 /** Resource name patterns a repository's deployer role may manage, per service. */
 export const deployScopeSchema = strict({
@@ -173,6 +176,19 @@ export const deployScopeSchema = strict({
             says((v) => `must be a list, got ${got(v)}`),
         )
         .optional(),
+    /** By IAM service prefix, the name patterns of the resources a Terraform repository manages (services whose ARNs carry names). */
+    resources: z
+        .record(
+            servicePrefix(),
+            resourcePatterns(),
+            says((v) => `must be a map from an IAM service prefix to name patterns, got ${got(v)}`),
+        )
+        .optional(),
+    /**
+     * IAM service prefixes whose resources a Terraform repository manages by the foundation's repository tag: it
+     * creates only resources tagged with its name and changes only resources that carry it (services whose ARNs carry ids).
+     */
+    tagged: uniqueList(servicePrefix()).optional(),
     /** The repository that holds this program: its deployer manages the foundation itself. */
     foundation: flag().default(false),
 }).describe("Resource name patterns the repository's deployer may manage, per service.");
@@ -317,6 +333,11 @@ export function projectKeySchemas<P extends z.ZodType>(pulumiCloud: P) {
                 says((v) => `must be a list, got ${got(v)}`),
             )
             .min(1, "must list at least one repository"),
+        deployableServices: uniqueList(servicePrefix())
+            .default([])
+            .describe(
+                "The organisation's allow-list of IAM service prefixes Terraform repositories may declare (deploys.resources, deploys.tagged): the permissions boundary's ceiling grows by exactly these.",
+            ),
         state: stateSchema.default({ noncurrentVersionDays: 90, abortIncompleteUploadDays: 7, terraformLockTable: false }),
         environmentProtection: environmentProtectionSchema.default({
             reviewers: { teams: [], users: [] },

@@ -85,6 +85,22 @@ export const POLICY_CHANGES = [
 /** The services whose resources the pipelines manage; `iam:` is granted on roles only, never on `*`. */
 export const BOUNDED_SERVICES = ["s3:*", "dynamodb:*", "lambda:*", "kms:*", "sns:*", "cloudwatch:*", "logs:*", "chatbot:*", "codedeploy:*"];
 
+/** The services of {@link BOUNDED_SERVICES}, by prefix: the foundation's own names live there. */
+export const FOUNDATION_SERVICES: readonly string[] = BOUNDED_SERVICES.map((s) => s.split(":")[0]);
+
+/**
+ * Services no organisation allow-list may add, each with the reason: they hold what the foundation guards
+ * (identities, the key, the audit trail) or reach past the account's boundary (roles assumed, the organisation).
+ */
+export const GUARDED_SERVICES: Readonly<Record<string, string>> = {
+    iam: "IAM is the foundation's: pipelines create roles only in the reserved, bounded name spaces",
+    sts: "assuming other roles would step outside the boundary",
+    kms: "the environment key and its policy are the foundation's",
+    cloudtrail: "the audit trail is the foundation's",
+    organizations: "the organisation is administered outside every pipeline",
+    account: "the account's settings are administered outside every pipeline",
+};
+
 /**
  * S3 settings that keep the state and its access log private, encrypted, versioned, logged and in this
  * account: only an administrator changes them. The foundation deployer may rewrite any bounded role's trust
@@ -132,13 +148,22 @@ export function bootstrapTierDenials(naming: Naming, bootstrapRoleNames: readonl
  * may ever do, whatever a role's own policy says: change the bootstrap tier, create, change, re-trust or
  * delete a role without this boundary, destroy state, its access log, the ledger, the locks, the audit log or the key.
  */
-export function permissionsBoundary(naming: Naming, bootstrapRoleNames: readonly string[]): PolicyDocument {
+export function permissionsBoundary(
+    naming: Naming,
+    bootstrapRoleNames: readonly string[],
+    deployableServices: readonly string[] = [],
+): PolicyDocument {
     const boundary = boundaryPolicyArn(naming);
+    // The organisation's allow-list raises the ceiling by exactly its services; the config refuses a guarded one.
+    const added = [...new Set(deployableServices)]
+        .filter((service) => !FOUNDATION_SERVICES.includes(service))
+        .sort()
+        .map((service) => `${service}:*`);
     const guardedBuckets = [stateBucketName(naming), accessLogBucketName(naming)].map(bucketArn);
     // CloudWatch Logs names a log group with or without a trailing `:*`, depending on the action.
     const auditLog = logGroupArn(naming, auditLogGroupName(naming));
     return policyDocument([
-        { Sid: "ServicesThePipelinesManage", Effect: "Allow", Action: BOUNDED_SERVICES, Resource: "*" },
+        { Sid: "ServicesThePipelinesManage", Effect: "Allow", Action: [...BOUNDED_SERVICES, ...added], Resource: "*" },
         { Sid: "RolesOfThisFoundation", Effect: "Allow", Action: ROLE_ACTIONS, Resource: pipelineRolesArn(naming) },
         // A role is passed only where the program passes one: a Lambda service's execution roles (the
         // `<prefix>-lambda-*` space, reserved for bounded roles) to Lambda, the chatbot's role to Chatbot.

@@ -36,13 +36,19 @@ function emptyLists(document: PolicyDocument): string[] {
     });
 }
 
-function documentProblems(key: string, what: string, document: PolicyDocument, limit: number): DocumentProblem[] {
+function documentProblems(
+    key: string,
+    what: string,
+    document: PolicyDocument,
+    limit: number,
+    remedy = "declare fewer, broader patterns or shorter names",
+): DocumentProblem[] {
     const problems = emptyLists(document).map((problem) => ({ key, message: `makes the ${what} one IAM refuses: ${problem}` }));
     const size = iamSize(document);
     if (size > limit) {
         problems.push({
             key,
-            message: `makes the ${what} ${size} characters long (whitespace excluded); IAM takes at most ${limit}: declare fewer, broader patterns or shorter names`,
+            message: `makes the ${what} ${size} characters long (whitespace excluded); IAM takes at most ${limit}: ${remedy}`,
         });
     }
     return problems;
@@ -140,7 +146,21 @@ export function iamDocumentProblems(config: StackConfig): DocumentProblem[] {
             ),
         ];
     });
-    const boundary = permissionsBoundary(naming, bootstrapRoleNames(naming, config.repositories));
-    problems.push(...documentProblems("repositories", "permissions boundary (a managed policy)", boundary, IAM_LIMITS.managed));
+    const bootstrap = bootstrapRoleNames(naming, config.repositories);
+    const boundary = permissionsBoundary(naming, bootstrap, config.deployableServices);
+    // The allow-list is what grows the boundary; name it, unless the boundary is too long without it.
+    const withoutAllowList = iamSize(permissionsBoundary(naming, bootstrap)) <= IAM_LIMITS.managed;
+    const byAllowList = config.deployableServices.length > 0 && withoutAllowList;
+    problems.push(
+        ...(byAllowList
+            ? documentProblems(
+                  "deployableServices",
+                  "permissions boundary (a managed policy)",
+                  boundary,
+                  IAM_LIMITS.managed,
+                  "list fewer services (each adds its '<prefix>:*' to the boundary's ceiling)",
+              )
+            : documentProblems("repositories", "permissions boundary (a managed policy)", boundary, IAM_LIMITS.managed)),
+    );
     return problems;
 }

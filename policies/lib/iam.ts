@@ -70,6 +70,26 @@ export function accountOf(value: string): string | undefined {
     return /^arn:aws[a-z-]*:[^:]*:[^:]*:(\d{12}):/.exec(value)?.[1];
 }
 
+/**
+ * The tag the foundation controls on resources a Terraform repository declares by tag (`deploys.tagged`): its
+ * value names the repository that owns the resource.
+ */
+export const REPOSITORY_TAG = "cicd-foundation:repository";
+
+/**
+ * The repository an Allow statement is confined to by the repository tag: a `StringEquals` on
+ * `aws:ResourceTag/<tag>` (resources carrying it) or `aws:RequestTag/<tag>` (requests that set it) with one
+ * value. Undefined for any other statement.
+ */
+export function repositoryTagScope(statement: IamStatement): string | undefined {
+    if (statement.Effect !== "Allow") return undefined;
+    const values = [`aws:ResourceTag/${REPOSITORY_TAG}`, `aws:RequestTag/${REPOSITORY_TAG}`]
+        .flatMap((key) => conditionsOn(statement, key))
+        .filter((c) => c.operator === "StringEquals")
+        .flatMap((c) => c.values);
+    return values.length === 1 && typeof values[0] === "string" && !/[*?]/.test(values[0]) ? values[0] : undefined;
+}
+
 /** Condition blocks of a statement whose key matches (IAM condition keys are case-insensitive). */
 export function conditionsOn(statement: IamStatement, key: string): { operator: string; values: unknown[] }[] {
     const wanted = key.toLowerCase();

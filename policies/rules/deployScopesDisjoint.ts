@@ -1,5 +1,5 @@
 import type { PolicyResource } from "@pulumi/policy";
-import { actionCovers, statementLabel, statementsOf, statementWrites } from "../lib/iam";
+import { actionCovers, REPOSITORY_TAG, repositoryTagScope, statementLabel, statementsOf, statementWrites } from "../lib/iam";
 import { stackRule, type Subject } from "../lib/rule";
 import { TYPES } from "../lib/types";
 import { asArray, parseDocument, read } from "../lib/values";
@@ -65,13 +65,24 @@ interface Grant {
     readonly resource: string;
 }
 
+/** A write statement confined by the repository tag: its value is the repository whose resources it reaches. */
+interface TagGrant {
+    readonly owner: string;
+    readonly policy: PolicyResource;
+    readonly label: string;
+    readonly value: string;
+    /** The service prefixes its actions reach (`ec2` of `ec2:*`). */
+    readonly services: readonly string[];
+}
+
 /**
  * What one repository's roles may change belongs to that repository alone: an unconditioned write statement
  * of one repository's role (its `Repository` tag; a role without one stands for itself) must not reach a
  * resource ARN that another repository's write statement reaches. Conditioned statements are left out: their
  * conditions keep the shared parts apart (the ledger's items by `dynamodb:LeadingKeys`, the key by
- * `kms:ViaService`, the metric by its namespace). The foundation's deployer defines every role, so the
- * foundation-rights rule judges it instead.
+ * `kms:ViaService`, the metric by its namespace). A statement confined by the repository tag reaches the resources
+ * tagged with one repository's name: it must name its own repository, and no two repositories' roles the same one.
+ * The foundation's deployer defines every role, so the foundation-rights rule judges it instead.
  * @severity high
  */
 export const deployScopesDisjoint = stackRule({
@@ -87,6 +98,7 @@ export const deployScopesDisjoint = stackRule({
         if (policies.length === 0) notApplicable("the stack creates no role policy");
         const owned = administratorOwnedRoles(resources);
         const grants: Grant[] = [];
+        const tagGrants: TagGrant[] = [];
         for (const policy of policies) {
             const [role] = policy.propertyDependencies.role ?? [];
             const roleName = role ? read(() => role.props.name) : read(() => policy.props.role);
@@ -97,6 +109,12 @@ export const deployScopesDisjoint = stackRule({
             const document = read(() => parseDocument(policy.props.policy));
             if (!document.known) continue;
             statementsOf(document.value).forEach((statement, i) => {
+                const tagged = repositoryTagScope(statement);
+                if (tagged !== undefined && statementWrites(statement)) {
+                    const services = asArray(statement.Action).map((a) => a.split(":")[0].toLowerCase());
+                    tagGrants.push({ owner, policy, label: statementLabel(statement, i), value: tagged, services });
+                    return;
+                }
                 if (statement.Condition !== undefined || !statementWrites(statement)) return;
                 for (const resource of asArray(statement.Resource)) {
                     grants.push({ owner, policy, label: statementLabel(statement, i), resource });
@@ -117,6 +135,35 @@ export const deployScopesDisjoint = stackRule({
                     message: `Role policy '${grant.policy.name}' (${grant.owner}): ${grant.label} writes ${grant.resource}, which overlaps ${other.resource} written by ${other.owner} ('${other.policy.name}'); both reach ${common}.`,
                 });
             }
+        });
+        tagGrants.forEach((grant, i) => {
+            // The role's Repository tag is `<owner>/<repository>`; the resource tag names the repository.
+            if (!grant.owner.startsWith("role ") && grant.owner.split("/").pop() !== grant.value) {
+                findings.push({
+                    resource: grant.policy,
+                    message: `Role policy '${grant.policy.name}' (${grant.owner}): ${grant.label} reaches resources tagged ${REPOSITORY_TAG}=${grant.value}, which names another repository.`,
+                });
+            }
+            // A tag-confined role may create a resource of any name: another repository's name-scoped writes of the
+            // same service could then reach it.
+            const named = grants.find(
+                (g) => g.owner !== grant.owner && grant.services.some((s) => s === "*" || g.resource.split(":")[2]?.toLowerCase() === s),
+            );
+            if (named !== undefined && !reported.has(`${grant.policy.urn} ${named.owner} named`)) {
+                reported.add(`${grant.policy.urn} ${named.owner} named`);
+                findings.push({
+                    resource: grant.policy,
+                    message: `Role policy '${grant.policy.name}' (${grant.owner}): ${grant.label} creates and changes resources of any name tagged ${REPOSITORY_TAG}=${grant.value}, which ${named.owner} writes by name (${named.resource}, '${named.policy.name}').`,
+                });
+            }
+            const other = tagGrants.slice(0, i).find((o) => o.owner !== grant.owner && o.value === grant.value);
+            const key = `${grant.policy.urn} ${other?.owner} tag`;
+            if (other === undefined || reported.has(key)) return;
+            reported.add(key);
+            findings.push({
+                resource: grant.policy,
+                message: `Role policy '${grant.policy.name}' (${grant.owner}): ${grant.label} reaches resources tagged ${REPOSITORY_TAG}=${grant.value}, which ${other.owner} reaches too ('${other.policy.name}').`,
+            });
         });
         return findings;
     },

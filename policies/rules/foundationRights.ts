@@ -87,6 +87,19 @@ function boundedLambdaRoleDelegation(statement: IamStatement): boolean {
     );
 }
 
+/**
+ * Services whose writes hold what the foundation guards or reach past the account's boundary: assuming other
+ * roles, the audit trail, the organisation and the account. No organisation allow-list may add them, and no
+ * repository's role may write them.
+ */
+const GUARDED_SERVICES = ["sts", "cloudtrail", "organizations", "account"];
+
+/** A write of a guarded service (`sts:AssumeRole`, `cloudtrail:StopLogging`, `cloudtrail:*`), or false. */
+function guardedWrite(pattern: string): boolean {
+    const [service, verb = ""] = pattern.split(":");
+    return GUARDED_SERVICES.some((s) => iamPattern(service, true).test(s)) && !isReadOnlyAction(`${service}:${verb}`);
+}
+
 /** The name a table or bucket ARN pattern covers (`*` covers every name), or undefined for other resources. */
 function namePattern(resource: string, service: "dynamodb" | "s3"): string | undefined {
     if (resource === "*") return "*";
@@ -108,6 +121,8 @@ function foundationLevel(statement: IamStatement, tables: readonly string[], buc
     if (iam.length > 0) found.push(`IAM writes (${iam.join(", ")})`);
     const kms = actions.filter((a) => KEY_ADMINISTRATION.some((k) => actionCovers(a, k)));
     if (kms.length > 0) found.push(`KMS key administration (${kms.join(", ")})`);
+    const guarded = actions.filter(guardedWrite);
+    if (guarded.length > 0) found.push(`writes of services the foundation guards (${guarded.join(", ")})`);
     const settingsOn = (settings: readonly string[], service: "dynamodb" | "s3", names: readonly string[], what: string) => {
         const granted = actions.filter((a) => settings.some((s) => actionCovers(a, s)));
         if (granted.length === 0) return;
@@ -154,7 +169,8 @@ function roleOf(policy: PolicyResource): string | undefined {
 
 /**
  * Only the foundation's own deployer holds the foundation's rights: IAM writes (iam:PassRole aside, judged by
- * policy-statements), KMS key administration, and the settings of the stack's own tables and buckets (the
+ * policy-statements), KMS key administration, writes of the services it guards (role assumption, the audit
+ * trail, the organisation, the account), and the settings of the stack's own tables and buckets (the
  * ledger's recovery, the state bucket's policy, versioning, encryption). Its deployer is known by the boundary:
  * the roles the boundary keeps administrator-owned, so that whoever may change the foundation cannot itself be
  * changed by a pipeline. Any other role with such a statement, whatever its repository's kind, is a violation;
@@ -164,7 +180,7 @@ function roleOf(policy: PolicyResource): string | undefined {
 export const foundationRights = stackRule({
     name: "foundation-rights",
     description:
-        "IAM writes, KMS key administration and the settings of the foundation's tables and buckets are granted only to the roles the permissions boundary keeps administrator-owned (the foundation's deployer).",
+        "IAM writes, KMS key administration, writes of STS, CloudTrail, Organizations and Account, and the settings of the foundation's tables and buckets are granted only to the roles the permissions boundary keeps administrator-owned (the foundation's deployer).",
     severity: "critical",
     remediationSteps:
         "Give the foundation's rights only to the repository marked deploys.foundation: true; every other repository's roles get the statements of their kind (components/permissions).",

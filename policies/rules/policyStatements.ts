@@ -1,6 +1,14 @@
 import { resourceRule } from "../lib/rule";
 import { documentsOf, invalidMessage } from "../lib/documents";
-import { actionCovers, iamPattern, isReadOnlyAction, statementLabel, statementsOf, type IamStatement } from "../lib/iam";
+import {
+    actionCovers,
+    iamPattern,
+    isReadOnlyAction,
+    repositoryTagScope,
+    statementLabel,
+    statementsOf,
+    type IamStatement,
+} from "../lib/iam";
 import { TYPES } from "../lib/types";
 import { asArray, read } from "../lib/values";
 
@@ -53,7 +61,10 @@ function shapeProblems(statement: IamStatement, place: Place): string[] {
     // A whole service on everything includes its administration (policies, deletion, replication): no
     // pipeline needs it, and least privilege names the actions and resources it does need.
     const services = actions.filter((a) => WHOLE_SERVICE.test(a) && !(allOfIam && /^iam:/i.test(a)));
-    if (place.grants && services.length > 0 && resources.some((r) => EVERY_RESOURCE.test(r)))
+    // A statement confined by the repository tag reaches only the resources that carry its repository's name (or
+    // requests that tag them so): `*` there is every resource of that one repository, not every resource.
+    const tagConfined = repositoryTagScope(statement) !== undefined;
+    if (place.grants && services.length > 0 && resources.some((r) => EVERY_RESOURCE.test(r)) && !tagConfined)
         problems.push(`allows whole services (${services.join(", ")}) on every resource`);
     // Writing any role's policy or trust is administration: the role then grants itself the rest.
     const iamWrites = actions.filter((a) => grantsIamWrite(a) && !/^\*(:\*)?$/.test(a) && !(allOfIam && /^iam:\*+$/i.test(a)));
@@ -103,7 +114,7 @@ const ADMINISTRATION: Record<string, (props: Record<string, unknown>) => { label
  * on every role; and no
  * role gets an AWS-managed administrator policy (AdministratorAccess, PowerUserAccess, IAMFullAccess). A
  * grant (a role, user or group policy, or a managed policy) allows no whole service (`s3:*`, `dynamodb:*`)
- * on every resource. The permissions boundary (the managed policy `<prefix>-pipeline-boundary-<env>`) is
+ * on every resource, unless the repository tag confines the statement to one repository's resources. The permissions boundary (the managed policy `<prefix>-pipeline-boundary-<env>`) is
  * judged as well: its service wildcards (`s3:*` on `*`) pass, since it only bounds, `*` and `iam:*` on `*`
  * do not; attaching it to a role as a grant is refused.
  * @severity critical
