@@ -29,7 +29,11 @@ function repositories(): unknown[] {
     const served = Array.from({ length: 49 }, (_, i) => {
         const n = String(i + 1).padStart(2, "0");
         return i < 25
-            ? { name: `orders-store-${n}`, kind: "terraform", deploys: { dynamodbTables: [`acme-orders-${n}-*`], s3Buckets: [`acme-orders-${n}-*`] } }
+            ? {
+                  name: `orders-store-${n}`,
+                  kind: "terraform",
+                  deploys: { dynamodbTables: [`acme-orders-${n}-*`], s3Buckets: [`acme-orders-${n}-*`] },
+              }
             : { name: `orders-fn-${n}`, kind: "lambda", deploys: { lambdaFunctions: [`acme-orders-fn-${n}-*`] } };
     });
     return [...served, { name: ORGANISATION.foundation, kind: "pulumi", immutableSubject: true, deploys: { foundation: true } }];
@@ -65,7 +69,7 @@ function stackFile(stack: Stack): string {
         config["cicd-foundation:ownsRepositoryRuleset"] = true;
         config["cicd-foundation:slackWebhook"] = { secure: "v1:c2FtcGxl:c2V0IGF0IGJvb3RzdHJhcA==" };
     }
-    return yaml.dump({ config }, { quotingType: '"', forceQuotes: false });
+    return yaml.dump({ config });
 }
 
 describe("another organisation adopts the foundation (50 repositories, its own owner, region and accounts)", () => {
@@ -90,7 +94,7 @@ describe("another organisation adopts the foundation (50 repositories, its own o
         );
         assert.equal(Object.keys(map.repositories).length, 50);
         assert.equal(
-            map.repositories["orders-fn-26"].environments.prod.deployerRoleArn,
+            map.repositories["orders-fn-26"].environments.prod?.deployerRoleArn,
             "arn:aws:iam::333344445555:role/acme-deployer-prod-orders-fn-26",
         );
     });
@@ -112,7 +116,9 @@ describe("another organisation adopts the foundation (50 repositories, its own o
             assert.ok(changed.length > 0);
             assert.deepEqual(identitiesInUse(root), [{ owner: "acme-platform", foundationRepository: "platform-foundation" }]);
             const old = `${before.owner}/${before.foundationRepository}`;
-            const stale = generatedFiles(root).filter((f) => new RegExp(`(?<![\\w.-])${old}(?![\\w-])`).test(fs.readFileSync(path.join(root, f), "utf8")));
+            const stale = generatedFiles(root).filter((f) =>
+                new RegExp(`(?<![\\w.-])${old}(?![\\w-])`).test(fs.readFileSync(path.join(root, f), "utf8")),
+            );
             assert.deepEqual(stale, []);
             assert.deepEqual(generate(root, identityOf(stacks), true).changed, []);
         });
@@ -135,7 +141,9 @@ describe("another organisation adopts the foundation (50 repositories, its own o
                 .filter((line) => /uses: \S+\/\.github\/workflows\//.test(line));
             assert.ok(calls.length > 0);
             assert.deepEqual(
-                calls.filter((line) => !/uses: acme-platform\/platform-foundation\/\.github\/workflows\/[\w.-]+\.yml@main$/.test(line.trim())),
+                calls.filter(
+                    (line) => !/uses: acme-platform\/platform-foundation\/\.github\/workflows\/[\w.-]+\.yml@main$/.test(line.trim()),
+                ),
                 [],
             );
         });
@@ -172,12 +180,12 @@ describe("another organisation adopts the foundation (50 repositories, its own o
             );
             const repositoryHeader = lines.findIndex((line) => /^REPOSITORY +RESOURCES$/.test(line));
             const rows = lines.slice(repositoryHeader + 2, repositoryHeader + 52);
-            assert.deepEqual(
-                rows.map((row) => row.split(/ +/)[0]).slice(0, 2),
-                ["orders-store-01", "orders-store-02"],
-            );
+            assert.deepEqual(rows.map((row) => row.split(/ +/)[0]).slice(0, 2), ["orders-store-01", "orders-store-02"]);
             assert.equal(lines[repositoryHeader + 52], "");
-            assert.ok(rows.every((row) => /^\S+ +[1-9]\d*$/.test(row)), rows.join("\n"));
+            assert.ok(
+                rows.every((row) => /^\S+ +[1-9]\d*$/.test(row)),
+                rows.join("\n"),
+            );
             const widest = Math.max(...lines.map((line) => [...line].length));
             assert.ok(widest <= 80, `a line of ${widest} characters`);
             assert.equal(result.stdout.includes("CLOUD NAME"), false, "the full table only on request");
@@ -192,8 +200,14 @@ describe("another organisation adopts the foundation (50 repositories, its own o
             );
             assert.equal(deployer.inputs.name, "acme-deployer-prod-orders-store-07");
             const trust = JSON.parse(deployer.inputs.assumeRolePolicy);
-            assert.equal(trust.Statement[0].Principal.Federated, "arn:aws:iam::333344445555:oidc-provider/token.actions.githubusercontent.com");
-            assert.match(JSON.stringify(trust), /acme-platform\/platform-foundation\/\.github\/workflows\/terraform-apply\.yml@refs\/heads\/main/);
+            assert.equal(
+                trust.Statement[0].Principal.Federated,
+                "arn:aws:iam::333344445555:oidc-provider/token.actions.githubusercontent.com",
+            );
+            assert.match(
+                JSON.stringify(trust),
+                /acme-platform\/platform-foundation\/\.github\/workflows\/terraform-apply\.yml@refs\/heads\/main/,
+            );
         });
     });
 });

@@ -93,14 +93,20 @@ export function resourceTable(graph: Graph, width: number): string {
 }
 
 /**
- * The pack's violations, one block per violation so that a message is never cut: level, policy and
- * resource on a line, the message wrapped under it.
+ * The pack's violations. For a person at a terminal, one block per violation so that a message is never cut:
+ * level, policy and resource on a line, the message wrapped under it. Into a pipe or a file, one line per
+ * violation (`grep` finds a violation whole), the message last and uncut.
  */
-export function violationTable(diagnostics: readonly Diagnostic[], width: number): string {
+export function violationTable(diagnostics: readonly Diagnostic[], width: number, oneLine = false): string {
+    const lastLine = (message: string) => message.split("\n").pop() ?? "";
+    if (oneLine) {
+        const rows = diagnostics.map((d) => [d.level, d.policy, d.urn.split("::").pop() ?? "", lastLine(d.message)]);
+        return fitTable(["LEVEL", "POLICY", "RESOURCE", "MESSAGE"], rows, undefined);
+    }
     return diagnostics
         .map((d) => {
             const head = `${d.level.toUpperCase()} ${d.policy}: ${d.urn.split("::").pop() ?? ""}`;
-            const message = wrap(d.message.split("\n").pop() ?? "", width - 4)
+            const message = wrap(lastLine(d.message), width - 4)
                 .split("\n")
                 .map((line) => `    ${line}`);
             return [wrap(head, width), ...message].join("\n");
@@ -111,7 +117,10 @@ export function violationTable(diagnostics: readonly Diagnostic[], width: number
 async function main(argv: string[]): Promise<number> {
     const args = parseArgs(
         argv,
-        { values: { stack: "all", "out-dir": "out", config: undefined, "policy-config": undefined }, switches: ["no-policy", "table", "wide"] },
+        {
+            values: { stack: "all", "out-dir": "out", config: undefined, "policy-config": undefined },
+            switches: ["no-policy", "table", "wide"],
+        },
         USAGE,
     );
     const stackArg = args.values.stack as string;
@@ -158,7 +167,7 @@ async function main(argv: string[]): Promise<number> {
                     mandatory += diagnostics.filter((d) => d.level === "mandatory").length;
                     const verdict = diagnostics.length === 0 ? "no violations" : `${diagnostics.length} violation(s)`;
                     console.log(`\n${wrap(`policy pack, ${configName}, ${label}: ${verdict}`, width)}`);
-                    if (diagnostics.length > 0) console.log(violationTable(diagnostics, width));
+                    if (diagnostics.length > 0) console.log(violationTable(diagnostics, width, !process.stdout.isTTY));
                 }
             }
             const table = args.switches.has("wide") ? Number.POSITIVE_INFINITY : args.switches.has("table") ? width : undefined;
@@ -181,26 +190,29 @@ async function main(argv: string[]): Promise<number> {
     return mandatory > 0 ? 1 : 0;
 }
 
-// A reader that stops early (`| head`) closes the pipe: that ends the listing, it is not a failure.
-process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE") process.exit(0);
-    throw error;
-});
+// Run as a command (tests import the formatting functions).
+if (require.main === module) {
+    // A reader that stops early (`| head`) closes the pipe: that ends the listing, it is not a failure.
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+        if (error.code === "EPIPE") process.exit(0);
+        throw error;
+    });
 
-main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-        if (
-            error instanceof ConfigError ||
-            error instanceof StackFileError ||
-            error instanceof UsageError ||
-            error instanceof OutputError ||
-            error instanceof PolicyConfigError
-        ) {
-            console.error(`synth: ${error.message}`);
-            process.exit(2);
-        }
-        console.error(`synth: the program failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-        process.exit(1);
-    },
-);
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (error: unknown) => {
+            if (
+                error instanceof ConfigError ||
+                error instanceof StackFileError ||
+                error instanceof UsageError ||
+                error instanceof OutputError ||
+                error instanceof PolicyConfigError
+            ) {
+                console.error(`synth: ${error.message}`);
+                process.exit(2);
+            }
+            console.error(`synth: the program failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+            process.exit(1);
+        },
+    );
+}

@@ -64,7 +64,9 @@ export function checkOutDir(argument: string, usage: string, flag = "--out-dir")
     }
     const pseudo = pseudoFilesystem(existing);
     if (pseudo !== undefined) {
-        throw new UsageError(`${flag} '${argument}' is on the kernel's ${pseudo} filesystem, not a folder for files: name another directory\n${usage}`);
+        throw new UsageError(
+            `${flag} '${argument}' is on the kernel's ${pseudo} filesystem, not a folder for files: name another directory\n${usage}`,
+        );
     }
     const reason = unwritable(existing);
     if (reason !== undefined) {
@@ -87,7 +89,13 @@ export class OutputError extends Error {
  * is refused before it is opened, and a failed write (disk full, read-only) is a sentence, not a stack trace.
  */
 export function writeOutput(file: string, text: string): void {
-    const existing = fs.lstatSync(file, { throwIfNoEntry: false });
+    let existing: fs.Stats | undefined;
+    try {
+        existing = fs.lstatSync(file, { throwIfNoEntry: false });
+    } catch (error) {
+        // A name too long or a folder that cannot be searched: stat fails as the write would.
+        throw new OutputError(`cannot write ${displayName(file)} (${(error as NodeJS.ErrnoException).code}): name another --out-dir`);
+    }
     if (existing !== undefined && !existing.isFile()) {
         throw new OutputError(`${displayName(file)} exists and is not a regular file: move it away or name another --out-dir`);
     }
