@@ -10,7 +10,10 @@ import * as path from "path";
 import { expandedValues, expansionProblem, MAX_YAML_VALUES } from "../config/yamlLimits";
 import { readStackFile, StackFileError } from "../config/stackFiles";
 import { UsageError } from "../tools/lib/args";
+import { S3Client } from "@aws-sdk/client-s3";
 import { checkOutDir, OutputError, pseudoFilesystem, writeOutput } from "../tools/lib/outDir";
+import { calling, serviceEndpoint, ServiceError } from "../tools/lib/serviceError";
+import { main as stateVersions } from "../tools/stateVersions";
 import { runTool } from "./helpers/run";
 
 const USAGE = "usage: test";
@@ -155,6 +158,61 @@ describe("the tools' bad inputs", () => {
             assert.equal(result.status, 2);
             assert.match(result.stderr, new RegExp(`^synth: ${file.replace(/[.]/g, "\\.")}: expands to more than 200,000 values`));
             assert.equal(fs.existsSync(path.join(directory, "out")), false);
+        });
+    });
+
+    describe("a service that cannot be reached", () => {
+        it("is named with its endpoint, the socket's code kept", async () => {
+            const refused = Object.assign(new TypeError("fetch failed"), { cause: { code: "ECONNREFUSED" } });
+            await assert.rejects(
+                calling("Slack", "https://hooks.slack.com", () => Promise.reject(refused)),
+                (error: unknown) =>
+                    error instanceof ServiceError &&
+                    error.message === "Slack at https://hooks.slack.com failed: TypeError: fetch failed (ECONNREFUSED)",
+            );
+        });
+
+        it("finds the endpoint of a service from the SDK's overrides, else AWS's regional one", () => {
+            assert.equal(serviceEndpoint("s3", "eu-west-1", {}), "https://s3.eu-west-1.amazonaws.com");
+            assert.equal(serviceEndpoint("s3", "eu-west-1", { AWS_ENDPOINT_URL_S3: "http://127.0.0.1:4566" }), "http://127.0.0.1:4566");
+            assert.equal(serviceEndpoint("dynamodb", "eu-west-1", { AWS_ENDPOINT_URL: "http://localhost:8000" }), "http://localhost:8000");
+        });
+
+        it("keeps the tool's own verdict on an answer as it is", async () => {
+            const own = new OutputError("the answer was wrong");
+            await assert.rejects(
+                calling(
+                    "S3",
+                    "https://s3.eu-west-1.amazonaws.com",
+                    () => Promise.reject(own),
+                    (e) => e instanceof OutputError,
+                ),
+                (error: unknown) => error === own,
+            );
+        });
+
+        it("makes state-versions name S3 and the endpoint when nothing listens there", async () => {
+            const endpoint = "http://127.0.0.1:9";
+            const saved = process.env.AWS_ENDPOINT_URL_S3;
+            process.env.AWS_ENDPOINT_URL_S3 = endpoint;
+            try {
+                const client = (region: string) =>
+                    new S3Client({
+                        region,
+                        endpoint,
+                        forcePathStyle: true,
+                        maxAttempts: 1,
+                        credentials: { accessKeyId: "test", secretAccessKey: "test" },
+                    });
+                await assert.rejects(
+                    stateVersions(["list", "--stack", "dev", "--bucket", "acme-state-dev", "--region", "eu-west-1"], client),
+                    (error: unknown) =>
+                        error instanceof ServiceError && /^S3 at http:\/\/127\.0\.0\.1:9 failed: \w+: .*ECONNREFUSED/.test(error.message),
+                );
+            } finally {
+                if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_S3;
+                else process.env.AWS_ENDPOINT_URL_S3 = saved;
+            }
         });
     });
 });
