@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import { expansionProblem } from "./yamlLimits";
 
 /** Raw config as the engine hands it over: fully qualified keys, values as strings (JSON for structures). */
 export interface RawConfig {
@@ -73,6 +74,8 @@ export function readStackFile(file: string): RawConfig {
     } catch (error) {
         throw new StackFileError(`${name}: not valid YAML: ${(error as Error).message}`);
     }
+    const tooLarge = expansionProblem(document);
+    if (tooLarge !== undefined) throw new StackFileError(`${name}: ${tooLarge}`);
     const config = (document as { config?: unknown } | null)?.config;
     if (typeof config !== "object" || config === null || Array.isArray(config)) {
         throw new StackFileError(`${name}: has no 'config:' map`);

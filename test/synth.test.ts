@@ -18,7 +18,8 @@ describe("npm run synth", () => {
         let directory: string;
         before(() => {
             directory = fs.mkdtempSync(path.join(os.tmpdir(), "synth-"));
-            result = runTool("synth.ts", ["--stack", "prod", "--out-dir", directory, "--no-policy"]);
+            // The full table (--table) in a 120-column terminal, as these cases read it.
+            result = runTool("synth.ts", ["--stack", "prod", "--out-dir", directory, "--no-policy", "--table"], { COLUMNS: "120" });
         });
 
         it("prints the table of a stack and writes its graph in both modes", () => {

@@ -8,18 +8,22 @@
  *   npm run foundation-map                      (writes .github/foundation-map.json)
  *   npm run foundation-map -- --check           (exits 1 when the committed file is stale)
  *   npm run foundation-map -- --stacks DIR --out FILE
+ *   eval "$(npm run --silent foundation-map -- --env prod)"   (the runbooks' shell variables, from FILE)
  */
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, ENVIRONMENTS, validateStacks, type StackConfig } from "../config";
 import { FOUNDATION_MAP_PATH, foundationMap, foundationMapText } from "../components/foundationMap";
 import { parseArgs, UsageError } from "./lib/args";
+import { shellEnvironment } from "./lib/shellEnv";
 import { displayName, PROJECT_ROOT, readStackFile } from "./lib/stackFile";
 
 const USAGE = `usage: npm run foundation-map -- [--stacks DIR] [--out FILE] [--check]
   --stacks DIR   folder of Pulumi.dev.yaml, Pulumi.sit.yaml and Pulumi.prod.yaml (default: the project's)
   --out FILE     where to write (default: ${FOUNDATION_MAP_PATH} of the project)
-  --check        write nothing; exit 1 if FILE differs from what the stack files give`;
+  --check        write nothing; exit 1 if FILE differs from what the stack files give
+  --env ENV      write nothing; print FILE's values for ENV as shell exports (GITHUB_OWNER, AWS_REGION,
+                 ACCOUNT_ID, PREFIX, STATE_BUCKET, LEDGER_TABLE, ...) for the runbooks`;
 
 /** The three stacks' configs, validated together as `pulumi up` validates them; throws every problem at once. */
 export function readStackConfigs(directory: string): StackConfig[] {
@@ -40,10 +44,15 @@ export function foundationMapFor(directory: string): string {
 function main(argv: string[]): void {
     const args = parseArgs(
         argv,
-        { values: { stacks: PROJECT_ROOT, out: path.join(PROJECT_ROOT, FOUNDATION_MAP_PATH) }, switches: ["check"] },
+        { values: { stacks: PROJECT_ROOT, out: path.join(PROJECT_ROOT, FOUNDATION_MAP_PATH), env: undefined }, switches: ["check"] },
         USAGE,
     );
     const out = args.values.out as string;
+    if (args.values.env !== undefined) {
+        if (!fs.existsSync(out)) throw new UsageError(`${displayName(out)} does not exist: run 'npm run foundation-map' first`);
+        console.log(shellEnvironment(fs.readFileSync(out, "utf8"), args.values.env, displayName(out)));
+        return;
+    }
     const text = foundationMapFor(args.values.stacks as string);
     if (args.switches.has("check")) {
         const current = fs.existsSync(out) ? fs.readFileSync(out, "utf8") : undefined;

@@ -5,7 +5,7 @@
  *   npm run pin-actions -- <40-hex commit>
  *
  * GitHub's `uses:` takes no expression, and a served repository's token cannot clone this repository,
- * so a reusable workflow reaches a shared action as `<owner>/cicd-foundation/actions/<name>@<sha>`: an
+ * so a reusable workflow reaches a shared action as `<owner>/<foundation>/actions/<name>@<sha>`: an
  * earlier commit of this repository that holds the same action. This rewrites every such reference in
  * `.github/workflows/` and `examples/` to the given commit, and refuses a commit that is not in this
  * repository or whose `actions/<name>` tree differs from the working tree's. A pin that already names a
@@ -13,7 +13,7 @@
  *
  * Reusable workflows are not pinned: the roles trust a job only when its `job_workflow_ref` is the
  * foundation's workflow at `refs/heads/main`, the ref the foundation's ruleset protects, so served
- * repositories call `<owner>/cicd-foundation/.github/workflows/<file>@main` and one reviewed merge to
+ * repositories call `<owner>/<foundation>/.github/workflows/<file>@main` and one reviewed merge to
  * `main` moves every repository to the new pipeline. A call at a commit would be refused by every role;
  * this rewrites any it finds in `examples/` to `@main`.
  * Exit 0: pinned (or nothing to do); 2: bad input, nothing written.
@@ -25,7 +25,8 @@ import * as path from "path";
 
 export const ROOT = path.resolve(__dirname, "..");
 const SHA = /^[0-9a-f]{40}$/;
-const PIN = /([A-Za-z0-9_.-]+\/cicd-foundation\/(actions\/[A-Za-z0-9_.-]+|\.github\/workflows\/[A-Za-z0-9_.-]+\.ya?ml))@([0-9a-f]{40})/g;
+// Any owner and foundation name: an organisation names its own (npm run examples writes them from config).
+const PIN = /([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/(actions\/[A-Za-z0-9_.-]+|\.github\/workflows\/[A-Za-z0-9_.-]+\.ya?ml))@([0-9a-f]{40})/g;
 
 export interface Pin {
     /** Relative to the repository root. */
@@ -76,7 +77,7 @@ const pinnable = (pin: Pin) => pin.target.startsWith("actions/");
 /** The branch of this repository whose reusable workflows the roles trust (`job_workflow_ref` `...@refs/heads/main`). */
 export const REVIEWED_BRANCH = "main";
 /** A call of this repository's reusable workflow at a commit, which no role trusts. */
-const WORKFLOW_AT_COMMIT = /([A-Za-z0-9_.-]+\/cicd-foundation\/\.github\/workflows\/[A-Za-z0-9_.-]+\.ya?ml)@[0-9a-f]{40}/g;
+const WORKFLOW_AT_COMMIT = /([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/\.github\/workflows\/[A-Za-z0-9_.-]+\.ya?ml)@[0-9a-f]{40}/g;
 
 /** Points every call of a reusable workflow at a commit, in the examples, at `@main`; returns the files changed. */
 export function callWorkflowsAtMain(root: string): string[] {

@@ -15,6 +15,7 @@ import * as path from "path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { ConfigError, ENVIRONMENTS, PROJECT, validateStack } from "../config";
 import { stateBucketName } from "../components/naming";
+import { calling, serviceEndpoint, ServiceError } from "./lib/serviceError";
 import { parseArgs, UsageError, wantsHelp } from "./lib/args";
 import { readStackFile, StackFileError, stackFilePath, PROJECT_ROOT } from "./lib/stackFile";
 import { checkpointKey, checkpointToDeployment, listStateVersions, readStateVersion, StateVersionError } from "./lib/stateVersions";
@@ -85,9 +86,12 @@ export async function main(argv: string[], client?: (region: string) => S3Client
     }
     const s3 = client ? client(region) : defaultClient(region);
     const key = checkpointKey(args.values.repository as string, args.values.project as string, stack as string);
+    // Errors name S3 and the endpoint called, not only the socket's complaint.
+    const endpoint = serviceEndpoint("s3", region);
+    const s3Call = <T>(call: () => Promise<T>) => calling("S3", endpoint, call, (error) => error instanceof StateVersionError);
 
     if (command === "list") {
-        const versions = await listStateVersions(s3, bucket, key);
+        const versions = await s3Call(() => listStateVersions(s3, bucket, key));
         if (versions.length === 0) {
             console.error(
                 `state-versions: no versions of s3://${bucket}/${key}: check --repository, --project and the credentials' account`,
@@ -112,13 +116,13 @@ export async function main(argv: string[], client?: (region: string) => S3Client
     }
 
     const versionId = args.values["version-id"] as string;
-    const versions = await listStateVersions(s3, bucket, key);
+    const versions = await s3Call(() => listStateVersions(s3, bucket, key));
     const chosen = versions.find((v) => v.versionId === versionId);
     if (!chosen)
         throw new StateVersionError(`--version-id '${versionId}' is not a version of s3://${bucket}/${key}: run 'list' to see them`);
     if (chosen.deleted)
         throw new StateVersionError(`--version-id '${versionId}' is a delete marker: it holds no state; choose an earlier version`);
-    const body = await readStateVersion(s3, bucket, chosen.key, versionId);
+    const body = await s3Call(() => readStateVersion(s3, bucket, chosen.key, versionId));
     const deployment = checkpointToDeployment(body.toString("utf8"), `s3://${bucket}/${chosen.key} version ${versionId}`);
     fs.writeFileSync(out as string, `${JSON.stringify(deployment, null, 4)}\n`, { flag: "wx" });
     const resources = (deployment.deployment as { resources?: unknown[] }).resources?.length ?? 0;
@@ -145,6 +149,10 @@ if (require.main === module) {
             ) {
                 console.error(`state-versions: ${error.message}`);
                 process.exit(2);
+            }
+            if (error instanceof ServiceError) {
+                console.error(`state-versions: ${error.message}`);
+                process.exit(1);
             }
             const name = (error as { name?: string }).name ?? "Error";
             console.error(`state-versions: S3 refused or failed: ${name}: ${error instanceof Error ? error.message : String(error)}`);

@@ -3,43 +3,39 @@
  * real config file, prints what it would create, writes the graph as JSON, and runs the policy pack on
  * it through the analyzer protocol the Pulumi CLI uses. No credentials, no network.
  *
- *   npm run synth -- --stack prod [--out-dir out] [--config path/to/Pulumi.prod.yaml] [--no-policy] [--wide]
+ *   npm run synth -- --stack prod [--out-dir out] [--config path/to/Pulumi.prod.yaml] [--no-policy] [--table|--wide]
+ *
+ * It prints a summary first (resources per type and per repository, the pack's verdict), in the terminal's
+ * width; the table of every resource only on request.
  */
-import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, ENVIRONMENTS, validateStack, validateStacks } from "../config";
 import { parseArgs, UsageError } from "./lib/args";
 import { readStackFile, StackFileError, stackFilePath, PROJECT_ROOT, SECRET_PLACEHOLDER_HOST, displayName } from "./lib/stackFile";
 import { analyzeGraph, POLICY_PACK_DIR, PolicyConfigError, PolicyPackProcess, readPolicyConfig, type Diagnostic } from "./lib/analyzer";
 import { synthesize, UNKNOWN, type Graph, type GraphResource } from "./lib/synthesize";
+import { checkOutDir, OutputError, writeOutput } from "./lib/outDir";
+import { shortType, summaryText } from "./lib/summary";
 import { fitTable } from "./lib/table";
+import { terminalWidth, wrap } from "./lib/terminal";
 
-const USAGE = `usage: npm run synth -- --stack <dev|sit|prod|all> [--out-dir DIR] [--config FILE] [--policy-config FILE] [--no-policy] [--wide]
+const USAGE = `usage: npm run synth -- --stack <dev|sit|prod|all> [--out-dir DIR] [--config FILE] [--policy-config FILE] [--no-policy] [--table] [--wide]
 
   --stack           the stack to synthesize; all: dev, sit and prod, and the rules across them (default: all)
   --out-dir         where the graphs are written, <stack>.resolved.json and <stack>.preview.json (default: out)
   --config          the stack file to run instead of Pulumi.<stack>.yaml (checked against the stack files beside it)
   --policy-config   the policy pack's config instead of policies/config/<stack>.json
   --no-policy       skip the policy pack
-  --wide            print the resource table without cutting it to 120 columns
+  --table           print every resource after the summary, cut to the terminal's width
+  --wide            print every resource after the summary, uncut
   --help            print this and exit`;
 
-/** What the PLACEHOLDERS column means, in lines that fit the table's width. */
-export const PLACEHOLDER_NOTE = [
-    "PLACEHOLDERS: inputs that are stand-ins offline. Secrets (the Slack webhook's value, the GitHub token) are never",
-    "read; ids and ARNs of resources not yet created are placeholders; reviewer ids are not looked up in GitHub.",
-].join("\n");
+/** What the PLACEHOLDERS column means; wrapped to the terminal's width when printed. */
+export const PLACEHOLDER_NOTE =
+    "PLACEHOLDERS: inputs that are stand-ins offline. Secrets (the Slack webhook's value, the GitHub token) are never " +
+    "read; ids and ARNs of resources not yet created are placeholders; reviewer ids are not looked up in GitHub.";
 
-/** Terminal width the table fits in unless --wide. */
-export const TABLE_WIDTH = 120;
-
-/** `aws:s3/bucket:Bucket` -> `aws:s3:Bucket`; `github:index/team:Team` -> `github:Team`. */
-export function shortType(type: string): string {
-    const [pkg, module, name] = type.split(":");
-    if (name === undefined) return type;
-    const top = module.split("/")[0];
-    return top === "index" ? `${pkg}:${name}` : `${pkg}:${top}:${name}`;
-}
+export { shortType };
 
 /** The inputs that name a resource in its cloud, in the order they are looked for. */
 const NAME_INPUTS = ["name", "dashboardName", "secretName", "variableName", "branchPattern", "tagPattern", "environment"];
@@ -76,7 +72,7 @@ export function placeholderInputs(resource: GraphResource): string[] {
  * The resources by type (a line per type), each with its logical name, its name in the cloud, its
  * protection options and the inputs that are placeholders offline, cut to `width` columns (Infinity: uncut).
  */
-export function resourceTable(graph: Graph, width = TABLE_WIDTH): string {
+export function resourceTable(graph: Graph, width: number): string {
     const resources = graph.resources
         .filter((r) => r.type !== "pulumi:pulumi:Stack")
         .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
@@ -96,31 +92,35 @@ export function resourceTable(graph: Graph, width = TABLE_WIDTH): string {
     return out.join("\n");
 }
 
-export function violationTable(diagnostics: readonly Diagnostic[]): string {
-    const rows = diagnostics.map((d) => [d.level, d.policy, d.urn.split("::").pop() ?? "", d.message.split("\n").pop() ?? ""]);
-    return fitTable(["LEVEL", "POLICY", "RESOURCE", "MESSAGE"], rows, undefined);
-}
-
-/** The output folder, refused before anything runs when it cannot be one. */
-function checkOutDir(argument: string): string {
-    if (argument.trim() === "") throw new UsageError(`--out-dir needs a directory, got ''\n${USAGE}`);
-    const outDir = path.resolve(process.cwd(), argument);
-    for (let at = outDir; ; at = path.dirname(at)) {
-        if (fs.existsSync(at)) {
-            if (!fs.statSync(at).isDirectory()) {
-                const what = at === outDir ? `'${argument}' is a file` : `'${displayName(at)}' in its path is a file`;
-                throw new UsageError(`--out-dir ${what}, not a directory: name a directory to write the graphs to\n${USAGE}`);
-            }
-            return outDir;
-        }
-        if (path.dirname(at) === at) return outDir;
+/**
+ * The pack's violations. For a person at a terminal, one block per violation so that a message is never cut:
+ * level, policy and resource on a line, the message wrapped under it. Into a pipe or a file, one line per
+ * violation (`grep` finds a violation whole), the message last and uncut.
+ */
+export function violationTable(diagnostics: readonly Diagnostic[], width: number, oneLine = false): string {
+    const lastLine = (message: string) => message.split("\n").pop() ?? "";
+    if (oneLine) {
+        const rows = diagnostics.map((d) => [d.level, d.policy, d.urn.split("::").pop() ?? "", lastLine(d.message)]);
+        return fitTable(["LEVEL", "POLICY", "RESOURCE", "MESSAGE"], rows, undefined);
     }
+    return diagnostics
+        .map((d) => {
+            const head = `${d.level.toUpperCase()} ${d.policy}: ${d.urn.split("::").pop() ?? ""}`;
+            const message = wrap(lastLine(d.message), width - 4)
+                .split("\n")
+                .map((line) => `    ${line}`);
+            return [wrap(head, width), ...message].join("\n");
+        })
+        .join("\n");
 }
 
 async function main(argv: string[]): Promise<number> {
     const args = parseArgs(
         argv,
-        { values: { stack: "all", "out-dir": "out", config: undefined, "policy-config": undefined }, switches: ["no-policy", "wide"] },
+        {
+            values: { stack: "all", "out-dir": "out", config: undefined, "policy-config": undefined },
+            switches: ["no-policy", "table", "wide"],
+        },
         USAGE,
     );
     const stackArg = args.values.stack as string;
@@ -132,7 +132,8 @@ async function main(argv: string[]): Promise<number> {
     if ((args.values.config || args.values["policy-config"]) && stacks.length !== 1) {
         throw new UsageError(`--config and --policy-config need a single --stack\n${USAGE}`);
     }
-    const outDir = checkOutDir(args.values["out-dir"] as string);
+    const outDir = checkOutDir(args.values["out-dir"] as string, USAGE);
+    const width = terminalWidth();
 
     // Every input is read and validated, the rules across stacks included, before anything is written.
     const files = stacks.map((stack) =>
@@ -146,7 +147,6 @@ async function main(argv: string[]): Promise<number> {
     }
     const policyConfigFile = args.values["policy-config"] ? path.resolve(process.cwd(), args.values["policy-config"]) : undefined;
     const policyConfigs = args.switches.has("no-policy") ? [] : stacks.map((stack) => readPolicyConfig(stack, policyConfigFile));
-    fs.mkdirSync(outDir, { recursive: true });
 
     const pack = args.switches.has("no-policy") ? undefined : await PolicyPackProcess.start();
     let mandatory = 0;
@@ -157,26 +157,31 @@ async function main(argv: string[]): Promise<number> {
                 graphs.push(await synthesize({ stack, config: raw, mode }));
             }
             const [resolved] = graphs;
-            console.log(`\n== stack ${stack} (${displayName(files[i])}): ${resolved.resources.length - 1} resources`);
-            console.log(resourceTable(resolved, args.switches.has("wide") ? Number.POSITIVE_INFINITY : TABLE_WIDTH));
-            console.log(`\nNote: ${resolved.note}`);
-            console.log(PLACEHOLDER_NOTE);
+            console.log(`\n${summaryText(resolved, displayName(files[i]), width)}`);
+            console.log(`\n${wrap(`Note: ${resolved.note}`, width)}`);
+            if (pack) {
+                const configName = path.relative(process.cwd(), policyConfigFile ?? path.join(POLICY_PACK_DIR, "config", `${stack}.json`));
+                for (const graph of graphs) {
+                    const { diagnostics } = await analyzeGraph(graph, policyConfigs[i], pack);
+                    const label = graph.mode === "preview" ? "a first preview (ids unknown)" : "resolved ids";
+                    mandatory += diagnostics.filter((d) => d.level === "mandatory").length;
+                    const verdict = diagnostics.length === 0 ? "no violations" : `${diagnostics.length} violation(s)`;
+                    console.log(`\n${wrap(`policy pack, ${configName}, ${label}: ${verdict}`, width)}`);
+                    if (diagnostics.length > 0) console.log(violationTable(diagnostics, width, !process.stdout.isTTY));
+                }
+            }
+            const table = args.switches.has("wide") ? Number.POSITIVE_INFINITY : args.switches.has("table") ? width : undefined;
+            if (table !== undefined) {
+                console.log(`\n${resourceTable(resolved, table)}`);
+                console.log(wrap(PLACEHOLDER_NOTE, width));
+            }
+            console.log("");
             for (const graph of graphs) {
                 const out = path.join(outDir, `${stack}.${graph.mode}.json`);
-                fs.writeFileSync(out, `${JSON.stringify(graph, null, 2)}\n`);
-                console.log(`wrote ${path.relative(process.cwd(), out)}`);
+                writeOutput(out, `${JSON.stringify(graph, null, 2)}\n`);
+                console.log(wrap(`wrote ${path.relative(process.cwd(), out)}`, width));
             }
-            if (!pack) continue;
-            const configName = path.relative(process.cwd(), policyConfigFile ?? path.join(POLICY_PACK_DIR, "config", `${stack}.json`));
-            for (const graph of graphs) {
-                const { diagnostics } = await analyzeGraph(graph, policyConfigs[i], pack);
-                const label = graph.mode === "preview" ? "a first preview (ids unknown)" : "resolved ids";
-                mandatory += diagnostics.filter((d) => d.level === "mandatory").length;
-                console.log(
-                    `\npolicy pack, ${configName}, ${label}: ${diagnostics.length === 0 ? "no violations" : `${diagnostics.length} violation(s)`}`,
-                );
-                if (diagnostics.length > 0) console.log(violationTable(diagnostics));
-            }
+            if (table === undefined) console.log(wrap("Every resource, its cloud name and options: add --table (or --wide).", width));
         }
     } finally {
         pack?.stop();
@@ -185,25 +190,29 @@ async function main(argv: string[]): Promise<number> {
     return mandatory > 0 ? 1 : 0;
 }
 
-// A reader that stops early (`| head`) closes the pipe: that ends the listing, it is not a failure.
-process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE") process.exit(0);
-    throw error;
-});
+// Run as a command (tests import the formatting functions).
+if (require.main === module) {
+    // A reader that stops early (`| head`) closes the pipe: that ends the listing, it is not a failure.
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+        if (error.code === "EPIPE") process.exit(0);
+        throw error;
+    });
 
-main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-        if (
-            error instanceof ConfigError ||
-            error instanceof StackFileError ||
-            error instanceof UsageError ||
-            error instanceof PolicyConfigError
-        ) {
-            console.error(`synth: ${error.message}`);
-            process.exit(2);
-        }
-        console.error(`synth: the program failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-        process.exit(1);
-    },
-);
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (error: unknown) => {
+            if (
+                error instanceof ConfigError ||
+                error instanceof StackFileError ||
+                error instanceof UsageError ||
+                error instanceof OutputError ||
+                error instanceof PolicyConfigError
+            ) {
+                console.error(`synth: ${error.message}`);
+                process.exit(2);
+            }
+            console.error(`synth: the program failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+            process.exit(1);
+        },
+    );
+}

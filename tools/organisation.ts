@@ -1,0 +1,139 @@
+/**
+ * Writes the organisation's identity into the files that cannot read it at run time: GitHub's `uses:` takes
+ * no expression, so the reusable workflows reach the foundation's actions as `<owner>/<foundation>/actions/
+ * <name>@<sha>` and the served repositories call `<owner>/<foundation>/.github/workflows/<file>@main`. The
+ * owner and the foundation repository come from the stack files (`cicd-foundation:githubOwner`, the
+ * repository with `deploys.foundation: true`), through the same parser as `pulumi up`; every other value the
+ * workflows need (region, accounts, tables, roles) they read from the foundation map at run time.
+ *
+ *   npm run examples                        (rewrites the workflows, examples and docs for the stack files)
+ *   npm run examples -- --check             (writes nothing; exits 1 when a file names another organisation)
+ *   npm run examples -- --stacks DIR --root DIR
+ *
+ * A test checks that the committed files are current for the committed stack files.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { ConfigError } from "../config";
+import { foundationMap } from "../components/foundationMap";
+import { readStackConfigs } from "./foundationMap";
+import { parseArgs, UsageError } from "./lib/args";
+import { PROJECT_ROOT } from "./lib/stackFile";
+import { StackFileError } from "./lib/stackFile";
+
+const USAGE = `usage: npm run examples -- [--stacks DIR] [--root DIR] [--check]
+  --stacks DIR   folder of Pulumi.dev.yaml, Pulumi.sit.yaml and Pulumi.prod.yaml (default: the project's)
+  --root DIR     the foundation's checkout whose files are rewritten (default: the project's)
+  --check        write nothing; exit 1 when a file names an organisation other than the stack files'`;
+
+/** Who the foundation belongs to: the GitHub owner and the name of the repository holding this program. */
+export interface Identity {
+    readonly owner: string;
+    readonly foundationRepository: string;
+}
+
+const NAME = "[A-Za-z0-9_.-]+";
+/** A reference to the foundation's action or reusable workflow, as `uses:` writes it. */
+const FOUNDATION_USES = new RegExp(`(?<![A-Za-z0-9_.-])(${NAME})/(${NAME})/(?:actions/${NAME}|\\.github/workflows/${NAME}\\.ya?ml)@`, "g");
+
+/** The identity the stack files give. */
+export function identityOf(stacksDirectory: string): Identity {
+    const map = foundationMap(readStackConfigs(stacksDirectory));
+    return { owner: map.owner, foundationRepository: map.foundationRepository };
+}
+
+/** The files that name the organisation: the workflows, the examples' workflows, and the docs. */
+export function generatedFiles(root: string): string[] {
+    const found: string[] = [];
+    const walk = (dir: string, pattern: RegExp) => {
+        const full = path.join(root, dir);
+        if (!fs.existsSync(full)) return;
+        for (const entry of fs.readdirSync(full, { withFileTypes: true })) {
+            const relative = path.join(dir, entry.name);
+            if (entry.isDirectory()) {
+                if (entry.name !== "node_modules") walk(relative, pattern);
+            } else if (pattern.test(entry.name)) found.push(relative);
+        }
+    };
+    walk(path.join(".github", "workflows"), /\.ya?ml$/);
+    walk("examples", /\.ya?ml$/);
+    walk("docs", /\.md$/);
+    if (fs.existsSync(path.join(root, "README.md"))) found.push("README.md");
+    return found.sort();
+}
+
+/** The identities the foundation's own workflows name in their `uses:` (one, unless a change was half made). */
+export function identitiesInUse(root: string): Identity[] {
+    const seen = new Map<string, Identity>();
+    for (const file of generatedFiles(root).filter((f) => f.startsWith(path.join(".github", "workflows")))) {
+        for (const match of fs.readFileSync(path.join(root, file), "utf8").matchAll(FOUNDATION_USES)) {
+            seen.set(`${match[1]}/${match[2]}`, { owner: match[1], foundationRepository: match[2] });
+        }
+    }
+    return [...seen.values()];
+}
+
+/** A file's text with every `<from owner>/<from repository>` (a whole name, not part of one) made `to`'s. */
+export function rewrite(text: string, from: Identity, to: Identity): string {
+    const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const name = new RegExp(`(?<![A-Za-z0-9_.-])${escape(from.owner)}/${escape(from.foundationRepository)}(?![A-Za-z0-9_-])`, "g");
+    return text.replace(name, `${to.owner}/${to.foundationRepository}`);
+}
+
+export interface Outcome {
+    /** Files whose text changes (written unless checking). */
+    readonly changed: string[];
+    readonly from: Identity | undefined;
+}
+
+/** Rewrites (or, checking, compares) every generated file of `root` for `to`. */
+export function generate(root: string, to: Identity, check: boolean): Outcome {
+    const inUse = identitiesInUse(root);
+    if (inUse.length > 1) {
+        throw new UsageError(
+            `.github/workflows name several foundations (${inUse.map((i) => `${i.owner}/${i.foundationRepository}`).join(", ")}): make them one by hand first`,
+        );
+    }
+    const from = inUse[0];
+    const changed: string[] = [];
+    if (from === undefined) return { changed, from };
+    for (const file of generatedFiles(root)) {
+        const before = fs.readFileSync(path.join(root, file), "utf8");
+        const after = rewrite(before, from, to);
+        if (after === before) continue;
+        changed.push(file);
+        if (!check) fs.writeFileSync(path.join(root, file), after);
+    }
+    return { changed, from };
+}
+
+export function run(argv: string[]): number {
+    const args = parseArgs(argv, { values: { stacks: PROJECT_ROOT, root: PROJECT_ROOT }, switches: ["check"] }, USAGE);
+    const to = identityOf(args.values.stacks as string);
+    const check = args.switches.has("check");
+    const { changed, from } = generate(args.values.root as string, to, check);
+    const target = `${to.owner}/${to.foundationRepository}`;
+    if (changed.length === 0) {
+        console.log(`examples: every workflow, example and doc names ${target}`);
+        return 0;
+    }
+    const source = from === undefined ? "" : `${from.owner}/${from.foundationRepository}`;
+    if (check) {
+        console.error(
+            `examples: ${changed.length} file(s) name ${source}, the stack files give ${target}: run 'npm run examples' and commit them\n` +
+                changed.map((f) => `  - ${f}`).join("\n"),
+        );
+        return 1;
+    }
+    for (const file of changed) console.log(`examples: ${file}: ${source} -> ${target}`);
+    return 0;
+}
+
+if (require.main === module) {
+    try {
+        process.exit(run(process.argv.slice(2)));
+    } catch (error) {
+        console.error(`examples: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(error instanceof UsageError || error instanceof ConfigError || error instanceof StackFileError ? 2 : 1);
+    }
+}
