@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
+import { containerRepositoryProblems } from "./config/container";
 import { crossStackProblems, type StackSummary } from "./config/crossStack";
 import { parseBackendConfig, type PulumiCloudConfig } from "./config/pulumiCloud";
 import { iamDocumentProblems } from "./components/permissions/limits";
@@ -312,6 +313,7 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
                     `is empty for Lambda repository '${r.name}': its deployer deploys only the functions named here, and IAM refuses a policy with an empty Resource list; list its functions' name patterns`,
                 );
             }
+            for (const problem of containerRepositoryProblems(r, parsed.prefix)) add(`${key}.${problem.key}`, problem.message);
             if (r.deploys.foundation && r.kind !== "pulumi") {
                 add(`${key}.kind`, `must be 'pulumi' for the foundation's repository (deploys.foundation: true), got '${r.kind}'`);
             }

@@ -9,7 +9,7 @@ import { placeholderNumber, type Graph } from "../tools/lib/synthesize";
 import { childrenOf, resource, resourcesOf, synth, T } from "./helpers/stacks";
 
 const naming = { prefix: "bbws", environment: "prod" as const, accountId: "093646564004", region: "af-south-1" };
-const noScope = { dynamodbTables: [], s3Buckets: [], lambdaFunctions: [], foundation: false };
+const noScope = { dynamodbTables: [], s3Buckets: [], lambdaFunctions: [], ecsServices: [], foundation: false };
 
 describe("prod protection", () => {
     it("protects and retains everything stateful in prod, with a 30-day key window", () => {

@@ -2,6 +2,8 @@ import {
     accessLogBucketName,
     keyAliasName,
     lambdaExecutionRoleSpace,
+    containerRepositoriesArn,
+    ecsTaskRoleSpace,
     boundaryPolicyArn,
     bucketArn,
     ledgerTableName,
@@ -83,7 +85,26 @@ export const POLICY_CHANGES = [
 ];
 
 /** The services whose resources the pipelines manage; `iam:` is granted on roles only, never on `*`. */
-export const BOUNDED_SERVICES = ["s3:*", "dynamodb:*", "lambda:*", "kms:*", "sns:*", "cloudwatch:*", "logs:*", "chatbot:*"];
+export const BOUNDED_SERVICES = ["s3:*", "dynamodb:*", "lambda:*", "kms:*", "sns:*", "cloudwatch:*", "logs:*", "chatbot:*", "ecr:*", "ecs:*"];
+
+/**
+ * What keeps a container repository's images trustworthy and its own: who else may pull or push (its policy),
+ * immutable tags, scan on push, the registry's scanning and replication, and the images rollbacks return to.
+ * Set when the foundation creates the repository; only an administrator changes them.
+ */
+const CONTAINER_REPOSITORY_GUARDS = [
+    "ecr:SetRepositoryPolicy",
+    "ecr:DeleteRepositoryPolicy",
+    "ecr:PutImageTagMutability",
+    "ecr:PutImageScanningConfiguration",
+    "ecr:BatchDeleteImage",
+];
+const REGISTRY_GUARDS = [
+    "ecr:PutRegistryPolicy",
+    "ecr:DeleteRegistryPolicy",
+    "ecr:PutReplicationConfiguration",
+    "ecr:PutRegistryScanningConfiguration",
+];
 
 /**
  * S3 settings that keep the state and its access log private, encrypted, versioned, logged and in this
@@ -148,6 +169,14 @@ export function permissionsBoundary(naming: Naming, bootstrapRoleNames: readonly
             Action: "iam:PassRole",
             Resource: roleArn(naming, lambdaExecutionRoleSpace(naming)),
             Condition: { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } },
+        },
+        // A container service's task and execution roles (the `<prefix>-ecs-*` space, reserved for bounded roles) to ECS tasks.
+        {
+            Sid: "PassTaskRolesToEcs",
+            Effect: "Allow",
+            Action: "iam:PassRole",
+            Resource: roleArn(naming, ecsTaskRoleSpace(naming)),
+            Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
         },
         {
             Sid: "PassTheChatbotRole",
@@ -218,6 +247,8 @@ export function permissionsBoundary(naming: Naming, bootstrapRoleNames: readonly
             Resource: [tableArn(naming, ledgerTableName(naming)), tableArn(naming, lockTableName(naming))],
         },
         { Sid: "AuditLogStays", Effect: "Deny", Action: AUDIT_LOG_GUARDS, Resource: [auditLog, `${auditLog}:*`] },
+        { Sid: "ContainerRepositorySettingsStay", Effect: "Deny", Action: CONTAINER_REPOSITORY_GUARDS, Resource: containerRepositoriesArn(naming) },
+        { Sid: "RegistrySettingsStay", Effect: "Deny", Action: REGISTRY_GUARDS, Resource: "*" },
         { Sid: "OidcProviderStays", Effect: "Deny", Action: "iam:DeleteOpenIDConnectProvider", Resource: "*" },
     ]);
 }
