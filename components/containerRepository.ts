@@ -35,7 +35,12 @@ export function lifecyclePolicy(keepImages = 100, untaggedDays = 14): string {
             {
                 rulePriority: 2,
                 description: `Keep the newest ${keepImages} pipeline images`,
-                selection: { tagStatus: "tagged", tagPrefixList: [IMAGE_TAG_PREFIX], countType: "imageCountMoreThan", countNumber: keepImages },
+                selection: {
+                    tagStatus: "tagged",
+                    tagPrefixList: [IMAGE_TAG_PREFIX],
+                    countType: "imageCountMoreThan",
+                    countNumber: keepImages,
+                },
                 action: { type: "expire" },
             },
         ],

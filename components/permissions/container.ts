@@ -48,8 +48,16 @@ export function containerDeployerStatements(args: PermissionsArgs): Statement[] 
             Action: "ecs:RegisterTaskDefinition",
             Resource: taskDefinitionArns(naming, services),
         },
-        // DescribeTaskDefinition accepts no resource: it reads revisions (never secrets' values) to find the one to roll back to.
-        { Sid: "ReadTaskDefinitions", Effect: "Allow", Action: "ecs:DescribeTaskDefinition", Resource: "*" },
+        // A revision carries its deployment's tag, commit and digest, so a rollback finds the one to return to.
+        {
+            Sid: "TagOwnTaskDefinitionsOnRegister",
+            Effect: "Allow",
+            Action: "ecs:TagResource",
+            Resource: taskDefinitionArns(naming, services),
+            Condition: { StringEquals: { "ecs:CreateAction": "RegisterTaskDefinition" } },
+        },
+        // These accept no resource: they list and read revisions (never a secret's value) to find the one to roll back to.
+        { Sid: "ReadTaskDefinitions", Effect: "Allow", Action: ["ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions"], Resource: "*" },
         {
             Sid: "UpdateOwnServices",
             Effect: "Allow",
@@ -79,7 +87,12 @@ export function containerDeployerStatements(args: PermissionsArgs): Statement[] 
 export function containerPreviewerStatements(args: PermissionsArgs): Statement[] {
     return [
         { Sid: "ReadOwnRepository", Effect: "Allow", Action: ECR_READ_ACTIONS, Resource: ownRepository(args) },
-        { Sid: "ReadOwnServices", Effect: "Allow", Action: "ecs:DescribeServices", Resource: ecsServiceArns(args.naming, args.scope.ecsServices) },
+        {
+            Sid: "ReadOwnServices",
+            Effect: "Allow",
+            Action: "ecs:DescribeServices",
+            Resource: ecsServiceArns(args.naming, args.scope.ecsServices),
+        },
         { Sid: "ReadTaskDefinitions", Effect: "Allow", Action: "ecs:DescribeTaskDefinition", Resource: "*" },
     ];
 }
