@@ -477,6 +477,13 @@ describe("the container release against loopback ECS, ECR and CloudWatch", () =>
                 commit: "2".repeat(40),
                 digest: `sha256:${"2".repeat(64)}`,
             });
+            assert.equal((await rollbackTarget(t, undefined, deployTag(1))).revision, arn(1), "the revision the named deployment left");
+            await assert.rejects(
+                rollbackTarget(t, undefined, deployTag(3)),
+                new ReleaseError(
+                    `no earlier revision of ${FAMILY} tagged ${deployTag(3)} than ${arn(4)} was deployed successfully by a deployment; there is nothing to roll back to`,
+                ),
+            );
             assert.equal(await rollback(t, chosen.revision, { timeoutMs: 60 * 60_000, pollMs: 15_000 }), arn(4));
             assert.deepEqual(
                 updates().map((u) => u.taskDefinition),

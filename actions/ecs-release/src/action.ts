@@ -83,7 +83,7 @@ export async function run(inputs: Inputs, clients: Clients, clock: Clock, log: (
         case "rollback-target": {
             const tags =
                 v["ledger-table"] && v.service ? await succeededDeployTags(clients.dynamodb(), v["ledger-table"], v.service) : undefined;
-            const chosen = await rollbackTarget(target(), tags);
+            const chosen = await rollbackTarget(target(), tags, v.tag);
             log(
                 `rollback of ${v["service-name"]}: ${chosen.current} -> ${chosen.revision} (${chosen.tag}, commit ${chosen.commit || "unknown"})`,
             );

@@ -302,9 +302,9 @@ export interface RollbackTarget {
 /**
  * The revision to roll back to: the newest revision of the service's family before the one it runs that a
  * deployment registered (it carries the deployment's tag) and, when the ledger's successful deployments are
- * given, whose deployment succeeded. Revisions of failed deployments and hand-registered ones are skipped.
+ * given, whose deployment succeeded; with `tag`, the one that deployment registered. Revisions of failed deployments and hand-registered ones are skipped.
  */
-export async function rollbackTarget(t: ServiceTarget, succeededTags?: ReadonlySet<string>): Promise<RollbackTarget> {
+export async function rollbackTarget(t: ServiceTarget, succeededTags?: ReadonlySet<string>, tag?: string): Promise<RollbackTarget> {
     const current = (await describeService(t)).taskDefinition ?? "";
     const family = familyOf(current);
     const older: string[] = [];
@@ -318,18 +318,19 @@ export async function rollbackTarget(t: ServiceTarget, succeededTags?: ReadonlyS
     older.sort((a, b) => revisionOf(b) - revisionOf(a));
     for (const arn of older) {
         const { tags } = await describeRevision(t, arn);
-        const tag = tagValue(tags, REVISION_TAGS.tag);
-        if (!tag || (succeededTags && !succeededTags.has(tag))) continue;
+        const deployed = tagValue(tags, REVISION_TAGS.tag);
+        if (!deployed || (succeededTags && !succeededTags.has(deployed)) || (tag !== undefined && deployed !== tag)) continue;
         return {
             current,
             revision: arn,
-            tag,
+            tag: deployed,
             commit: tagValue(tags, REVISION_TAGS.commit) ?? "",
             digest: tagValue(tags, REVISION_TAGS.digest) ?? "",
         };
     }
+    const which = tag === undefined ? "" : ` tagged ${tag}`;
     throw new ReleaseError(
-        `no earlier revision of ${family} than ${current} was deployed successfully by a deployment; there is nothing to roll back to`,
+        `no earlier revision of ${family}${which} than ${current} was deployed successfully by a deployment; there is nothing to roll back to`,
     );
 }
 
