@@ -284,11 +284,13 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
 
     // Every bucket name the program derives from the prefix must be one S3 takes.
     const prefix = parsed.prefix ?? "";
+    let prefixRefused = false;
     if (parsed.prefix !== undefined) {
         for (const bucket of [`${prefix}-state-${environment}`, `${prefix}-state-access-logs-${environment}`]) {
             const problem = bucketNameProblem(bucket);
             if (problem) {
                 add(ns("prefix"), `'${prefix}' makes the bucket name '${bucket}', which S3 refuses: a bucket name ${problem}`);
+                prefixRefused = true;
                 break;
             }
         }
@@ -313,7 +315,7 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
                     `is empty for Lambda repository '${r.name}': its deployer deploys only the functions named here, and IAM refuses a policy with an empty Resource list; list its functions' name patterns`,
                 );
             }
-            for (const problem of containerRepositoryProblems(r, parsed.prefix)) add(`${key}.${problem.key}`, problem.message);
+            for (const problem of containerRepositoryProblems(r, prefixRefused ? undefined : parsed.prefix)) add(`${key}.${problem.key}`, problem.message);
             if (r.deploys.foundation && r.kind !== "pulumi") {
                 add(`${key}.kind`, `must be 'pulumi' for the foundation's repository (deploys.foundation: true), got '${r.kind}'`);
             }
