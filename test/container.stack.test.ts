@@ -52,7 +52,7 @@ describe("a container service's image repository, synthesized", () => {
                 imageTagMutability: "IMMUTABLE",
                 imageScanningConfiguration: { scanOnPush: true },
                 forceDelete: false,
-                tags: { Repository: "Tenants-API", Environment: "prod" },
+                tags: { Repository: "Tenants-API" },
                 encryptionConfigurations: undefined,
             },
         );
