@@ -315,7 +315,8 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
                     `is empty for Lambda repository '${r.name}': its deployer deploys only the functions named here, and IAM refuses a policy with an empty Resource list; list its functions' name patterns`,
                 );
             }
-            for (const problem of containerRepositoryProblems(r, prefixRefused ? undefined : parsed.prefix)) add(`${key}.${problem.key}`, problem.message);
+            for (const problem of containerRepositoryProblems(r, prefixRefused ? undefined : parsed.prefix))
+                add(`${key}.${problem.key}`, problem.message);
             if (r.deploys.foundation && r.kind !== "pulumi") {
                 add(`${key}.kind`, `must be 'pulumi' for the foundation's repository (deploys.foundation: true), got '${r.kind}'`);
             }

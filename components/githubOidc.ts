@@ -202,7 +202,9 @@ export function roleTrust(
         throw new Error(
             `no reusable workflow of ${args.owner}/${args.foundationRepository} deploys a Pulumi program other than the foundation's, so no role can trust one`,
         );
-    const workflows = args.foundation ? FOUNDATION_WORKFLOWS.foundation : FOUNDATION_WORKFLOWS[args.kind as "terraform" | "lambda" | "container"];
+    const workflows = args.foundation
+        ? FOUNDATION_WORKFLOWS.foundation
+        : FOUNDATION_WORKFLOWS[args.kind as "terraform" | "lambda" | "container"];
     if (role !== "previewer") return { context: [{ environment: args.environment }], workflows: refs(workflows.deploy) };
     if (args.foundation)
         return {

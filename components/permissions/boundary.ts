@@ -85,7 +85,18 @@ export const POLICY_CHANGES = [
 ];
 
 /** The services whose resources the pipelines manage; `iam:` is granted on roles only, never on `*`. */
-export const BOUNDED_SERVICES = ["s3:*", "dynamodb:*", "lambda:*", "kms:*", "sns:*", "cloudwatch:*", "logs:*", "chatbot:*", "ecr:*", "ecs:*"];
+export const BOUNDED_SERVICES = [
+    "s3:*",
+    "dynamodb:*",
+    "lambda:*",
+    "kms:*",
+    "sns:*",
+    "cloudwatch:*",
+    "logs:*",
+    "chatbot:*",
+    "ecr:*",
+    "ecs:*",
+];
 
 /**
  * What keeps a container repository's images trustworthy and its own: who else may pull or push (its policy),
@@ -247,7 +258,12 @@ export function permissionsBoundary(naming: Naming, bootstrapRoleNames: readonly
             Resource: [tableArn(naming, ledgerTableName(naming)), tableArn(naming, lockTableName(naming))],
         },
         { Sid: "AuditLogStays", Effect: "Deny", Action: AUDIT_LOG_GUARDS, Resource: [auditLog, `${auditLog}:*`] },
-        { Sid: "ContainerRepositorySettingsStay", Effect: "Deny", Action: CONTAINER_REPOSITORY_GUARDS, Resource: containerRepositoriesArn(naming) },
+        {
+            Sid: "ContainerRepositorySettingsStay",
+            Effect: "Deny",
+            Action: CONTAINER_REPOSITORY_GUARDS,
+            Resource: containerRepositoriesArn(naming),
+        },
         { Sid: "RegistrySettingsStay", Effect: "Deny", Action: REGISTRY_GUARDS, Resource: "*" },
         { Sid: "OidcProviderStays", Effect: "Deny", Action: "iam:DeleteOpenIDConnectProvider", Resource: "*" },
     ]);
