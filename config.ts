@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
+import { containerRepositoryProblems } from "./config/container";
 import { crossStackProblems, type StackSummary } from "./config/crossStack";
 import { parseBackendConfig, type PulumiCloudConfig } from "./config/pulumiCloud";
 import { lambdaFunctionProblems } from "./components/permissions/lambda";
@@ -289,11 +290,13 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
 
     // Every bucket name the program derives from the prefix must be one S3 takes.
     const prefix = parsed.prefix ?? "";
+    let prefixRefused = false;
     if (parsed.prefix !== undefined) {
         for (const bucket of [`${prefix}-state-${environment}`, `${prefix}-state-access-logs-${environment}`]) {
             const problem = bucketNameProblem(bucket);
             if (problem) {
                 add(ns("prefix"), `'${prefix}' makes the bucket name '${bucket}', which S3 refuses: a bucket name ${problem}`);
+                prefixRefused = true;
                 break;
             }
         }
@@ -329,6 +332,8 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
                 for (const problem of serviceScopeProblems(scope, deployableServices, file))
                     add(`${key}.deploys.${problem.key}`, problem.message);
             }
+            for (const problem of containerRepositoryProblems(r, prefixRefused ? undefined : parsed.prefix))
+                add(`${key}.${problem.key}`, problem.message);
             if (r.deploys.foundation && r.kind !== "pulumi") {
                 add(`${key}.kind`, `must be 'pulumi' for the foundation's repository (deploys.foundation: true), got '${r.kind}'`);
             }

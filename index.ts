@@ -1,6 +1,7 @@
 import * as github from "@pulumi/github";
 import { ConfigError, loadStackSet } from "./config";
 import { iamRoleQuotaProblem } from "./components/accountQuotas";
+import { ContainerRepository } from "./components/containerRepository";
 import { DeploymentLedger } from "./components/deploymentLedger";
 import { EncryptionKey } from "./components/encryptionKey";
 import { lookUpGithubIds } from "./components/githubLookups";
@@ -91,6 +92,10 @@ export = async () => {
             permissionsBoundaryArn: boundary.arn,
             rolesDependOn,
         });
+    }
+    // Each container service's image repository; its deployer (above) pushes to it alone.
+    for (const repository of config.repositories.filter((r) => r.kind === "container")) {
+        new ContainerRepository(`${repository.name}-images`, { naming, repository: repository.name, keyArn: key.key.arn });
     }
     // Every environment's GitHub side, written from this stack alone (prod's): dev and sit declare none.
     if (config.ownsRepositoryRuleset) await declareGithubSide(config, [...others, config], githubProvider);

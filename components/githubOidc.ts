@@ -52,6 +52,7 @@ export const FOUNDATION_WORKFLOWS = {
     foundation: { deploy: ["apply.yml"], readOnly: ["drift.yml"], pullRequestPreview: ["preview.yml"] },
     terraform: { deploy: ["terraform-apply.yml"], readOnly: ["terraform-plan.yml", "terraform-drift.yml", "terraform-apply.yml"] },
     lambda: { deploy: ["lambda-deploy.yml", "lambda-rollback.yml"], readOnly: ["lambda-build.yml"] },
+    container: { deploy: ["container-deploy.yml", "container-rollback.yml"], readOnly: ["container-build.yml"] },
 } as const;
 
 /** `OWNER/REPO/.github/workflows/FILE@REF`: the `job_workflow_ref` claim of a job running that workflow at that ref. */
@@ -201,7 +202,9 @@ export function roleTrust(
         throw new Error(
             `no reusable workflow of ${args.owner}/${args.foundationRepository} deploys a Pulumi program other than the foundation's, so no role can trust one`,
         );
-    const workflows = args.foundation ? FOUNDATION_WORKFLOWS.foundation : FOUNDATION_WORKFLOWS[args.kind as "terraform" | "lambda"];
+    const workflows = args.foundation
+        ? FOUNDATION_WORKFLOWS.foundation
+        : FOUNDATION_WORKFLOWS[args.kind as "terraform" | "lambda" | "container"];
     if (role !== "previewer") return { context: [{ environment: args.environment }], workflows: refs(workflows.deploy) };
     if (args.foundation)
         return {

@@ -33,6 +33,21 @@ export const lambdaExecutionRoleSpace = (n: Naming) => `${n.prefix}-lambda-*`;
  * the service and the delimiter ends it, so a Lambda deployer may pass its own service's roles and no other's.
  */
 export const lambdaExecutionRolePattern = (n: Naming, repository: string) => `${n.prefix}-lambda-${repository}${NAME_DELIMITER}*`;
+/** The task and execution-role space of the container services: reserved for roles that carry the boundary. */
+export const ecsTaskRoleSpace = (n: Naming) => `${n.prefix}-ecs-*`;
+/**
+ * Task and execution roles of a container service: `<prefix>-ecs-<repository>@*` (the delimiter ends the
+ * repository's name), so a container deployer passes its own service's roles and no other's.
+ */
+export const ecsTaskRolePattern = (n: Naming, repository: string) => `${n.prefix}-ecs-${repository}${NAME_DELIMITER}*`;
+/**
+ * A container repository's ECR repository: `<prefix>/<repository in lowercase>` (ECR takes lowercase only;
+ * config refuses a repository name that makes no ECR name, and two names that differ only in case).
+ */
+export const containerRepositoryName = (n: Pick<Naming, "prefix">, repository: string) => `${n.prefix}/${repository.toLowerCase()}`;
+export const containerRepositoryArn = (n: Naming, name: string) => `arn:aws:ecr:${n.region}:${n.accountId}:repository/${name}`;
+/** Every ECR repository the foundation creates: `<prefix>/*`. */
+export const containerRepositoriesArn = (n: Naming) => containerRepositoryArn(n, `${n.prefix}/*`);
 /** AWS Chatbot names a Slack channel configuration `chat-configuration/slack-channel/<configuration name>`. */
 export const chatbotConfigurationName = (n: Naming, channel: string) => `${n.prefix}-${n.environment}-${channel}`;
 export const chatbotConfigurationArn = (n: Naming, name: string) =>

@@ -121,7 +121,7 @@ export function commonName(a: string, b: string): string | undefined {
 }
 
 /** The kinds of name a repository's `deploys` declares patterns for. */
-export const SCOPE_KEYS = ["s3Buckets", "dynamodbTables", "lambdaFunctions"] as const;
+export const SCOPE_KEYS = ["s3Buckets", "dynamodbTables", "lambdaFunctions", "ecsServices"] as const;
 export type ScopeKey = (typeof SCOPE_KEYS)[number];
 
 /**

@@ -15,7 +15,7 @@ export type Environment = (typeof ENVIRONMENTS)[number];
 export const SEVERITIES = ["critical", "warning", "info"] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export const REPOSITORY_KINDS = ["terraform", "lambda", "pulumi"] as const;
+export const REPOSITORY_KINDS = ["terraform", "lambda", "container", "pulumi"] as const;
 export type RepositoryKind = (typeof REPOSITORY_KINDS)[number];
 
 export const BACKENDS = ["s3", "pulumi-cloud"] as const;
@@ -189,6 +189,8 @@ export const deployScopeSchema = strict({
      * creates only resources tagged with its name and changes only resources that carry it (services whose ARNs carry ids).
      */
     tagged: uniqueList(servicePrefix()).optional(),
+    /** ECS services a container repository's deployer updates (its ECR repository is derived from its name). */
+    ecsServices: resourcePatterns(),
     /** The repository that holds this program: its deployer manages the foundation itself. */
     foundation: flag().default(false),
 }).describe("Resource name patterns the repository's deployer may manage, per service.");
@@ -199,7 +201,7 @@ export const repositorySchema = strict({
     immutableSubject: flag()
         .default(false)
         .describe("Created after 2026-07-15: its OIDC tokens carry `repo:OWNER@ID/REPO@ID:...`; both forms are trusted."),
-    deploys: deployScopeSchema.default({ dynamodbTables: [], s3Buckets: [], lambdaFunctions: [], foundation: false }),
+    deploys: deployScopeSchema.default({ dynamodbTables: [], s3Buckets: [], lambdaFunctions: [], ecsServices: [], foundation: false }),
 });
 
 export const stateSchema = strict({

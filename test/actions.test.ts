@@ -500,9 +500,10 @@ describe("actions/record-deployment: the recorder as an action", () => {
 });
 
 describe("the shared actions' bundles and metadata", () => {
-    it("bundles exactly the seven JavaScript actions, the Lambda release, the build verification and the foundation map included", () => {
+    it("bundles exactly the eight JavaScript actions, the Lambda release, the ECS release, the build verification and the foundation map included", () => {
         assert.deepEqual(bundledActions(), [
             "check-request",
+            "ecs-release",
             "foundation-map",
             "lambda-release",
             "notify-slack",

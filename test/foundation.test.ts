@@ -9,7 +9,7 @@ import { placeholderNumber, type Graph } from "../tools/lib/synthesize";
 import { childrenOf, resource, resourcesOf, synth, T } from "./helpers/stacks";
 
 const naming = { prefix: "bbws", environment: "prod" as const, accountId: "093646564004", region: "af-south-1" };
-const noScope = { dynamodbTables: [], s3Buckets: [], lambdaFunctions: [], foundation: false };
+const noScope = { dynamodbTables: [], s3Buckets: [], lambdaFunctions: [], ecsServices: [], foundation: false };
 
 describe("prod protection", () => {
     it("protects and retains everything stateful in prod, with a 30-day key window", () => {
@@ -265,7 +265,7 @@ describe("the prod stack, synthesized from Pulumi.prod.yaml", () => {
     });
 
     it("creates one deployer and one previewer per repository, each with one inline policy", () => {
-        assert.equal(resourcesOf(graph, "cicd:identity:RepositoryRoles").length, 7);
+        assert.equal(resourcesOf(graph, "cicd:identity:RepositoryRoles").length, 8);
         for (const component of resourcesOf(graph, "cicd:identity:RepositoryRoles")) {
             assert.deepEqual(
                 childrenOf(graph, component)
@@ -306,7 +306,7 @@ describe("the prod stack, synthesized from Pulumi.prod.yaml", () => {
 
     it("bounds every role the program creates with the pipeline boundary", () => {
         const roles = resourcesOf(graph, T.role);
-        assert.equal(roles.length, 14);
+        assert.equal(roles.length, 16);
         assert.deepEqual(
             roles
                 .filter((r) => r.inputs.permissionsBoundary !== "arn:aws:iam::093646564004:policy/bbws-pipeline-boundary-prod")
@@ -452,6 +452,7 @@ describe("the prod stack, synthesized from Pulumi.prod.yaml", () => {
             T.oidc,
             "aws:cloudwatch/logGroup:LogGroup",
             "aws:iam/policy:Policy",
+            "aws:ecr/repository:Repository",
         ] as string[];
         const flagged = graph.resources.filter((r) => r.protect || r.retainOnDelete).map((r) => `${r.type}::${r.name}`);
         const expected = graph.resources.filter((r) => stateful.includes(r.type)).map((r) => `${r.type}::${r.name}`);

@@ -22,6 +22,7 @@ const scope = (functions: DeployScope["functions"], patterns: string[]): DeployS
     dynamodbTables: [],
     s3Buckets: [],
     lambdaFunctions: patterns,
+    ecsServices: [],
     foundation: false,
     functions,
 });

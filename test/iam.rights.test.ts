@@ -65,6 +65,7 @@ before(() => {
             dynamodbTables: [...SERVED_PULUMI.deploys.dynamodbTables],
             s3Buckets: [...SERVED_PULUMI.deploys.s3Buckets],
             lambdaFunctions: [...SERVED_PULUMI.deploys.lambdaFunctions],
+            ecsServices: [],
             foundation: false,
         },
         terraformLockTable: config.state.terraformLockTable,

@@ -545,7 +545,7 @@ for (const stackName of ["dev", "sit", "prod"]) {
         it("lets only the Pulumi repository's roles call KMS directly; the others decrypt only through S3 or DynamoDB", async () => {
             const cases = stack.config.repositories.flatMap((repository): Case[] => {
                 const direct = repository.kind === "pulumi" ? "Allowed" : "ImplicitlyDenied";
-                const viaStorage = repository.kind === "lambda" ? "ImplicitlyDenied" : "Allowed";
+                const viaStorage = repository.kind === "lambda" || repository.kind === "container" ? "ImplicitlyDenied" : "Allowed";
                 const s3 = { ...n.keyContext, "kms:ViaService": `s3.${stack.naming.region}.amazonaws.com` };
                 return ["deployer", "previewer"].flatMap((kind): Case[] => {
                     const role = roleName(stack.naming, kind as "deployer", repository.name);

@@ -58,6 +58,7 @@ function providerCalls(accountId: string, region: string): Record<string, readon
         `arn:aws:dynamodb:${region}:${accountId}:table/bbws-state-lock-prod`,
     ];
     const topic = `arn:aws:sns:${region}:${accountId}:bbws-alerts-critical-prod`;
+    const images = `arn:aws:ecr:${region}:${accountId}:repository/bbws/2_bbws_tenants_api`;
     const alarm = `arn:aws:cloudwatch:${region}:${accountId}:alarm:bbws-prod-ledger-errors`;
     const dashboard = `arn:aws:cloudwatch::${accountId}:dashboard/bbws-cicd-prod`;
     const logGroup = `arn:aws:logs:${region}:${accountId}:log-group:${auditLogGroupName(naming)}`;
@@ -192,6 +193,26 @@ function providerCalls(accountId: string, region: string): Record<string, readon
             ...on(key, ["kms:DescribeKey"], { context: aliases }),
             ...on(key, ["kms:CreateGrant"], { context: { ...aliases, "kms:GrantIsForAWSResource": "true" } }),
         ],
+        "aws:ecr/repository:Repository": [
+            ...on(images, [
+                "ecr:CreateRepository",
+                "ecr:DescribeRepositories",
+                "ecr:ListTagsForResource",
+                "ecr:TagResource",
+                "ecr:UntagResource",
+                "ecr:DeleteRepository",
+            ]),
+            // Scanning and tag mutability are set at creation; changing them, or the repository's policy, is an administrator's.
+            ...on(images, ["ecr:PutImageScanningConfiguration", "ecr:PutImageTagMutability", "ecr:SetRepositoryPolicy"], admin),
+            // ECR takes a grant on the key for a repository encrypted with it.
+            ...on(key, ["kms:DescribeKey"], { context: aliases }),
+            ...on(key, ["kms:CreateGrant"], { context: { ...aliases, "kms:GrantIsForAWSResource": "true" } }),
+        ],
+        "aws:ecr/lifecyclePolicy:LifecyclePolicy": on(images, [
+            "ecr:PutLifecyclePolicy",
+            "ecr:GetLifecyclePolicy",
+            "ecr:DeleteLifecyclePolicy",
+        ]),
         "aws:sns/topic:Topic": on(topic, [
             "sns:CreateTopic",
             "sns:GetTopicAttributes",

@@ -139,6 +139,7 @@ describe("deploys.functions is checked at synthesis", () => {
         dynamodbTables: [],
         s3Buckets: [],
         lambdaFunctions: ["acme-billing-*"],
+        ecsServices: [],
         foundation: false,
         functions,
     });

@@ -36,12 +36,14 @@ const deployFiles = new Set<string>([
     ...FOUNDATION_WORKFLOWS.foundation.deploy,
     ...FOUNDATION_WORKFLOWS.terraform.deploy,
     ...FOUNDATION_WORKFLOWS.lambda.deploy,
+    ...FOUNDATION_WORKFLOWS.container.deploy,
 ]);
 const readOnlyFiles = new Set<string>([
     ...FOUNDATION_WORKFLOWS.foundation.readOnly,
     ...FOUNDATION_WORKFLOWS.foundation.pullRequestPreview,
     ...FOUNDATION_WORKFLOWS.terraform.readOnly,
     ...FOUNDATION_WORKFLOWS.lambda.readOnly,
+    ...FOUNDATION_WORKFLOWS.container.readOnly,
 ]);
 
 describe("workflow identity: the workflows and the roles' trust agree", () => {
@@ -104,6 +106,10 @@ describe("workflow identity: the workflows and the roles' trust agree", () => {
             }
         }
         assert.deepEqual(calls, [
+            "container-service:build:container-build.yml",
+            "container-service:deploy-dev:container-deploy.yml",
+            "container-service:promote:container-deploy.yml",
+            "container-service:rollback:container-rollback.yml",
             "lambda-service:build:lambda-build.yml",
             "lambda-service:deploy-dev:lambda-deploy.yml",
             "lambda-service:promote:lambda-deploy.yml",

@@ -134,7 +134,7 @@ describe("every workflow and example caller (found by glob)", () => {
             }
         }
         assert.deepEqual(findings, []);
-        assert.equal(queues, 4, "the four environment-gated deploy jobs");
+        assert.equal(queues, 6, "the six environment-gated deploy jobs");
     });
 
     it("the reusable pipelines take roles, ledgers, buckets and regions from the foundation's map, never from a served repository's variables or secrets", () => {
@@ -170,6 +170,8 @@ describe("every workflow and example caller (found by glob)", () => {
         }
         assert.deepEqual(gated.sort(), [
             "apply.yml:apply",
+            "container-deploy.yml:deploy",
+            "container-rollback.yml:rollback",
             "lambda-deploy.yml:deploy",
             "lambda-rollback.yml:rollback",
             "terraform-apply.yml:apply",
@@ -296,6 +298,7 @@ describe("every workflow and example caller (found by glob)", () => {
         assert.deepEqual(
             writers.map((w) => w.where),
             [
+                ".github/workflows/container-build.yml:attest (attestations)",
                 ".github/workflows/lambda-build.yml:attest (attestations)",
                 ".github/workflows/preview.yml:comment (pull-requests)",
                 ".github/workflows/terraform-plan.yml:comment (pull-requests)",
@@ -458,9 +461,9 @@ describe("the project's own workflows: each job's environment and secrets, exact
         ["policy-publish.yml", "publish", "prod", ["PULUMI_POLICY_PUBLISH_TOKEN"]],
         ["terraform-apply.yml", "apply", "${{ inputs.environment }}", [MODULES_KEY, "slack-webhook"]],
     ];
-    it("lists every job of the project's non-Lambda workflows", () => {
+    it("lists every job of the project's workflows but the Lambda and container ones", () => {
         const jobs = ownFiles
-            .filter((f) => !path.basename(f).startsWith("lambda-"))
+            .filter((f) => !/^(lambda|container)-/.test(path.basename(f)))
             .flatMap((f) => Object.keys(load(f).jobs).map((job) => `${path.basename(f)}:${job}`))
             .sort();
         assert.deepEqual(jobs, table.map(([file, job]) => `${file}:${job}`).sort());

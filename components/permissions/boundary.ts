@@ -2,6 +2,8 @@ import {
     accessLogBucketName,
     keyAliasName,
     lambdaExecutionRoleSpace,
+    containerRepositoriesArn,
+    ecsTaskRoleSpace,
     boundaryPolicyArn,
     bucketArn,
     ledgerTableName,
@@ -83,7 +85,7 @@ export const POLICY_CHANGES = [
 ];
 
 /** The services whose resources the pipelines manage; `iam:` is granted on roles only, never on `*`. */
-export const BOUNDED_SERVICES = ["s3:*", "dynamodb:*", "lambda:*", "kms:*", "sns:*", "cloudwatch:*", "logs:*", "chatbot:*", "codedeploy:*"];
+export const BOUNDED_SERVICES = ["s3:*", "dynamodb:*", "lambda:*", "kms:*", "sns:*", "cloudwatch:*", "logs:*", "chatbot:*", "codedeploy:*", "ecr:*", "ecs:*"];
 
 /** The services of {@link BOUNDED_SERVICES}, by prefix: the foundation's own names live there. */
 export const FOUNDATION_SERVICES: readonly string[] = BOUNDED_SERVICES.map((s) => s.split(":")[0]);
@@ -100,6 +102,25 @@ export const GUARDED_SERVICES: Readonly<Record<string, string>> = {
     organizations: "the organisation is administered outside every pipeline",
     account: "the account's settings are administered outside every pipeline",
 };
+
+/**
+ * What keeps a container repository's images trustworthy and its own: who else may pull or push (its policy),
+ * immutable tags, scan on push, the registry's scanning and replication, and the images rollbacks return to.
+ * Set when the foundation creates the repository; only an administrator changes them.
+ */
+const CONTAINER_REPOSITORY_GUARDS = [
+    "ecr:SetRepositoryPolicy",
+    "ecr:DeleteRepositoryPolicy",
+    "ecr:PutImageTagMutability",
+    "ecr:PutImageScanningConfiguration",
+    "ecr:BatchDeleteImage",
+];
+const REGISTRY_GUARDS = [
+    "ecr:PutRegistryPolicy",
+    "ecr:DeleteRegistryPolicy",
+    "ecr:PutReplicationConfiguration",
+    "ecr:PutRegistryScanningConfiguration",
+];
 
 /**
  * S3 settings that keep the state and its access log private, encrypted, versioned, logged and in this
@@ -182,6 +203,14 @@ export function permissionsBoundary(
             Resource: roleArn(naming, `${naming.prefix}-codedeploy-*`),
             Condition: { StringEquals: { "iam:PassedToService": "codedeploy.amazonaws.com" } },
         },
+        // A container service's task and execution roles (the `<prefix>-ecs-*` space, reserved for bounded roles) to ECS tasks.
+        {
+            Sid: "PassTaskRolesToEcs",
+            Effect: "Allow",
+            Action: "iam:PassRole",
+            Resource: roleArn(naming, ecsTaskRoleSpace(naming)),
+            Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+        },
         {
             Sid: "PassTheChatbotRole",
             Effect: "Allow",
@@ -251,6 +280,13 @@ export function permissionsBoundary(
             Resource: [tableArn(naming, ledgerTableName(naming)), tableArn(naming, lockTableName(naming))],
         },
         { Sid: "AuditLogStays", Effect: "Deny", Action: AUDIT_LOG_GUARDS, Resource: [auditLog, `${auditLog}:*`] },
+        {
+            Sid: "ContainerRepositorySettingsStay",
+            Effect: "Deny",
+            Action: CONTAINER_REPOSITORY_GUARDS,
+            Resource: containerRepositoriesArn(naming),
+        },
+        { Sid: "RegistrySettingsStay", Effect: "Deny", Action: REGISTRY_GUARDS, Resource: "*" },
         { Sid: "OidcProviderStays", Effect: "Deny", Action: "iam:DeleteOpenIDConnectProvider", Resource: "*" },
     ]);
 }

@@ -4,6 +4,7 @@ import {
     bucketArn,
     chatbotConfigurationArn,
     chatbotConfigurationName,
+    containerRepositoriesArn,
     keyAliasName,
     ledgerTableName,
     lockTableName,
@@ -47,6 +48,7 @@ function foundationResources(naming: Naming, cloudTrailLogGroup?: string) {
         keyAlias: `arn:aws:kms:${region}:${accountId}:${keyAliasName(naming)}`,
         chatConfigurations: chatbotConfigurationArn(naming, chatbotConfigurationName(naming, "*")),
         chatbotRole: roleArn(naming, roleName(naming, "chatbot", "slack")),
+        containerRepositories: containerRepositoriesArn(naming),
     };
 }
 
@@ -88,6 +90,7 @@ const READS = {
     sns: ["sns:GetTopicAttributes", "sns:GetSubscriptionAttributes", "sns:ListSubscriptionsByTopic", "sns:ListTagsForResource"],
     cloudwatch: ["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource", "cloudwatch:GetDashboard"],
     logs: ["logs:DescribeMetricFilters", "logs:ListTagsForResource"],
+    ecr: ["ecr:DescribeRepositories", "ecr:GetLifecyclePolicy", "ecr:GetRepositoryPolicy", "ecr:ListTagsForResource"],
 };
 
 /** Actions AWS authorizes only on `*`: listing and creating where no ARN exists yet. */
@@ -247,6 +250,21 @@ export function foundationDeployerStatements(args: PermissionsArgs): Statement[]
             ],
             Resource: r.chatConfigurations,
         },
+        // The container services' repositories; their policy, tag mutability and scanning the boundary keeps as created.
+        {
+            Sid: "ContainerRepositories",
+            Effect: "Allow",
+            Action: [
+                ...READS.ecr,
+                "ecr:CreateRepository",
+                "ecr:DeleteRepository",
+                "ecr:PutLifecyclePolicy",
+                "ecr:DeleteLifecyclePolicy",
+                "ecr:TagResource",
+                "ecr:UntagResource",
+            ],
+            Resource: r.containerRepositories,
+        },
     ];
 }
 
@@ -276,6 +294,7 @@ export function foundationPreviewerStatements(args: PermissionsArgs): Statement[
         { Sid: "ReadTopics", Effect: "Allow", Action: READS.sns, Resource: r.topics },
         { Sid: "ReadAlarmsAndDashboard", Effect: "Allow", Action: READS.cloudwatch, Resource: [r.alarms, r.dashboards] },
         { Sid: "ReadAuditLogGroup", Effect: "Allow", Action: READS.logs, Resource: r.auditLogGroup },
+        { Sid: "ReadContainerRepositories", Effect: "Allow", Action: READS.ecr, Resource: r.containerRepositories },
         ...(r.cloudTrailLogGroup.length
             ? [
                   {

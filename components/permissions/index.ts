@@ -1,6 +1,7 @@
 import type { DeployScope } from "../../config";
 import { roleName, type Naming } from "../naming";
 import { policyDocument, type PolicyDocument, type Statement } from "../policyDocument";
+import { containerDeployerStatements, containerPreviewerStatements } from "./container";
 import { foundationDeployerStatements, foundationPreviewerStatements } from "./foundation";
 import { lambdaDeployerStatements, lambdaPreviewerStatements } from "./lambda";
 import { servedPulumiDeployerStatements, servedPulumiPreviewerStatements } from "./pulumi";
@@ -18,6 +19,7 @@ import { terraformDeployerStatements, terraformPreviewerStatements } from "./ter
 
 export { permissionsBoundary, BOUNDED_SERVICES, POLICY_CHANGES, ROLE_CHANGES } from "./boundary";
 export { LAMBDA_DEPLOY_ACTIONS } from "./lambda";
+export { ECR_PUSH_ACTIONS, ECS_DEPLOY_ACTIONS } from "./container";
 export { backendUrl, stateKeyPrefix, type PermissionsArgs, type RepositoryKind } from "./statements";
 
 /** Deployer role names of the repositories that hold this program: the administrator-owned bootstrap tier. */
@@ -43,18 +45,19 @@ function stateKeyUse(args: PermissionsArgs, actions: string[]): Statement {
         pulumi: ["s3", "dynamodb"],
         terraform: ["s3", "dynamodb"],
         lambda: ["dynamodb"],
+        container: ["dynamodb"],
     };
     return keyUse(args.naming, actions, via[rightsSet(args)]);
 }
 
 /**
  * The deployer of one repository in one environment: its own state (none for a Lambda service, which
- * deploys a zip), its own service's ledger items, the deployment metric, and what it declares it deploys.
+ * deploys a zip, nor for a container service, which deploys an image), its own service's ledger items, the deployment metric, and what it declares it deploys.
  */
 export function deployerPermissions(args: PermissionsArgs): PolicyDocument {
     const { naming } = args;
     const own: Statement[] =
-        args.kind === "lambda"
+        args.kind === "lambda" || args.kind === "container"
             ? [stateKeyUse(args, ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"])]
             : [
                   ...stateRead(naming, args.repository),
@@ -65,6 +68,7 @@ export function deployerPermissions(args: PermissionsArgs): PolicyDocument {
         foundation: foundationDeployerStatements,
         terraform: terraformDeployerStatements,
         lambda: lambdaDeployerStatements,
+        container: containerDeployerStatements,
         pulumi: servedPulumiDeployerStatements,
     };
     return policyDocument([...own, ledgerWrite(naming, args.repository), publishDeploymentMetric, ...bySet[rightsSet(args)](args)]);
@@ -79,6 +83,7 @@ export function previewerPermissions(args: PermissionsArgs): PolicyDocument {
         foundation: foundationPreviewerStatements,
         terraform: terraformPreviewerStatements,
         lambda: lambdaPreviewerStatements,
+        container: containerPreviewerStatements,
         pulumi: servedPulumiPreviewerStatements,
     };
     return policyDocument([

@@ -1,6 +1,10 @@
 import { customerKeyEncryption } from "./customerKeyEncryption";
 import { deployScopesDisjoint } from "./deployScopesDisjoint";
 import { dynamodbPitr } from "./dynamodbPitr";
+import { ecrImmutableTags } from "./ecrImmutableTags";
+import { ecrKmsEncryption } from "./ecrKmsEncryption";
+import { ecrScanOnPush } from "./ecrScanOnPush";
+import { ecsTaskRolesReserved } from "./ecsTaskRolesReserved";
 import { environmentTagged } from "./environmentTagged";
 import { foundationRights } from "./foundationRights";
 import { githubEnvironmentProtection } from "./githubEnvironmentProtection";
@@ -37,6 +41,10 @@ export const rules = [
     customerKeyEncryption,
     kmsKeyRotation,
     dynamodbPitr,
+    ecrKmsEncryption,
+    ecrScanOnPush,
+    ecrImmutableTags,
+    ecsTaskRolesReserved,
     oidcTrust,
     policyPrincipals,
     policyStatements,

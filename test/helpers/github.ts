@@ -21,6 +21,7 @@ export const ORG: Directory = {
         "org/2_bbws_tenants_instances_dev": 5004,
         "org/2_1_bbws_dynamodb_schemas": 5005,
         "org/2_1_bbws_s3_schemas": 5006,
+        "org/2_bbws_tenants_api": 5007,
     },
 };
 

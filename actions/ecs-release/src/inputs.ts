@@ -1,0 +1,70 @@
+/** The action's commands and the inputs each one needs. */
+export const COMMANDS = {
+    scan: ["repository", "digest"],
+    promotion: ["service", "digest", "ledger-table", "minimum-hours"],
+    deploy: ["cluster", "service-name", "container", "repository-uri", "digest", "commit", "tag", "alarms"],
+    "rollback-target": ["cluster", "service-name"],
+    rollback: ["cluster", "service-name", "task-definition"],
+} as const;
+export type Command = keyof typeof COMMANDS;
+
+const CHECKS: Record<string, [RegExp, string]> = {
+    command: [new RegExp(`^(${Object.keys(COMMANDS).join("|")})$`), Object.keys(COMMANDS).join(", ")],
+    repository: [/^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/, "an ECR repository name"],
+    "repository-uri": [
+        /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/,
+        "an ECR repository URI (<account>.dkr.ecr.<region>.amazonaws.com/<name>)",
+    ],
+    digest: [/^sha256:[0-9a-f]{64}$/, "an image digest (sha256:<64 hex>)"],
+    cluster: [/^[A-Za-z0-9_-]{1,255}$/, "an ECS cluster name"],
+    "service-name": [/^[A-Za-z0-9_-]{1,255}$/, "an ECS service name"],
+    container: [/^[A-Za-z0-9_-]{1,255}$/, "a container name of the task definition"],
+    commit: [/^[0-9a-f]{40}$/, "a full 40-character commit SHA"],
+    tag: [/^deploy-(dev|sit|prod)-([A-Za-z0-9_.-]+-)?\d{8}T\d{6}Z$/, "a deploy-<env>[-<root>]-<YYYYMMDDTHHMMSSZ> tag"],
+    alarms: [/^[^,\s][^,]*(,\s*[^,\s][^,]*)*$/, "comma-separated CloudWatch alarm names"],
+    "max-critical": [/^(0|[1-9]\d{0,3})$/, "a whole number of findings from 0 to 9999"],
+    "max-high": [/^(0|[1-9]\d{0,3})$/, "a whole number of findings from 0 to 9999"],
+    "timeout-minutes": [/^[1-9]\d{0,2}$/, "minutes from 1 to 999"],
+    "poll-seconds": [/^[1-9]\d{0,2}$/, "seconds from 1 to 999"],
+    service: [/^[A-Za-z0-9._-]{1,100}$/, "a repository name"],
+    "ledger-table": [/^[A-Za-z0-9_.-]{3,255}$/, "a DynamoDB table name"],
+    "minimum-hours": [/^(0|[1-9]\d{0,3})$/, "whole hours from 0 to 9999"],
+    "task-definition": [
+        /^arn:aws[\w-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:[1-9]\d*$/,
+        "a task definition ARN with its revision",
+    ],
+};
+
+export interface Inputs {
+    readonly command: Command;
+    readonly values: Readonly<Record<string, string>>;
+}
+
+/** A problem with the action's inputs; every problem is in the message, each naming its input. */
+export class InputError extends Error {
+    constructor(readonly problems: readonly string[]) {
+        super(problems.join("\n"));
+        this.name = "InputError";
+    }
+}
+
+/** Reads and checks the inputs the runner passes as INPUT_<NAME> variables (empty means not given). Pure. */
+export function readInputs(env: Readonly<Record<string, string | undefined>>): Inputs {
+    const values: Record<string, string> = {};
+    for (const name of Object.keys(CHECKS)) {
+        const value = (env[`INPUT_${name.toUpperCase()}`] ?? "").trim();
+        if (value !== "") values[name] = value;
+    }
+    const problems: string[] = [];
+    for (const [name, value] of Object.entries(values)) {
+        const [pattern, shape] = CHECKS[name];
+        if (!pattern.test(value)) problems.push(`input ${name} must be ${shape}, got '${value}'`);
+    }
+    const command = values.command as Command | undefined;
+    if (!command) problems.push(`input command is required (${Object.keys(COMMANDS).join(", ")})`);
+    else if (command in COMMANDS) {
+        for (const name of COMMANDS[command]) if (!values[name]) problems.push(`input ${name} is required for ${command}`);
+    }
+    if (problems.length > 0) throw new InputError(problems);
+    return { command: command as Command, values };
+}
