@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { crossStackProblems, type StackSummary } from "./config/crossStack";
 import { parseBackendConfig, type PulumiCloudConfig } from "./config/pulumiCloud";
+import { resolveRepositories, withEnvironment } from "./config/repositories";
 import { iamDocumentProblems } from "./components/permissions/limits";
 import {
     alarmPeriodProblem,
@@ -38,6 +39,7 @@ import {
     type slackChannelSchema,
 } from "./config/schema";
 import {
+    configOrigin,
     displayName,
     projectRoot,
     readStackFile,
@@ -195,6 +197,11 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
     const file = stackFile ?? (raw.stackFile ? displayName(raw.stackFile) : `Pulumi.${stack}.yaml`);
     const problems: string[] = [];
     const add = (key: string, message: string) => problems.push(`${file}: ${key} ${message}`);
+    // Repositories declared once in Pulumi.yaml: their problems name that file.
+    const repositoriesFile =
+        raw.projectFile && raw.projectKeys?.includes(ns("repositories")) ? displayName(raw.projectFile) : file;
+    const addRepository = (key: string, message: string) => problems.push(`${repositoriesFile}: ${key} ${message}`);
+    const knownStack = (ENVIRONMENTS as readonly string[]).includes(stack);
 
     // 1. Every key: its namespace known, its name known, secrets encrypted, structures valid JSON.
     const document: Partial<Record<ProjectKey, unknown>> = {};
@@ -237,17 +244,18 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
         if ("invalid" in decoded) add(fullKey, "is not valid JSON");
         else document[key as ProjectKey] = decoded.value;
     }
+    // Name patterns may say `{environment}`; the schema checks them as this stack reads them.
+    if (knownStack) document.repositories = withEnvironment(document.repositories, stack as Environment);
 
     // 2. Each of our keys against its schema; a key that fails leaves the rules below that need it unchecked.
     const parsed: { -readonly [K in ProjectKey]?: z.infer<(typeof PROJECT_KEYS)[K]> } = {};
     for (const key of PROJECT_KEY_NAMES) {
         const result = PROJECT_KEYS[key].safeParse(document[key], { reportInput: true });
         if (result.success) (parsed as Record<string, unknown>)[key] = result.data;
-        else problems.push(...schemaProblems(ns(key), result.error.issues).map((p) => `${file}: ${p}`));
+        else problems.push(...schemaProblems(ns(key), result.error.issues).map((p) => `${key === "repositories" ? repositoriesFile : file}: ${p}`));
     }
 
     // 3. Rules that need more than one key. The stack decides the environment; a mismatch is reported once.
-    const knownStack = (ENVIRONMENTS as readonly string[]).includes(stack);
     const environment: Environment = knownStack ? (stack as Environment) : (parsed.environment ?? "prod");
     if (!knownStack) add(ns("environment"), `belongs to stack '${stack}', but stacks are ${ENVIRONMENTS.join(", ")} only`);
     else if (parsed.environment !== undefined && parsed.environment !== stack) {
@@ -293,46 +301,51 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
         }
     }
 
-    const repositories = parsed.repositories ?? [];
+    // The declared entries resolved into this stack's list; errors name the entry as declared.
+    const resolved = resolveRepositories(parsed.repositories ?? [], environment);
+    const repositories: RepositoryConfig[] = resolved.map((r) => r.repository);
+    const entryOf = (i: number) => resolved[i].entryIndex;
     if (parsed.repositories) {
         const seen = new Map<string, string>();
         repositories.forEach((r, i) => {
-            const key = ns(`repositories[${i}]`);
+            const key = ns(`repositories[${entryOf(i)}]`);
             const first = seen.get(r.name.toLowerCase());
             if (first === undefined) seen.set(r.name.toLowerCase(), r.name);
-            else if (first === r.name) add(`${key}.name`, `repeats '${r.name}'`);
-            else add(`${key}.name`, `repeats '${first}' as '${r.name}': GitHub repository names ignore case`);
+            else if (first === r.name) addRepository(`${key}.name`, `repeats '${r.name}'`);
+            else addRepository(`${key}.name`, `repeats '${first}' as '${r.name}': GitHub repository names ignore case`);
             r.deploys.s3Buckets.forEach((pattern, j) => {
                 const problem = bucketPatternProblem(pattern);
-                if (problem) add(`${key}.deploys.s3Buckets[${j}]`, `'${pattern}' names no bucket S3 takes: a bucket name ${problem}`);
+                if (problem) addRepository(`${key}.deploys.s3Buckets[${j}]`, `'${pattern}' names no bucket S3 takes: a bucket name ${problem}`);
             });
             if (r.kind === "lambda" && !r.deploys.foundation && r.deploys.lambdaFunctions.length === 0) {
-                add(
+                addRepository(
                     `${key}.deploys.lambdaFunctions`,
                     `is empty for Lambda repository '${r.name}': its deployer deploys only the functions named here, and IAM refuses a policy with an empty Resource list; list its functions' name patterns`,
                 );
             }
             if (r.deploys.foundation && r.kind !== "pulumi") {
-                add(`${key}.kind`, `must be 'pulumi' for the foundation's repository (deploys.foundation: true), got '${r.kind}'`);
+                addRepository(`${key}.kind`, `must be 'pulumi' for the foundation's repository (deploys.foundation: true), got '${r.kind}'`);
             }
         });
         if (parsed.prefix !== undefined) {
-            const entries = repositories.flatMap((r, index) =>
+            const entries = repositories.flatMap((r, i) =>
                 SCOPE_KEYS.flatMap((service) =>
-                    r.deploys[service].map((pattern, position) => ({ repository: r.name, index, service, position, pattern })),
+                    r.deploys[service].map((pattern, position) => ({ repository: r.name, index: entryOf(i), service, position, pattern })),
                 ),
             );
-            for (const problem of scopeProblems(prefix, ENVIRONMENTS, entries)) add(ns(problem.key), problem.message);
+            for (const problem of scopeProblems(prefix, ENVIRONMENTS, entries)) addRepository(ns(problem.key), problem.message);
         }
-        const foundations = repositories.map((r, i) => ({ r, i })).filter(({ r }) => r.deploys.foundation);
-        if (foundations.length === 0) {
-            add(
+        const foundations = repositories.map((r, i) => ({ r, i: entryOf(i) })).filter(({ r }) => r.deploys.foundation);
+        if (repositories.length === 0) {
+            addRepository(ns("repositories"), `serves no repository in ${environment}: list at least one entry whose 'environments' include it`);
+        } else if (foundations.length === 0) {
+            addRepository(
                 ns("repositories"),
                 "must mark exactly one repository with deploys.foundation: true (the repository holding this program), got none",
             );
         }
         for (const { r, i } of foundations.slice(1)) {
-            add(
+            addRepository(
                 ns(`repositories[${i}].deploys.foundation`),
                 `is true for '${r.name}' too, after '${foundations[0].r.name}': only the repository holding this program gets the foundation's IAM and KMS rights`,
             );
@@ -601,5 +614,13 @@ export function loadStackSet(): { config: StackConfig; others: StackConfig[] } {
     const runtimeConfig = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
     const secretKeys = Object.keys(values).filter((key) => runtimeConfig.isConfigSecret(key));
     const stack = pulumi.getStack();
-    return validateStackSet({ values, secretKeys }, stack, process.env[STACK_FILE_VARIABLE] || stackFilePath(stack));
+    const file = process.env[STACK_FILE_VARIABLE] || stackFilePath(stack);
+    let origin: ReturnType<typeof configOrigin>;
+    try {
+        origin = configOrigin(file);
+    } catch (error) {
+        if (error instanceof StackFileError) throw new ConfigError(displayName(file), [error.message]);
+        throw error;
+    }
+    return validateStackSet({ values, secretKeys, ...origin }, stack, file);
 }

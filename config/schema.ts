@@ -150,6 +150,31 @@ export const repositorySchema = strict({
     deploys: deployScopeSchema.default({ dynamodbTables: [], s3Buckets: [], lambdaFunctions: [], foundation: false }),
 });
 
+/** What an entry may change for one environment: each field named replaces the entry's (`deploys` as a whole). */
+export const repositoryOverrideSchema = strict({
+    deploys: deployScopeSchema.optional(),
+});
+
+/** The placeholder a name pattern may carry; each stack reads it as its own environment. */
+export const ENVIRONMENT_PLACEHOLDER = "{environment}";
+
+/**
+ * A repository as declared once for every stack (Pulumi.yaml's project-level config, or a stack file): the
+ * environments it is served in and what differs per environment. The loader resolves it into one
+ * {@link repositorySchema} entry per stack (config/repositories.ts).
+ */
+export const repositoryEntrySchema = strict({
+    ...repositorySchema.shape,
+    environments: uniqueList(oneOf(ENVIRONMENTS))
+        .min(1, "must name at least one environment (leave the key out for all three)")
+        .optional()
+        .describe("The environments the repository is served in; all three when left out."),
+    overrides: z
+        .partialRecord(oneOf(ENVIRONMENTS), repositoryOverrideSchema, says((v) => `must be an object keyed by environment, got ${got(v)}`))
+        .optional()
+        .describe("Per environment, the fields that differ (deploys replaces the entry's deploys as a whole)."),
+});
+
 export const stateSchema = strict({
     noncurrentVersionDays: wholeNumber(1, 3650).default(90),
     abortIncompleteUploadDays: wholeNumber(1, 365).default(7),
@@ -277,7 +302,7 @@ export function projectKeySchemas<P extends z.ZodType>(pulumiCloud: P) {
         ),
         repositories: z
             .array(
-                repositorySchema,
+                repositoryEntrySchema,
                 says((v) => `must be a list, got ${got(v)}`),
             )
             .min(1, "must list at least one repository"),
