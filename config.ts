@@ -9,6 +9,7 @@ import type { z } from "zod";
 import { crossStackProblems, type StackSummary } from "./config/crossStack";
 import { parseBackendConfig, type PulumiCloudConfig } from "./config/pulumiCloud";
 import { resolveRepositories, withEnvironment } from "./config/repositories";
+import { oidcProviderArn, pulumiOidcProviderArn } from "./components/naming";
 import { iamDocumentProblems } from "./components/permissions/limits";
 import {
     alarmPeriodProblem,
@@ -81,6 +82,12 @@ export type RepositoryConfig = Readonly<z.infer<typeof repositorySchema>>;
 export type SlackChannel = Readonly<z.infer<typeof slackChannelSchema>>;
 export type DeclaredAlarm = Readonly<Omit<z.infer<typeof alarmSchema>, "description"> & { description: string }>;
 
+/** An OIDC provider the account already has: `adopt` looks it up and leaves it alone, `import` manages it from now on. */
+export interface ExistingOidcProvider {
+    readonly mode: "adopt" | "import";
+    readonly arn: string;
+}
+
 export interface EnvironmentProtection {
     /** Met by the reviewers plus the repository ruleset: GitHub environments take one approval (see README). */
     readonly requiredApprovals: number;
@@ -126,6 +133,8 @@ export interface StackConfig {
         readonly cloudTrailLogGroup?: string;
         readonly alarms: readonly DeclaredAlarm[];
     };
+    /** OIDC providers that already exist in the account, adopted or imported instead of created. */
+    readonly oidcProviders: { readonly github?: ExistingOidcProvider; readonly pulumi?: ExistingOidcProvider };
     /** The account's IAM role quota and the roles the pipelines will create (components/accountQuotas.ts). */
     readonly accountQuotas: { readonly iamRoles: number; readonly executionRolesPerLambdaPattern: number };
 }
@@ -470,6 +479,22 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
     );
     if (backendKnown) for (const problem of backendConfig.problems) add(problem.key, problem.message);
 
+    // A provider's ARN is fixed by the account and the issuer: the trust policies name exactly that one.
+    const existing: { github?: ExistingOidcProvider; pulumi?: ExistingOidcProvider } = {};
+    const expectedArns = { github: oidcProviderArn(accountId), pulumi: pulumiOidcProviderArn(accountId) };
+    for (const issuer of ["github", "pulumi"] as const) {
+        const declared = parsed.oidcProviders?.[issuer];
+        if (!declared) continue;
+        const mode = declared.adopt !== undefined ? "adopt" : "import";
+        const arn = (declared.adopt ?? declared.import) as string;
+        const key = `${ns("oidcProviders")}.${issuer}.${mode}`;
+        if (parsed.accountId !== undefined && arn !== expectedArns[issuer])
+            add(key, `must be '${expectedArns[issuer]}' (the provider the roles' trust policies name), got '${arn}'`);
+        else if (issuer === "pulumi" && (parsed.backend ?? "s3") !== "pulumi-cloud")
+            add(key, "names Pulumi Cloud's provider, which only the pulumi-cloud backend uses: remove it or set backend: pulumi-cloud");
+        else existing[issuer] = { mode, arn };
+    }
+
     if (problems.length > 0) throw new ConfigError(file, problems);
     const n = parsed.notifications as NonNullable<typeof parsed.notifications>;
     const config: StackConfig = {
@@ -495,6 +520,7 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
             alarms: (m?.alarms ?? []).map((a) => ({ ...a, description: a.description ?? a.name })),
         },
         accountQuotas: parsed.accountQuotas as NonNullable<typeof parsed.accountQuotas>,
+        oidcProviders: existing,
     };
     // Last, on a config that is otherwise valid: every IAM document derived from it must be one IAM accepts.
     const derived = iamDocumentProblems(config);

@@ -267,6 +267,30 @@ export const accountQuotasSchema = strict({
     executionRolesPerLambdaPattern: wholeNumber(0, 1000).default(1),
 }).describe("The account's IAM role quota and the roles the pipelines will create, counted at synthesis.");
 
+const OIDC_PROVIDER_ARN = /^arn:aws:iam::\d{12}:oidc-provider\/[A-Za-z0-9./_-]{1,255}$/;
+const OIDC_PROVIDER_SHAPE = "an IAM OIDC provider ARN (arn:aws:iam::<account>:oidc-provider/<host>)";
+
+/** An OIDC provider that already exists in the account: IAM refuses a second one for the same issuer. */
+export const existingOidcProviderSchema = strict({
+    /** Looked up at every run and never managed: another tool or stack owns it. */
+    adopt: text(OIDC_PROVIDER_ARN, OIDC_PROVIDER_SHAPE).optional(),
+    /** Imported once into this stack, then managed (and in prod protected) as if the program had created it. */
+    import: text(OIDC_PROVIDER_ARN, OIDC_PROVIDER_SHAPE).optional(),
+}).superRefine((value, ctx) => {
+    if ((value.adopt === undefined) === (value.import === undefined))
+        ctx.addIssue({
+            code: "custom",
+            message:
+                "must name exactly one of adopt (look the provider up and leave it to its owner) or import (manage the existing provider from now on)",
+        });
+});
+
+/** The account's OIDC providers that already exist; any not named here is created by the program. */
+export const oidcProvidersSchema = strict({
+    github: existingOidcProviderSchema.optional().describe("GitHub's provider (token.actions.githubusercontent.com)."),
+    pulumi: existingOidcProviderSchema.optional().describe("Pulumi Cloud's provider (api.pulumi.com/oidc), pulumi-cloud mode only."),
+}).describe("OIDC providers the account already has: adopted (looked up) or imported, instead of created.");
+
 /** A `secure:` value as a stack file holds it: ciphertext only `pulumi config set --secret` writes. */
 const secretSchema = (key: string) =>
     z.strictObject(
@@ -324,6 +348,7 @@ export function projectKeySchemas<P extends z.ZodType>(pulumiCloud: P) {
         githubToken: secretSchema("githubToken").optional(),
         notifications: notificationsSchema.default({ emails: { critical: [], warning: [], info: [] }, slackChannels: [] }),
         monitoring: monitoringSchema.default({ alarms: [] }),
+        oidcProviders: oidcProvidersSchema.default({}),
         accountQuotas: accountQuotasSchema.default({ iamRoles: 1000, executionRolesPerLambdaPattern: 1 }),
     };
 }

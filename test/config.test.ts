@@ -331,7 +331,7 @@ describe("config: bad input is rejected with the key and the file named", () => 
             name: "a misspelt repository key",
             config: () =>
                 withConfig(prod(), { [`${P}:repositories`]: plusRepository("prod", { name: "orders", kind: "lambda", deploy: {} }) }),
-            problems: [`Pulumi.prod.yaml: ${P}:repositories[7].deploy is not a known key (known: name, kind, immutableSubject, deploys)`],
+            problems: [`Pulumi.prod.yaml: ${P}:repositories[7].deploy is not a known key (known: name, kind, immutableSubject, deploys, environments, overrides)`],
         },
         {
             name: "no repository holding the foundation",
@@ -661,6 +661,8 @@ describe("config: the rules across stacks", () => {
             );
         beforeEach(() => {
             directory = fs.mkdtempSync(path.join(os.tmpdir(), "stacks-"));
+            // The repositories are declared once, in the project file beside the stack files.
+            fs.copyFileSync(path.join(__dirname, "..", "Pulumi.yaml"), path.join(directory, "Pulumi.yaml"));
         });
 
         it("checks the stack against the files beside it and names each file", () => {
@@ -758,6 +760,7 @@ describe("config: the published JSON Schema", () => {
         const document = stackFile("prod");
         document.config["cicd-foundaton:ownsRepositoryRuleset"] = true;
         document.config.ownsRepositoryRuleset = true;
+        document.config[`${P}:repositories`] = [{ name: "payments", kind: "lambda" }];
         delete (document.config[`${P}:repositories`] as Record<string, unknown>[])[0].kind;
         assert.equal(check(document), false);
         assert.deepEqual(
