@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { crossStackProblems, type StackSummary } from "./config/crossStack";
+import { alarmProblems } from "./config/checks/alarms";
 import { parseBackendConfig, type PulumiCloudConfig } from "./config/pulumiCloud";
 import { resolveRepositories, withEnvironment } from "./config/repositories";
 import { oidcProviderArn, pulumiOidcProviderArn } from "./components/naming";
@@ -207,8 +208,7 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
     const problems: string[] = [];
     const add = (key: string, message: string) => problems.push(`${file}: ${key} ${message}`);
     // Repositories declared once in Pulumi.yaml: their problems name that file.
-    const repositoriesFile =
-        raw.projectFile && raw.projectKeys?.includes(ns("repositories")) ? displayName(raw.projectFile) : file;
+    const repositoriesFile = raw.projectFile && raw.projectKeys?.includes(ns("repositories")) ? displayName(raw.projectFile) : file;
     const addRepository = (key: string, message: string) => problems.push(`${repositoriesFile}: ${key} ${message}`);
     const knownStack = (ENVIRONMENTS as readonly string[]).includes(stack);
 
@@ -261,7 +261,10 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
     for (const key of PROJECT_KEY_NAMES) {
         const result = PROJECT_KEYS[key].safeParse(document[key], { reportInput: true });
         if (result.success) (parsed as Record<string, unknown>)[key] = result.data;
-        else problems.push(...schemaProblems(ns(key), result.error.issues).map((p) => `${key === "repositories" ? repositoriesFile : file}: ${p}`));
+        else
+            problems.push(
+                ...schemaProblems(ns(key), result.error.issues).map((p) => `${key === "repositories" ? repositoriesFile : file}: ${p}`),
+            );
     }
 
     // 3. Rules that need more than one key. The stack decides the environment; a mismatch is reported once.
@@ -324,7 +327,8 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
             else addRepository(`${key}.name`, `repeats '${first}' as '${r.name}': GitHub repository names ignore case`);
             r.deploys.s3Buckets.forEach((pattern, j) => {
                 const problem = bucketPatternProblem(pattern);
-                if (problem) addRepository(`${key}.deploys.s3Buckets[${j}]`, `'${pattern}' names no bucket S3 takes: a bucket name ${problem}`);
+                if (problem)
+                    addRepository(`${key}.deploys.s3Buckets[${j}]`, `'${pattern}' names no bucket S3 takes: a bucket name ${problem}`);
             });
             if (r.kind === "lambda" && !r.deploys.foundation && r.deploys.lambdaFunctions.length === 0) {
                 addRepository(
@@ -333,7 +337,10 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
                 );
             }
             if (r.deploys.foundation && r.kind !== "pulumi") {
-                addRepository(`${key}.kind`, `must be 'pulumi' for the foundation's repository (deploys.foundation: true), got '${r.kind}'`);
+                addRepository(
+                    `${key}.kind`,
+                    `must be 'pulumi' for the foundation's repository (deploys.foundation: true), got '${r.kind}'`,
+                );
             }
         });
         if (parsed.prefix !== undefined) {
@@ -346,7 +353,10 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
         }
         const foundations = repositories.map((r, i) => ({ r, i: entryOf(i) })).filter(({ r }) => r.deploys.foundation);
         if (repositories.length === 0) {
-            addRepository(ns("repositories"), `serves no repository in ${environment}: list at least one entry whose 'environments' include it`);
+            addRepository(
+                ns("repositories"),
+                `serves no repository in ${environment}: list at least one entry whose 'environments' include it`,
+            );
         } else if (foundations.length === 0) {
             addRepository(
                 ns("repositories"),
@@ -462,6 +472,7 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
             const range = period ? undefined : alarmRangeProblem(a.periodSeconds, a.evaluationPeriods);
             if (range) add(`${alarmKey}.evaluationPeriods`, `(${a.evaluationPeriods}) ${range}`);
         });
+        for (const problem of alarmProblems(m.alarms)) add(problem.key, problem.message);
     }
 
     // The Pulumi Cloud object has rules across its fields and the rest of the file (the ring of stacks, prod never
@@ -527,7 +538,11 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
     if (derived.length > 0)
         throw new ConfigError(
             file,
-            derived.map((p) => `${file}: ${ns(p.key)} ${p.message}`),
+            // Keys name the entry as declared, which may list repositories this environment does not serve.
+            derived.map((p) => {
+                const key = p.key.replace(/^repositories\[(\d+)\]/, (_, i: string) => `repositories[${entryOf(Number(i))}]`);
+                return `${key.startsWith("repositories") ? repositoriesFile : file}: ${ns(key)} ${p.message}`;
+            }),
         );
     return config;
 }

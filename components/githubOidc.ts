@@ -49,7 +49,12 @@ export class GithubOidcProvider extends pulumi.ComponentResource {
         super("cicd:identity:GithubOidcProvider", name, {}, opts);
         const { arn, resource } = oidcProviderResource(
             name,
-            { url: `https://${GITHUB_OIDC_HOST}`, clientIdLists: [GITHUB_OIDC_AUDIENCE], environment: args.environment, existing: args.existing },
+            {
+                url: `https://${GITHUB_OIDC_HOST}`,
+                clientIdLists: [GITHUB_OIDC_AUDIENCE],
+                environment: args.environment,
+                existing: args.existing,
+            },
             this,
         );
         this.provider = resource;

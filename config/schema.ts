@@ -170,7 +170,11 @@ export const repositoryEntrySchema = strict({
         .optional()
         .describe("The environments the repository is served in; all three when left out."),
     overrides: z
-        .partialRecord(oneOf(ENVIRONMENTS), repositoryOverrideSchema, says((v) => `must be an object keyed by environment, got ${got(v)}`))
+        .partialRecord(
+            oneOf(ENVIRONMENTS),
+            repositoryOverrideSchema,
+            says((v) => `must be an object keyed by environment, got ${got(v)}`),
+        )
         .optional()
         .describe("Per environment, the fields that differ (deploys replaces the entry's deploys as a whole)."),
 });
@@ -234,10 +238,8 @@ export const alarmSchema = strict({
             says((v) => `must be an object, got ${got(v)}`),
         )
         .default({}),
-    statistic: text(
-        /^(Sum|Average|Maximum|Minimum|SampleCount|p\d{1,2}(\.\d+)?)$/,
-        "Sum, Average, Maximum, Minimum, SampleCount or a percentile such as p99",
-    ),
+    /** Its form and CloudWatch's limits are checked in checks/alarms.ts, which names every form it takes. */
+    statistic: text(/^\S{1,64}$/, "a CloudWatch statistic such as Sum, Average, p99 or tm90"),
     threshold: z.number(says((v) => `must be a number, got ${got(v)}`)),
     comparison: oneOf(COMPARISONS).default("GreaterThanOrEqualToThreshold"),
     /** CloudWatch takes 10, 20, 30 or a multiple of 60 (checked in rules.ts, with the evaluation range). */

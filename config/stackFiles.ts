@@ -134,7 +134,12 @@ export function readStackFile(file: string): RawConfig {
             values[key] = typeof value === "string" ? value : JSON.stringify(value);
         }
     }
-    return { values, secretKeys, stackFile: file, ...(project && projectKeys.length > 0 ? { projectFile: project.file, projectKeys } : {}) };
+    return {
+        values,
+        secretKeys,
+        stackFile: file,
+        ...(project && projectKeys.length > 0 ? { projectFile: project.file, projectKeys } : {}),
+    };
 }
 
 /**
