@@ -170,9 +170,9 @@ export function scaledStacks(from: string, to: string, repositories: number): st
     fs.mkdirSync(to, { recursive: true });
     for (const stack of ENVIRONMENTS) {
         const document = yaml.load(fs.readFileSync(path.join(from, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
-        const own = (document.config["cicd-foundation:repositories"] as { deploys?: { foundation?: boolean } }[]).filter(
-            (r) => r.deploys?.foundation,
-        );
+        // Read as the program reads it: the repositories may be declared once, in the Pulumi.yaml beside the stack files.
+        const declared = readStackFile(path.join(from, `Pulumi.${stack}.yaml`)).values["cicd-foundation:repositories"] ?? "[]";
+        const own = (JSON.parse(declared) as { deploys?: { foundation?: boolean } }[]).filter((r) => r.deploys?.foundation);
         const generated = Array.from({ length: repositories - own.length }, (_, i) => {
             const name = `service-${String(i + 1).padStart(4, "0")}`;
             return i % 3 === 2
