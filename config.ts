@@ -134,6 +134,8 @@ export interface StackConfig {
         readonly cloudTrailLogGroup?: string;
         readonly alarms: readonly DeclaredAlarm[];
     };
+    /** What prod's stack grants each repository in GitHub (only the stack that owns the GitHub side acts on it). */
+    readonly githubAccess: { readonly appInstallationIds: readonly string[]; readonly grantReviewerTeams: boolean };
     /** OIDC providers that already exist in the account, adopted or imported instead of created. */
     readonly oidcProviders: { readonly github?: ExistingOidcProvider; readonly pulumi?: ExistingOidcProvider };
     /** The account's IAM role quota and the roles the pipelines will create (components/accountQuotas.ts). */
@@ -422,6 +424,13 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
             `is true in ${environment}, but only prod's stack may own the GitHub settings: it is deployed only after prod's reviewers, and a key that writes one environment's settings writes every environment's`,
         );
     }
+    const access = parsed.githubAccess;
+    if (access && (access.appInstallationIds.length > 0 || access.grantReviewerTeams) && !ownsRepositoryRuleset) {
+        add(
+            ns("githubAccess"),
+            "is set in a stack that does not own the GitHub settings: only prod's stack (ownsRepositoryRuleset: true) writes to GitHub",
+        );
+    }
     if (raw.values[ns("githubToken")] !== undefined && parsed.ownsRepositoryRuleset === false) {
         add(
             ns("githubToken"),
@@ -532,6 +541,7 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
         },
         accountQuotas: parsed.accountQuotas as NonNullable<typeof parsed.accountQuotas>,
         oidcProviders: existing,
+        githubAccess: parsed.githubAccess as NonNullable<typeof parsed.githubAccess>,
     };
     // Last, on a config that is otherwise valid: every IAM document derived from it must be one IAM accepts.
     const derived = iamDocumentProblems(config);

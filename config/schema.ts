@@ -293,6 +293,14 @@ export const oidcProvidersSchema = strict({
     pulumi: existingOidcProviderSchema.optional().describe("Pulumi Cloud's provider (api.pulumi.com/oidc), pulumi-cloud mode only."),
 }).describe("OIDC providers the account already has: adopted (looked up) or imported, instead of created.");
 
+/** What prod's stack grants each repository in GitHub, so onboarding needs no hand-made access. */
+export const githubAccessSchema = strict({
+    /** Installations of the GitHub Apps the pipelines use (read-only and writer): each repository is added to each. */
+    appInstallationIds: uniqueList(text(/^[1-9]\d{0,19}$/, "a GitHub App installation id (digits)")).default([]),
+    /** Give every reviewer and approver team read access to every repository: GitHub ignores a reviewer team without it. */
+    grantReviewerTeams: flag().default(false),
+}).describe("Access prod's stack grants each repository in GitHub: the Apps' installations and the reviewer teams' read access.");
+
 /** A `secure:` value as a stack file holds it: ciphertext only `pulumi config set --secret` writes. */
 const secretSchema = (key: string) =>
     z.strictObject(
@@ -351,6 +359,7 @@ export function projectKeySchemas<P extends z.ZodType>(pulumiCloud: P) {
         notifications: notificationsSchema.default({ emails: { critical: [], warning: [], info: [] }, slackChannels: [] }),
         monitoring: monitoringSchema.default({ alarms: [] }),
         oidcProviders: oidcProvidersSchema.default({}),
+        githubAccess: githubAccessSchema.default({ appInstallationIds: [], grantReviewerTeams: false }),
         accountQuotas: accountQuotasSchema.default({ iamRoles: 1000, executionRolesPerLambdaPattern: 1 }),
     };
 }

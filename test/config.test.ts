@@ -152,7 +152,7 @@ describe("config: bad input is rejected with the key and the file named", () => 
             name: "an unknown key of ours",
             config: () => withConfig(prod(), { [`${P}:repos`]: [] }),
             problems: [
-                `Pulumi.prod.yaml: ${P}:repos is not a known key (known: environment, accountId, prefix, githubOwner, repositories, state, environmentProtection, ownsRepositoryRuleset, backend, pulumiCloud, slackWebhook, githubToken, notifications, monitoring, oidcProviders, accountQuotas)`,
+                `Pulumi.prod.yaml: ${P}:repos is not a known key (known: environment, accountId, prefix, githubOwner, repositories, state, environmentProtection, ownsRepositoryRuleset, backend, pulumiCloud, slackWebhook, githubToken, notifications, monitoring, oidcProviders, githubAccess, accountQuotas)`,
             ],
         },
         {

@@ -71,6 +71,18 @@ export const CALLS: Readonly<Record<string, Calls>> = {
         refreshReads: 1,
         source: "Create: GET organisation public key, PUT secret, GET secret; Read: GET secret",
     },
+    "github:index/appInstallationRepository:AppInstallationRepository": {
+        createWrites: 1,
+        createReads: 2,
+        refreshReads: 1,
+        source: "Create: GET repository, PUT installation repository, then Read; Read: GET installation repositories (paged)",
+    },
+    "github:index/teamRepository:TeamRepository": {
+        createWrites: 1,
+        createReads: 2,
+        refreshReads: 1,
+        source: "Assumed like the others (not yet read from the source): GET team, PUT team repository, then Read; Read: GET team repository",
+    },
     "github:index/repositoryRuleset:RepositoryRuleset": {
         createWrites: 1,
         createReads: 1,
