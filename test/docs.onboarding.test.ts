@@ -16,7 +16,7 @@ interface Step {
 
 /** The numbered steps under `### <kind>`, each with its annotation `(…approvals: N)` and its relative links. */
 function steps(text: string, kind: string): Step[] {
-    const section = text.split(`\n### ${kind}\n`)[1]?.split(/\n(?=#{2,3} )|\n\n(?!\d+\. |   )/)[0];
+    const section = text.split(`\n### ${kind}\n`)[1]?.split(/\n(?=#{2,3} )|\n\n(?!\d+\. | {3})/)[0];
     assert.ok(section, `docs/onboarding.md has a '### ${kind}' section`);
     return section
         .split(/\n(?=\d+\. \*\*)/)
