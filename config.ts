@@ -8,8 +8,11 @@ import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { containerRepositoryProblems } from "./config/container";
 import { crossStackProblems, type StackSummary } from "./config/crossStack";
+import { alarmProblems } from "./config/checks/alarms";
 import { parseBackendConfig, type PulumiCloudConfig } from "./config/pulumiCloud";
 import { lambdaFunctionProblems } from "./components/permissions/lambda";
+import { resolveRepositories, withEnvironment } from "./config/repositories";
+import { oidcProviderArn, pulumiOidcProviderArn } from "./components/naming";
 import { iamDocumentProblems } from "./components/permissions/limits";
 import {
     alarmPeriodProblem,
@@ -43,6 +46,7 @@ import {
     type slackChannelSchema,
 } from "./config/schema";
 import {
+    configOrigin,
     displayName,
     projectRoot,
     readStackFile,
@@ -83,6 +87,12 @@ export type DeployScope = Readonly<z.infer<typeof deployScopeSchema>>;
 export type RepositoryConfig = Readonly<z.infer<typeof repositorySchema>>;
 export type SlackChannel = Readonly<z.infer<typeof slackChannelSchema>>;
 export type DeclaredAlarm = Readonly<Omit<z.infer<typeof alarmSchema>, "description"> & { description: string }>;
+
+/** An OIDC provider the account already has: `adopt` looks it up and leaves it alone, `import` manages it from now on. */
+export interface ExistingOidcProvider {
+    readonly mode: "adopt" | "import";
+    readonly arn: string;
+}
 
 export interface EnvironmentProtection {
     /** Met by the reviewers plus the repository ruleset: GitHub environments take one approval (see README). */
@@ -131,6 +141,10 @@ export interface StackConfig {
         readonly cloudTrailLogGroup?: string;
         readonly alarms: readonly DeclaredAlarm[];
     };
+    /** What prod's stack grants each repository in GitHub (only the stack that owns the GitHub side acts on it). */
+    readonly githubAccess: { readonly appInstallationIds: readonly string[]; readonly grantReviewerTeams: boolean };
+    /** OIDC providers that already exist in the account, adopted or imported instead of created. */
+    readonly oidcProviders: { readonly github?: ExistingOidcProvider; readonly pulumi?: ExistingOidcProvider };
     /** The account's IAM role quota and the roles the pipelines will create (components/accountQuotas.ts). */
     readonly accountQuotas: { readonly iamRoles: number; readonly executionRolesPerLambdaPattern: number };
 }
@@ -202,6 +216,10 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
     const file = stackFile ?? (raw.stackFile ? displayName(raw.stackFile) : `Pulumi.${stack}.yaml`);
     const problems: string[] = [];
     const add = (key: string, message: string) => problems.push(`${file}: ${key} ${message}`);
+    // Repositories declared once in Pulumi.yaml: their problems name that file.
+    const repositoriesFile = raw.projectFile && raw.projectKeys?.includes(ns("repositories")) ? displayName(raw.projectFile) : file;
+    const addRepository = (key: string, message: string) => problems.push(`${repositoriesFile}: ${key} ${message}`);
+    const knownStack = (ENVIRONMENTS as readonly string[]).includes(stack);
 
     // 1. Every key: its namespace known, its name known, secrets encrypted, structures valid JSON.
     const document: Partial<Record<ProjectKey, unknown>> = {};
@@ -244,17 +262,21 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
         if ("invalid" in decoded) add(fullKey, "is not valid JSON");
         else document[key as ProjectKey] = decoded.value;
     }
+    // Name patterns may say `{environment}`; the schema checks them as this stack reads them.
+    if (knownStack) document.repositories = withEnvironment(document.repositories, stack as Environment);
 
     // 2. Each of our keys against its schema; a key that fails leaves the rules below that need it unchecked.
     const parsed: { -readonly [K in ProjectKey]?: z.infer<(typeof PROJECT_KEYS)[K]> } = {};
     for (const key of PROJECT_KEY_NAMES) {
         const result = PROJECT_KEYS[key].safeParse(document[key], { reportInput: true });
         if (result.success) (parsed as Record<string, unknown>)[key] = result.data;
-        else problems.push(...schemaProblems(ns(key), result.error.issues).map((p) => `${file}: ${p}`));
+        else
+            problems.push(
+                ...schemaProblems(ns(key), result.error.issues).map((p) => `${key === "repositories" ? repositoriesFile : file}: ${p}`),
+            );
     }
 
     // 3. Rules that need more than one key. The stack decides the environment; a mismatch is reported once.
-    const knownStack = (ENVIRONMENTS as readonly string[]).includes(stack);
     const environment: Environment = knownStack ? (stack as Environment) : (parsed.environment ?? "prod");
     if (!knownStack) add(ns("environment"), `belongs to stack '${stack}', but stacks are ${ENVIRONMENTS.join(", ")} only`);
     else if (parsed.environment !== undefined && parsed.environment !== stack) {
@@ -307,67 +329,79 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
         const problem = deployableServiceProblem(service);
         if (problem) add(ns(`deployableServices[${i}]`), problem);
     });
-    const repositories = parsed.repositories ?? [];
+    // The declared entries resolved into this stack's list; errors name the entry as declared.
+    const resolved = resolveRepositories(parsed.repositories ?? [], environment);
+    const repositories: RepositoryConfig[] = resolved.map((r) => r.repository);
+    const entryOf = (i: number) => resolved[i].entryIndex;
     if (parsed.repositories) {
         const seen = new Map<string, string>();
         repositories.forEach((r, i) => {
-            const key = ns(`repositories[${i}]`);
+            const key = ns(`repositories[${entryOf(i)}]`);
             const first = seen.get(r.name.toLowerCase());
             if (first === undefined) seen.set(r.name.toLowerCase(), r.name);
-            else if (first === r.name) add(`${key}.name`, `repeats '${r.name}'`);
-            else add(`${key}.name`, `repeats '${first}' as '${r.name}': GitHub repository names ignore case`);
+            else if (first === r.name) addRepository(`${key}.name`, `repeats '${r.name}'`);
+            else addRepository(`${key}.name`, `repeats '${first}' as '${r.name}': GitHub repository names ignore case`);
             r.deploys.s3Buckets.forEach((pattern, j) => {
                 const problem = bucketPatternProblem(pattern);
-                if (problem) add(`${key}.deploys.s3Buckets[${j}]`, `'${pattern}' names no bucket S3 takes: a bucket name ${problem}`);
+                if (problem)
+                    addRepository(`${key}.deploys.s3Buckets[${j}]`, `'${pattern}' names no bucket S3 takes: a bucket name ${problem}`);
             });
             if (r.kind === "lambda" && !r.deploys.foundation && r.deploys.lambdaFunctions.length === 0) {
-                add(
+                addRepository(
                     `${key}.deploys.lambdaFunctions`,
                     `is empty for Lambda repository '${r.name}': its deployer deploys only the functions named here, and IAM refuses a policy with an empty Resource list; list its functions' name patterns`,
                 );
             }
-            for (const problem of lambdaFunctionProblems({ prefix, accountId }, r)) add(`${key}.${problem.key}`, problem.message);
+            for (const problem of lambdaFunctionProblems({ prefix, accountId }, r)) addRepository(`${key}.${problem.key}`, problem.message);
             if (parsed.deployableServices !== undefined) {
                 const scope = { name: r.name, kind: r.kind, resources: r.deploys.resources, tagged: r.deploys.tagged };
                 for (const problem of serviceScopeProblems(scope, deployableServices, file))
-                    add(`${key}.deploys.${problem.key}`, problem.message);
+                    addRepository(`${key}.deploys.${problem.key}`, problem.message);
             }
             for (const problem of containerRepositoryProblems(r, prefixRefused ? undefined : parsed.prefix))
-                add(`${key}.${problem.key}`, problem.message);
+                addRepository(`${key}.${problem.key}`, problem.message);
             if (r.deploys.foundation && r.kind !== "pulumi") {
-                add(`${key}.kind`, `must be 'pulumi' for the foundation's repository (deploys.foundation: true), got '${r.kind}'`);
+                addRepository(
+                    `${key}.kind`,
+                    `must be 'pulumi' for the foundation's repository (deploys.foundation: true), got '${r.kind}'`,
+                );
             }
         });
         if (parsed.prefix !== undefined) {
-            const entries = repositories.flatMap((r, index) => [
+            const entries = repositories.flatMap((r, i) => [
                 ...SCOPE_KEYS.flatMap((service) =>
-                    r.deploys[service].map((pattern, position) => ({ repository: r.name, index, service, position, pattern })),
+                    r.deploys[service].map((pattern, position) => ({ repository: r.name, index: entryOf(i), service, position, pattern })),
                 ),
                 ...Object.entries(r.deploys.resources ?? {}).flatMap(([name, patterns]) =>
                     patterns.map((pattern, position) => ({
                         repository: r.name,
-                        index,
+                        index: entryOf(i),
                         service: `resources.${name}` as const,
                         position,
                         pattern,
                     })),
                 ),
             ]);
-            for (const problem of scopeProblems(prefix, ENVIRONMENTS, entries)) add(ns(problem.key), problem.message);
+            for (const problem of scopeProblems(prefix, ENVIRONMENTS, entries)) addRepository(ns(problem.key), problem.message);
             const declared = repositories.map((r) => ({ name: r.name, resources: r.deploys.resources, tagged: r.deploys.tagged }));
             for (const problem of mixedServiceProblems(declared)) {
-                add(ns(`repositories[${problem.index}].deploys.${problem.key}`), problem.message);
+                addRepository(ns(`repositories[${entryOf(problem.index)}].deploys.${problem.key}`), problem.message);
             }
         }
-        const foundations = repositories.map((r, i) => ({ r, i })).filter(({ r }) => r.deploys.foundation);
-        if (foundations.length === 0) {
-            add(
+        const foundations = repositories.map((r, i) => ({ r, i: entryOf(i) })).filter(({ r }) => r.deploys.foundation);
+        if (repositories.length === 0) {
+            addRepository(
+                ns("repositories"),
+                `serves no repository in ${environment}: list at least one entry whose 'environments' include it`,
+            );
+        } else if (foundations.length === 0) {
+            addRepository(
                 ns("repositories"),
                 "must mark exactly one repository with deploys.foundation: true (the repository holding this program), got none",
             );
         }
         for (const { r, i } of foundations.slice(1)) {
-            add(
+            addRepository(
                 ns(`repositories[${i}].deploys.foundation`),
                 `is true for '${r.name}' too, after '${foundations[0].r.name}': only the repository holding this program gets the foundation's IAM and KMS rights`,
             );
@@ -425,6 +459,13 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
             `is true in ${environment}, but only prod's stack may own the GitHub settings: it is deployed only after prod's reviewers, and a key that writes one environment's settings writes every environment's`,
         );
     }
+    const access = parsed.githubAccess;
+    if (access && (access.appInstallationIds.length > 0 || access.grantReviewerTeams) && !ownsRepositoryRuleset) {
+        add(
+            ns("githubAccess"),
+            "is set in a stack that does not own the GitHub settings: only prod's stack (ownsRepositoryRuleset: true) writes to GitHub",
+        );
+    }
     if (raw.values[ns("githubToken")] !== undefined && parsed.ownsRepositoryRuleset === false) {
         add(
             ns("githubToken"),
@@ -475,6 +516,7 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
             const range = period ? undefined : alarmRangeProblem(a.periodSeconds, a.evaluationPeriods);
             if (range) add(`${alarmKey}.evaluationPeriods`, `(${a.evaluationPeriods}) ${range}`);
         });
+        for (const problem of alarmProblems(m.alarms)) add(problem.key, problem.message);
     }
 
     // The Pulumi Cloud object has rules across its fields and the rest of the file (the ring of stacks, prod never
@@ -491,6 +533,22 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
         },
     );
     if (backendKnown) for (const problem of backendConfig.problems) add(problem.key, problem.message);
+
+    // A provider's ARN is fixed by the account and the issuer: the trust policies name exactly that one.
+    const existing: { github?: ExistingOidcProvider; pulumi?: ExistingOidcProvider } = {};
+    const expectedArns = { github: oidcProviderArn(accountId), pulumi: pulumiOidcProviderArn(accountId) };
+    for (const issuer of ["github", "pulumi"] as const) {
+        const declared = parsed.oidcProviders?.[issuer];
+        if (!declared) continue;
+        const mode = declared.adopt !== undefined ? "adopt" : "import";
+        const arn = (declared.adopt ?? declared.import) as string;
+        const key = `${ns("oidcProviders")}.${issuer}.${mode}`;
+        if (parsed.accountId !== undefined && arn !== expectedArns[issuer])
+            add(key, `must be '${expectedArns[issuer]}' (the provider the roles' trust policies name), got '${arn}'`);
+        else if (issuer === "pulumi" && (parsed.backend ?? "s3") !== "pulumi-cloud")
+            add(key, "names Pulumi Cloud's provider, which only the pulumi-cloud backend uses: remove it or set backend: pulumi-cloud");
+        else existing[issuer] = { mode, arn };
+    }
 
     if (problems.length > 0) throw new ConfigError(file, problems);
     const n = parsed.notifications as NonNullable<typeof parsed.notifications>;
@@ -518,13 +576,19 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
             alarms: (m?.alarms ?? []).map((a) => ({ ...a, description: a.description ?? a.name })),
         },
         accountQuotas: parsed.accountQuotas as NonNullable<typeof parsed.accountQuotas>,
+        oidcProviders: existing,
+        githubAccess: parsed.githubAccess as NonNullable<typeof parsed.githubAccess>,
     };
     // Last, on a config that is otherwise valid: every IAM document derived from it must be one IAM accepts.
     const derived = iamDocumentProblems(config);
     if (derived.length > 0)
         throw new ConfigError(
             file,
-            derived.map((p) => `${file}: ${ns(p.key)} ${p.message}`),
+            // Keys name the entry as declared, which may list repositories this environment does not serve.
+            derived.map((p) => {
+                const key = p.key.replace(/^repositories\[(\d+)\]/, (_, i: string) => `repositories[${entryOf(Number(i))}]`);
+                return `${key.startsWith("repositories") ? repositoriesFile : file}: ${ns(key)} ${p.message}`;
+            }),
         );
     return config;
 }
@@ -637,5 +701,13 @@ export function loadStackSet(): { config: StackConfig; others: StackConfig[] } {
     const runtimeConfig = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
     const secretKeys = Object.keys(values).filter((key) => runtimeConfig.isConfigSecret(key));
     const stack = pulumi.getStack();
-    return validateStackSet({ values, secretKeys }, stack, process.env[STACK_FILE_VARIABLE] || stackFilePath(stack));
+    const file = process.env[STACK_FILE_VARIABLE] || stackFilePath(stack);
+    let origin: ReturnType<typeof configOrigin>;
+    try {
+        origin = configOrigin(file);
+    } catch (error) {
+        if (error instanceof StackFileError) throw new ConfigError(displayName(file), [error.message]);
+        throw error;
+    }
+    return validateStackSet({ values, secretKeys, ...origin }, stack, file);
 }

@@ -29,4 +29,9 @@ export default tseslint.config(
             "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
         },
     },
+    {
+        // The program uses no input its providers deprecate: a deprecated input is the next version's removed one.
+        files: ["index.ts", "config.ts", "config/**/*.ts", "components/**/*.ts"],
+        rules: { "@typescript-eslint/no-deprecated": "error" },
+    },
 );

@@ -38,7 +38,7 @@ export = async () => {
     const rolesDependOn = [boundary.policy];
 
     const key = new EncryptionKey("key", { naming });
-    new GithubOidcProvider("github-oidc", { environment: config.environment });
+    const githubOidc = new GithubOidcProvider("github-oidc", { environment: config.environment, existing: config.oidcProviders.github });
     const state = new StateBackend("state", {
         naming,
         keyArn: key.key.arn,
@@ -79,7 +79,8 @@ export = async () => {
                 permissionsBoundaryArn: boundary.arn,
                 bootstrapRoleNames: bootstrapRoles,
                 cloudTrailLogGroup: config.monitoring.cloudTrailLogGroup,
-                rolesDependOn,
+                // Every role trusting GitHub's provider waits for it, so a first `up` never names a missing provider.
+                rolesDependOn: [...rolesDependOn, ...githubOidc.dependencies],
             }),
     );
     // The role CodeDeploy acts as for each Lambda service that declares its functions.

@@ -58,10 +58,13 @@ export class DeploymentLedger extends pulumi.ComponentResource {
                 hashKey: LEDGER_SCHEMA.partitionKey,
                 rangeKey: LEDGER_SCHEMA.sortKey,
                 attributes: keyAttributes.map((attribute) => ({ name: attribute, type: "S" })),
+                // `keySchemas`: @pulumi/aws 7 deprecates an index's hashKey and rangeKey.
                 globalSecondaryIndexes: Object.values(indexes).map((index) => ({
                     name: index.name,
-                    hashKey: index.partitionKey,
-                    rangeKey: index.sortKey,
+                    keySchemas: [
+                        { attributeName: index.partitionKey, keyType: "HASH" },
+                        { attributeName: index.sortKey, keyType: "RANGE" },
+                    ],
                     projectionType: "ALL",
                 })),
                 pointInTimeRecovery: { enabled: true },

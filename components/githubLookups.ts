@@ -1,5 +1,7 @@
 import * as github from "@pulumi/github";
 import { ConfigError, PROJECT, type StackConfig } from "../config";
+import * as pulumi from "@pulumi/pulumi";
+import { requiredReviewersProblems, type RepositoryVisibility } from "../config/checks/githubPlan";
 import type { RepositoryIds } from "./githubOidc";
 
 /** GitHub's numeric ids for what the stack file names by slug and login. */
@@ -48,10 +50,12 @@ export async function lookUpGithubIds(config: StackConfig, provider: github.Prov
         ),
     );
     const repositories: Record<string, RepositoryIds> = {};
-    const owner = await settle(
-        async () => (await github.getOrganization({ name: config.githubOwner, summaryOnly: true }, opts)).id,
+    const organization = await settle(
+        () => github.getOrganization({ name: config.githubOwner, summaryOnly: true }, opts),
         (e) => `${config.stackFile}: ${PROJECT}:githubOwner '${config.githubOwner}' is not an organisation the token can see: ${reason(e)}`,
     );
+    const owner = organization?.id;
+    const visibilities: RepositoryVisibility[] = [];
     await Promise.all(
         config.repositories.map(async (r, i) => {
             const repo = await settle(
@@ -61,6 +65,13 @@ export async function lookUpGithubIds(config: StackConfig, provider: github.Prov
             );
             if (owner !== undefined && repo !== undefined)
                 repositories[r.name] = { ownerId: String(owner), repositoryId: String(repo.repoId) };
+            // A lookup that does not say is taken as private: the stricter case.
+            if (repo !== undefined)
+                visibilities.push({
+                    index: i,
+                    name: r.name,
+                    visibility: repo.visibility || (repo.private === false ? "public" : "private"),
+                });
         }),
     );
     const foundationRepository = config.repositories.find((r) => r.deploys.foundation)?.name ?? PROJECT;
@@ -71,6 +82,16 @@ export async function lookUpGithubIds(config: StackConfig, provider: github.Prov
                 `${config.stackFile}: ${PROJECT}:repositories[${i}].kind 'pulumi' is only for the foundation's repository (deploys.foundation: true): no reusable workflow of ${config.githubOwner}/${foundationRepository} deploys '${r.name}', and its roles trust only those workflows`,
             );
     });
+    // Required reviewers GitHub would drop without a word, by the organisation's plan (only owners may read it).
+    const reviewers = config.protection.reviewerTeams.length + config.protection.reviewerUsers.length;
+    const plan = organization?.plan || undefined;
+    for (const problem of requiredReviewersProblems({ owner: config.githubOwner, plan, reviewers, repositories: visibilities }))
+        problems.push(`${config.stackFile}: ${problem.key} ${problem.message}`);
+    // GitHub answers an empty plan to a token that may not read it; the offline stand-in answers none and says nothing.
+    if (organization?.plan === "" && reviewers > 0 && visibilities.some((v) => v.visibility !== "public"))
+        void pulumi.log.warn(
+            `${config.githubOwner}'s GitHub plan is not visible to the token, so whether GitHub keeps the required reviewers of its private and internal repositories cannot be checked: they need GitHub Enterprise (run once with an owner's read-only token to check)`,
+        );
     if (problems.length > 0) throw new ConfigError(config.stackFile, problems);
     return {
         reviewerTeams: teams.filter((id): id is number => id !== undefined),

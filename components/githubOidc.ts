@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Environment, RepositoryKind } from "../config";
+import type { Environment, ExistingOidcProvider, RepositoryKind } from "../config";
 import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, oidcProviderArn } from "./naming";
 import { policyDocument, toJson, type PolicyDocument, type Statement } from "./policyDocument";
 import { statefulProtection } from "./protection";
@@ -8,23 +8,59 @@ import { statefulProtection } from "./protection";
 /** Arguments for {@link GithubOidcProvider}. */
 export interface GithubOidcProviderArgs {
     readonly environment: Environment;
+    /** The account's provider, when it already exists: adopted (looked up) or imported. Created otherwise. */
+    readonly existing?: ExistingOidcProvider;
+}
+
+/**
+ * The account's OpenID Connect provider for an issuer; one per issuer per account, so an account that already
+ * has one adopts it (looked up, left to its owner) or imports it (managed from now on) instead of creating a
+ * second, which IAM refuses.
+ */
+export function oidcProviderResource(
+    name: string,
+    args: { url: string; clientIdLists: pulumi.Input<string>[]; environment: Environment; existing?: ExistingOidcProvider },
+    parent: pulumi.Resource,
+): { arn: pulumi.Output<string>; resource?: aws.iam.OpenIdConnectProvider } {
+    if (args.existing?.mode === "adopt") {
+        // Fails the preview when the provider is missing, before any role names it.
+        return { arn: aws.iam.getOpenIdConnectProviderOutput({ arn: args.existing.arn }, { parent }).arn };
+    }
+    const protection = statefulProtection(args.environment);
+    // No thumbprint: IAM trusts the issuers' certificates through its own library of root CAs.
+    const resource = new aws.iam.OpenIdConnectProvider(
+        name,
+        { url: args.url, clientIdLists: args.clientIdLists },
+        // Every role trusting it depends on it: losing it locks every pipeline out.
+        { parent, protect: protection.protect, retainOnDelete: protection.retainOnDelete, import: args.existing?.arn },
+    );
+    return { arn: resource.arn, resource };
 }
 
 /** The account's OpenID Connect provider for GitHub Actions; one per account. */
 export class GithubOidcProvider extends pulumi.ComponentResource {
-    public readonly provider: aws.iam.OpenIdConnectProvider;
+    /** The provider resource; none when an existing provider is adopted. */
+    public readonly provider?: aws.iam.OpenIdConnectProvider;
+    public readonly arn: pulumi.Output<string>;
+    /** What a role trusting the provider must wait for: the provider, when this stack creates or imports it. */
+    public readonly dependencies: pulumi.Resource[];
 
     constructor(name: string, args: GithubOidcProviderArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cicd:identity:GithubOidcProvider", name, {}, opts);
-        const protection = statefulProtection(args.environment);
-        // No thumbprint: IAM trusts GitHub's certificate through its own library of root CAs.
-        this.provider = new aws.iam.OpenIdConnectProvider(
+        const { arn, resource } = oidcProviderResource(
             name,
-            { url: `https://${GITHUB_OIDC_HOST}`, clientIdLists: [GITHUB_OIDC_AUDIENCE] },
-            // Every role of every repository depends on it: losing it locks every pipeline out.
-            { parent: this, protect: protection.protect, retainOnDelete: protection.retainOnDelete },
+            {
+                url: `https://${GITHUB_OIDC_HOST}`,
+                clientIdLists: [GITHUB_OIDC_AUDIENCE],
+                environment: args.environment,
+                existing: args.existing,
+            },
+            this,
         );
-        this.registerOutputs({ providerArn: this.provider.arn });
+        this.provider = resource;
+        this.arn = arn;
+        this.dependencies = resource ? [resource] : [];
+        this.registerOutputs({ providerArn: arn });
     }
 }
 

@@ -56,6 +56,23 @@ export async function declareGithubSide(
             );
         }
     }
+    // Onboarding without hand-made access: each repository joins the pipelines' App installations (one resource
+    // per repository and App, so a repository outside this program keeps its installation), and every reviewer and
+    // approver team gets read access, without which GitHub ignores the team as a reviewer.
+    const repositories = [...new Map(ordered.flatMap((s) => s.repositories).map((r) => [r.name, r.name])).keys()];
+    for (const installationId of owner.githubAccess.appInstallationIds)
+        for (const repository of repositories)
+            new github.AppInstallationRepository(`${repository}-app-${installationId}`, { installationId, repository }, { provider });
+    if (owner.githubAccess.grantReviewerTeams) {
+        const teams = [...new Set([...ordered.flatMap((s) => (ids.get(s) as GithubIds).reviewerTeams), ...ownerIds.reviewerTeams])];
+        for (const repository of repositories)
+            for (const teamId of teams)
+                new github.TeamRepository(
+                    `${repository}-team-${teamId}`,
+                    { teamId: String(teamId), repository, permission: "pull" },
+                    { provider },
+                );
+    }
     if (owner.slackWebhook) {
         // One organisation secret, not one per repository: the budget is 8 GitHub resources a repository. Only
         // the owner's own webhook decrypts here (another stack's file holds ciphertext of its own key).

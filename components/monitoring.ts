@@ -200,7 +200,8 @@ export class Monitoring extends pulumi.ComponentResource {
                       metricName: spec.metric.metricName,
                       dimensions: { ...spec.metric.dimensions },
                       period: spec.metric.periodSeconds,
-                      ...(/^p\d/.test(spec.metric.statistic)
+                      // Percentiles, trimmed and winsorized means and ranges are extended statistics (config/checks/alarms.ts).
+                      ...(/^(p|tm|wm|tc|ts)\d|^(TM|WM|TC|TS|PR)\(|^IQM$/.test(spec.metric.statistic)
                           ? { extendedStatistic: spec.metric.statistic }
                           : { statistic: spec.metric.statistic }),
                   }
@@ -413,6 +414,25 @@ export function alarmSpecs(
     return specs;
 }
 
+/** CloudWatch's alarm status widget shows at most 100 alarms. */
+export const ALARMS_PER_WIDGET = 100;
+
+/**
+ * The alarm status widgets: one beside the deployments for up to 100 alarms, and each further hundred in a
+ * widget of its own below the rest, so no alarm is left off the dashboard.
+ */
+export function alarmWidgets(alarmArns: readonly string[]) {
+    const chunks = Array.from({ length: Math.max(1, Math.ceil(alarmArns.length / ALARMS_PER_WIDGET)) }, (_, i) =>
+        alarmArns.slice(i * ALARMS_PER_WIDGET, (i + 1) * ALARMS_PER_WIDGET),
+    );
+    return chunks.map((alarms, i) => ({
+        type: "alarm",
+        ...(i === 0 ? { x: 12, y: 0, width: 12 } : { x: 0, y: 100 + 6 * i, width: 24 }),
+        height: 6,
+        properties: { title: chunks.length === 1 ? "Alarms" : `Alarms (${i + 1} of ${chunks.length})`, alarms },
+    }));
+}
+
 /** The environment's dashboard: deployments by outcome, every alarm's state, the tables' health. */
 export function dashboardBody(args: Pick<MonitoringArgs, "naming" | "tables" | "cloudTrailLogGroup" | "declaredAlarms">) {
     const { naming } = args;
@@ -438,7 +458,7 @@ export function dashboardBody(args: Pick<MonitoringArgs, "naming" | "tables" | "
                     metrics: [DEPLOYMENT_METRICS.succeeded, DEPLOYMENT_METRICS.failed, DEPLOYMENT_METRICS.rolledBack].map(outcome),
                 },
             },
-            { type: "alarm", x: 12, y: 0, width: 12, height: 6, properties: { title: "Alarms", alarms: alarmArns } },
+            ...alarmWidgets(alarmArns),
             {
                 type: "metric",
                 x: 0,

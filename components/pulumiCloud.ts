@@ -46,6 +46,7 @@ export function pulumiCloudResources(
         bootstrapRoleNames: bounds.bootstrapRoleNames,
         cloudTrailLogGroup: config.monitoring.cloudTrailLogGroup,
         dependsOn: bounds.rolesDependOn,
+        existingProvider: config.oidcProviders.pulumi,
     });
     new PulumiCloudStackAccess("pulumi-cloud", {
         organization: cloud.organization,

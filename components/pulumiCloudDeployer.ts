@@ -1,10 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { DeployScope, Environment } from "../config";
+import type { DeployScope, Environment, ExistingOidcProvider } from "../config";
+import { oidcProviderResource } from "./githubOidc";
 import { PULUMI_OIDC_HOST, pulumiOidcProviderArn, type Naming } from "./naming";
 import { deployerPermissions } from "./permissions";
 import { policyDocument, toJson, type PolicyDocument, type Statement } from "./policyDocument";
-import { statefulProtection } from "./protection";
 
 export { PULUMI_OIDC_HOST, pulumiOidcProviderArn } from "./naming";
 
@@ -101,6 +101,8 @@ export interface PulumiDeployerArgs {
     readonly cloudTrailLogGroup?: string;
     /** The boundary must exist before a role names it. */
     readonly dependsOn: pulumi.Resource[];
+    /** Pulumi's provider, when the account already has it: adopted (looked up) or imported. Created otherwise. */
+    readonly existingProvider?: ExistingOidcProvider;
 }
 
 /**
@@ -108,19 +110,24 @@ export interface PulumiDeployerArgs {
  * deploy this stack: the foundation's deployer permissions and boundary, nothing more.
  */
 export class PulumiDeployer extends pulumi.ComponentResource {
-    public readonly provider: aws.iam.OpenIdConnectProvider;
+    /** The provider resource; none when an existing provider is adopted. */
+    public readonly provider?: aws.iam.OpenIdConnectProvider;
     public readonly role: aws.iam.Role;
 
     constructor(name: string, args: PulumiDeployerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cicd:identity:PulumiDeployer", name, {}, opts);
-        const protection = statefulProtection(args.naming.environment);
         // One provider per issuer per account; its client id is the audience Pulumi puts in its tokens.
-        this.provider = new aws.iam.OpenIdConnectProvider(
+        const provider = oidcProviderResource(
             `${name}-oidc`,
-            { url: `https://${PULUMI_OIDC_HOST}`, clientIdLists: [args.organization] },
-            // The stack's deployments depend on it: losing it locks them out.
-            { parent: this, protect: protection.protect, retainOnDelete: protection.retainOnDelete },
+            {
+                url: `https://${PULUMI_OIDC_HOST}`,
+                clientIdLists: [args.organization],
+                environment: args.naming.environment,
+                existing: args.existingProvider,
+            },
+            this,
         );
+        this.provider = provider.resource;
         const trust = pulumiTrustPolicy({
             accountId: args.naming.accountId,
             organization: args.organization,
@@ -138,7 +145,8 @@ export class PulumiDeployer extends pulumi.ComponentResource {
                 permissionsBoundary: args.permissionsBoundaryArn,
                 tags: { Repository: args.repository, Access: "pulumi-deployer" },
             },
-            { parent: this, dependsOn: args.dependsOn },
+            // The role waits for the provider it trusts, so a first `up` never names a missing provider.
+            { parent: this, dependsOn: [...args.dependsOn, ...(provider.resource ? [provider.resource] : [])] },
         );
         const permissions = deployerPermissions({
             naming: args.naming,
@@ -150,6 +158,6 @@ export class PulumiDeployer extends pulumi.ComponentResource {
             cloudTrailLogGroup: args.cloudTrailLogGroup,
         });
         new aws.iam.RolePolicy(name, { role: this.role.name, policy: toJson(permissions) }, { parent: this });
-        this.registerOutputs({ providerArn: this.provider.arn, roleArn: this.role.arn });
+        this.registerOutputs({ providerArn: provider.arn, roleArn: this.role.arn });
     }
 }

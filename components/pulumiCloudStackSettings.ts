@@ -89,8 +89,10 @@ export class PulumiCloudStackSettings extends pulumi.ComponentResource {
             {
                 ...stack,
                 sourceContext: { git: { branch: `refs/heads/${args.branch}`, repoDir: args.repoDir } },
-                // Through the Pulumi GitHub App. The provider defaults deployCommits to true, so it is always written out.
-                github: {
+                // Through the Pulumi GitHub App (`vcs`, which replaced the deprecated `github` input). The provider
+                // defaults deployCommits to true, so it is always written out.
+                vcs: {
+                    provider: "github",
                     repository: args.repository,
                     // Deployment Settings hold one AWS role for every operation: only dev's trusts `preview`, so
                     // the GitHub App previews pull requests against dev alone; sit's and prod's are previewed by

@@ -204,6 +204,35 @@ export const repositorySchema = strict({
     deploys: deployScopeSchema.default({ dynamodbTables: [], s3Buckets: [], lambdaFunctions: [], ecsServices: [], foundation: false }),
 });
 
+/** What an entry may change for one environment: each field named replaces the entry's (`deploys` as a whole). */
+export const repositoryOverrideSchema = strict({
+    deploys: deployScopeSchema.optional(),
+});
+
+/** The placeholder a name pattern may carry; each stack reads it as its own environment. */
+export const ENVIRONMENT_PLACEHOLDER = "{environment}";
+
+/**
+ * A repository as declared once for every stack (Pulumi.yaml's project-level config, or a stack file): the
+ * environments it is served in and what differs per environment. The loader resolves it into one
+ * {@link repositorySchema} entry per stack (config/repositories.ts).
+ */
+export const repositoryEntrySchema = strict({
+    ...repositorySchema.shape,
+    environments: uniqueList(oneOf(ENVIRONMENTS))
+        .min(1, "must name at least one environment (leave the key out for all three)")
+        .optional()
+        .describe("The environments the repository is served in; all three when left out."),
+    overrides: z
+        .partialRecord(
+            oneOf(ENVIRONMENTS),
+            repositoryOverrideSchema,
+            says((v) => `must be an object keyed by environment, got ${got(v)}`),
+        )
+        .optional()
+        .describe("Per environment, the fields that differ (deploys replaces the entry's deploys as a whole)."),
+});
+
 export const stateSchema = strict({
     noncurrentVersionDays: wholeNumber(1, 3650).default(90),
     abortIncompleteUploadDays: wholeNumber(1, 365).default(7),
@@ -263,10 +292,8 @@ export const alarmSchema = strict({
             says((v) => `must be an object, got ${got(v)}`),
         )
         .default({}),
-    statistic: text(
-        /^(Sum|Average|Maximum|Minimum|SampleCount|p\d{1,2}(\.\d+)?)$/,
-        "Sum, Average, Maximum, Minimum, SampleCount or a percentile such as p99",
-    ),
+    /** Its form and CloudWatch's limits are checked in checks/alarms.ts, which names every form it takes. */
+    statistic: text(/^\S{1,64}$/, "a CloudWatch statistic such as Sum, Average, p99 or tm90"),
     threshold: z.number(says((v) => `must be a number, got ${got(v)}`)),
     comparison: oneOf(COMPARISONS).default("GreaterThanOrEqualToThreshold"),
     /** CloudWatch takes 10, 20, 30 or a multiple of 60 (checked in rules.ts, with the evaluation range). */
@@ -295,6 +322,38 @@ export const accountQuotasSchema = strict({
     /** Execution roles the Lambda pipelines create per `deploys.lambdaFunctions` pattern (one per function). */
     executionRolesPerLambdaPattern: wholeNumber(0, 1000).default(1),
 }).describe("The account's IAM role quota and the roles the pipelines will create, counted at synthesis.");
+
+const OIDC_PROVIDER_ARN = /^arn:aws:iam::\d{12}:oidc-provider\/[A-Za-z0-9./_-]{1,255}$/;
+const OIDC_PROVIDER_SHAPE = "an IAM OIDC provider ARN (arn:aws:iam::<account>:oidc-provider/<host>)";
+
+/** An OIDC provider that already exists in the account: IAM refuses a second one for the same issuer. */
+export const existingOidcProviderSchema = strict({
+    /** Looked up at every run and never managed: another tool or stack owns it. */
+    adopt: text(OIDC_PROVIDER_ARN, OIDC_PROVIDER_SHAPE).optional(),
+    /** Imported once into this stack, then managed (and in prod protected) as if the program had created it. */
+    import: text(OIDC_PROVIDER_ARN, OIDC_PROVIDER_SHAPE).optional(),
+}).superRefine((value, ctx) => {
+    if ((value.adopt === undefined) === (value.import === undefined))
+        ctx.addIssue({
+            code: "custom",
+            message:
+                "must name exactly one of adopt (look the provider up and leave it to its owner) or import (manage the existing provider from now on)",
+        });
+});
+
+/** The account's OIDC providers that already exist; any not named here is created by the program. */
+export const oidcProvidersSchema = strict({
+    github: existingOidcProviderSchema.optional().describe("GitHub's provider (token.actions.githubusercontent.com)."),
+    pulumi: existingOidcProviderSchema.optional().describe("Pulumi Cloud's provider (api.pulumi.com/oidc), pulumi-cloud mode only."),
+}).describe("OIDC providers the account already has: adopted (looked up) or imported, instead of created.");
+
+/** What prod's stack grants each repository in GitHub, so onboarding needs no hand-made access. */
+export const githubAccessSchema = strict({
+    /** Installations of the GitHub Apps the pipelines use (read-only and writer): each repository is added to each. */
+    appInstallationIds: uniqueList(text(/^[1-9]\d{0,19}$/, "a GitHub App installation id (digits)")).default([]),
+    /** Give every reviewer and approver team read access to every repository: GitHub ignores a reviewer team without it. */
+    grantReviewerTeams: flag().default(false),
+}).describe("Access prod's stack grants each repository in GitHub: the Apps' installations and the reviewer teams' read access.");
 
 /** A `secure:` value as a stack file holds it: ciphertext only `pulumi config set --secret` writes. */
 const secretSchema = (key: string) =>
@@ -331,7 +390,7 @@ export function projectKeySchemas<P extends z.ZodType>(pulumiCloud: P) {
         ),
         repositories: z
             .array(
-                repositorySchema,
+                repositoryEntrySchema,
                 says((v) => `must be a list, got ${got(v)}`),
             )
             .min(1, "must list at least one repository"),
@@ -358,6 +417,8 @@ export function projectKeySchemas<P extends z.ZodType>(pulumiCloud: P) {
         githubToken: secretSchema("githubToken").optional(),
         notifications: notificationsSchema.default({ emails: { critical: [], warning: [], info: [] }, slackChannels: [] }),
         monitoring: monitoringSchema.default({ alarms: [] }),
+        oidcProviders: oidcProvidersSchema.default({}),
+        githubAccess: githubAccessSchema.default({ appInstallationIds: [], grantReviewerTeams: false }),
         accountQuotas: accountQuotasSchema.default({ iamRoles: 1000, executionRolesPerLambdaPattern: 1 }),
     };
 }

@@ -9,8 +9,12 @@ import { AWS_KEYS, KNOWN_NAMESPACES, PROJECT, projectKeySchemas } from "./schema
 /** A stack file's whole shape (`config:` holds the namespaced keys), as published for editors. */
 export function stackFileSchema() {
     // The Pulumi Cloud object is published with its full shape; the program reads it through its own parser.
+    // The repositories may be declared once in Pulumi.yaml instead, so a stack file need not list them.
     const ours = Object.fromEntries(
-        Object.entries(projectKeySchemas(pulumiCloudSchema)).map(([key, schema]) => [`${PROJECT}:${key}`, schema]),
+        Object.entries(projectKeySchemas(pulumiCloudSchema)).map(([key, schema]) => [
+            `${PROJECT}:${key}`,
+            key === "repositories" ? schema.optional() : schema,
+        ]),
     );
     return z
         .object({

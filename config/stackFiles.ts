@@ -13,6 +13,10 @@ export interface RawConfig {
     readonly secretKeys: readonly string[];
     /** The file the values were read from, when read from one (errors name it). */
     readonly stackFile?: string;
+    /** The Pulumi.yaml whose project-level values are merged in, when any are (errors about them name it). */
+    readonly projectFile?: string;
+    /** The keys whose values come from {@link projectFile}. */
+    readonly projectKeys?: readonly string[];
 }
 
 /** Set by the offline tools to the stack file they run (`--config FILE`): errors name it, its neighbours are the other stacks. */
@@ -59,15 +63,11 @@ export function stackOfFile(file: string): string | undefined {
     return /^Pulumi\.([^.]+)\.yaml$/.exec(path.basename(file))?.[1];
 }
 
-/**
- * Reads a stack file as the engine would hand its config to the program: fully qualified keys, strings
- * for scalars, JSON for structures. `secure:` values are replaced by marked placeholders, so no
- * secret is ever needed or read offline.
- */
-export function readStackFile(file: string): RawConfig {
-    const name = displayName(file);
-    if (!fs.existsSync(file)) throw new StackFileError(`${name}: no such stack file (looked for ${file})`);
-    if (!fs.statSync(file).isFile()) throw new StackFileError(`${name}: is not a file`);
+/** Keys that are declared once for every stack, in Pulumi.yaml or in the stack files, never in both. */
+export const ONE_PLACE_KEYS: readonly string[] = ["cicd-foundation:repositories"];
+
+/** Reads a YAML file's `config:` map; undefined when the file has none. */
+function readConfigMap(file: string, name: string): Record<string, unknown> | undefined {
     let document: unknown;
     try {
         document = yaml.load(fs.readFileSync(file, "utf8"));
@@ -77,20 +77,59 @@ export function readStackFile(file: string): RawConfig {
     const tooLarge = expansionProblem(document);
     if (tooLarge !== undefined) throw new StackFileError(`${name}: ${tooLarge}`);
     const config = (document as { config?: unknown } | null)?.config;
-    if (typeof config !== "object" || config === null || Array.isArray(config)) {
-        throw new StackFileError(`${name}: has no 'config:' map`);
-    }
+    return typeof config === "object" && config !== null && !Array.isArray(config) ? (config as Record<string, unknown>) : undefined;
+}
+
+/**
+ * The project-level values of the Pulumi.yaml beside a stack file (`config: <key>: value: ...`), as the engine
+ * merges them into every stack's config: only keys that carry a `value` (the others declare a type). None when
+ * the folder has no Pulumi.yaml (a folder of stack files a tool or a test runs).
+ */
+export function readProjectConfig(directory: string): { file: string; values: Record<string, unknown> } | undefined {
+    const file = path.join(directory, "Pulumi.yaml");
+    if (!fs.existsSync(file)) return undefined;
+    const config = readConfigMap(file, displayName(file)) ?? {};
+    const values = Object.fromEntries(
+        Object.entries(config)
+            .filter(([, declared]) => typeof declared === "object" && declared !== null && "value" in declared)
+            .map(([key, declared]) => [key, (declared as { value: unknown }).value]),
+    );
+    return { file, values };
+}
+
+/** The error for a key declared in both files: one copy would silently win over the other. */
+export function bothPlacesProblem(key: string, projectFile: string, stackFile: string): string {
+    return `${displayName(stackFile)}: ${key} is declared in ${displayName(projectFile)} too: declare it once, in ${displayName(projectFile)} for every stack (per-environment differences as 'environments' and 'overrides' inside an entry), or in each stack file, not in both`;
+}
+
+/**
+ * Reads a stack file as the engine would hand its config to the program: fully qualified keys, strings
+ * for scalars, JSON for structures, with the project-level values of the Pulumi.yaml beside it merged in
+ * (the stack file's own value wins, except for {@link ONE_PLACE_KEYS}, which may be in one place only).
+ * `secure:` values are replaced by marked placeholders, so no secret is ever needed or read offline.
+ */
+export function readStackFile(file: string): RawConfig {
+    const name = displayName(file);
+    if (!fs.existsSync(file)) throw new StackFileError(`${name}: no such stack file (looked for ${file})`);
+    if (!fs.statSync(file).isFile()) throw new StackFileError(`${name}: is not a file`);
+    const config = readConfigMap(file, name);
+    if (config === undefined) throw new StackFileError(`${name}: has no 'config:' map`);
     const values: Record<string, string> = {};
     const secretKeys: string[] = [];
     // YAML reads `key:` and `key: null` as null, which would reach the program as the text "null" (a prefix
     // "null" names every resource `null-...`): an empty value is an error, never a value.
-    const empty = Object.entries(config as Record<string, unknown>).filter(([, value]) => value === null || value === "");
+    const empty = Object.entries(config).filter(([, value]) => value === null || value === "");
     if (empty.length > 0) {
         throw new StackFileError(
             empty.map(([key]) => `${name}: ${key} is empty (null or ''): give it a value or remove the key`).join("\n"),
         );
     }
-    for (const [key, value] of Object.entries(config as Record<string, unknown>)) {
+    const project = readProjectConfig(path.dirname(file));
+    const twice = ONE_PLACE_KEYS.filter((key) => project && key in project.values && key in config);
+    if (project && twice.length > 0) throw new StackFileError(twice.map((key) => bothPlacesProblem(key, project.file, file)).join("\n"));
+    const projectKeys = Object.keys(project?.values ?? {}).filter((key) => !(key in config));
+    const merged = { ...Object.fromEntries(projectKeys.map((key) => [key, project?.values[key]])), ...config };
+    for (const [key, value] of Object.entries(merged)) {
         if (typeof value === "object" && value !== null && !Array.isArray(value) && "secure" in value) {
             values[key] = secretPlaceholder(key);
             secretKeys.push(key);
@@ -98,7 +137,27 @@ export function readStackFile(file: string): RawConfig {
             values[key] = typeof value === "string" ? value : JSON.stringify(value);
         }
     }
-    return { values, secretKeys, stackFile: file };
+    return {
+        values,
+        secretKeys,
+        stackFile: file,
+        ...(project && projectKeys.length > 0 ? { projectFile: project.file, projectKeys } : {}),
+    };
+}
+
+/**
+ * Where the engine's merged values came from, read from the files on disk (the engine hands the program one
+ * merged map): the keys only the Pulumi.yaml beside the stack file declares. Throws a StackFileError for a
+ * key that may be in one place only and is in both.
+ */
+export function configOrigin(stackFile: string): Pick<RawConfig, "projectFile" | "projectKeys"> {
+    const project = readProjectConfig(path.dirname(stackFile));
+    if (!project) return {};
+    const own = fs.existsSync(stackFile) ? (readConfigMap(stackFile, displayName(stackFile)) ?? {}) : {};
+    const twice = ONE_PLACE_KEYS.filter((key) => key in project.values && key in own);
+    if (twice.length > 0) throw new StackFileError(twice.map((key) => bothPlacesProblem(key, project.file, stackFile)).join("\n"));
+    const projectKeys = Object.keys(project.values).filter((key) => !(key in own));
+    return projectKeys.length > 0 ? { projectFile: project.file, projectKeys } : {};
 }
 
 /** The other stacks' files: beside the given stack file, else beside Pulumi.yaml. */

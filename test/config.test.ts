@@ -153,7 +153,7 @@ describe("config: bad input is rejected with the key and the file named", () => 
             name: "an unknown key of ours",
             config: () => withConfig(prod(), { [`${P}:repos`]: [] }),
             problems: [
-                `Pulumi.prod.yaml: ${P}:repos is not a known key (known: environment, accountId, prefix, githubOwner, repositories, deployableServices, state, environmentProtection, ownsRepositoryRuleset, backend, pulumiCloud, slackWebhook, githubToken, notifications, monitoring, accountQuotas)`,
+                `Pulumi.prod.yaml: ${P}:repos is not a known key (known: environment, accountId, prefix, githubOwner, repositories, deployableServices, state, environmentProtection, ownsRepositoryRuleset, backend, pulumiCloud, slackWebhook, githubToken, notifications, monitoring, oidcProviders, githubAccess, accountQuotas)`,
             ],
         },
         {
@@ -332,7 +332,9 @@ describe("config: bad input is rejected with the key and the file named", () => 
             name: "a misspelt repository key",
             config: () =>
                 withConfig(prod(), { [`${P}:repositories`]: plusRepository("prod", { name: "orders", kind: "lambda", deploy: {} }) }),
-            problems: [`Pulumi.prod.yaml: ${P}:repositories[8].deploy is not a known key (known: name, kind, immutableSubject, deploys)`],
+            problems: [
+                `Pulumi.prod.yaml: ${P}:repositories[7].deploy is not a known key (known: name, kind, immutableSubject, deploys, environments, overrides)`,
+            ],
         },
         {
             name: "no repository holding the foundation",
@@ -662,6 +664,8 @@ describe("config: the rules across stacks", () => {
             );
         beforeEach(() => {
             directory = fs.mkdtempSync(path.join(os.tmpdir(), "stacks-"));
+            // The repositories are declared once, in the project file beside the stack files.
+            fs.copyFileSync(path.join(__dirname, "..", "Pulumi.yaml"), path.join(directory, "Pulumi.yaml"));
         });
 
         it("checks the stack against the files beside it and names each file", () => {
@@ -759,6 +763,7 @@ describe("config: the published JSON Schema", () => {
         const document = stackFile("prod");
         document.config["cicd-foundaton:ownsRepositoryRuleset"] = true;
         document.config.ownsRepositoryRuleset = true;
+        document.config[`${P}:repositories`] = [{ name: "payments", kind: "lambda" }];
         delete (document.config[`${P}:repositories`] as Record<string, unknown>[])[0].kind;
         assert.equal(check(document), false);
         assert.deepEqual(

@@ -419,9 +419,30 @@ describe("the prod stack, synthesized from Pulumi.prod.yaml", () => {
         assert.equal(ledger.hashKey, "pk");
         assert.equal(ledger.rangeKey, "sk");
         assert.deepEqual(ledger.globalSecondaryIndexes, [
-            { name: "by-service-status", hashKey: "pk", rangeKey: "statusAt", projectionType: "ALL" },
-            { name: "by-service-commit", hashKey: "pk", rangeKey: "commitAt", projectionType: "ALL" },
-            { name: "by-status", hashKey: "status", rangeKey: "startedAt", projectionType: "ALL" },
+            {
+                name: "by-service-status",
+                keySchemas: [
+                    { attributeName: "pk", keyType: "HASH" },
+                    { attributeName: "statusAt", keyType: "RANGE" },
+                ],
+                projectionType: "ALL",
+            },
+            {
+                name: "by-service-commit",
+                keySchemas: [
+                    { attributeName: "pk", keyType: "HASH" },
+                    { attributeName: "commitAt", keyType: "RANGE" },
+                ],
+                projectionType: "ALL",
+            },
+            {
+                name: "by-status",
+                keySchemas: [
+                    { attributeName: "status", keyType: "HASH" },
+                    { attributeName: "startedAt", keyType: "RANGE" },
+                ],
+                projectionType: "ALL",
+            },
         ]);
         assert.deepEqual(ledger.pointInTimeRecovery, { enabled: true });
         assert.deepEqual(ledger.serverSideEncryption, { enabled: true, kmsKeyArn: "arn:placeholder:kms:key" });

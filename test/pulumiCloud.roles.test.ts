@@ -299,12 +299,12 @@ describe("Pulumi Cloud roles, evaluated (fixture organisation)", () => {
             it(`${owner} sets ${configured}'s pull-request previews (dev only) and gives its deployments the write role that trusts them exactly there`, () => {
                 const settings = resource(graphOf(owner), "pulumiservice:index:DeploymentSettings", `pulumi-cloud-${configured}`)
                     .inputs as {
-                    github: { previewPullRequests: boolean; repository: string };
+                    vcs: { previewPullRequests: boolean; repository: string };
                     sourceContext: unknown;
                     operationContext: { oidc: { aws: { roleARN: string } } };
                 };
-                assert.equal(settings.github.previewPullRequests, configured === "dev");
-                assert.equal(settings.github.repository, `${OWNER}/${FOUNDATION}`);
+                assert.equal(settings.vcs.previewPullRequests, configured === "dev");
+                assert.equal(settings.vcs.repository, `${OWNER}/${FOUNDATION}`);
                 assert.deepEqual(settings.sourceContext, { git: { branch: "refs/heads/main", repoDir: "." } });
                 const roleArn = `arn:aws:iam::${ACCOUNTS[configured]}:role/${deployerName(configured)}`;
                 assert.equal(settings.operationContext.oidc.aws.roleARN, roleArn);

@@ -72,6 +72,8 @@ describe("npm run synth", () => {
 
     it("exits 2 and names every problem of the file given with --config", () => {
         const file = path.join(outDir, "sit-edited.yaml");
+        // The repositories are declared once, in the project file beside the stack files.
+        fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(outDir, "Pulumi.yaml"));
         fs.writeFileSync(
             file,
             stackText("sit")
@@ -88,10 +90,11 @@ describe("npm run synth", () => {
                 `  - ${file}: cicd-foundation:environmentProtection.requiredApprovals must be at least 2 in sit, got 1`,
             ].join("\n"),
         );
-        assert.deepEqual(fs.readdirSync(outDir), ["sit-edited.yaml"]);
+        assert.deepEqual(fs.readdirSync(outDir).sort(), ["Pulumi.yaml", "sit-edited.yaml"]);
     });
 
     it("exits 2 for a rule across stacks, read from the files beside the one given", () => {
+        fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(outDir, "Pulumi.yaml"));
         fs.writeFileSync(path.join(outDir, "Pulumi.dev.yaml"), stackText("dev"));
         fs.writeFileSync(path.join(outDir, "Pulumi.prod.yaml"), stackText("prod"));
         const file = path.join(outDir, "Pulumi.sit.yaml");

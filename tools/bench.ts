@@ -139,7 +139,9 @@ function scaledStackFile(directory: string, repositories: number): string {
     });
     for (const stack of ENVIRONMENTS) {
         const document = yaml.load(fs.readFileSync(stackFilePath(stack), "utf8")) as { config: Record<string, unknown> };
-        const own = document.config["cicd-foundation:repositories"] as { deploys?: { foundation?: boolean } }[];
+        // Read as the program reads it: the repositories may be declared once, in Pulumi.yaml.
+        const declared = readStackFile(stackFilePath(stack)).values["cicd-foundation:repositories"] ?? "[]";
+        const own = JSON.parse(declared) as { deploys?: { foundation?: boolean } }[];
         document.config["cicd-foundation:repositories"] = [...generated, ...own.filter((r) => r.deploys?.foundation)];
         fs.writeFileSync(path.join(directory, `Pulumi.${stack}.yaml`), yaml.dump(document));
     }

@@ -71,6 +71,18 @@ export const CALLS: Readonly<Record<string, Calls>> = {
         refreshReads: 1,
         source: "Create: GET organisation public key, PUT secret, GET secret; Read: GET secret",
     },
+    "github:index/appInstallationRepository:AppInstallationRepository": {
+        createWrites: 1,
+        createReads: 2,
+        refreshReads: 1,
+        source: "Create: GET repository, PUT installation repository, then Read; Read: GET installation repositories (paged)",
+    },
+    "github:index/teamRepository:TeamRepository": {
+        createWrites: 1,
+        createReads: 2,
+        refreshReads: 1,
+        source: "Assumed like the others (not yet read from the source): GET team, PUT team repository, then Read; Read: GET team repository",
+    },
     "github:index/repositoryRuleset:RepositoryRuleset": {
         createWrites: 1,
         createReads: 1,
@@ -170,9 +182,9 @@ export function scaledStacks(from: string, to: string, repositories: number): st
     fs.mkdirSync(to, { recursive: true });
     for (const stack of ENVIRONMENTS) {
         const document = yaml.load(fs.readFileSync(path.join(from, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
-        const own = (document.config["cicd-foundation:repositories"] as { deploys?: { foundation?: boolean } }[]).filter(
-            (r) => r.deploys?.foundation,
-        );
+        // Read as the program reads it: the repositories may be declared once, in the Pulumi.yaml beside the stack files.
+        const declared = readStackFile(path.join(from, `Pulumi.${stack}.yaml`)).values["cicd-foundation:repositories"] ?? "[]";
+        const own = (JSON.parse(declared) as { deploys?: { foundation?: boolean } }[]).filter((r) => r.deploys?.foundation);
         const generated = Array.from({ length: repositories - own.length }, (_, i) => {
             const name = `service-${String(i + 1).padStart(4, "0")}`;
             return i % 3 === 2

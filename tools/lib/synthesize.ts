@@ -94,6 +94,9 @@ export const placeholderLookups: LookupHandler = (token, inputs) => {
         }
         case "github:index/getOrganization:getOrganization":
             return { id: String(placeholderNumber(`org:${String(inputs.name)}`)), login: inputs.name, name: inputs.name };
+        // An adopted OIDC provider (cicd-foundation:oidcProviders): offline, taken to exist as named.
+        case "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider":
+            return { arn: inputs.arn, url: String(inputs.arn).split(":oidc-provider/")[1] ?? "", clientIdLists: [] };
         default:
             throw lookupFailure(`no offline answer for ${token}`);
     }

@@ -1,0 +1,89 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { ENVIRONMENTS, MINIMUM_APPROVALS } from "../config";
+
+const ROOT = path.join(__dirname, "..");
+const DOC = path.join(ROOT, "docs", "onboarding.md");
+const EXAMPLES = { Terraform: "terraform-component", Lambda: "lambda-service" } as const;
+
+interface Step {
+    readonly title: string;
+    readonly foundationChange: boolean;
+    readonly approvals: number;
+    readonly links: string[];
+}
+
+/** The numbered steps under `### <kind>`, each with its annotation `(…approvals: N)` and its relative links. */
+function steps(text: string, kind: string): Step[] {
+    const section = text.split(`\n### ${kind}\n`)[1]?.split(/\n(?=#{2,3} )|\n\n(?!\d+\. | {3})/)[0];
+    assert.ok(section, `docs/onboarding.md has a '### ${kind}' section`);
+    return section
+        .split(/\n(?=\d+\. \*\*)/)
+        .filter((item) => /^\d+\. \*\*/.test(item.trim()))
+        .map((item) => {
+            const note = /\((foundation change, )?approvals: (\d+)\)\s*$/.exec(item.trim());
+            assert.ok(note, `a ${kind} step ends with its approvals: ${item.trim().slice(0, 60)}`);
+            return {
+                title: (/\*\*(.+?)\*\*/.exec(item) as RegExpExecArray)[1],
+                foundationChange: note[1] !== undefined,
+                approvals: Number(note[2]),
+                links: [...item.matchAll(/\]\((\.\.\/[^)]+)\)/g)].map((m) => m[1]),
+            };
+        });
+}
+
+/** The table's row for a kind: steps, foundation changes, approvals. */
+function row(text: string, kind: string): number[] {
+    const line = text.split("\n").find((l) => l.startsWith(`| ${kind} |`));
+    assert.ok(line, `the table has a row for ${kind}`);
+    return line
+        .split("|")
+        .slice(2, 5)
+        .map((cell) => Number(cell.trim()));
+}
+
+describe("docs/onboarding.md: the steps and approvals it states are the ones it lists", () => {
+    const text = fs.readFileSync(DOC, "utf8");
+    // A pull request needs prod's approvals through the default-branch ruleset; a deployment one per environment.
+    const pullRequestApprovals = MINIMUM_APPROVALS.prod;
+
+    for (const kind of ["Terraform", "Lambda"] as const) {
+        describe(kind, () => {
+            const listed = steps(text, kind);
+
+            it("states as many steps, foundation changes and approvals as its list holds", () => {
+                assert.deepEqual(row(text, kind), [
+                    listed.length,
+                    listed.filter((s) => s.foundationChange).length,
+                    listed.reduce((sum, s) => sum + s.approvals, 0),
+                ]);
+            });
+
+            it("counts a pull request at prod's approvals and the foundation's deployment at one per environment", () => {
+                for (const step of listed) {
+                    const expected = step.title.startsWith("Deploy the foundation") ? ENVIRONMENTS.length : step.approvals;
+                    assert.ok(
+                        [0, pullRequestApprovals, expected].includes(step.approvals),
+                        `${kind}: '${step.title}' counts ${step.approvals} approvals`,
+                    );
+                }
+                assert.equal(listed.find((s) => s.title.startsWith("Deploy the foundation"))?.approvals, ENVIRONMENTS.length);
+            });
+
+            it("links every caller workflow of its example, and every link resolves", () => {
+                const workflows = path.join(ROOT, "examples", EXAMPLES[kind], ".github", "workflows");
+                const linked = listed.flatMap((s) => s.links).map((link) => path.resolve(path.dirname(DOC), link));
+                for (const file of linked) assert.ok(fs.existsSync(file), `${path.relative(ROOT, file)} exists`);
+                assert.deepEqual(
+                    fs
+                        .readdirSync(workflows)
+                        .map((f) => path.join(workflows, f))
+                        .filter((f) => !linked.includes(f)),
+                    [],
+                    `every workflow of examples/${EXAMPLES[kind]} is linked`,
+                );
+            });
+        });
+    }
+});
