@@ -104,6 +104,7 @@ describe("config: repositories declared once in Pulumi.yaml for every stack", ()
                     dynamodbTables: ["north-reference-archive"],
                     s3Buckets: ["north-reference-prod"],
                     lambdaFunctions: [],
+                    ecsServices: [],
                     foundation: false,
                 },
             },

@@ -237,6 +237,7 @@ describe("config: bad input is rejected with the key and the file named", () => 
             config: () => withConfig(prod(), { [`${P}:prefix`]: "amzn-s3-demo-bbws" }),
             problems: [
                 `Pulumi.prod.yaml: ${P}:prefix 'amzn-s3-demo-bbws' makes the bucket name 'amzn-s3-demo-bbws-state-prod', which S3 refuses: a bucket name must not start with 'amzn-s3-demo-', which S3 reserves`,
+                `Pulumi.prod.yaml: ${P}:repositories[0].deploys.functions[0].name gives no execution role name within IAM's 64 characters (amzn-s3-demo-bbws-lambda-2_bbws_tenants_instances_lambda@<hash>); shorten the repository name or the prefix`,
             ],
         },
         {
@@ -333,7 +334,7 @@ describe("config: bad input is rejected with the key and the file named", () => 
             config: () =>
                 withConfig(prod(), { [`${P}:repositories`]: plusRepository("prod", { name: "orders", kind: "lambda", deploy: {} }) }),
             problems: [
-                `Pulumi.prod.yaml: ${P}:repositories[7].deploy is not a known key (known: name, kind, immutableSubject, deploys, environments, overrides)`,
+                `Pulumi.prod.yaml: ${P}:repositories[8].deploy is not a known key (known: name, kind, immutableSubject, deploys, environments, overrides)`,
             ],
         },
         {
