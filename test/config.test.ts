@@ -152,7 +152,7 @@ describe("config: bad input is rejected with the key and the file named", () => 
             name: "an unknown key of ours",
             config: () => withConfig(prod(), { [`${P}:repos`]: [] }),
             problems: [
-                `Pulumi.prod.yaml: ${P}:repos is not a known key (known: environment, accountId, prefix, githubOwner, repositories, state, environmentProtection, ownsRepositoryRuleset, backend, pulumiCloud, slackWebhook, githubToken, notifications, monitoring, accountQuotas)`,
+                `Pulumi.prod.yaml: ${P}:repos is not a known key (known: environment, accountId, prefix, githubOwner, repositories, state, environmentProtection, ownsRepositoryRuleset, backend, pulumiCloud, shard, slackWebhook, githubToken, notifications, monitoring, accountQuotas)`,
             ],
         },
         {
@@ -331,7 +331,7 @@ describe("config: bad input is rejected with the key and the file named", () => 
             name: "a misspelt repository key",
             config: () =>
                 withConfig(prod(), { [`${P}:repositories`]: plusRepository("prod", { name: "orders", kind: "lambda", deploy: {} }) }),
-            problems: [`Pulumi.prod.yaml: ${P}:repositories[7].deploy is not a known key (known: name, kind, immutableSubject, deploys)`],
+            problems: [`Pulumi.prod.yaml: ${P}:repositories[7].deploy is not a known key (known: name, kind, immutableSubject, deploys, shard)`],
         },
         {
             name: "no repository holding the foundation",

@@ -13,7 +13,8 @@ type Entry = { name: string; kind: string; shard?: string; deploys?: Record<stri
 type StackDocument = { config: Record<string, unknown> };
 
 /** Shards of at most this many repositories keep a shard's GitHub side within an hour's writes (8 resources each). */
-export const repositoriesPerShard = (githubResourcesPerRepository = 8) => Math.floor(SHARD_GITHUB_WRITES_PER_HOUR / githubResourcesPerRepository);
+export const repositoriesPerShard = (githubResourcesPerRepository = 8) =>
+    Math.floor(SHARD_GITHUB_WRITES_PER_HOUR / githubResourcesPerRepository);
 
 /** Shard names for N repositories: `repos-1`, `repos-2`, ... enough for each to fit the GitHub budget. */
 export function shardNames(repositories: number, perShard = repositoriesPerShard()): string[] {
@@ -80,10 +81,9 @@ export function shardedStacks(from: string, to: string, repositories: number, sh
         tier.config["cicd-foundation:accountQuotas"] = { iamRoles: 5000 };
         fs.writeFileSync(path.join(to, `Pulumi.${environment}.yaml`), yaml.dump(tier));
         const foundation = (tier.config["cicd-foundation:repositories"] as Entry[]).filter((r) => r.deploys?.foundation);
-        const policy = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "policies", "config", `${environment}.json`), "utf8")) as Record<
-            string,
-            unknown
-        >;
+        const policy = JSON.parse(
+            fs.readFileSync(path.join(__dirname, "..", "..", "policies", "config", `${environment}.json`), "utf8"),
+        ) as Record<string, unknown>;
         for (const shard of shards) {
             const stack = `${environment}-${shard}`;
             const document = yaml.load(text) as StackDocument;
