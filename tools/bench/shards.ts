@@ -56,7 +56,15 @@ export interface ShardedStacks {
     readonly directory: string;
     readonly shards: readonly string[];
     /** Every shard's stacks, by name, with the stack file and the policy config written for it. */
-    readonly stacks: readonly { stack: string; environment: string; shard: string; file: string; policyConfig: string }[];
+    readonly stacks: readonly {
+        stack: string;
+        environment: string;
+        shard: string;
+        file: string;
+        policyConfig: string;
+        /** The repositories the stack serves. */
+        repositories: number;
+    }[];
 }
 
 /**
@@ -96,8 +104,33 @@ export function shardedStacks(from: string, to: string, repositories: number, sh
             const policyConfig = path.join(to, `policy-${stack}.json`);
             const prefix = String(document.config["cicd-foundation:prefix"]);
             fs.writeFileSync(policyConfig, `${JSON.stringify(shardPolicyConfig(policy, { stack, environment, prefix }), null, 2)}\n`);
-            stacks.push({ stack, environment, shard, file, policyConfig });
+            stacks.push({ stack, environment, shard, file, policyConfig, repositories: generated.filter((r) => r.shard === shard).length });
         }
     }
     return { directory: to, shards, stacks };
+}
+
+/** One measured run of a shard's stack: synthesis plus analysis in a fresh process. */
+export interface ShardRun {
+    readonly repositories: number;
+    readonly totalMs: number;
+    readonly maxRssMb: number;
+}
+
+/** What the table reports of a layout's runs: the median and slowest shard, the largest memory, time per repository. */
+export function shardSummary(runs: readonly ShardRun[]) {
+    const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
+    const median = (values: number[]) => {
+        const v = sorted(values);
+        const mid = Math.floor(v.length / 2);
+        return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+    };
+    return {
+        shards: runs.length,
+        repositories: runs.reduce((n, r) => n + r.repositories, 0),
+        medianMs: median(runs.map((r) => r.totalMs)),
+        maxMs: Math.max(...runs.map((r) => r.totalMs)),
+        maxRssMb: Math.max(...runs.map((r) => r.maxRssMb)),
+        medianPerRepositoryMs: median(runs.map((r) => r.totalMs / r.repositories)),
+    };
 }
