@@ -14,7 +14,14 @@ import {
     type ShardStack,
 } from "../config/shards";
 import { accountRoleQuotaProblem, stackRoleCount } from "../components/shardQuotas";
-import { repositoriesPerShard, shardedStacks, shardNames, shardPolicyConfig, type ShardedStacks } from "../tools/bench/shards";
+import {
+    repositoriesPerShard,
+    shardedStacks,
+    shardNames,
+    shardPolicyConfig,
+    shardSummary,
+    type ShardedStacks,
+} from "../tools/bench/shards";
 import { analyzeGraph, readPolicyConfig } from "../tools/lib/analyzer";
 import { readStackFile } from "../tools/lib/stackFile";
 import { synthesize, type Graph } from "../tools/lib/synthesize";
@@ -170,6 +177,48 @@ describe("shards: the benchmark's layout", () => {
         assert.equal(repositoriesPerShard(), 62);
         assert.equal(shardNames(1000).length, 17);
         assert.deepEqual(shardNames(7), ["repos-1"]);
+    });
+
+    it("sums up a layout's runs: the median and slowest shard, the largest memory, the median time per repository", () => {
+        const runs = [
+            { repositories: 60, totalMs: 6000, maxRssMb: 400 },
+            { repositories: 62, totalMs: 6200, maxRssMb: 420 },
+            { repositories: 40, totalMs: 5000, maxRssMb: 380 },
+        ];
+        assert.deepEqual(shardSummary(runs), {
+            shards: 3,
+            repositories: 162,
+            medianMs: 6000,
+            maxMs: 6200,
+            maxRssMb: 420,
+            medianPerRepositoryMs: 100,
+        });
+    });
+
+    it("writes each shard's stack files: the foundation's entry and the shard's own, the shard key, no Slack secret", () => {
+        const layout = shardedStacks(FIXTURE_DIR, fs.mkdtempSync(path.join(os.tmpdir(), "shards-")), 5, ["a", "b"]);
+        assert.deepEqual(
+            layout.stacks.map((s) => [s.stack, s.repositories]),
+            [
+                ["dev-a", 3],
+                ["dev-b", 2],
+                ["sit-a", 3],
+                ["sit-b", 2],
+                ["prod-a", 3],
+                ["prod-b", 2],
+            ],
+        );
+        const prodB = (yaml.load(fs.readFileSync(stackFile(layout, "prod-b"), "utf8")) as { config: Record<string, unknown> }).config;
+        assert.equal(prodB["cicd-foundation:shard"], "b");
+        assert.equal(prodB["cicd-foundation:slackWebhook"], undefined);
+        assert.deepEqual(
+            (prodB["cicd-foundation:repositories"] as { name: string; shard?: string }[]).map((r) => [r.name, r.shard]),
+            [
+                ["platform", undefined],
+                ["service-0004", "b"],
+                ["service-0005", "b"],
+            ],
+        );
     });
 
     it("writes a shard's policy config naming the tier's boundary, and in prod a reasoned waiver of the foundation's presence", () => {
