@@ -331,7 +331,9 @@ describe("config: bad input is rejected with the key and the file named", () => 
             name: "a misspelt repository key",
             config: () =>
                 withConfig(prod(), { [`${P}:repositories`]: plusRepository("prod", { name: "orders", kind: "lambda", deploy: {} }) }),
-            problems: [`Pulumi.prod.yaml: ${P}:repositories[7].deploy is not a known key (known: name, kind, immutableSubject, deploys, shard)`],
+            problems: [
+                `Pulumi.prod.yaml: ${P}:repositories[7].deploy is not a known key (known: name, kind, immutableSubject, deploys, shard)`,
+            ],
         },
         {
             name: "no repository holding the foundation",
