@@ -554,6 +554,19 @@ const summary = (c: StackConfig): StackSummary => ({
     repositories: c.repositories,
 });
 
+/**
+ * Each environment as a whole: its foundation tier's stack with the repositories of every stack of the
+ * environment (its shards' included). Without shards, the stacks as they are.
+ */
+export function environmentViews(configs: readonly StackConfig[]): StackConfig[] {
+    return configs
+        .filter((c) => c.sharding?.shard === undefined)
+        .map((c) => ({
+            ...c,
+            repositories: configs.filter((o) => o.environment === c.environment).flatMap((o) => o.repositories),
+        }));
+}
+
 /** What the shard rules read of a stack (config/shards.ts). */
 const shardStack = (c: StackConfig): ShardStack => ({
     stack: c.stack,
@@ -601,14 +614,8 @@ export function validateStacks(
         }
     }
     if (problems.length > 0) return { configs: configs.slice(0, primary.length), problems, neighbours: [] };
-    // The rules across stacks judge each environment as a whole: its foundation tier's stack with the repositories
-    // of its shards; the shard rules judge the shards (config/shards.ts).
-    const tiers = configs
-        .filter((c) => c.sharding?.shard === undefined)
-        .map((c) => ({
-            ...c,
-            repositories: configs.filter((o) => o.environment === c.environment).flatMap((o) => o.repositories),
-        }));
+    // The rules across stacks judge each environment as a whole; the shard rules judge the shards (config/shards.ts).
+    const tiers = environmentViews(configs);
     if (configs.some((c) => c.sharding)) problems.push(...shardProblems(configs.map(shardStack)));
     const present = new Set(tiers.map((c) => c.environment));
     const missing = ENVIRONMENTS.filter((e) => !present.has(e));

@@ -22,6 +22,8 @@ import {
     shardSummary,
     type ShardedStacks,
 } from "../tools/bench/shards";
+import { readStackConfigs } from "../tools/foundationMap";
+import { foundationMap } from "../components/foundationMap";
 import { analyzeGraph, readPolicyConfig } from "../tools/lib/analyzer";
 import { readStackFile } from "../tools/lib/stackFile";
 import { synthesize, type Graph } from "../tools/lib/synthesize";
@@ -278,6 +280,29 @@ describe("shards: config of a sharded project", () => {
         assert.deepEqual(problems, [
             `${displayName(stackFile(layout, "prod-a"))}: cicd-foundation:slackWebhook is set in shard 'a''s stack: the organisation's SLACK_WEBHOOK_<ENV> secret is written by the foundation tier's stack alone; remove the key here`,
         ]);
+    });
+
+    it("maps every shard's repositories in every environment, with the role names the tier would give them", () => {
+        const map = foundationMap(readStackConfigs(layout.directory));
+        assert.deepEqual(Object.keys(map.repositories).sort(), [
+            "ledger-tables",
+            "payments-lambda",
+            "platform",
+            "service-0001",
+            "service-0002",
+            "service-0003",
+            "service-0004",
+            "service-0005",
+            "service-0006",
+        ]);
+        assert.equal(
+            map.repositories["service-0006"].environments.prod?.deployerRoleArn,
+            "arn:aws:iam::333333333333:role/acme-deployer-prod-service-0006",
+        );
+        assert.equal(
+            map.repositories["service-0001"].environments.dev?.ledgerReaderRoleArn,
+            "arn:aws:iam::111111111111:role/acme-ledger-reader-dev-service-0001",
+        );
     });
 
     it("sums the IAM roles of an environment's stacks against the account's quota", () => {
