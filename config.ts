@@ -13,6 +13,7 @@ import { parseBackendConfig, type PulumiCloudConfig } from "./config/pulumiCloud
 import { lambdaFunctionProblems } from "./components/permissions/lambda";
 import { resolveRepositories, withEnvironment } from "./config/repositories";
 import { oidcProviderArn, pulumiOidcProviderArn } from "./components/naming";
+import { servedRepositories, shardProblems, stackEnvironment, type ShardStack } from "./config/shards";
 import { iamDocumentProblems } from "./components/permissions/limits";
 import {
     alarmPeriodProblem,
@@ -147,6 +148,18 @@ export interface StackConfig {
     readonly oidcProviders: { readonly github?: ExistingOidcProvider; readonly pulumi?: ExistingOidcProvider };
     /** The account's IAM role quota and the roles the pipelines will create (components/accountQuotas.ts). */
     readonly accountQuotas: { readonly iamRoles: number; readonly executionRolesPerLambdaPattern: number };
+    /** Present when the project uses shards (config/shards.ts): `repositories` then holds this stack's only. */
+    readonly sharding?: Sharding;
+}
+
+/** A stack's place among the shards. */
+export interface Sharding {
+    /** The shard this stack holds; undefined in the foundation tier's stack. */
+    readonly shard?: string;
+    /** The repository holding this program, served by the foundation tier: a shard's roles trust its workflows. */
+    readonly foundationRepository: string;
+    /** Every entry the stack's config lists, its own and other shards'. */
+    readonly listed: readonly RepositoryConfig[];
 }
 
 /**
@@ -219,7 +232,8 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
     // Repositories declared once in Pulumi.yaml: their problems name that file.
     const repositoriesFile = raw.projectFile && raw.projectKeys?.includes(ns("repositories")) ? displayName(raw.projectFile) : file;
     const addRepository = (key: string, message: string) => problems.push(`${repositoriesFile}: ${key} ${message}`);
-    const knownStack = (ENVIRONMENTS as readonly string[]).includes(stack);
+    // The environment a stack's name gives (`prod`, or `prod-<shard>` for a shard's stack), for `{environment}`.
+    const namedEnvironment = ENVIRONMENTS.find((e) => stack === e || stack.startsWith(`${e}-`));
 
     // 1. Every key: its namespace known, its name known, secrets encrypted, structures valid JSON.
     const document: Partial<Record<ProjectKey, unknown>> = {};
@@ -263,7 +277,7 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
         else document[key as ProjectKey] = decoded.value;
     }
     // Name patterns may say `{environment}`; the schema checks them as this stack reads them.
-    if (knownStack) document.repositories = withEnvironment(document.repositories, stack as Environment);
+    if (namedEnvironment) document.repositories = withEnvironment(document.repositories, namedEnvironment);
 
     // 2. Each of our keys against its schema; a key that fails leaves the rules below that need it unchecked.
     const parsed: { -readonly [K in ProjectKey]?: z.infer<(typeof PROJECT_KEYS)[K]> } = {};
@@ -277,9 +291,13 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
     }
 
     // 3. Rules that need more than one key. The stack decides the environment; a mismatch is reported once.
-    const environment: Environment = knownStack ? (stack as Environment) : (parsed.environment ?? "prod");
-    if (!knownStack) add(ns("environment"), `belongs to stack '${stack}', but stacks are ${ENVIRONMENTS.join(", ")} only`);
-    else if (parsed.environment !== undefined && parsed.environment !== stack) {
+    // A shard's stack is `<environment>-<shard>` (config/shards.ts).
+    const shard = parsed.shard;
+    const shape = stackEnvironment(stack, shard);
+    const knownStack = "environment" in shape;
+    const environment: Environment = "environment" in shape ? shape.environment : (parsed.environment ?? "prod");
+    if ("problem" in shape) add(ns(shard === undefined ? "environment" : "shard"), shape.problem);
+    else if (parsed.environment !== undefined && parsed.environment !== environment) {
         add(ns("environment"), `must match the stack name '${stack}', got '${parsed.environment}'`);
     }
 
@@ -360,6 +378,12 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
             }
             for (const problem of containerRepositoryProblems(r, prefixRefused ? undefined : parsed.prefix))
                 addRepository(`${key}.${problem.key}`, problem.message);
+            if (r.deploys.foundation && r.shard !== undefined) {
+                addRepository(
+                    `${key}.shard`,
+                    `is '${r.shard}' for the foundation's repository '${r.name}': it stays in the foundation tier's stacks, whose boundary its deployer administers`,
+                );
+            }
             if (r.deploys.foundation && r.kind !== "pulumi") {
                 addRepository(
                     `${key}.kind`,
@@ -484,7 +508,16 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
         const fullKey = ns(key);
         return raw.secretKeys.includes(fullKey) && raw.values[fullKey] !== undefined ? pulumi.secret(raw.values[fullKey]) : undefined;
     };
-    if (environment === "prod" && raw.values[ns("slackWebhook")] === undefined) {
+    if (shard !== undefined && raw.values[ns("slackWebhook")] !== undefined) {
+        add(
+            ns("slackWebhook"),
+            `is set in shard '${shard}''s stack: the organisation's SLACK_WEBHOOK_<ENV> secret is written by the foundation tier's stack alone; remove the key here`,
+        );
+    }
+    if (shard !== undefined && parsed.backend === "pulumi-cloud") {
+        add(ns("backend"), `is 'pulumi-cloud' in shard '${shard}''s stack: shards keep their state in the environment's S3 backend`);
+    }
+    if (environment === "prod" && shard === undefined && raw.values[ns("slackWebhook")] === undefined) {
         add(
             ns("slackWebhook"),
             "is required in prod, where deployment and alarm notices must reach Slack: run 'pulumi config set --secret slackWebhook <url>' on the prod stack",
@@ -579,6 +612,18 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
         oidcProviders: existing,
         githubAccess: parsed.githubAccess as NonNullable<typeof parsed.githubAccess>,
     };
+    const sharded = shard !== undefined || repositories.some((r) => r.shard !== undefined);
+    const shardedConfig: StackConfig = sharded
+        ? {
+              ...config,
+              repositories: servedRepositories(repositories, shard),
+              sharding: {
+                  shard,
+                  foundationRepository: repositories.find((r) => r.deploys.foundation)?.name ?? PROJECT,
+                  listed: repositories,
+              },
+          }
+        : config;
     // Last, on a config that is otherwise valid: every IAM document derived from it must be one IAM accepts.
     const derived = iamDocumentProblems(config);
     if (derived.length > 0)
@@ -590,7 +635,7 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
                 return `${key.startsWith("repositories") ? repositoriesFile : file}: ${ns(key)} ${p.message}`;
             }),
         );
-    return config;
+    return shardedConfig;
 }
 
 /** One stack file to validate, with the config the engine (or a tool) hands over for it. */
@@ -609,6 +654,41 @@ const summary = (c: StackConfig): StackSummary => ({
     githubOwner: c.githubOwner,
     ownsRepositoryRuleset: c.ownsRepositoryRuleset,
     repositories: c.repositories,
+});
+
+/**
+ * Each environment as a whole: its foundation tier's stack with the repositories of every stack of the
+ * environment (its shards' included). Without shards, the stacks as they are.
+ */
+export function environmentViews(configs: readonly StackConfig[]): StackConfig[] {
+    return configs
+        .filter((c) => c.sharding?.shard === undefined)
+        .map((c) => ({
+            ...c,
+            repositories: configs.filter((o) => o.environment === c.environment).flatMap((o) => o.repositories),
+        }));
+}
+
+/** What the shard rules read of a stack (config/shards.ts). */
+const shardStack = (c: StackConfig): ShardStack => ({
+    stack: c.stack,
+    file: c.stackFile,
+    environment: c.environment,
+    shard: c.sharding?.shard,
+    listed: c.sharding?.listed ?? c.repositories,
+    served: c.repositories,
+    shared: {
+        accountId: c.accountId,
+        "aws:region": c.region,
+        prefix: c.prefix,
+        githubOwner: c.githubOwner,
+        state: c.state,
+        environmentProtection: c.protection,
+        "monitoring.cloudTrailLogGroup": c.monitoring.cloudTrailLogGroup,
+        accountQuotas: c.accountQuotas,
+    },
+    ownsRepositoryRuleset: c.ownsRepositoryRuleset,
+    deploymentPolicies: c.protection.branchPatterns.length + c.protection.tagPatterns.length,
 });
 
 /**
@@ -636,15 +716,18 @@ export function validateStacks(
         }
     }
     if (problems.length > 0) return { configs: configs.slice(0, primary.length), problems, neighbours: [] };
-    const present = new Set(configs.map((c) => c.environment));
+    // The rules across stacks judge each environment as a whole; the shard rules judge the shards (config/shards.ts).
+    const tiers = environmentViews(configs);
+    if (configs.some((c) => c.sharding)) problems.push(...shardProblems(configs.map(shardStack)));
+    const present = new Set(tiers.map((c) => c.environment));
     const missing = ENVIRONMENTS.filter((e) => !present.has(e));
     if (missing.length > 0) {
-        const files = configs.map((c) => c.stackFile).join(", ");
+        const files = tiers.map((c) => c.stackFile).join(", ");
         problems.push(
             `${files}: ${missing.map((e) => `Pulumi.${e}.yaml`).join(", ")} not found beside it: the rules across stacks need dev, sit and prod`,
         );
     } else {
-        problems.push(...crossStackProblems(configs.map(summary)));
+        problems.push(...crossStackProblems(tiers.map(summary)));
     }
     return { configs: configs.slice(0, primary.length), problems, neighbours: configs.slice(primary.length) };
 }

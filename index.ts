@@ -12,13 +12,15 @@ import { backendUrl, bootstrapRoleNames, stateKeyPrefix } from "./components/per
 import { PermissionsBoundary } from "./components/permissionsBoundary";
 import { pulumiCloudBootstrapRoleNames, pulumiCloudResources } from "./components/pulumiCloud";
 import { declareGithubSide } from "./components/githubOwner";
+import { accountRoleQuotaProblem } from "./components/shardQuotas";
+import { declareShard, sameShard } from "./components/shardStack";
 import { RepositoryAccess } from "./components/repositoryAccess";
 import { StateBackend } from "./components/stateBackend";
 
 /** The program: config -> components -> stack outputs. Runs per stack, one environment per AWS account. */
 export = async () => {
     const { config, others } = loadStackSet();
-    const quota = iamRoleQuotaProblem(config);
+    const quota = iamRoleQuotaProblem(config) ?? accountRoleQuotaProblem(config, others);
     if (quota) throw new ConfigError(config.stackFile, [quota]);
     const naming = { prefix: config.prefix, environment: config.environment, accountId: config.accountId, region: config.region };
 
@@ -26,6 +28,8 @@ export = async () => {
     // the stack that owns the GitHub side (prod's) may hold a write token (config.ts refuses one elsewhere).
     const githubProvider = new github.Provider("github", { owner: config.githubOwner, token: config.githubToken });
     // Every lookup is resolved, and every failure reported, before any resource is declared.
+    // A shard's stack holds its repositories' roles and GitHub side, and nothing of the foundation tier.
+    if (config.sharding?.shard !== undefined) return declareShard(config, others, githubProvider);
     const ids = await lookUpGithubIds(config, githubProvider);
 
     // The administrator-owned bootstrap tier: the boundary, and the deployer roles of this program's repository.
@@ -99,7 +103,7 @@ export = async () => {
         new ContainerRepository(`${repository.name}-images`, { naming, repository: repository.name, keyArn: key.key.arn });
     }
     // Every environment's GitHub side, written from this stack alone (prod's): dev and sit declare none.
-    if (config.ownsRepositoryRuleset) await declareGithubSide(config, [...others, config], githubProvider);
+    if (config.ownsRepositoryRuleset) await declareGithubSide(config, [...sameShard(config, others), config], githubProvider);
 
     // Nothing in s3 mode: the default stacks' resources stay as they are.
     const pulumiCloud = pulumiCloudResources(config, naming, {

@@ -195,6 +195,10 @@ export const deployScopeSchema = strict({
     foundation: flag().default(false),
 }).describe("Resource name patterns the repository's deployer may manage, per service.");
 
+/** A shard's name: its stacks are `<environment>-<shard>` (config/shards.ts), so it reads well in a stack and a file name. */
+const SHARD_NAME = /^[a-z][a-z0-9-]{0,29}$/;
+const shardName = () => text(SHARD_NAME, "a shard name (1 to 30 lowercase letters, digits or '-', starting with a letter)");
+
 export const repositorySchema = strict({
     name: text(/^(?!\.{1,2}$)[A-Za-z0-9._-]{1,100}$/, "a GitHub repository name (letters, digits, '.', '_', '-')"),
     kind: oneOf(REPOSITORY_KINDS).describe("What the repository deploys: decides its deployer's permissions and workflows."),
@@ -202,6 +206,11 @@ export const repositorySchema = strict({
         .default(false)
         .describe("Created after 2026-07-15: its OIDC tokens carry `repo:OWNER@ID/REPO@ID:...`; both forms are trusted."),
     deploys: deployScopeSchema.default({ dynamodbTables: [], s3Buckets: [], lambdaFunctions: [], ecsServices: [], foundation: false }),
+    shard: shardName()
+        .optional()
+        .describe(
+            "The shard whose stacks (`<environment>-<shard>`) hold this repository's roles and GitHub side; missing: the foundation tier's stacks (`dev`, `sit`, `prod`).",
+        ),
 });
 
 /** What an entry may change for one environment: each field named replaces the entry's (`deploys` as a whole). */
@@ -413,6 +422,11 @@ export function projectKeySchemas<P extends z.ZodType>(pulumiCloud: P) {
             ),
         backend: oneOf(BACKENDS).default("s3").describe("Where Pulumi keeps state: the S3 bucket of each environment, or Pulumi Cloud."),
         pulumiCloud: pulumiCloud.optional(),
+        shard: shardName()
+            .optional()
+            .describe(
+                "Set in a shard's stack (`<environment>-<shard>`) only: the stack holds the repositories whose entries name this shard, and no foundation tier.",
+            ),
         slackWebhook: secretSchema("slackWebhook").optional(),
         githubToken: secretSchema("githubToken").optional(),
         notifications: notificationsSchema.default({ emails: { critical: [], warning: [], info: [] }, slackChannels: [] }),

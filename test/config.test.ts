@@ -153,7 +153,7 @@ describe("config: bad input is rejected with the key and the file named", () => 
             name: "an unknown key of ours",
             config: () => withConfig(prod(), { [`${P}:repos`]: [] }),
             problems: [
-                `Pulumi.prod.yaml: ${P}:repos is not a known key (known: environment, accountId, prefix, githubOwner, repositories, deployableServices, state, environmentProtection, ownsRepositoryRuleset, backend, pulumiCloud, slackWebhook, githubToken, notifications, monitoring, oidcProviders, githubAccess, accountQuotas)`,
+                `Pulumi.prod.yaml: ${P}:repos is not a known key (known: environment, accountId, prefix, githubOwner, repositories, deployableServices, state, environmentProtection, ownsRepositoryRuleset, backend, pulumiCloud, shard, slackWebhook, githubToken, notifications, monitoring, oidcProviders, githubAccess, accountQuotas)`,
             ],
         },
         {
@@ -334,7 +334,7 @@ describe("config: bad input is rejected with the key and the file named", () => 
             config: () =>
                 withConfig(prod(), { [`${P}:repositories`]: plusRepository("prod", { name: "orders", kind: "lambda", deploy: {} }) }),
             problems: [
-                `Pulumi.prod.yaml: ${P}:repositories[8].deploy is not a known key (known: name, kind, immutableSubject, deploys, environments, overrides)`,
+                `Pulumi.prod.yaml: ${P}:repositories[8].deploy is not a known key (known: name, kind, immutableSubject, deploys, shard, environments, overrides)`,
             ],
         },
         {

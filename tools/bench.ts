@@ -2,7 +2,7 @@
  * The performance benchmark: medians over several runs, measured in one run on this machine, written to
  * docs/performance.md. Nothing here asserts an absolute time; the targets are read off the table.
  *
- *   npm run bench [-- --runs 5] [--stacks dev,sit,prod] [--scales 10,100,300] [--out docs/performance.md]
+ *   npm run bench [-- --runs 5] [--stacks dev,sit,prod] [--scales 10,100,300] [--sharded 300,1000] [--out docs/performance.md]
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
@@ -11,13 +11,14 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { ENVIRONMENTS } from "../config";
 import { budgets, budgetSection, withBudgetSection } from "./githubBudget";
+import { shardedStacks, shardSummary, type ShardRun } from "./bench/shards";
 import { parseArgs, UsageError } from "./lib/args";
 import { analyzeGraph, POLICY_PACK_DIR, PolicyPackProcess, readPolicyConfig } from "./lib/analyzer";
 import { PROJECT_ROOT, readStackFile, stackFilePath } from "./lib/stackFile";
 import { synthesize } from "./lib/synthesize";
 import { markdownTable } from "./lib/table";
 
-const USAGE = "usage: npm run bench -- [--runs N] [--stacks dev,sit,prod] [--scales 10,100,300] [--out FILE]";
+const USAGE = "usage: npm run bench -- [--runs N] [--stacks dev,sit,prod] [--scales 10,100,300] [--sharded 300,1000] [--out FILE]";
 const PROGRAM = path.join(PROJECT_ROOT, "tools", "bench", "program.js");
 /** Where the harness (tools/lib and what it imports) is compiled to, and the floor packs are written. */
 const BENCH_DIR = path.join(PROJECT_ROOT, "out", "bench");
@@ -60,8 +61,20 @@ type Way = "default" | "configured";
 type ProgramResult = { resources: number; startupMs: number; synthMs: number; analysisMs?: number; maxRssMb: number; mandatory?: number };
 
 /** One program run in a fresh process (tools/bench/program.js): its wall time and what it reported. */
-function runProgram(way: Way, stackFile: string, stack: string, options: { analyze?: boolean; env?: NodeJS.ProcessEnv } = {}) {
-    const args = [PROGRAM, way, BENCH_DIR, stackFile, stack, ...(options.analyze ? ["--analyze"] : [])];
+function runProgram(
+    way: Way,
+    stackFile: string,
+    stack: string,
+    options: { analyze?: boolean; policyConfig?: string; env?: NodeJS.ProcessEnv } = {},
+) {
+    const args = [
+        PROGRAM,
+        way,
+        BENCH_DIR,
+        stackFile,
+        stack,
+        ...(options.analyze ? ["--analyze", ...(options.policyConfig ? [options.policyConfig] : [])] : []),
+    ];
     return timed(args, options.env).then(({ wallMs, last }) => ({ wallMs, ...(JSON.parse(last) as ProgramResult) }));
 }
 
@@ -151,7 +164,10 @@ function scaledStackFile(directory: string, repositories: number): string {
 async function main(argv: string[]): Promise<void> {
     const args = parseArgs(
         argv,
-        { values: { runs: "5", stacks: "dev,sit,prod", scales: "10,100,300", out: "docs/performance.md" }, switches: [] },
+        {
+            values: { runs: "5", stacks: "dev,sit,prod", scales: "10,100,300", sharded: "300,1000", out: "docs/performance.md" },
+            switches: [],
+        },
         USAGE,
     );
     const runs = Number(args.values.runs);
@@ -160,6 +176,9 @@ async function main(argv: string[]): Promise<void> {
     const scales = (args.values.scales as string).split(",").map(Number);
     if (scales.some((n) => !Number.isInteger(n) || n < 1 || n > 1000))
         throw new UsageError(`--scales must list whole numbers from 1 to 1000, got '${args.values.scales}'\n${USAGE}`);
+    const sharded = (args.values.sharded as string) === "" ? [] : (args.values.sharded as string).split(",").map(Number);
+    if (sharded.some((n) => !Number.isInteger(n) || n < 1 || n > 1000))
+        throw new UsageError(`--sharded must list whole numbers from 1 to 1000, got '${args.values.sharded}'\n${USAGE}`);
     const stacks = (args.values.stacks as string).split(",");
     if (stacks.some((stack) => !(ENVIRONMENTS as readonly string[]).includes(stack)))
         throw new UsageError(`--stacks must list stacks among ${ENVIRONMENTS.join(", ")}, got '${args.values.stacks}'\n${USAGE}`);
@@ -240,6 +259,54 @@ async function main(argv: string[]): Promise<void> {
     const marginal = (row: (typeof scaleRows)[number]) =>
         row === base ? Number.NaN : (row.totalMs - base.totalMs) / (row.repositories - base.repositories);
     const firstSlope = scaleRows.length > 1 ? marginal(scaleRows[1]) : Number.NaN;
+
+    // 5. Shards: N generated repositories in shards of at most 62 (a shard's GitHub side within an hour's writes),
+    //    every prod shard's stack (the largest: it declares the shard's GitHub side) synthesized and analyzed in a
+    //    fresh process, and the foundation tier's prod stack beside them, which checks every shard's file.
+    const shardRows: string[][] = [];
+    for (const repositories of sharded) {
+        const layout = shardedStacks(PROJECT_ROOT, fs.mkdtempSync(path.join(BENCH_DIR, `sharded-${repositories}-`)), repositories);
+        const shardRuns: (ShardRun & { synthMs: number; analysisMs: number })[] = [];
+        for (const s of layout.stacks.filter((x) => x.environment === "prod")) {
+            const [result] = await repeat(1, () =>
+                runProgram("configured", s.file, s.stack, { analyze: true, policyConfig: s.policyConfig }),
+            );
+            if ((result.mandatory ?? 0) > 0)
+                throw new Error(`${s.stack} of the layout with ${repositories} repositories has mandatory violations`);
+            shardRuns.push({
+                repositories: s.repositories,
+                totalMs: result.wallMs,
+                synthMs: result.synthMs,
+                analysisMs: result.analysisMs ?? Number.NaN,
+                maxRssMb: result.maxRssMb,
+            });
+        }
+        const [tier] = await repeat(1, () =>
+            runProgram("configured", path.join(layout.directory, "Pulumi.prod.yaml"), "prod", { analyze: true }),
+        );
+        if ((tier.mandatory ?? 0) > 0) throw new Error(`the tier of the layout with ${repositories} repositories has mandatory violations`);
+        const summary = shardSummary(shardRuns);
+        const slowest = shardRuns.reduce((a, b) => (b.totalMs > a.totalMs ? b : a));
+        shardRows.push([
+            String(repositories),
+            String(summary.shards),
+            `${Math.min(...shardRuns.map((r) => r.repositories))}-${Math.max(...shardRuns.map((r) => r.repositories))}`,
+            ms(summary.medianMs),
+            `${ms(summary.maxMs)} (${ms(slowest.synthMs)} + ${ms(slowest.analysisMs)})`,
+            ms(summary.medianPerRepositoryMs),
+            `${summary.maxRssMb} MiB`,
+            `${ms(tier.wallMs)}, ${tier.maxRssMb} MiB`,
+        ]);
+        log(`sharded ${repositories}: ${summary.shards} shards, median ${ms(summary.medianMs)}, slowest ${ms(summary.maxMs)}`);
+    }
+    const firstShardRow = shardRows[0];
+    const perRepositoryRatio =
+        shardRows.length > 1
+            ? shardRows
+                  .slice(1)
+                  .map((row) => `${row[0]}: ${ratio(parseFloat(row[5]), parseFloat(firstShardRow[5]))}`)
+                  .join(", ")
+            : "";
 
     const cpu = os.cpus()[0]?.model ?? "unknown CPU";
     const report = `# Performance
@@ -329,6 +396,29 @@ ${markdownTable(
         row === base ? "-" : ratio(marginal(row), firstSlope),
         `${row.maxRssMb} MiB`,
     ]),
+)}
+
+## Shards
+
+N generated repositories split into shards of at most 62 (docs/shards.md: a shard's GitHub side stays within
+GitHub's 500 content-creating requests an hour), each shard's prod stack (the largest: it declares the shard's
+GitHub side for all three environments) synthesized and analyzed by the pack in a fresh process, one run per shard.
+Every run also reads and checks every other stack file of the project (three per shard), so a shard's time grows
+with the organisation only through that check. _Per repository_ is the median over shards of a shard's time divided
+by its repositories${perRepositoryRatio ? `; against the first layout: ${perRepositoryRatio}` : ""}.
+
+${markdownTable(
+    [
+        "repositories",
+        "shards",
+        "repositories a shard",
+        "median shard",
+        "slowest shard (synthesis + analysis)",
+        "per repository",
+        "peak memory",
+        "foundation tier (prod)",
+    ],
+    shardRows,
 )}
 `;
     fs.rmSync(BENCH_DIR, { recursive: true, force: true });

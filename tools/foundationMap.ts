@@ -12,7 +12,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, ENVIRONMENTS, validateStacks, type StackConfig } from "../config";
+import { ConfigError, ENVIRONMENTS, environmentViews, validateStacks, type StackConfig } from "../config";
+import { stackOfFile } from "../config/stackFiles";
 import { FOUNDATION_MAP_PATH, foundationMap, foundationMapText } from "../components/foundationMap";
 import { parseArgs, UsageError } from "./lib/args";
 import { shellEnvironment } from "./lib/shellEnv";
@@ -25,15 +26,24 @@ const USAGE = `usage: npm run foundation-map -- [--stacks DIR] [--out FILE] [--c
   --env ENV      write nothing; print FILE's values for ENV as shell exports (GITHUB_OWNER, AWS_REGION,
                  ACCOUNT_ID, PREFIX, STATE_BUCKET, LEDGER_TABLE, ...) for the runbooks`;
 
-/** The three stacks' configs, validated together as `pulumi up` validates them; throws every problem at once. */
+/**
+ * The three environments' configs, validated together as `pulumi up` validates them; throws every problem at
+ * once. With shards (docs/shards.md) every shard's stack file is read too, and each environment lists the
+ * repositories of all its stacks: a shard's roles have the names the tier's would.
+ */
 export function readStackConfigs(directory: string): StackConfig[] {
-    const inputs = ENVIRONMENTS.map((stack) => {
+    const shards = fs
+        .readdirSync(directory)
+        .sort()
+        .map((entry) => stackOfFile(entry))
+        .filter((stack): stack is string => stack !== undefined && !(ENVIRONMENTS as readonly string[]).includes(stack));
+    const inputs = [...ENVIRONMENTS, ...shards].map((stack) => {
         const file = path.join(directory, `Pulumi.${stack}.yaml`);
         return { stack, raw: readStackFile(file), stackFile: displayName(file) };
     });
     const { configs, problems } = validateStacks(inputs);
     if (problems.length > 0) throw new ConfigError(inputs.map((i) => i.stackFile).join(", "), problems);
-    return configs;
+    return environmentViews(configs);
 }
 
 /** The map file's text for the stack files of a folder. */

@@ -9,6 +9,8 @@ import { read } from "../lib/values";
  * from its prefix and environment, so it is known in a first preview), in an account of the role's
  * provider (`allowedAccountIds`). Deriving it from the stack rather than a config key keeps the rule
  * right without policy config (Pulumi Cloud) and for any prefix. No boundary policy, or two, fails closed.
+ * A shard's stack holds no boundary (its foundation tier's stack does): its config names the tier's policy in
+ * `boundaryPolicy`, which must still end in `-pipeline-boundary-<env>`, and is read only when the stack holds none.
  * @severity critical
  */
 export const rolePermissionsBoundary = stackRule({
@@ -19,7 +21,8 @@ export const rolePermissionsBoundary = stackRule({
     remediationSteps:
         "Create roles through the program's components, which pass permissionsBoundaryArn; keep exactly one <prefix>-pipeline-boundary-<env> managed policy in the stack.",
     url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html",
-    check: (resources, { environment, notApplicable }) => {
+    config: { boundaryPolicy: { type: "string", minLength: 1 } },
+    check: (resources, { environment, notApplicable, config }) => {
         const roles = resources.filter((r) => r.type === TYPES.role);
         if (roles.length === 0) notApplicable("the stack creates no IAM role");
         const suffix = `-pipeline-boundary-${environment}`;
@@ -32,6 +35,8 @@ export const rolePermissionsBoundary = stackRule({
                     .flatMap((n) => (n.known && typeof n.value === "string" && n.value.endsWith(suffix) ? [n.value] : [])),
             ),
         ];
+        const named = config.boundaryPolicy;
+        if (names.length === 0 && typeof named === "string" && named.endsWith(suffix)) names.push(named);
         const findings: { resource: { name: string; urn: string }; message: string }[] = [];
         if (names.length !== 1) {
             const found = names.length === 0 ? "none" : names.join(", ");

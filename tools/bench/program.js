@@ -6,13 +6,14 @@
 // The program then runs under the mock monitor for one stack. The harness (tools/lib) runs compiled, from
 // the folder the benchmark transpiled it to, so no TypeScript loader is present that pulumi would not load.
 // Plain JavaScript, so that nothing in the measurement is compiled before it starts.
-//   node tools/bench/program.js <default|configured> <harness dir> <stack file> <stack> [--analyze]
+//   node tools/bench/program.js <default|configured> <harness dir> <stack file> <stack> [--analyze [policy config file]]
+// A shard's stack (`<environment>-<shard>`) names the policy config written for it.
 "use strict";
 const started = process.hrtime.bigint();
 const path = require("path");
 const root = path.resolve(__dirname, "..", "..");
 process.chdir(root);
-const [way, harnessArg, stackFile, stack, analyze] = process.argv.slice(2);
+const [way, harnessArg, stackFile, stack, analyze, policyConfigFile] = process.argv.slice(2);
 const harness = path.resolve(root, harnessArg);
 const pulumiRun = path.dirname(require.resolve("@pulumi/pulumi/cmd/run"));
 require(require.resolve("source-map-support/register", { paths: [pulumiRun] }));
@@ -50,7 +51,11 @@ const startupMs = Number(process.hrtime.bigint() - started) / 1e6;
     const result = { resources: graph.resources.length, startupMs, synthMs: Number(synthesized - started) / 1e6 };
     if (analyze === "--analyze") {
         const { analyzeGraph, readPolicyConfig } = require(path.join(harness, "tools", "lib", "analyzer"));
-        const { diagnostics } = await analyzeGraph(graph, readPolicyConfig(stack));
+        const environment = stack.split("-")[0];
+        const policyConfig = policyConfigFile
+            ? readPolicyConfig(environment, path.resolve(root, policyConfigFile))
+            : readPolicyConfig(stack);
+        const { diagnostics } = await analyzeGraph(graph, policyConfig);
         result.analysisMs = Number(process.hrtime.bigint() - synthesized) / 1e6;
         result.mandatory = diagnostics.filter((d) => d.level === "mandatory").length;
     }
