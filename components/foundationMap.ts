@@ -5,6 +5,7 @@
  * here, so a role ARN, a bucket or a table is spelt in one place and no repository admin can repoint one.
  */
 import { ENVIRONMENTS, type Environment, type StackConfig } from "../config";
+import type { DeployWindow } from "../config/schema";
 import { ledgerTableName, lockTableName, roleArn, roleName, stateBucketName, type Naming } from "./naming";
 import { backendUrl, stateKeyPrefix } from "./permissions";
 
@@ -22,6 +23,8 @@ export interface EnvironmentEntry {
     readonly ledgerTable: string;
     /** The Terraform lock table, or null when the environment locks with S3's lock file. */
     readonly lockTable: string | null;
+    /** The days and local hours deploys may start in (environmentProtection.deployWindow); null: any time. */
+    readonly deployWindow: DeployWindow | null;
 }
 
 export interface RepositoryEnvironmentEntry {
@@ -59,6 +62,7 @@ export function environmentEntry(c: StackConfig): EnvironmentEntry {
         stateBucket: stateBucketName(naming),
         ledgerTable: ledgerTableName(naming),
         lockTable: c.state.terraformLockTable ? lockTableName(naming) : null,
+        deployWindow: c.protection.deployWindow ?? null,
     };
 }
 
