@@ -120,5 +120,19 @@ export function foundationMap(stacks: readonly StackConfig[]): FoundationMap {
     };
 }
 
-/** The file's text: JSON indented as prettier leaves it, with a final newline. */
-export const foundationMapText = (map: FoundationMap) => `${JSON.stringify(map, null, 2)}\n`;
+/**
+ * The file's text: JSON indented as prettier leaves it, with a final newline. Prettier writes a list of
+ * plain values (a window's days) on one line when it fits in its 140 columns, so the text does the same.
+ */
+export const foundationMapText = (map: FoundationMap) =>
+    `${JSON.stringify(map, null, 2).replace(
+        /^( *)("[^"]*": )?\[\n((?: *(?:"[^"\n]*"|-?\d[\d.eE+-]*|true|false|null),?\n)+) *\]/gm,
+        (whole, indent: string, key: string | undefined, items: string) => {
+            const one = `${indent}${key ?? ""}[${items
+                .split("\n")
+                .filter(Boolean)
+                .map((item) => item.trim().replace(/,$/, ""))
+                .join(", ")}]`;
+            return one.length <= 140 ? one : whole;
+        },
+    )}\n`;
