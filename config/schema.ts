@@ -226,7 +226,8 @@ export const deployWindowSchema = strict({
         to: text(WINDOW_TO, "a local time HH:MM from 00:01 to 24:00"),
     })
         .superRefine((hours, ctx) => {
-            if (hours.from >= hours.to)
+            // Only two well-formed times are compared; a malformed one has its own message.
+            if (WINDOW_FROM.test(hours.from) && WINDOW_TO.test(hours.to) && hours.from >= hours.to)
                 ctx.addIssue({ code: "custom", message: `must end after it starts, got from ${hours.from} to ${hours.to}` });
         })
         .describe("Local hours deploys may start in: from inside, to outside."),
