@@ -41,7 +41,8 @@ export function windowProblems(value: unknown, where: string): string[] {
     if (!isObject(value)) return [`${where} must be an object with timeZone, days and hours, got ${JSON.stringify(value)}`];
     const problems: string[] = [];
     const known = ["timeZone", "days", "hours"];
-    for (const key of Object.keys(value)) if (!known.includes(key)) problems.push(`${where}.${key} is not a known key (known: ${known.join(", ")})`);
+    for (const key of Object.keys(value))
+        if (!known.includes(key)) problems.push(`${where}.${key} is not a known key (known: ${known.join(", ")})`);
     if (typeof value.timeZone !== "string" || !isKnownTimeZone(value.timeZone)) {
         problems.push(`${where}.timeZone must be an IANA time zone such as Europe/Berlin, got ${JSON.stringify(value.timeZone)}`);
     }
