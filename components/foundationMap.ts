@@ -127,12 +127,14 @@ export function foundationMap(stacks: readonly StackConfig[]): FoundationMap {
 export const foundationMapText = (map: FoundationMap) =>
     `${JSON.stringify(map, null, 2).replace(
         /^( *)("[^"]*": )?\[\n((?: *(?:"[^"\n]*"|-?\d[\d.eE+-]*|true|false|null),?\n)+) *\]/gm,
-        (whole, indent: string, key: string | undefined, items: string) => {
+        (whole, indent: string, key: string | undefined, items: string, offset: number, all: string) => {
             const one = `${indent}${key ?? ""}[${items
                 .split("\n")
                 .filter(Boolean)
                 .map((item) => item.trim().replace(/,$/, ""))
                 .join(", ")}]`;
-            return one.length <= 140 ? one : whole;
+            // The comma after the list counts towards prettier's width too.
+            const comma = all[offset + whole.length] === "," ? 1 : 0;
+            return one.length + comma <= 140 ? one : whole;
         },
     )}\n`;
