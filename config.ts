@@ -41,6 +41,7 @@ import {
     type alarmSchema,
     type Backend,
     type deployScopeSchema,
+    type DeployWindow,
     type Environment,
     type ProjectKey,
     type repositorySchema,
@@ -104,6 +105,8 @@ export interface EnvironmentProtection {
     readonly waitTimerMinutes: number;
     readonly branchPatterns: readonly string[];
     readonly tagPatterns: readonly string[];
+    /** The days and local hours deploys may start in; none: any time. */
+    readonly deployWindow?: DeployWindow;
 }
 
 export interface StackConfig {
@@ -442,6 +445,7 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
         waitTimerMinutes: p?.waitTimerMinutes ?? 0,
         branchPatterns: p?.branchPatterns ?? ["main"],
         tagPatterns: p?.tagPatterns ?? [],
+        deployWindow: p?.deployWindow,
     };
     if (p) {
         if (protection.requiredApprovals < MINIMUM_APPROVALS[environment]) {

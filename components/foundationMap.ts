@@ -5,6 +5,7 @@
  * here, so a role ARN, a bucket or a table is spelt in one place and no repository admin can repoint one.
  */
 import { ENVIRONMENTS, type Environment, type StackConfig } from "../config";
+import type { DeployWindow } from "../config/schema";
 import { ledgerTableName, lockTableName, roleArn, roleName, stateBucketName, type Naming } from "./naming";
 import { backendUrl, stateKeyPrefix } from "./permissions";
 
@@ -22,6 +23,8 @@ export interface EnvironmentEntry {
     readonly ledgerTable: string;
     /** The Terraform lock table, or null when the environment locks with S3's lock file. */
     readonly lockTable: string | null;
+    /** The days and local hours deploys may start in (environmentProtection.deployWindow); null: any time. */
+    readonly deployWindow: DeployWindow | null;
 }
 
 export interface RepositoryEnvironmentEntry {
@@ -59,6 +62,7 @@ export function environmentEntry(c: StackConfig): EnvironmentEntry {
         stateBucket: stateBucketName(naming),
         ledgerTable: ledgerTableName(naming),
         lockTable: c.state.terraformLockTable ? lockTableName(naming) : null,
+        deployWindow: c.protection.deployWindow ?? null,
     };
 }
 
@@ -116,5 +120,21 @@ export function foundationMap(stacks: readonly StackConfig[]): FoundationMap {
     };
 }
 
-/** The file's text: JSON indented as prettier leaves it, with a final newline. */
-export const foundationMapText = (map: FoundationMap) => `${JSON.stringify(map, null, 2)}\n`;
+/**
+ * The file's text: JSON indented as prettier leaves it, with a final newline. Prettier writes a list of
+ * plain values (a window's days) on one line when it fits in its 140 columns, so the text does the same.
+ */
+export const foundationMapText = (map: FoundationMap) =>
+    `${JSON.stringify(map, null, 2).replace(
+        /^( *)("[^"]*": )?\[\n((?: *(?:"[^"\n]*"|-?\d[\d.eE+-]*|true|false|null),?\n)+) *\]/gm,
+        (whole, indent: string, key: string | undefined, items: string, offset: number, all: string) => {
+            const one = `${indent}${key ?? ""}[${items
+                .split("\n")
+                .filter(Boolean)
+                .map((item) => item.trim().replace(/,$/, ""))
+                .join(", ")}]`;
+            // The comma after the list counts towards prettier's width too.
+            const comma = all[offset + whole.length] === "," ? 1 : 0;
+            return one.length + comma <= 140 ? one : whole;
+        },
+    )}\n`;

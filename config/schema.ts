@@ -5,6 +5,7 @@
  * `crossStack.ts`.
  */
 import { z } from "zod";
+import { isKnownTimeZone, WINDOW_DAYS } from "../actions/check-request/src/deployWindow";
 
 /** The project's config namespace; every key of ours is `cicd-foundation:<key>`. */
 export const PROJECT = "cicd-foundation";
@@ -248,6 +249,31 @@ export const stateSchema = strict({
     terraformLockTable: flag().default(false),
 });
 
+const WINDOW_FROM = /^([01]\d|2[0-3]):[0-5]\d$/;
+const WINDOW_TO = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
+/** Read by the gated jobs' request check through the foundation's map (actions/check-request). */
+export const deployWindowSchema = strict({
+    timeZone: z
+        .string(says((v) => `must be an IANA time zone such as Europe/Berlin, got ${got(v)}`))
+        .superRefine((zone, ctx) => {
+            if (!isKnownTimeZone(zone))
+                ctx.addIssue({ code: "custom", message: `must be an IANA time zone such as Europe/Berlin, got ${got(zone)}` });
+        })
+        .describe("The IANA time zone the hours are local to; its own rules (daylight saving included) apply."),
+    days: uniqueList(oneOf(WINDOW_DAYS)).min(1, "must name at least one day").describe("The days deploys may start on."),
+    hours: strict({
+        from: text(WINDOW_FROM, "a local time HH:MM from 00:00 to 23:59"),
+        to: text(WINDOW_TO, "a local time HH:MM from 00:01 to 24:00"),
+    })
+        .superRefine((hours, ctx) => {
+            // Only two well-formed times are compared; a malformed one has its own message.
+            if (WINDOW_FROM.test(hours.from) && WINDOW_TO.test(hours.to) && hours.from >= hours.to)
+                ctx.addIssue({ code: "custom", message: `must end after it starts, got from ${hours.from} to ${hours.to}` });
+        })
+        .describe("Local hours deploys may start in: from inside, to outside."),
+});
+export type DeployWindow = Readonly<z.infer<typeof deployWindowSchema>>;
+
 export const environmentProtectionSchema = strict({
     /** Missing: the environment's minimum (dev 1, sit 2, prod 3). */
     requiredApprovals: wholeNumber(1, 6).optional(),
@@ -260,6 +286,8 @@ export const environmentProtectionSchema = strict({
     waitTimerMinutes: wholeNumber(0, 43200).default(0),
     branchPatterns: uniqueList(text(/^\S{1,255}$/, "a branch name pattern")).default(["main"]),
     tagPatterns: uniqueList(text(/^\S{1,255}$/, "a tag name pattern")).default([]),
+    /** Missing: deploys at any time (rollbacks are never held to a window). */
+    deployWindow: deployWindowSchema.optional(),
 });
 
 const CHATBOT_NEEDS = "is required: AWS Chatbot needs the workspace and channel ids";

@@ -4,7 +4,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { checkRequestAction } from "../actions/check-request/src/action";
-import { requestProblems, sitWindow, type DeployRequest } from "../actions/check-request/src/checkRequest";
+import { requestProblems, type DeployRequest } from "../actions/check-request/src/checkRequest";
+import { judgeWindow, type DeployWindow } from "../actions/check-request/src/deployWindow";
 import { notifySlackAction, type Post } from "../actions/notify-slack/src/action";
 import { escapeMrkdwn, slackPayload, type Notice } from "../actions/notify-slack/src/payload";
 import { recorderArguments } from "../actions/record-deployment/src/action";
@@ -16,6 +17,12 @@ import { ROOT } from "./helpers/run";
 // 2026-11-23 is a Monday. SAST is UTC+2 all year.
 const at = (utc: string) => new Date(utc);
 const MONDAY_10_SAST = at("2026-11-23T08:00:00Z");
+/** The tests' own sit window (the map would carry it): business hours in South Africa. */
+const SIT_WINDOW: DeployWindow = {
+    timeZone: "Africa/Johannesburg",
+    days: ["mon", "tue", "wed", "thu", "fri"],
+    hours: { from: "08:00", to: "17:00" },
+};
 const request = (overrides: Partial<DeployRequest>): DeployRequest => ({
     kind: "deploy",
     environment: "dev",
@@ -23,6 +30,7 @@ const request = (overrides: Partial<DeployRequest>): DeployRequest => ({
     changeTicket: "",
     tag: "",
     stateVersion: "",
+    ...(overrides.environment === "sit" ? { deployWindow: SIT_WINDOW } : {}),
     ...overrides,
 });
 
@@ -59,25 +67,25 @@ describe("actions/check-request: the request checks, with a pinned clock", () =>
             "sit at Monday 17:00 SAST is outside",
             { environment: "sit", confirmation: "deploy-sit" },
             at("2026-11-23T15:00:00Z"),
-            ["sit deploys only Monday to Friday, 08:00 to 17:00 SAST (now: Mon 17:00 SAST)"],
+            ["sit deploys only Monday to Friday, 08:00 to 17:00 Africa/Johannesburg time (now: Mon 17:00 Africa/Johannesburg time)"],
         ],
         [
             "sit at Monday 07:59 SAST is outside",
             { environment: "sit", confirmation: "deploy-sit" },
             at("2026-11-23T05:59:00Z"),
-            ["sit deploys only Monday to Friday, 08:00 to 17:00 SAST (now: Mon 07:59 SAST)"],
+            ["sit deploys only Monday to Friday, 08:00 to 17:00 Africa/Johannesburg time (now: Mon 07:59 Africa/Johannesburg time)"],
         ],
         [
             "sit on a Sunday is outside",
             { environment: "sit", confirmation: "deploy-sit" },
             at("2026-11-22T08:00:00Z"),
-            ["sit deploys only Monday to Friday, 08:00 to 17:00 SAST (now: Sun 10:00 SAST)"],
+            ["sit deploys only Monday to Friday, 08:00 to 17:00 Africa/Johannesburg time (now: Sun 10:00 Africa/Johannesburg time)"],
         ],
         [
             "sit on Friday 23:30 UTC is Saturday in SAST, outside",
             { environment: "sit", confirmation: "deploy-sit" },
             at("2026-11-27T23:30:00Z"),
-            ["sit deploys only Monday to Friday, 08:00 to 17:00 SAST (now: Sat 01:30 SAST)"],
+            ["sit deploys only Monday to Friday, 08:00 to 17:00 Africa/Johannesburg time (now: Sat 01:30 Africa/Johannesburg time)"],
         ],
         [
             "a sit rollback on a Sunday night is accepted: incidents have no hours",
@@ -151,7 +159,7 @@ describe("actions/check-request: the request checks, with a pinned clock", () =>
             at("2026-11-22T08:00:00Z"),
             [
                 "type 'deploy-sit' to confirm, got 'deploy-prod'",
-                "sit deploys only Monday to Friday, 08:00 to 17:00 SAST (now: Sun 10:00 SAST)",
+                "sit deploys only Monday to Friday, 08:00 to 17:00 Africa/Johannesburg time (now: Sun 10:00 Africa/Johannesburg time)",
             ],
         ],
         [
@@ -172,7 +180,7 @@ describe("actions/check-request: the request checks, with a pinned clock", () =>
     }
 
     it("tells the SAST time of an instant for the window's message", () => {
-        assert.deepEqual(sitWindow(at("2026-11-24T12:34:00Z")), { open: true, sast: "Tue 14:34" });
+        assert.deepEqual(judgeWindow(SIT_WINDOW, at("2026-11-24T12:34:00Z")), { open: true, local: "Tue 14:34" });
     });
 
     it("the action reads its inputs from the runner's INPUT_ variables and annotates each problem", async () => {

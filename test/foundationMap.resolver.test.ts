@@ -52,6 +52,7 @@ describe("the foundation map resolver (actions/foundation-map)", () => {
             "ledger-reader-role-arn": "arn:aws:iam::222222222222:role/acme-orders-api-ledger-reader-sit",
             "state-key-prefix": "orders-api/",
             "build-signer-workflow": "acme/platform-foundation/.github/workflows/lambda-build.yml",
+            "deploy-window": "",
         });
     });
 
@@ -65,7 +66,7 @@ describe("the foundation map resolver (actions/foundation-map)", () => {
             "orders-api has no ledger-reader-role-arn in prod (map.json), and this step needs it",
         ]);
         assert.deepEqual(problems(MAP, request({ require: ["role"] })), [
-            "require names 'role', which is not an output (account-id, region, prefix, state-bucket, ledger-table, lock-table, kind, deployer-role-arn, previewer-role-arn, ledger-reader-role-arn, state-key-prefix, build-signer-workflow)",
+            "require names 'role', which is not an output (account-id, region, prefix, state-bucket, ledger-table, lock-table, kind, deployer-role-arn, previewer-role-arn, ledger-reader-role-arn, state-key-prefix, build-signer-workflow, deploy-window)",
         ]);
     });
 

@@ -30,6 +30,7 @@ describe("the foundation map", () => {
                         stateBucket: "acme-state-dev",
                         ledgerTable: "acme-deployments-dev",
                         lockTable: null,
+                        deployWindow: null,
                     },
                     sit: {
                         accountId: "222222222222",
@@ -38,6 +39,7 @@ describe("the foundation map", () => {
                         stateBucket: "acme-state-sit",
                         ledgerTable: "acme-deployments-sit",
                         lockTable: "acme-state-lock-sit",
+                        deployWindow: null,
                     },
                     prod: {
                         accountId: "333333333333",
@@ -46,6 +48,7 @@ describe("the foundation map", () => {
                         stateBucket: "acme-state-prod",
                         ledgerTable: "acme-deployments-prod",
                         lockTable: "acme-state-lock-prod",
+                        deployWindow: null,
                     },
                 },
             },

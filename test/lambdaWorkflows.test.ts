@@ -90,10 +90,12 @@ describe("the Lambda workflows: what they do", () => {
             environment: "${{ inputs.environment }}",
             confirmation: "${{ inputs.confirmation }}",
             "change-ticket": "${{ inputs.change-ticket }}",
+            "deploy-window": "${{ steps.map.outputs.deploy-window }}",
         };
         assert.deepEqual(step(deploy, "check", (s) => /check-request@/.test(s.uses ?? "")).with, request);
-        // The binding check: the first step after the reviewers release the job, before any credential.
-        const first = jobs.deploy.steps?.[0];
+        // The binding check: the first step after the reviewers release the job and the map's read (which
+        // gives it the window), before any credential.
+        const first = jobs.deploy.steps?.[1];
         assert.deepEqual(
             [first?.uses?.split("@")[0], first?.with, first?.if],
             ["org/cicd-foundation/actions/check-request", request, undefined],

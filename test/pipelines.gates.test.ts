@@ -40,7 +40,18 @@ describe("gates that bind: checked after approval, before credentials and before
     }
 
     it("a sit deploy requested in the window and released by its reviewers after it closed is refused at release", async () => {
-        const request = env({ kind: "deploy", environment: "sit", confirmation: "deploy-sit", "change-ticket": "" });
+        const window = {
+            timeZone: "Africa/Johannesburg",
+            days: ["mon", "tue", "wed", "thu", "fri"],
+            hours: { from: "08:00", to: "17:00" },
+        };
+        const request = env({
+            kind: "deploy",
+            environment: "sit",
+            confirmation: "deploy-sit",
+            "change-ticket": "",
+            "deploy-window": JSON.stringify(window),
+        });
         const lines: string[] = [];
         const log = console.log;
         console.log = (line: string) => lines.push(line);
@@ -54,7 +65,7 @@ describe("gates that bind: checked after approval, before credentials and before
         }
         assert.deepEqual(lines, [
             "request accepted: deploy to sit",
-            "::error::sit deploys only Monday to Friday, 08:00 to 17:00 SAST (now: Mon 17:05 SAST)",
+            "::error::sit deploys only Monday to Friday, 08:00 to 17:00 Africa/Johannesburg time (now: Mon 17:05 Africa/Johannesburg time)",
         ]);
     });
 

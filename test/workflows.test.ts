@@ -612,7 +612,7 @@ describe("the project's own workflows: GitHub credentials and behaviour", () => 
         const apply = own("apply.yml");
         assert.deepEqual(
             stepsOf(apply.jobs.check).map((s) => s.uses?.split("@")[0]),
-            ["actions/checkout", "./actions/check-request"],
+            ["actions/checkout", "./actions/foundation-map", "./actions/check-request"],
         );
         const job = apply.jobs.apply;
         assert.equal(job.environment, "${{ inputs.environment }}");
@@ -769,7 +769,7 @@ describe("the Terraform component's reusable workflows", () => {
         const workflow = tf("apply");
         assert.deepEqual(
             stepsOf(workflow.jobs.check).map((s) => s.uses?.split("@")[0]),
-            ["org/cicd-foundation/actions/check-request"],
+            ["org/cicd-foundation/actions/foundation-map", "org/cicd-foundation/actions/check-request"],
         );
         const apply = workflow.jobs.apply;
         assert.equal(apply.environment, "${{ inputs.environment }}");

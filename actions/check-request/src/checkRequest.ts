@@ -1,8 +1,10 @@
 /**
  * The checks a deploy or rollback request passes before anyone is asked to approve it:
  * - the typed confirmation is `<kind>-<environment>` (`deploy-prod`), so nobody deploys the wrong stack by a slip;
- * - sit takes deploys only in business hours, Monday to Friday 08:00 to 17:00 SAST (UTC+2, no daylight
- *   saving), when the testers who use it are there; rollbacks are for incidents and run at any time;
+ * - an environment with a deploy window (sit's business hours, when the testers who use it are there) takes
+ *   deploys only inside it, judged in the window's own time zone; the window comes from the stack file
+ *   through the foundation's map, and without one there is no window; rollbacks are for incidents and run
+ *   at any time;
  * - prod needs a change ticket;
  * - a rollback names exactly one target: a `deploy-<environment>-<YYYYMMDDTHHMMSSZ>` tag of the same
  *   environment (`deploy-<environment>-<root>-<YYYYMMDDTHHMMSSZ>` for a repository with several roots:
@@ -11,6 +13,7 @@
  */
 
 import { deployTagShape, parseDeployTag, ROOT_NAME } from "./deployTag";
+import { judgeWindow, outsideWindow, type DeployWindow } from "./deployWindow";
 
 export const ENVIRONMENTS = ["dev", "sit", "prod"] as const;
 export const KINDS = ["deploy", "rollback"] as const;
@@ -27,26 +30,13 @@ export interface DeployRequest {
     readonly stateVersion: string;
     /** The Terraform root or function of a repository with several; empty for one with a single root. */
     readonly root?: string;
+    /** The environment's deploy window from the foundation's map; absent: deploys at any time. */
+    readonly deployWindow?: DeployWindow;
 }
 
 export const CHANGE_TICKET = /^[A-Za-z][A-Za-z0-9]*-[0-9]+$/;
 /** S3 version ids are up to 1024 URL-safe characters; "null" is the id of an unversioned object, never a target. */
 const STATE_VERSION = /^[A-Za-z0-9._-]{1,1024}$/;
-const SAST_OFFSET_HOURS = 2;
-const BUSINESS_HOURS = { firstHour: 8, endHour: 17 } as const;
-const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-
-const two = (n: number) => String(n).padStart(2, "0");
-
-/** Is this instant inside sit's deploy window? With the SAST time, for the message. */
-export function sitWindow(now: Date): { open: boolean; sast: string } {
-    const sast = new Date(now.getTime() + SAST_OFFSET_HOURS * 3600_000);
-    const day = sast.getUTCDay();
-    const hour = sast.getUTCHours();
-    const open = day >= 1 && day <= 5 && hour >= BUSINESS_HOURS.firstHour && hour < BUSINESS_HOURS.endHour;
-    return { open, sast: `${DAYS[day]} ${two(hour)}:${two(sast.getUTCMinutes())}` };
-}
-
 /** Every problem with the request at once; none: the request may go to the reviewers. */
 export function requestProblems(request: DeployRequest, now: Date): string[] {
     const { kind, environment, confirmation, changeTicket, tag, stateVersion } = request;
@@ -73,9 +63,9 @@ export function requestProblems(request: DeployRequest, now: Date): string[] {
     } else if (tag || stateVersion) {
         problems.push("a deploy takes no rollback tag or state version");
     }
-    if (environment === "sit" && kind === "deploy") {
-        const window = sitWindow(now);
-        if (!window.open) problems.push(`sit deploys only Monday to Friday, 08:00 to 17:00 SAST (now: ${window.sast} SAST)`);
+    if (request.deployWindow && kind === "deploy") {
+        const window = judgeWindow(request.deployWindow, now);
+        if (!window.open) problems.push(outsideWindow(environment, request.deployWindow, window.local));
     }
     if (environment === "prod" && !CHANGE_TICKET.test(changeTicket)) {
         problems.push(`prod needs a change ticket such as CHG-1042, got '${changeTicket}'`);

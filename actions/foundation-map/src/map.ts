@@ -5,6 +5,8 @@
  * change. Pure: the file's text in, one repository's values in one environment out, every problem at once.
  */
 
+import { windowProblems } from "../../check-request/src/deployWindow";
+
 export const ENVIRONMENTS = ["dev", "sit", "prod"] as const;
 export const KINDS = ["terraform", "lambda", "pulumi"] as const;
 /** The foundation's Lambda build workflow: the only signer of a deployable Lambda build. */
@@ -23,6 +25,8 @@ export interface Resolved {
     readonly "ledger-reader-role-arn": string;
     readonly "state-key-prefix": string;
     readonly "build-signer-workflow": string;
+    /** The environment's deploy window as JSON for actions/check-request; empty: deploys at any time. */
+    readonly "deploy-window": string;
 }
 export const OUTPUTS: readonly (keyof Resolved)[] = [
     "account-id",
@@ -37,6 +41,7 @@ export const OUTPUTS: readonly (keyof Resolved)[] = [
     "ledger-reader-role-arn",
     "state-key-prefix",
     "build-signer-workflow",
+    "deploy-window",
 ];
 
 export class MapError extends Error {
@@ -65,6 +70,14 @@ const TABLE = /^[A-Za-z0-9_.-]{3,255}$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const PREFIX = /^[A-Za-z0-9._-]+\/$/;
 const roleArn = (account: string) => new RegExp(`^arn:aws[\\w-]*:iam::${account}:role/[\\w+=,.@/-]{1,512}$`);
+
+/** The window as one line of JSON; absent or null: none. A window the gate could not read is a problem. */
+function readWindow(value: unknown, where: string, problems: string[]): string {
+    if (value === undefined || value === null) return "";
+    const found = windowProblems(value, where);
+    problems.push(...found);
+    return found.length > 0 ? "" : JSON.stringify(value);
+}
 
 /** One repository's values in one environment, or every problem with the request and the map. */
 export function resolve(mapText: string, mapFile: string, request: Request): Resolved {
@@ -144,6 +157,7 @@ export function resolve(mapText: string, mapFile: string, request: Request): Res
         "ledger-reader-role-arn": read(perEnvironment, "ledgerReaderRoleArn", repoWhere, role, roleShape, true),
         "state-key-prefix": read(perEnvironment, "stateKeyPrefix", repoWhere, PREFIX, "a key prefix ending in /"),
         "build-signer-workflow": `${owner}/${foundation}/${BUILD_WORKFLOW}`,
+        "deploy-window": readWindow(environment.deployWindow, at(`${envWhere}.deployWindow`), problems),
     };
     for (const name of request.require) {
         if (!(OUTPUTS as readonly string[]).includes(name))
