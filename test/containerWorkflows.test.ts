@@ -63,11 +63,14 @@ describe("the container workflows: what they do", () => {
             environment: "${{ inputs.environment }}",
             confirmation: "${{ inputs.confirmation }}",
             "change-ticket": "${{ inputs.change-ticket }}",
+            "deploy-window": "${{ steps.map.outputs.deploy-window }}",
         };
         assert.deepEqual(step(deploy, "check", (s) => /check-request@/.test(s.uses ?? "")).with, request);
-        const first = jobs.deploy.steps?.[0];
+        // First the map (no credential: where it deploys and the environment's window), then the gate.
+        const [map, gate] = jobs.deploy.steps ?? [];
+        assert.deepEqual([map?.uses?.split("@")[0], map?.id, map?.if], ["org/cicd-foundation/actions/foundation-map", "map", undefined]);
         assert.deepEqual(
-            [first?.uses?.split("@")[0], first?.with, first?.if],
+            [gate?.uses?.split("@")[0], gate?.with, gate?.if],
             ["org/cicd-foundation/actions/check-request", request, undefined],
         );
         assert.equal(jobs.deploy.environment, "${{ inputs.environment }}");

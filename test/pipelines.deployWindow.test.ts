@@ -50,6 +50,8 @@ describe("pipelines: the deploy window reaches every request check", () => {
             [
                 ".github/workflows/apply.yml:check",
                 ".github/workflows/apply.yml:apply",
+                ".github/workflows/container-deploy.yml:check",
+                ".github/workflows/container-deploy.yml:deploy",
                 ".github/workflows/lambda-deploy.yml:check",
                 ".github/workflows/lambda-deploy.yml:deploy",
                 ".github/workflows/terraform-apply.yml:check",
@@ -74,7 +76,12 @@ describe("pipelines: the deploy window reaches every request check", () => {
 
     it("a check that only judges rollbacks needs no window (rollbacks run at any time)", () => {
         const rollbacks = checks.filter((f) => !canDeploy(f)).map((f) => f.job);
-        assert.deepEqual(rollbacks, [".github/workflows/lambda-rollback.yml:check", ".github/workflows/lambda-rollback.yml:rollback"]);
+        assert.deepEqual(rollbacks, [
+            ".github/workflows/container-rollback.yml:check",
+            ".github/workflows/container-rollback.yml:rollback",
+            ".github/workflows/lambda-rollback.yml:check",
+            ".github/workflows/lambda-rollback.yml:rollback",
+        ]);
     });
 
     it("the actions declare the input and the output the workflows wire together", () => {
