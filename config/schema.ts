@@ -5,7 +5,7 @@
  * `crossStack.ts`.
  */
 import { z } from "zod";
-import { isKnownTimeZone, WINDOW_DAYS } from "../actions/check-request/src/deployWindow";
+import { isKnownTimeZone, WINDOW_DAYS } from "../shared/deployWindow";
 
 /** The project's config namespace; every key of ours is `cicd-foundation:<key>`. */
 export const PROJECT = "cicd-foundation";

@@ -5,7 +5,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { checkRequestAction } from "../actions/check-request/src/action";
 import { requestProblems, type DeployRequest } from "../actions/check-request/src/checkRequest";
-import { judgeWindow, type DeployWindow } from "../actions/check-request/src/deployWindow";
+import { judgeWindow, type DeployWindow } from "../shared/deployWindow";
 import { notifySlackAction, type Post } from "../actions/notify-slack/src/action";
 import { escapeMrkdwn, slackPayload, type Notice } from "../actions/notify-slack/src/payload";
 import { recorderArguments } from "../actions/record-deployment/src/action";

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { checkRequestAction } from "../../actions/check-request/src/action";
 import { requestProblems, type DeployRequest } from "../../actions/check-request/src/checkRequest";
-import { describeDays, judgeWindow, type DeployWindow } from "../../actions/check-request/src/deployWindow";
+import { describeDays, judgeWindow, type DeployWindow } from "../../shared/deployWindow";
 
 /** The deploy window judged at deploy time, from the window the foundation's map gives (here, the tests' own). */
 

@@ -1,6 +1,6 @@
 import { escapeCommand, input, type Env } from "../../lib/runtime";
 import { requestProblems } from "./checkRequest";
-import { windowProblems, type DeployWindow } from "./deployWindow";
+import { windowProblems, type DeployWindow } from "../../../shared/deployWindow";
 
 /** The action: reads the request from its inputs, prints every problem as an annotation, fails on any. */
 export async function checkRequestAction(env: Env, now: Date): Promise<number> {

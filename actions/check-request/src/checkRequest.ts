@@ -13,7 +13,7 @@
  */
 
 import { deployTagShape, parseDeployTag, ROOT_NAME } from "./deployTag";
-import { judgeWindow, outsideWindow, type DeployWindow } from "./deployWindow";
+import { judgeWindow, outsideWindow, type DeployWindow } from "../../../shared/deployWindow";
 
 export const ENVIRONMENTS = ["dev", "sit", "prod"] as const;
 export const KINDS = ["deploy", "rollback"] as const;

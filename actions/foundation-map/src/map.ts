@@ -5,7 +5,7 @@
  * change. Pure: the file's text in, one repository's values in one environment out, every problem at once.
  */
 
-import { windowProblems } from "../../check-request/src/deployWindow";
+import { windowProblems } from "../../../shared/deployWindow";
 
 export const ENVIRONMENTS = ["dev", "sit", "prod"] as const;
 export const KINDS = ["terraform", "lambda", "pulumi"] as const;
