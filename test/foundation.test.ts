@@ -321,11 +321,11 @@ describe("the prod stack, synthesized from Pulumi.prod.yaml", () => {
     it("logs every request to the state bucket into a versioned, locked-down, SSE-S3 log bucket kept seven years", () => {
         const name = "state-access-logs";
         assert.deepEqual(resource(graph, T.bucket, name).inputs, { bucket: "bbws-state-access-logs-prod", forceDestroy: false });
-        assert.deepEqual(resource(graph, T.versioning, name).inputs.versioningConfiguration, { status: "Enabled" });
-        assert.deepEqual(resource(graph, T.sse, name).inputs.rules, [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
-        const { bucket: _bucket, ...flags } = resource(graph, T.publicAccess, name).inputs;
+        assert.deepEqual(resource(graph, T.bucketVersioning, name).inputs.versioningConfiguration, { status: "Enabled" });
+        assert.deepEqual(resource(graph, T.bucketEncryption, name).inputs.rules, [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
+        const { bucket: _bucket, ...flags } = resource(graph, T.bucketPublicAccessBlock, name).inputs;
         assert.deepEqual(flags, { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
-        assert.deepEqual(resource(graph, T.ownership, name).inputs.rule, { objectOwnership: "BucketOwnerEnforced" });
+        assert.deepEqual(resource(graph, T.bucketOwnershipControls, name).inputs.rule, { objectOwnership: "BucketOwnerEnforced" });
         assert.deepEqual(JSON.parse(resource(graph, T.bucketPolicy, name).inputs.policy as string), accessLogBucketPolicy(naming));
         assert.deepEqual(accessLogBucketPolicy(naming).Statement[0], {
             Sid: "S3LogDeliveryWritesStateAccessLogs",
@@ -358,16 +358,16 @@ describe("the prod stack, synthesized from Pulumi.prod.yaml", () => {
 
     it("encrypts, versions, locks down and expires the state bucket", () => {
         assert.deepEqual(resource(graph, T.bucket, "state").inputs, { bucket: "bbws-state-prod", forceDestroy: false });
-        assert.deepEqual(resource(graph, T.versioning, "state").inputs.versioningConfiguration, { status: "Enabled" });
-        assert.deepEqual(resource(graph, T.sse, "state").inputs.rules, [
+        assert.deepEqual(resource(graph, T.bucketVersioning, "state").inputs.versioningConfiguration, { status: "Enabled" });
+        assert.deepEqual(resource(graph, T.bucketEncryption, "state").inputs.rules, [
             {
                 applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: "arn:placeholder:kms:key" },
                 bucketKeyEnabled: true,
             },
         ]);
-        const { bucket: _bucket, ...flags } = resource(graph, T.publicAccess, "state").inputs;
+        const { bucket: _bucket, ...flags } = resource(graph, T.bucketPublicAccessBlock, "state").inputs;
         assert.deepEqual(flags, { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
-        assert.deepEqual(resource(graph, T.ownership, "state").inputs.rule, { objectOwnership: "BucketOwnerEnforced" });
+        assert.deepEqual(resource(graph, T.bucketOwnershipControls, "state").inputs.rule, { objectOwnership: "BucketOwnerEnforced" });
         assert.deepEqual(JSON.parse(resource(graph, T.bucketPolicy, "state").inputs.policy as string), {
             Version: "2012-10-17",
             Statement: [
@@ -423,7 +423,7 @@ describe("the prod stack, synthesized from Pulumi.prod.yaml", () => {
     });
 
     it("registers the OIDC provider with GitHub's issuer and the STS audience", () => {
-        assert.deepEqual(resource(graph, T.oidc, "github-oidc").inputs, {
+        assert.deepEqual(resource(graph, T.oidcProvider, "github-oidc").inputs, {
             url: "https://token.actions.githubusercontent.com",
             clientIdLists: ["sts.amazonaws.com"],
         });
@@ -432,10 +432,10 @@ describe("the prod stack, synthesized from Pulumi.prod.yaml", () => {
     it("protects and retains every stateful resource, and only those", () => {
         const stateful = [
             T.bucket,
-            T.versioning,
+            T.bucketVersioning,
             T.table,
             T.key,
-            T.oidc,
+            T.oidcProvider,
             "aws:cloudwatch/logGroup:LogGroup",
             "aws:iam/policy:Policy",
         ] as string[];

@@ -288,7 +288,7 @@ describe("Pulumi Cloud mode", () => {
                 for (const mode of ["resolved", "preview"] as const) {
                     const graph = graphs[key(stack, "s3", mode)];
                     assert.deepEqual(graph.resources.filter(isCloudResource), []);
-                    const providers = resourcesOf(graph, T.oidc).map((r) => r.inputs.url);
+                    const providers = resourcesOf(graph, T.oidcProvider).map((r) => r.inputs.url);
                     assert.deepEqual(providers, ["https://token.actions.githubusercontent.com"]);
                 }
             }
@@ -407,7 +407,7 @@ describe("Pulumi Cloud mode", () => {
 
             it(`${stack} creates Pulumi's OIDC provider and a Deployments role with the foundation deployer's permissions`, () => {
                 const graph = graphs[key(stack, "cloud", "preview")];
-                const provider = resource(graph, T.oidc, "pulumi-deployer-oidc");
+                const provider = resource(graph, T.oidcProvider, "pulumi-deployer-oidc");
                 assert.deepEqual(provider.inputs, { url: "https://api.pulumi.com/oidc", clientIdLists: ["bbws"] });
                 assert.deepEqual([provider.protect, provider.retainOnDelete], [stack === "prod", stack === "prod"]);
                 const role = resource(graph, T.role, "pulumi-deployer");
