@@ -3,9 +3,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { runTool, type RunResult } from "./helpers/run";
+import { fixtureStackFile } from "./support/stacks";
 
-const ROOT = path.join(__dirname, "..");
-const stackText = (stack: string) => fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8");
+// The fixture organisation's stack files, given with --config: the committed ones have a test of their own.
+const stackText = (stack: string) => fs.readFileSync(fixtureStackFile(stack), "utf8");
 
 describe("npm run synth", () => {
     let outDir: string;
@@ -18,12 +19,12 @@ describe("npm run synth", () => {
         let directory: string;
         before(() => {
             directory = fs.mkdtempSync(path.join(os.tmpdir(), "synth-"));
-            result = runTool("synth.ts", ["--stack", "prod", "--out-dir", directory, "--no-policy"]);
+            result = runTool("synth.ts", ["--stack", "prod", "--config", fixtureStackFile("prod"), "--out-dir", directory, "--no-policy"]);
         });
 
         it("prints the table of a stack and writes its graph in both modes", () => {
             assert.equal(result.status, 0, result.stderr);
-            assert.match(result.stdout, /== stack prod \(Pulumi\.prod\.yaml\): \d+ resources/);
+            assert.match(result.stdout, /== stack prod \(test\/fixtures\/stacks\/Pulumi\.prod\.yaml\): \d+ resources/);
             assert.match(result.stdout, /Note: Offline synthesis: ids, ARNs and looked-up GitHub ids are placeholders, not real values\./);
             const resolved = JSON.parse(fs.readFileSync(path.join(directory, "prod.resolved.json"), "utf8"));
             const preview = JSON.parse(fs.readFileSync(path.join(directory, "prod.preview.json"), "utf8"));
@@ -60,7 +61,16 @@ describe("npm run synth", () => {
     });
 
     it("prints the table uncut with --wide", () => {
-        const result = runTool("synth.ts", ["--stack", "dev", "--out-dir", outDir, "--no-policy", "--wide"]);
+        const result = runTool("synth.ts", [
+            "--stack",
+            "dev",
+            "--config",
+            fixtureStackFile("dev"),
+            "--out-dir",
+            outDir,
+            "--no-policy",
+            "--wide",
+        ]);
         assert.equal(result.status, 0, result.stderr);
         assert.match(
             result.stdout,
@@ -119,7 +129,7 @@ describe("npm run synth", () => {
     it("exits 2 when --out-dir names a file, and writes nothing", () => {
         const file = path.join(outDir, "graphs.json");
         fs.writeFileSync(file, "{}");
-        const result = runTool("synth.ts", ["--stack", "dev", "--out-dir", file, "--no-policy"]);
+        const result = runTool("synth.ts", ["--stack", "dev", "--config", fixtureStackFile("dev"), "--out-dir", file, "--no-policy"]);
         assert.equal(result.status, 2);
         assert.equal(
             result.stderr.split("\n")[0],
@@ -132,7 +142,15 @@ describe("npm run synth", () => {
     it("exits 2 when a folder in --out-dir's path is a file", () => {
         const file = path.join(outDir, "graphs.json");
         fs.writeFileSync(file, "{}");
-        const result = runTool("synth.ts", ["--stack", "dev", "--out-dir", path.join(file, "sub"), "--no-policy"]);
+        const result = runTool("synth.ts", [
+            "--stack",
+            "dev",
+            "--config",
+            fixtureStackFile("dev"),
+            "--out-dir",
+            path.join(file, "sub"),
+            "--no-policy",
+        ]);
         assert.equal(result.status, 2);
         assert.equal(
             result.stderr.split("\n")[0],
