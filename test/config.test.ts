@@ -7,6 +7,8 @@ import { ConfigError, parseStackConfig, validateStack, validateStacks, type RawC
 import { alarmRangeProblem, bucketNameProblem, refPatternProblem } from "../config/rules";
 import { stackFileJsonSchema } from "../config/stackFileSchema";
 import { configValue, stackConfig, withConfig } from "./helpers/stacks";
+import { readStackFile, stackFilePath } from "../tools/lib/stackFile";
+import { fixtureStackFile } from "./support/stacks";
 
 const P = "cicd-foundation";
 
@@ -56,7 +58,7 @@ const sitWithThreeApprovals = {
     ...withProtection("sit", { requiredApprovals: 3, reviewers: { teams: ["tech-lead", "qa-lead", "product-owner"] } }),
 };
 
-describe("config: the committed stack files", () => {
+describe("config: the fixture organisation's stack files", () => {
     for (const stack of ["dev", "sit", "prod"]) {
         it(`parses Pulumi.${stack}.yaml into the company's repositories and their kinds`, () => {
             const config = parseStackConfig(stackConfig(stack), stack);
@@ -103,7 +105,9 @@ describe("config: the committed stack files", () => {
     });
 
     it("reads the other stacks beside Pulumi.yaml when the program runs for one", () => {
-        const config = validateStack(stackConfig("sit"), "sit");
+        // The committed files, whatever organisation they describe: a config that names no file is Pulumi.<stack>.yaml.
+        const { values, secretKeys } = readStackFile(stackFilePath("sit"));
+        const config = validateStack({ values, secretKeys }, "sit");
         assert.equal(config.stackFile, "Pulumi.sit.yaml");
     });
 
@@ -657,7 +661,7 @@ describe("config: the rules across stacks", () => {
         const copy = (stack: string, change: (text: string) => string = (t) => t) =>
             fs.writeFileSync(
                 path.join(directory, `Pulumi.${stack}.yaml`),
-                change(fs.readFileSync(path.join(__dirname, "..", `Pulumi.${stack}.yaml`), "utf8")),
+                change(fs.readFileSync(fixtureStackFile(stack), "utf8")),
             );
         beforeEach(() => {
             directory = fs.mkdtempSync(path.join(os.tmpdir(), "stacks-"));
@@ -733,7 +737,7 @@ describe("config: the published JSON Schema", () => {
     };
     const validate = () => new Ajv({ allErrors: true }).compile(committed());
     const stackFile = (stack: string) =>
-        yaml.load(fs.readFileSync(path.join(__dirname, "..", `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
+        yaml.load(fs.readFileSync(fixtureStackFile(stack), "utf8")) as { config: Record<string, unknown> };
 
     it("is the schema generated from the config schema (run 'npm run schema' after changing it)", () => {
         assert.deepEqual(committed(), stackFileJsonSchema());
@@ -741,9 +745,9 @@ describe("config: the published JSON Schema", () => {
 
     it("is named by every stack file's yaml-language-server comment", () => {
         const first = ["dev", "sit", "prod"].map(
-            (stack) => fs.readFileSync(path.join(__dirname, "..", `Pulumi.${stack}.yaml`), "utf8").split("\n")[0],
+            (stack) => fs.readFileSync(fixtureStackFile(stack), "utf8").split("\n")[0],
         );
-        assert.deepEqual(first, Array(3).fill("# yaml-language-server: $schema=./schema/stack-config.schema.json"));
+        assert.deepEqual(first, Array(3).fill("# yaml-language-server: $schema=../../../schema/stack-config.schema.json"));
     });
 
     for (const stack of ["dev", "sit", "prod"]) {

@@ -35,14 +35,18 @@ export function configValue<T>(config: RawConfig, key: string): T {
     return JSON.parse(config.values[key]) as T;
 }
 
-/** Synthesizes a stack of the fixture organisation, or the config given; not memoized (see graphs.ts). */
+/**
+ * Synthesizes a stack of the fixture organisation, or the config given; not memoized (see graphs.ts). A
+ * config that names no file (a `withConfig` copy) runs as the fixture's file, so the program reads the
+ * other stacks beside it in the fixture, never the committed files.
+ */
 export async function synth(
     stack: string,
     mode: SynthesisMode = "resolved",
     config = stackConfig(stack),
     lookups?: LookupHandler,
 ): Promise<Graph> {
-    return synthesize({ stack, config, mode, lookups });
+    return synthesize({ stack, config: config.stackFile ? config : { ...config, stackFile: fixtureStackFile(stack) }, mode, lookups });
 }
 
 export function resourcesOf(graph: Graph, type: string): GraphResource[] {
