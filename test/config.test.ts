@@ -659,10 +659,7 @@ describe("config: the rules across stacks", () => {
     describe("when the program runs for one stack", () => {
         let directory: string;
         const copy = (stack: string, change: (text: string) => string = (t) => t) =>
-            fs.writeFileSync(
-                path.join(directory, `Pulumi.${stack}.yaml`),
-                change(fs.readFileSync(fixtureStackFile(stack), "utf8")),
-            );
+            fs.writeFileSync(path.join(directory, `Pulumi.${stack}.yaml`), change(fs.readFileSync(fixtureStackFile(stack), "utf8")));
         beforeEach(() => {
             directory = fs.mkdtempSync(path.join(os.tmpdir(), "stacks-"));
         });
@@ -736,17 +733,14 @@ describe("config: the published JSON Schema", () => {
         compile(schema: object): ((data: unknown) => boolean) & { errors?: { dataPath: string; message: string; params: object }[] };
     };
     const validate = () => new Ajv({ allErrors: true }).compile(committed());
-    const stackFile = (stack: string) =>
-        yaml.load(fs.readFileSync(fixtureStackFile(stack), "utf8")) as { config: Record<string, unknown> };
+    const stackFile = (stack: string) => yaml.load(fs.readFileSync(fixtureStackFile(stack), "utf8")) as { config: Record<string, unknown> };
 
     it("is the schema generated from the config schema (run 'npm run schema' after changing it)", () => {
         assert.deepEqual(committed(), stackFileJsonSchema());
     });
 
     it("is named by every stack file's yaml-language-server comment", () => {
-        const first = ["dev", "sit", "prod"].map(
-            (stack) => fs.readFileSync(fixtureStackFile(stack), "utf8").split("\n")[0],
-        );
+        const first = ["dev", "sit", "prod"].map((stack) => fs.readFileSync(fixtureStackFile(stack), "utf8").split("\n")[0]);
         assert.deepEqual(first, Array(3).fill("# yaml-language-server: $schema=../../../schema/stack-config.schema.json"));
     });
 

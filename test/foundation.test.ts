@@ -6,7 +6,8 @@ import { deployerPermissions, previewerPermissions } from "../components/permiss
 import { accessLogBucketPolicy } from "../components/stateAccessLog";
 import { roleName } from "../components/naming";
 import { placeholderNumber, type Graph } from "../tools/lib/synthesize";
-import { childrenOf, resource, resourcesOf, synth, T } from "./helpers/stacks";
+import { childrenOf, resource, resourcesOf, T } from "./helpers/stacks";
+import { graphOf } from "./support/graphs";
 
 const naming = { prefix: "bbws", environment: "prod" as const, accountId: "093646564004", region: "af-south-1" };
 const noScope = { dynamodbTables: [], s3Buckets: [], lambdaFunctions: [], foundation: false };
@@ -244,10 +245,10 @@ describe("permission policies", () => {
     });
 });
 
-describe("the prod stack, synthesized from Pulumi.prod.yaml", () => {
+describe("the prod stack, synthesized from the fixture organisation's Pulumi.prod.yaml", () => {
     let graph: Graph;
     before(async () => {
-        graph = await synth("prod");
+        graph = await graphOf("prod", "resolved");
     });
 
     it("creates one deployer and one previewer per repository, each with one inline policy", () => {
@@ -322,7 +323,9 @@ describe("the prod stack, synthesized from Pulumi.prod.yaml", () => {
         const name = "state-access-logs";
         assert.deepEqual(resource(graph, T.bucket, name).inputs, { bucket: "bbws-state-access-logs-prod", forceDestroy: false });
         assert.deepEqual(resource(graph, T.bucketVersioning, name).inputs.versioningConfiguration, { status: "Enabled" });
-        assert.deepEqual(resource(graph, T.bucketEncryption, name).inputs.rules, [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
+        assert.deepEqual(resource(graph, T.bucketEncryption, name).inputs.rules, [
+            { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+        ]);
         const { bucket: _bucket, ...flags } = resource(graph, T.bucketPublicAccessBlock, name).inputs;
         assert.deepEqual(flags, { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
         assert.deepEqual(resource(graph, T.bucketOwnershipControls, name).inputs.rule, { objectOwnership: "BucketOwnerEnforced" });
@@ -460,10 +463,10 @@ describe("the prod stack, synthesized from Pulumi.prod.yaml", () => {
     });
 });
 
-describe("every stack synthesizes from its real stack file", () => {
+describe("every stack synthesizes from its stack file", () => {
     for (const stack of ["dev", "sit"]) {
         it(`${stack}: protects nothing, keeps 7-day key deletion and names its resources for ${stack}`, async () => {
-            const graph = await synth(stack);
+            const graph = await graphOf(stack, "resolved");
             assert.deepEqual(
                 graph.resources.filter((r) => r.protect || r.retainOnDelete).map((r) => r.name),
                 [],
@@ -475,7 +478,7 @@ describe("every stack synthesizes from its real stack file", () => {
     }
 
     it("gives sit the ledger reader that prod's promotion check assumes", async () => {
-        const graph = await synth("sit");
+        const graph = await graphOf("sit", "resolved");
         const reader = resource(graph, T.role, "2_1_bbws_dynamodb_schemas-ledger-reader");
         const trust = JSON.parse(reader.inputs.assumeRolePolicy as string);
         const [owner, repository] = [placeholderNumber("org:org"), placeholderNumber("repo:org/2_1_bbws_dynamodb_schemas")];

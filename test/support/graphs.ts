@@ -9,7 +9,7 @@ const cache = new Map<string, { graph: Promise<Graph>; snapshot: Promise<string>
  * The fixture organisation's graph of a stack, synthesized once per run. Shared: never change it in place;
  * break a copy (`mutate`, `copyOf` in helpers/policy.ts).
  */
-export function graphOf(stack: StackName, mode: SynthesisMode): Promise<Graph> {
+export function graphOf(stack: string, mode: SynthesisMode): Promise<Graph> {
     const key = `${stack}.${mode}`;
     let entry = cache.get(key);
     if (!entry) {
