@@ -6,12 +6,10 @@ import { deployerPermissions, previewerPermissions } from "../components/permiss
 import { accessLogBucketPolicy } from "../components/stateAccessLog";
 import { roleName } from "../components/naming";
 import { placeholderNumber, type Graph } from "../tools/lib/synthesize";
-import { childrenOf, resource, resourcesOf, T } from "./helpers/stacks";
-import { graphOf } from "./support/graphs";
+import { childrenOf, graphOf, resource, resourcesOf, T } from "./helpers/stacks";
 
 const naming = { prefix: "bbws", environment: "prod" as const, accountId: "093646564004", region: "af-south-1" };
 const noScope = { dynamodbTables: [], s3Buckets: [], lambdaFunctions: [], foundation: false };
-
 describe("prod protection", () => {
     it("protects and retains everything stateful in prod, with a 30-day key window", () => {
         assert.deepEqual(statefulProtection("prod"), {
@@ -323,9 +321,8 @@ describe("the prod stack, synthesized from the fixture organisation's Pulumi.pro
         const name = "state-access-logs";
         assert.deepEqual(resource(graph, T.bucket, name).inputs, { bucket: "bbws-state-access-logs-prod", forceDestroy: false });
         assert.deepEqual(resource(graph, T.bucketVersioning, name).inputs.versioningConfiguration, { status: "Enabled" });
-        assert.deepEqual(resource(graph, T.bucketEncryption, name).inputs.rules, [
-            { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
-        ]);
+        const sse = resource(graph, T.bucketEncryption, name).inputs.rules;
+        assert.deepEqual(sse, [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
         const { bucket: _bucket, ...flags } = resource(graph, T.bucketPublicAccessBlock, name).inputs;
         assert.deepEqual(flags, { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
         assert.deepEqual(resource(graph, T.bucketOwnershipControls, name).inputs.rule, { objectOwnership: "BucketOwnerEnforced" });
