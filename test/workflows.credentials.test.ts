@@ -5,22 +5,6 @@ import { loadWorkflow, type Job } from "./helpers/workflows";
 const load = loadWorkflow;
 const own = (name: string) => load(path.join(".github", "workflows", name));
 const stepsOf = (job: Job) => job.steps ?? [];
-/** A local reusable workflow, or the foundation's one an example calls: the file in this repository. */
-const calledWorkflow = (uses: string) => {
-    const match = /^(?:\.\/|[\w.-]+\/cicd-foundation\/)(\.github\/workflows\/[\w.-]+\.ya?ml)/.exec(uses);
-    return match ? match[1] : undefined;
-};
-/** A job that signs a build provenance attestation: its OIDC token goes to Sigstore, not to a cloud role. */
-const signsAttestation = (job: Job): boolean => {
-    if (stepsOf(job).some((s) => s.uses?.startsWith("actions/attest-build-provenance@"))) return true;
-    const called = job.uses ? calledWorkflow(job.uses) : undefined;
-    return called !== undefined && Object.values(load(called).jobs).some(signsAttestation);
-};
-const assumesRole = (job: Job): boolean => {
-    if (stepsOf(job).some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))) return true;
-    const called = job.uses ? calledWorkflow(job.uses) : undefined;
-    return called !== undefined && Object.values(load(called).jobs).some(assumesRole);
-};
 
 describe("the project's own workflows: GitHub credentials and behaviour", () => {
     const appToken = (file: string, job: string) =>

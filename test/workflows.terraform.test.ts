@@ -14,17 +14,6 @@ const calledWorkflow = (uses: string) => {
     const match = /^(?:\.\/|[\w.-]+\/cicd-foundation\/)(\.github\/workflows\/[\w.-]+\.ya?ml)/.exec(uses);
     return match ? match[1] : undefined;
 };
-/** A job that signs a build provenance attestation: its OIDC token goes to Sigstore, not to a cloud role. */
-const signsAttestation = (job: Job): boolean => {
-    if (stepsOf(job).some((s) => s.uses?.startsWith("actions/attest-build-provenance@"))) return true;
-    const called = job.uses ? calledWorkflow(job.uses) : undefined;
-    return called !== undefined && Object.values(load(called).jobs).some(signsAttestation);
-};
-const assumesRole = (job: Job): boolean => {
-    if (stepsOf(job).some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))) return true;
-    const called = job.uses ? calledWorkflow(job.uses) : undefined;
-    return called !== undefined && Object.values(load(called).jobs).some(assumesRole);
-};
 
 describe("the Terraform component's reusable workflows", () => {
     const tf = (name: string) => own(`terraform-${name}.yml`);
