@@ -55,7 +55,7 @@ describe("a first `up` on an account: the OIDC provider and the roles that trust
     });
 
     it("makes every role trusting GitHub's provider depend on the provider it creates", () => {
-        const [provider] = resourcesOf(created, T.oidc);
+        const [provider] = resourcesOf(created, T.oidcProvider);
         const roles = githubTrusting(created);
         assert.equal(roles.length, 9, "three repositories, each with a deployer, a previewer and a ledger reader");
         assert.deepEqual(
@@ -65,7 +65,7 @@ describe("a first `up` on an account: the OIDC provider and the roles that trust
     });
 
     it("creates no provider when the account's is adopted, and looks it up by its ARN", () => {
-        assert.deepEqual(resourcesOf(adopted, T.oidc), []);
+        assert.deepEqual(resourcesOf(adopted, T.oidcProvider), []);
         assert.deepEqual(
             adoptedLookups.filter((l) => l.startsWith(LOOKUP)),
             [`${LOOKUP} ${GITHUB_PROVIDER_ARN}`],
@@ -74,7 +74,7 @@ describe("a first `up` on an account: the OIDC provider and the roles that trust
     });
 
     it("keeps the provider as a resource when it is imported, and the roles still wait for it", () => {
-        const providers = resourcesOf(imported, T.oidc);
+        const providers = resourcesOf(imported, T.oidcProvider);
         assert.deepEqual(
             providers.map((p) => [p.name, p.inputs.url]),
             [["github-oidc", "https://token.actions.githubusercontent.com"]],

@@ -6,7 +6,7 @@ import { deployerPermissions, previewerPermissions } from "../components/permiss
 import { accessLogBucketPolicy } from "../components/stateAccessLog";
 import { roleName } from "../components/naming";
 import { placeholderNumber, type Graph } from "../tools/lib/synthesize";
-import { childrenOf, resource, resourcesOf, synth, T } from "./helpers/stacks";
+import { childrenOf, graphOf, resource, resourcesOf, T } from "./helpers/stacks";
 
 const naming = { prefix: "bbws", environment: "prod" as const, accountId: "093646564004", region: "af-south-1" };
 const noScope = { dynamodbTables: [], s3Buckets: [], lambdaFunctions: [], ecsServices: [], foundation: false };
@@ -258,10 +258,10 @@ describe("permission policies", () => {
     });
 });
 
-describe("the prod stack, synthesized from Pulumi.prod.yaml", () => {
+describe("the prod stack, synthesized from the fixture organisation's Pulumi.prod.yaml", () => {
     let graph: Graph;
     before(async () => {
-        graph = await synth("prod");
+        graph = await graphOf("prod", "resolved");
     });
 
     it("creates one deployer and one previewer per repository, each with one inline policy", () => {
@@ -335,11 +335,12 @@ describe("the prod stack, synthesized from Pulumi.prod.yaml", () => {
     it("logs every request to the state bucket into a versioned, locked-down, SSE-S3 log bucket kept seven years", () => {
         const name = "state-access-logs";
         assert.deepEqual(resource(graph, T.bucket, name).inputs, { bucket: "bbws-state-access-logs-prod", forceDestroy: false });
-        assert.deepEqual(resource(graph, T.versioning, name).inputs.versioningConfiguration, { status: "Enabled" });
-        assert.deepEqual(resource(graph, T.sse, name).inputs.rules, [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
-        const { bucket: _bucket, ...flags } = resource(graph, T.publicAccess, name).inputs;
+        assert.deepEqual(resource(graph, T.bucketVersioning, name).inputs.versioningConfiguration, { status: "Enabled" });
+        const sse = resource(graph, T.bucketEncryption, name).inputs.rules;
+        assert.deepEqual(sse, [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
+        const { bucket: _bucket, ...flags } = resource(graph, T.bucketPublicAccessBlock, name).inputs;
         assert.deepEqual(flags, { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
-        assert.deepEqual(resource(graph, T.ownership, name).inputs.rule, { objectOwnership: "BucketOwnerEnforced" });
+        assert.deepEqual(resource(graph, T.bucketOwnershipControls, name).inputs.rule, { objectOwnership: "BucketOwnerEnforced" });
         assert.deepEqual(JSON.parse(resource(graph, T.bucketPolicy, name).inputs.policy as string), accessLogBucketPolicy(naming));
         assert.deepEqual(accessLogBucketPolicy(naming).Statement[0], {
             Sid: "S3LogDeliveryWritesStateAccessLogs",
@@ -372,16 +373,16 @@ describe("the prod stack, synthesized from Pulumi.prod.yaml", () => {
 
     it("encrypts, versions, locks down and expires the state bucket", () => {
         assert.deepEqual(resource(graph, T.bucket, "state").inputs, { bucket: "bbws-state-prod", forceDestroy: false });
-        assert.deepEqual(resource(graph, T.versioning, "state").inputs.versioningConfiguration, { status: "Enabled" });
-        assert.deepEqual(resource(graph, T.sse, "state").inputs.rules, [
+        assert.deepEqual(resource(graph, T.bucketVersioning, "state").inputs.versioningConfiguration, { status: "Enabled" });
+        assert.deepEqual(resource(graph, T.bucketEncryption, "state").inputs.rules, [
             {
                 applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: "arn:placeholder:kms:key" },
                 bucketKeyEnabled: true,
             },
         ]);
-        const { bucket: _bucket, ...flags } = resource(graph, T.publicAccess, "state").inputs;
+        const { bucket: _bucket, ...flags } = resource(graph, T.bucketPublicAccessBlock, "state").inputs;
         assert.deepEqual(flags, { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
-        assert.deepEqual(resource(graph, T.ownership, "state").inputs.rule, { objectOwnership: "BucketOwnerEnforced" });
+        assert.deepEqual(resource(graph, T.bucketOwnershipControls, "state").inputs.rule, { objectOwnership: "BucketOwnerEnforced" });
         assert.deepEqual(JSON.parse(resource(graph, T.bucketPolicy, "state").inputs.policy as string), {
             Version: "2012-10-17",
             Statement: [
@@ -458,7 +459,7 @@ describe("the prod stack, synthesized from Pulumi.prod.yaml", () => {
     });
 
     it("registers the OIDC provider with GitHub's issuer and the STS audience", () => {
-        assert.deepEqual(resource(graph, T.oidc, "github-oidc").inputs, {
+        assert.deepEqual(resource(graph, T.oidcProvider, "github-oidc").inputs, {
             url: "https://token.actions.githubusercontent.com",
             clientIdLists: ["sts.amazonaws.com"],
         });
@@ -467,10 +468,10 @@ describe("the prod stack, synthesized from Pulumi.prod.yaml", () => {
     it("protects and retains every stateful resource, and only those", () => {
         const stateful = [
             T.bucket,
-            T.versioning,
+            T.bucketVersioning,
             T.table,
             T.key,
-            T.oidc,
+            T.oidcProvider,
             "aws:cloudwatch/logGroup:LogGroup",
             "aws:iam/policy:Policy",
             "aws:ecr/repository:Repository",
@@ -496,10 +497,10 @@ describe("the prod stack, synthesized from Pulumi.prod.yaml", () => {
     });
 });
 
-describe("every stack synthesizes from its real stack file", () => {
+describe("every stack synthesizes from its stack file", () => {
     for (const stack of ["dev", "sit"]) {
         it(`${stack}: protects nothing, keeps 7-day key deletion and names its resources for ${stack}`, async () => {
-            const graph = await synth(stack);
+            const graph = await graphOf(stack, "resolved");
             assert.deepEqual(
                 graph.resources.filter((r) => r.protect || r.retainOnDelete).map((r) => r.name),
                 [],
@@ -511,7 +512,7 @@ describe("every stack synthesizes from its real stack file", () => {
     }
 
     it("gives sit the ledger reader that prod's promotion check assumes", async () => {
-        const graph = await synth("sit");
+        const graph = await graphOf("sit", "resolved");
         const reader = resource(graph, T.role, "2_1_bbws_dynamodb_schemas-ledger-reader");
         const trust = JSON.parse(reader.inputs.assumeRolePolicy as string);
         const [owner, repository] = [placeholderNumber("org:org"), placeholderNumber("repo:org/2_1_bbws_dynamodb_schemas")];

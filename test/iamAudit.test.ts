@@ -7,6 +7,7 @@ import { boundaryPolicyArn, roleName } from "../components/naming";
 import type { Graph } from "../tools/lib/synthesize";
 import { decide, stackPolicies, type Decision, type StackPolicies } from "./helpers/iamSimulation";
 import { configValue, stackConfig, synth, withConfig } from "./helpers/stacks";
+import { graphOf } from "./support/graphs";
 
 /**
  * The foundation deployer's policy, audited against what the AWS provider calls for every resource type the
@@ -323,7 +324,7 @@ describe("every synthesized policy, checked against AWS's service authorization 
     for (const stack of ["dev", "sit", "prod"]) {
         it(`${stack}: names only real actions, and grants on "*" exactly the actions that take no resource ARN`, async () => {
             const raw = stack === "prod" ? fullConfig() : stackConfig(stack);
-            const graph = await synth(stack, "resolved", raw);
+            const graph = stack === "prod" ? await synth(stack, "resolved", raw) : await graphOf(stack, "resolved");
             const documents = graph.resources
                 .filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" || r.type === "aws:iam/policy:Policy")
                 .map((r) => ({

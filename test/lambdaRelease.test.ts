@@ -22,7 +22,8 @@ import {
 import { checkStability, ledgerHistory } from "../actions/lambda-release/src/stability";
 import { createLedgerTable, fakeFunction, startCloudWatch, startDynamo, startLambda } from "./helpers/aws";
 import { decide, stackPolicies } from "./helpers/iamSimulation";
-import { stackConfig, synth } from "./helpers/stacks";
+import { stackConfig } from "./helpers/stacks";
+import { graphOf } from "./support/graphs";
 
 const COMMIT = "0123456789abcdef0123456789abcdef01234567";
 const OTHER = "fedcba9876543210fedcba9876543210fedcba98";
@@ -333,7 +334,7 @@ describe("the Lambda release against loopback Lambda and CloudWatch endpoints", 
 
             const config = parseStackConfig(stackConfig("sit"), "sit");
             const naming = { prefix: config.prefix, environment: config.environment, accountId: config.accountId, region: config.region };
-            const policies = stackPolicies(await synth("sit"), config.accountId);
+            const policies = stackPolicies(await graphOf("sit", "resolved"), config.accountId);
             const table = `arn:aws:dynamodb:${config.region}:${config.accountId}:table/${config.prefix}-deployments-sit`;
             /** The request IAM evaluates: the index queried, and the partition key value bound in the key condition. */
             const asRequest = ({ action, input }: (typeof sent)[number]) => {

@@ -3,10 +3,16 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { gzipSync } from "zlib";
+import { stateBucketName } from "../components/naming";
+import { validateStack } from "../config";
+import { readStackFile, stackFilePath } from "../tools/lib/stackFile";
 import { checkpointToDeployment, StateVersionError } from "../tools/lib/stateVersions";
 import { runToolAsync } from "./helpers/run";
 import { startS3, type FakeVersion } from "./helpers/s3";
 
+// The command reads the committed prod stack file for its bucket; the fake S3 serves whichever bucket that
+// file names, so the test holds for any organisation's stack files.
+const BUCKET = stateBucketName(validateStack(readStackFile(stackFilePath("prod")), "prod"));
 const KEY = "cicd-foundation/.pulumi/stacks/cicd-foundation/prod.json";
 const checkpointText = fs.readFileSync(path.join(__dirname, "fixtures", "checkpoint-prod.json"), "utf8");
 const checkpoint = JSON.parse(checkpointText) as { version: number; checkpoint: { latest: { resources: unknown[] } } };
@@ -69,7 +75,7 @@ describe("npm run state-versions (on a loopback S3)", () => {
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     });
     before(async () => {
-        s3 = await startS3("bbws-state-prod", VERSIONS);
+        s3 = await startS3(BUCKET, VERSIONS);
     });
     after(() => s3.stop());
     beforeEach(() => {
@@ -83,7 +89,7 @@ describe("npm run state-versions (on a loopback S3)", () => {
         assert.equal(
             result.stdout,
             [
-                `s3://bbws-state-prod/${KEY}`,
+                `s3://${BUCKET}/${KEY}`,
                 "VERSION ID                         LAST MODIFIED             SIZE  NOTE",
                 "---------------------------------  ------------------------  ----  -------",
                 `3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY  2026-11-20T07:41:08.000Z  ${size(0)}  current`,
@@ -115,7 +121,7 @@ describe("npm run state-versions (on a loopback S3)", () => {
         );
         assert.ok(
             s3.requests.includes(
-                `GET /bbws-state-prod/${KEY.split("/").map(encodeURIComponent).join("/")}?versionId=Ab9.xnq0Tkt5XkO2iE0bYpLdC1wS7mMh&x-id=GetObject`,
+                `GET /${BUCKET}/${KEY.split("/").map(encodeURIComponent).join("/")}?versionId=Ab9.xnq0Tkt5XkO2iE0bYpLdC1wS7mMh&x-id=GetObject`,
             ),
             s3.requests.join("\n"),
         );
@@ -123,19 +129,7 @@ describe("npm run state-versions (on a loopback S3)", () => {
 
     it("unzips a checkpoint the backend stored gzipped", async () => {
         const out = path.join(directory, "dev-state.json");
-        const args = [
-            "export",
-            "--stack",
-            "dev",
-            "--bucket",
-            "bbws-state-prod",
-            "--region",
-            "af-south-1",
-            "--version-id",
-            "gz1",
-            "--out",
-            out,
-        ];
+        const args = ["export", "--stack", "dev", "--bucket", BUCKET, "--region", "af-south-1", "--version-id", "gz1", "--out", out];
         const result = await runToolAsync("stateVersions.ts", args, env());
         assert.equal(result.status, 0, result.stderr);
         const written = JSON.parse(fs.readFileSync(out, "utf8"));
@@ -148,7 +142,7 @@ describe("npm run state-versions (on a loopback S3)", () => {
         assert.equal(result.status, 2);
         assert.equal(
             result.stderr,
-            `state-versions: --version-id 'nope' is not a version of s3://bbws-state-prod/${KEY}: run 'list' to see them\n`,
+            `state-versions: --version-id 'nope' is not a version of s3://${BUCKET}/${KEY}: run 'list' to see them\n`,
         );
         assert.equal(fs.existsSync(out), false);
     });
@@ -163,7 +157,7 @@ describe("npm run state-versions (on a loopback S3)", () => {
         assert.equal(result.status, 2);
         assert.equal(
             result.stderr,
-            `state-versions: s3://bbws-state-prod/${KEY} version QUpfdndhfd8438MNFDN93jdnJFkdmqnh holds no deployment (the stack had never been updated then): nothing to import\n`,
+            `state-versions: s3://${BUCKET}/${KEY} version QUpfdndhfd8438MNFDN93jdnJFkdmqnh holds no deployment (the stack had never been updated then): nothing to import\n`,
         );
         assert.equal(fs.existsSync(out), false);
     });

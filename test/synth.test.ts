@@ -3,9 +3,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { runTool, type RunResult } from "./helpers/run";
+import { fixtureStackFile } from "./support/stacks";
 
-const ROOT = path.join(__dirname, "..");
-const stackText = (stack: string) => fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8");
+// The fixture organisation's stack files, given with --config: the committed ones have a test of their own.
+const stackText = (stack: string) => fs.readFileSync(fixtureStackFile(stack), "utf8");
 
 describe("npm run synth", () => {
     let outDir: string;
@@ -19,12 +20,16 @@ describe("npm run synth", () => {
         before(() => {
             directory = fs.mkdtempSync(path.join(os.tmpdir(), "synth-"));
             // The full table (--table) in a 120-column terminal, as these cases read it.
-            result = runTool("synth.ts", ["--stack", "prod", "--out-dir", directory, "--no-policy", "--table"], { COLUMNS: "120" });
+            result = runTool(
+                "synth.ts",
+                ["--stack", "prod", "--config", fixtureStackFile("prod"), "--out-dir", directory, "--no-policy", "--table"],
+                { COLUMNS: "120" },
+            );
         });
 
         it("prints the table of a stack and writes its graph in both modes", () => {
             assert.equal(result.status, 0, result.stderr);
-            assert.match(result.stdout, /== stack prod \(Pulumi\.prod\.yaml\): \d+ resources/);
+            assert.match(result.stdout, /== stack prod \(test\/fixtures\/stacks\/Pulumi\.prod\.yaml\): \d+ resources/);
             assert.match(result.stdout, /Note: Offline synthesis: ids, ARNs and looked-up GitHub ids are placeholders, not real values\./);
             const resolved = JSON.parse(fs.readFileSync(path.join(directory, "prod.resolved.json"), "utf8"));
             const preview = JSON.parse(fs.readFileSync(path.join(directory, "prod.preview.json"), "utf8"));
@@ -61,7 +66,16 @@ describe("npm run synth", () => {
     });
 
     it("prints the table uncut with --wide", () => {
-        const result = runTool("synth.ts", ["--stack", "dev", "--out-dir", outDir, "--no-policy", "--wide"]);
+        const result = runTool("synth.ts", [
+            "--stack",
+            "dev",
+            "--config",
+            fixtureStackFile("dev"),
+            "--out-dir",
+            outDir,
+            "--no-policy",
+            "--wide",
+        ]);
         assert.equal(result.status, 0, result.stderr);
         assert.match(
             result.stdout,
@@ -72,8 +86,6 @@ describe("npm run synth", () => {
 
     it("exits 2 and names every problem of the file given with --config", () => {
         const file = path.join(outDir, "sit-edited.yaml");
-        // The repositories are declared once, in the project file beside the stack files.
-        fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(outDir, "Pulumi.yaml"));
         fs.writeFileSync(
             file,
             stackText("sit")
@@ -90,11 +102,10 @@ describe("npm run synth", () => {
                 `  - ${file}: cicd-foundation:environmentProtection.requiredApprovals must be at least 2 in sit, got 1`,
             ].join("\n"),
         );
-        assert.deepEqual(fs.readdirSync(outDir).sort(), ["Pulumi.yaml", "sit-edited.yaml"]);
+        assert.deepEqual(fs.readdirSync(outDir).sort(), ["sit-edited.yaml"]);
     });
 
     it("exits 2 for a rule across stacks, read from the files beside the one given", () => {
-        fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(outDir, "Pulumi.yaml"));
         fs.writeFileSync(path.join(outDir, "Pulumi.dev.yaml"), stackText("dev"));
         fs.writeFileSync(path.join(outDir, "Pulumi.prod.yaml"), stackText("prod"));
         const file = path.join(outDir, "Pulumi.sit.yaml");
@@ -123,7 +134,7 @@ describe("npm run synth", () => {
     it("exits 2 when --out-dir names a file, and writes nothing", () => {
         const file = path.join(outDir, "graphs.json");
         fs.writeFileSync(file, "{}");
-        const result = runTool("synth.ts", ["--stack", "dev", "--out-dir", file, "--no-policy"]);
+        const result = runTool("synth.ts", ["--stack", "dev", "--config", fixtureStackFile("dev"), "--out-dir", file, "--no-policy"]);
         assert.equal(result.status, 2);
         assert.equal(
             result.stderr.split("\n")[0],
@@ -136,7 +147,15 @@ describe("npm run synth", () => {
     it("exits 2 when a folder in --out-dir's path is a file", () => {
         const file = path.join(outDir, "graphs.json");
         fs.writeFileSync(file, "{}");
-        const result = runTool("synth.ts", ["--stack", "dev", "--out-dir", path.join(file, "sub"), "--no-policy"]);
+        const result = runTool("synth.ts", [
+            "--stack",
+            "dev",
+            "--config",
+            fixtureStackFile("dev"),
+            "--out-dir",
+            path.join(file, "sub"),
+            "--no-policy",
+        ]);
         assert.equal(result.status, 2);
         assert.equal(
             result.stderr.split("\n")[0],

@@ -4,7 +4,7 @@ import type { Graph, SynthesisMode } from "../tools/lib/synthesize";
 import { mutate, stackOutcome } from "./helpers/policy";
 import { synth, T } from "./helpers/stacks";
 import { fixtureStacks, lookups, removeFixtures, STACKS } from "./helpers/trustFixture";
-import { withResource } from "./helpers/breaks";
+import { withResource } from "./support/edits";
 
 const GH = "token.actions.githubusercontent.com";
 const APPLY = "acme/platform-foundation/.github/workflows/terraform-apply.yml@refs/heads/main";

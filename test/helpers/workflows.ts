@@ -38,3 +38,7 @@ export const workflowText = (file: string) => fs.readFileSync(path.join(ROOT, fi
 
 /** A workflow file, parsed, by its path from the project root. */
 export const loadWorkflow = (file: string) => yaml.load(workflowText(file)) as Workflow;
+
+/** A dispatched caller's one Slack webhook: the organisation secret of the environment it deploys to. */
+export const ENVIRONMENT_WEBHOOK =
+    "${{ inputs.environment == 'prod' && secrets.SLACK_WEBHOOK_PROD || (inputs.environment == 'sit' && secrets.SLACK_WEBHOOK_SIT || secrets.SLACK_WEBHOOK_DEV) }}";

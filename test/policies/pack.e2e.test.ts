@@ -2,13 +2,14 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { STATEFUL_TYPES } from "../policies/lib/types";
-import { rules } from "../policies/rules";
-import { analyzeGraph, PolicyConfigError, PolicyPackProcess, readPolicyConfig } from "../tools/lib/analyzer";
-import type { Graph } from "../tools/lib/synthesize";
-import { messagesOf, PROD_BREAKS } from "./helpers/breaks";
-import { runTool } from "./helpers/run";
-import { synth } from "./helpers/stacks";
+import { STATEFUL_TYPES } from "../../policies/lib/types";
+import { rules } from "../../policies/rules";
+import { analyzeGraph, PolicyConfigError, PolicyPackProcess, readPolicyConfig } from "../../tools/lib/analyzer";
+import type { Graph } from "../../tools/lib/synthesize";
+import { runTool } from "../helpers/run";
+import { breaksOf, messagesOf, PROD_BREAKS } from "../support/breaks";
+import { useGraphs } from "../support/graphs";
+import { fixtureStackFile } from "../support/stacks";
 
 const lastLine = (message: string) => message.split("\n").pop();
 /** How many resources of a graph prod requires to be protected (at least the six of the foundation). */
@@ -20,15 +21,10 @@ const statefulCount = (graph: Graph) => {
 
 describe("the policy pack, started as the Pulumi CLI starts it and driven over the analyzer protocol", () => {
     let pack: PolicyPackProcess;
-    /** The program's graphs as synthesized. */
-    const graphs: Record<string, Graph> = {};
+    /** The fixture organisation's graphs as synthesized. */
+    const graphs = useGraphs();
     before(async () => {
         pack = await PolicyPackProcess.start();
-        for (const stack of ["dev", "sit", "prod"]) {
-            for (const mode of ["resolved", "preview"] as const) {
-                graphs[`${stack}.${mode}`] = await synth(stack, mode);
-            }
-        }
     });
     after(() => pack.stop());
 
@@ -138,8 +134,7 @@ describe("the policy pack, started as the Pulumi CLI starts it and driven over t
     });
 
     it("reports dev's violations as advisory", async () => {
-        const rotation = PROD_BREAKS.find((b) => b.rule === "kms-key-rotation");
-        assert.ok(rotation);
+        const [rotation] = breaksOf("kms-key-rotation");
         const { diagnostics } = await analyzeGraph(rotation.apply(graphs["dev.preview"]), readPolicyConfig("dev"), pack);
         assert.deepEqual(
             diagnostics.map((d) => [d.policy, d.level, lastLine(d.message)]),
@@ -254,13 +249,22 @@ describe("the policy config fails closed", () => {
         assert.deepEqual(readPolicyConfig("dev", dev), { all: "disabled", "s3-tls-only": "advisory" });
     });
     it("npm run synth exits 2 on prod's policy config made advisory, before synthesizing anything", () => {
-        const prod = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "policies", "config", "prod.json"), "utf8")) as Record<
+        const prod = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "policies", "config", "prod.json"), "utf8")) as Record<
             string,
             unknown
         >;
         const file = write("prod-advisory.json", JSON.stringify({ ...prod, all: "advisory" }));
         const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "synth-"));
-        const result = runTool("synth.ts", ["--stack", "prod", "--policy-config", file, "--out-dir", outDir]);
+        const result = runTool("synth.ts", [
+            "--stack",
+            "prod",
+            "--config",
+            fixtureStackFile("prod"),
+            "--policy-config",
+            file,
+            "--out-dir",
+            outDir,
+        ]);
         assert.equal(result.status, 2);
         assert.equal(
             result.stderr,
@@ -285,18 +289,36 @@ describe("the policy config fails closed", () => {
     it("npm run synth exits 2 on a null policy config with one clear line and no stack trace", () => {
         const file = write("null.json", "null");
         const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "synth-"));
-        const result = runTool("synth.ts", ["--stack", "prod", "--policy-config", file, "--out-dir", outDir]);
+        const result = runTool("synth.ts", [
+            "--stack",
+            "prod",
+            "--config",
+            fixtureStackFile("prod"),
+            "--policy-config",
+            file,
+            "--out-dir",
+            outDir,
+        ]);
         assert.equal(result.status, 2);
         assert.equal(result.stderr, `synth: ${file}: must be a JSON object of policy settings, got null\n`);
     });
     it("npm run synth exits 2 on prod's policy config with one rule set to dev, naming the file and the key", () => {
-        const prod = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "policies", "config", "prod.json"), "utf8")) as Record<
+        const prod = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "policies", "config", "prod.json"), "utf8")) as Record<
             string,
             unknown
         >;
         const file = write("one-rule-dev.json", JSON.stringify({ ...prod, "oidc-trust": { environment: "dev" } }));
         const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "synth-"));
-        const result = runTool("synth.ts", ["--stack", "prod", "--policy-config", file, "--out-dir", outDir]);
+        const result = runTool("synth.ts", [
+            "--stack",
+            "prod",
+            "--config",
+            fixtureStackFile("prod"),
+            "--policy-config",
+            file,
+            "--out-dir",
+            outDir,
+        ]);
         assert.equal(result.status, 2);
         assert.equal(
             result.stderr,
@@ -313,23 +335,21 @@ describe("npm run synth with the policy pack", () => {
         // (prod's own file is refused for dev: its rules' environment is not the stack's).
         const config = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "policy-config-")), "no-environment.json");
         fs.writeFileSync(config, '{"all": "mandatory"}');
-        const result = runTool("synth.ts", ["--stack", "dev", "--policy-config", config, "--out-dir", outDir]);
+        const result = runTool("synth.ts", [
+            "--stack",
+            "dev",
+            "--config",
+            fixtureStackFile("dev"),
+            "--policy-config",
+            config,
+            "--out-dir",
+            outDir,
+        ]);
         assert.equal(result.status, 1, result.stderr);
         assert.match(
             result.stdout,
             /^mandatory +prod-stateful-protected +ledger +Table 'ledger' is stateful and must set protect in prod\.$/m,
         );
         assert.match(result.stderr, /^synth: \d+ mandatory policy violation\(s\)$/m);
-    });
-    it("runs the pack on each committed stack and exits 0", () => {
-        const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "synth-"));
-        const result = runTool("synth.ts", ["--stack", "all", "--out-dir", outDir]);
-        assert.equal(result.status, 0, result.stderr);
-        for (const stack of ["dev", "sit", "prod"]) {
-            assert.match(
-                result.stdout,
-                new RegExp(`policy pack, policies/config/${stack}\\.json, a first preview \\(ids unknown\\): no violations`),
-            );
-        }
     });
 });
