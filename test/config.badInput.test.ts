@@ -58,7 +58,7 @@ describe("config: bad input is rejected with the key and the file named", () => 
             name: "an unknown key of ours",
             config: () => withConfig(prod(), { [`${P}:repos`]: [] }),
             problems: [
-                `Pulumi.prod.yaml: ${P}:repos is not a known key (known: environment, accountId, prefix, githubOwner, repositories, state, environmentProtection, ownsRepositoryRuleset, backend, pulumiCloud, slackWebhook, githubToken, notifications, monitoring, accountQuotas)`,
+                `Pulumi.prod.yaml: ${P}:repos is not a known key (known: environment, accountId, prefix, githubOwner, repositories, deployableServices, state, environmentProtection, ownsRepositoryRuleset, backend, pulumiCloud, shard, slackWebhook, githubToken, notifications, monitoring, oidcProviders, githubAccess, accountQuotas)`,
             ],
         },
         {
@@ -221,7 +221,7 @@ describe("config: bad input is rejected with the key and the file named", () => 
         {
             name: "a repository of an unknown kind",
             config: () => withConfig(prod(), { [`${P}:repositories`]: plusRepository("prod", lambda("orders", { kind: "docker" })) }),
-            problems: [`Pulumi.prod.yaml: ${P}:repositories[7].kind must be one of terraform, lambda, pulumi, got "docker"`],
+            problems: [`Pulumi.prod.yaml: ${P}:repositories[7].kind must be one of terraform, lambda, container, pulumi, got "docker"`],
         },
         {
             name: "a deploy scope of '*'",
@@ -237,7 +237,9 @@ describe("config: bad input is rejected with the key and the file named", () => 
             name: "a misspelt repository key",
             config: () =>
                 withConfig(prod(), { [`${P}:repositories`]: plusRepository("prod", { name: "orders", kind: "lambda", deploy: {} }) }),
-            problems: [`Pulumi.prod.yaml: ${P}:repositories[7].deploy is not a known key (known: name, kind, immutableSubject, deploys)`],
+            problems: [
+                `Pulumi.prod.yaml: ${P}:repositories[7].deploy is not a known key (known: name, kind, immutableSubject, deploys, shard, environments, overrides)`,
+            ],
         },
         {
             name: "no repository holding the foundation",

@@ -63,7 +63,6 @@ describe("config: the fixture organisation's stack files", () => {
                     ["2_1_bbws_dynamodb_schemas", "terraform", false],
                     ["2_1_bbws_s3_schemas", "terraform", false],
                     ["cicd-foundation", "pulumi", true],
-                    ["2_bbws_tenants_api", "container", false],
                 ],
             );
             assert.deepEqual(config.state, { noncurrentVersionDays: 90, abortIncompleteUploadDays: 7, terraformLockTable: true });
@@ -224,8 +223,6 @@ describe("config: the rules across stacks", () => {
             fs.writeFileSync(path.join(directory, `Pulumi.${stack}.yaml`), change(fs.readFileSync(fixtureStackFile(stack), "utf8")));
         beforeEach(() => {
             directory = fs.mkdtempSync(path.join(os.tmpdir(), "stacks-"));
-            // The repositories are declared once, in the project file beside the stack files.
-            fs.copyFileSync(path.join(__dirname, "..", "Pulumi.yaml"), path.join(directory, "Pulumi.yaml"));
         });
 
         it("checks the stack against the files beside it and names each file", () => {

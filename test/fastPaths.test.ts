@@ -74,6 +74,7 @@ describe("the program runs compiled in pulumi", () => {
             "test/**/*.ts",
             "policies/**/*.ts",
             "actions/**/*.ts",
+            "shared/**/*.ts",
         ]);
     });
 
@@ -86,7 +87,15 @@ describe("the program runs compiled in pulumi", () => {
                 .map((f) => `${folder}/${f.split(path.sep).join("/")}`);
         assert.deepEqual(
             Object.keys(manifest.sources),
-            [...sourcesIn("components"), ...sourcesIn("config"), "config.ts", "index.ts", "tsconfig.build.json", "tsconfig.json"].sort(),
+            [
+                ...sourcesIn("components"),
+                ...sourcesIn("config"),
+                ...sourcesIn("shared"),
+                "config.ts",
+                "index.ts",
+                "tsconfig.build.json",
+                "tsconfig.json",
+            ].sort(),
         );
         assert.deepEqual(freshness.staleReasons(ROOT, path.join(ROOT, "bin")), []);
         assert.deepEqual(freshness.staleReasons(path.join(ROOT, "policies"), path.join(ROOT, "policies", "bin")), []);
@@ -250,7 +259,8 @@ describe("npm run bench", () => {
         const directory = scratch("bench");
         try {
             const out = path.join(directory, "performance.md");
-            const result = runTool("bench.ts", ["--runs", "1", "--stacks", "prod", "--scales", "1,2", "--out", out]);
+            // One small sharded layout: the 300- and 1,000-repository layouts are for `npm run bench` itself.
+            const result = runTool("bench.ts", ["--runs", "1", "--stacks", "prod", "--scales", "1,2", "--sharded", "60", "--out", out]);
             assert.equal(result.status, 0, result.stderr);
             const report = fs.readFileSync(out, "utf8");
             const rows = (heading: string) =>

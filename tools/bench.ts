@@ -43,15 +43,18 @@ const ratio = (slow: number, fast: number) => `${(slow / fast).toFixed(1)}×`;
  * tools/lib with the program sources it imports, at their relative paths under BENCH_DIR.
  */
 function compileHarness(): void {
-    const files = [
-        ...fs.readdirSync(path.join(PROJECT_ROOT, "tools", "lib")).map((f) => path.join("tools", "lib", f)),
-        "config.ts",
-        ...fs.readdirSync(path.join(PROJECT_ROOT, "config")).map((f) => path.join("config", f)),
-        // Components may live in folders (components/permissions/).
-        ...fs
-            .readdirSync(path.join(PROJECT_ROOT, "components"), { recursive: true, encoding: "utf8" })
+    // Every folder may hold folders (components/permissions/, config/checks/).
+    const sources = (folder: string) =>
+        fs
+            .readdirSync(path.join(PROJECT_ROOT, folder), { recursive: true, encoding: "utf8" })
             .filter((f) => f.endsWith(".ts"))
-            .map((f) => path.join("components", f)),
+            .map((f) => path.join(folder, f));
+    const files = [
+        ...sources(path.join("tools", "lib")),
+        "config.ts",
+        ...sources("config"),
+        ...sources("components"),
+        ...sources("shared"),
     ].map((f) => path.join(PROJECT_ROOT, f));
     fs.rmSync(BENCH_DIR, { recursive: true, force: true });
     build.transpileFiles(files, build.readConfig("tsconfig.json").options, PROJECT_ROOT, BENCH_DIR);
@@ -434,6 +437,7 @@ main(process.argv.slice(2)).then(
     () => process.exit(0),
     (error: unknown) => {
         console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+        if (process.env.BENCH_DEBUG) console.error(error);
         process.exit(error instanceof UsageError ? 2 : 1);
     },
 );

@@ -15,7 +15,7 @@ describe("the pack's rules together", () => {
     const graphs = useGraphs();
 
     it("declares each rule with a name, description, severity, remediation and a config schema with environment and reasoned waivers", () => {
-        assert.equal(rules.length, 25);
+        assert.equal(rules.length, 29);
         for (const rule of rules) {
             assert.match(rule.name, /^[a-z0-9-]+$/);
             assert.ok(rule.description.length > 20 && rule.remediationSteps && rule.severity, rule.name);

@@ -8,6 +8,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { ENVIRONMENTS } from "../../config";
 import { SHARD_GITHUB_WRITES_PER_HOUR } from "../../config/shards";
+import { readStackFile } from "../lib/stackFile";
 
 type Entry = { name: string; kind: string; shard?: string; deploys?: Record<string, unknown> };
 type StackDocument = { config: Record<string, unknown> };
@@ -87,8 +88,11 @@ export function shardedStacks(from: string, to: string, repositories: number, sh
         const tier = yaml.load(text) as StackDocument;
         // Generated accounts hold more roles than the default quota; the quota is a setting of each environment.
         tier.config["cicd-foundation:accountQuotas"] = { iamRoles: 5000 };
+        // Read as the program reads it: the repositories may be declared once, in the Pulumi.yaml beside the file.
+        const declared = readStackFile(path.join(from, `Pulumi.${environment}.yaml`)).values["cicd-foundation:repositories"] ?? "[]";
+        const foundation = (JSON.parse(declared) as Entry[]).filter((r) => r.deploys?.foundation);
+        tier.config["cicd-foundation:repositories"] = foundation;
         fs.writeFileSync(path.join(to, `Pulumi.${environment}.yaml`), yaml.dump(tier));
-        const foundation = (tier.config["cicd-foundation:repositories"] as Entry[]).filter((r) => r.deploys?.foundation);
         const policy = JSON.parse(
             fs.readFileSync(path.join(__dirname, "..", "..", "policies", "config", `${environment}.json`), "utf8"),
         ) as Record<string, unknown>;
