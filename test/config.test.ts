@@ -63,6 +63,7 @@ describe("config: the fixture organisation's stack files", () => {
                     ["2_1_bbws_dynamodb_schemas", "terraform", false],
                     ["2_1_bbws_s3_schemas", "terraform", false],
                     ["cicd-foundation", "pulumi", true],
+                    ["2_bbws_tenants_api", "container", false],
                 ],
             );
             assert.deepEqual(config.state, { noncurrentVersionDays: 90, abortIncompleteUploadDays: 7, terraformLockTable: true });

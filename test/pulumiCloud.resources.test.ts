@@ -143,7 +143,8 @@ describe("Pulumi Cloud mode: resources, trust and the pack", () => {
                 assert.deepEqual(resource(graph, PS.settings, `pulumi-cloud-${next}`).inputs, {
                     ...stackRef,
                     sourceContext: { git: { branch: "refs/heads/main", repoDir: "." } },
-                    github: {
+                    vcs: {
+                        provider: "github",
                         repository: "org/cicd-foundation",
                         previewPullRequests: next === "dev",
                         deployCommits: expected.deployCommits,

@@ -29,8 +29,10 @@ describe("the pack's rules together", () => {
                 .filter((r) => Object.keys(r.configSchema?.properties ?? {}).length > 2)
                 .map((r) => [r.name, Object.keys(r.configSchema?.properties ?? {})[2]]),
             [
+                ["ecs-task-roles-reserved", "prefix"],
                 ["oidc-trust", "pulumiDeployments"],
                 ["policy-principals", "organizationId"],
+                ["role-permissions-boundary", "boundaryPolicy"],
                 ["prod-deployment-branches", "deploymentBranches"],
             ],
         );
