@@ -208,7 +208,21 @@ describe("the organisation's allow-list", () => {
         assert.deepEqual(allow, {
             Sid: "ServicesThePipelinesManage",
             Effect: "Allow",
-            Action: ["s3:*", "dynamodb:*", "lambda:*", "kms:*", "sns:*", "cloudwatch:*", "logs:*", "chatbot:*", "codedeploy:*", "ecr:*", "ecs:*", "ec2:*", "sqs:*"],
+            Action: [
+                "s3:*",
+                "dynamodb:*",
+                "lambda:*",
+                "kms:*",
+                "sns:*",
+                "cloudwatch:*",
+                "logs:*",
+                "chatbot:*",
+                "codedeploy:*",
+                "ecr:*",
+                "ecs:*",
+                "ec2:*",
+                "sqs:*",
+            ],
             Resource: "*",
         });
     });

@@ -85,7 +85,19 @@ export const POLICY_CHANGES = [
 ];
 
 /** The services whose resources the pipelines manage; `iam:` is granted on roles only, never on `*`. */
-export const BOUNDED_SERVICES = ["s3:*", "dynamodb:*", "lambda:*", "kms:*", "sns:*", "cloudwatch:*", "logs:*", "chatbot:*", "codedeploy:*", "ecr:*", "ecs:*"];
+export const BOUNDED_SERVICES = [
+    "s3:*",
+    "dynamodb:*",
+    "lambda:*",
+    "kms:*",
+    "sns:*",
+    "cloudwatch:*",
+    "logs:*",
+    "chatbot:*",
+    "codedeploy:*",
+    "ecr:*",
+    "ecs:*",
+];
 
 /** The services of {@link BOUNDED_SERVICES}, by prefix: the foundation's own names live there. */
 export const FOUNDATION_SERVICES: readonly string[] = BOUNDED_SERVICES.map((s) => s.split(":")[0]);
