@@ -190,13 +190,13 @@ describe("config: bad input is rejected with the key and the file named", () => 
             name: "a repository name with a slash",
             config: () => withConfig(prod(), { [`${P}:repositories`]: plusRepository("prod", { name: "org/schemas", kind: "lambda" }) }),
             problems: [
-                `Pulumi.prod.yaml: ${P}:repositories[7].name must be a GitHub repository name (letters, digits, '.', '_', '-'), got "org/schemas"`,
+                `Pulumi.prod.yaml: ${P}:repositories[8].name must be a GitHub repository name (letters, digits, '.', '_', '-'), got "org/schemas"`,
             ],
         },
         {
             name: "a repository listed twice",
             config: () => withConfig(prod(), { [`${P}:repositories`]: plusRepository("prod", repositoriesOf("prod")[0]) }),
-            problems: [`Pulumi.prod.yaml: ${P}:repositories[7].name repeats '2_bbws_tenants_instances_lambda'`],
+            problems: [`Pulumi.prod.yaml: ${P}:repositories[8].name repeats '2_bbws_tenants_instances_lambda'`],
         },
         {
             name: "a repository listed twice in different case",
@@ -205,23 +205,23 @@ describe("config: bad input is rejected with the key and the file named", () => 
                     [`${P}:repositories`]: plusRepository("prod", { name: "CICD-Foundation", kind: "pulumi" }),
                 }),
             problems: [
-                `Pulumi.prod.yaml: ${P}:repositories[7].name repeats 'cicd-foundation' as 'CICD-Foundation': GitHub repository names ignore case`,
+                `Pulumi.prod.yaml: ${P}:repositories[8].name repeats 'cicd-foundation' as 'CICD-Foundation': GitHub repository names ignore case`,
             ],
         },
         {
             name: "a repository entry that is not an object",
             config: () => withConfig(prod(), { [`${P}:repositories`]: plusRepository("prod", "orders") }),
-            problems: [`Pulumi.prod.yaml: ${P}:repositories[7] must be an object, got "orders"`],
+            problems: [`Pulumi.prod.yaml: ${P}:repositories[8] must be an object, got "orders"`],
         },
         {
             name: "a repository without its kind",
             config: () => withConfig(prod(), { [`${P}:repositories`]: plusRepository("prod", { name: "orders" }) }),
-            problems: [`Pulumi.prod.yaml: ${P}:repositories[7].kind is required`],
+            problems: [`Pulumi.prod.yaml: ${P}:repositories[8].kind is required`],
         },
         {
             name: "a repository of an unknown kind",
             config: () => withConfig(prod(), { [`${P}:repositories`]: plusRepository("prod", lambda("orders", { kind: "docker" })) }),
-            problems: [`Pulumi.prod.yaml: ${P}:repositories[7].kind must be one of terraform, lambda, container, pulumi, got "docker"`],
+            problems: [`Pulumi.prod.yaml: ${P}:repositories[8].kind must be one of terraform, lambda, container, pulumi, got "docker"`],
         },
         {
             name: "a deploy scope of '*'",
@@ -230,7 +230,7 @@ describe("config: bad input is rejected with the key and the file named", () => 
                     [`${P}:repositories`]: plusRepository("prod", lambda("orders", { deploys: { dynamodbTables: ["*"] } })),
                 }),
             problems: [
-                `Pulumi.prod.yaml: ${P}:repositories[7].deploys.dynamodbTables[0] must be a resource name pattern (letters, digits, '.', '_', '-', '*'), not '*' alone, got "*"`,
+                `Pulumi.prod.yaml: ${P}:repositories[8].deploys.dynamodbTables[0] must be a resource name pattern (letters, digits, '.', '_', '-', '*'), not '*' alone, got "*"`,
             ],
         },
         {
@@ -238,7 +238,7 @@ describe("config: bad input is rejected with the key and the file named", () => 
             config: () =>
                 withConfig(prod(), { [`${P}:repositories`]: plusRepository("prod", { name: "orders", kind: "lambda", deploy: {} }) }),
             problems: [
-                `Pulumi.prod.yaml: ${P}:repositories[7].deploy is not a known key (known: name, kind, immutableSubject, deploys, shard, environments, overrides)`,
+                `Pulumi.prod.yaml: ${P}:repositories[8].deploy is not a known key (known: name, kind, immutableSubject, deploys, shard, environments, overrides)`,
             ],
         },
         {
@@ -258,7 +258,7 @@ describe("config: bad input is rejected with the key and the file named", () => 
                     [`${P}:repositories`]: plusRepository("prod", { name: "platform", kind: "pulumi", deploys: { foundation: true } }),
                 }),
             problems: [
-                `Pulumi.prod.yaml: ${P}:repositories[7].deploys.foundation is true for 'platform' too, after 'cicd-foundation': only the repository holding this program gets the foundation's IAM and KMS rights`,
+                `Pulumi.prod.yaml: ${P}:repositories[8].deploys.foundation is true for 'platform' too, after 'cicd-foundation': only the repository holding this program gets the foundation's IAM and KMS rights`,
             ],
         },
         {

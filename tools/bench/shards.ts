@@ -90,8 +90,9 @@ export function shardedStacks(from: string, to: string, repositories: number, sh
         tier.config["cicd-foundation:accountQuotas"] = { iamRoles: 5000 };
         // Read as the program reads it: the repositories may be declared once, in the Pulumi.yaml beside the file.
         const declared = readStackFile(path.join(from, `Pulumi.${environment}.yaml`)).values["cicd-foundation:repositories"] ?? "[]";
-        const foundation = (JSON.parse(declared) as Entry[]).filter((r) => r.deploys?.foundation);
-        tier.config["cicd-foundation:repositories"] = foundation;
+        const tierEntries = JSON.parse(declared) as Entry[];
+        const foundation = tierEntries.filter((r) => r.deploys?.foundation);
+        tier.config["cicd-foundation:repositories"] = tierEntries;
         fs.writeFileSync(path.join(to, `Pulumi.${environment}.yaml`), yaml.dump(tier));
         const policy = JSON.parse(
             fs.readFileSync(path.join(__dirname, "..", "..", "policies", "config", `${environment}.json`), "utf8"),
