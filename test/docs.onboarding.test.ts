@@ -35,7 +35,8 @@ function steps(text: string, kind: string): Step[] {
 
 /** The table's row for a kind: steps, foundation changes, approvals. */
 function row(text: string, kind: string): number[] {
-    const line = text.split("\n").find((l) => l.startsWith(`| ${kind} |`));
+    // Cells as prettier pads them: `| Terraform  | 4     |`.
+    const line = text.split("\n").find((l) => new RegExp(`^\\| ${kind} +\\|`).test(l));
     assert.ok(line, `the table has a row for ${kind}`);
     return line
         .split("|")
