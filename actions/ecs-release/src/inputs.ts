@@ -1,3 +1,5 @@
+import { checkedInputs, InputError, type InputChecks } from "../../lib/inputs";
+import type { Env } from "../../lib/runtime";
 /** The action's commands and the inputs each one needs. */
 export const COMMANDS = {
     scan: ["repository", "digest"],
@@ -8,7 +10,7 @@ export const COMMANDS = {
 } as const;
 export type Command = keyof typeof COMMANDS;
 
-const CHECKS: Record<string, [RegExp, string]> = {
+const CHECKS: InputChecks = {
     command: [new RegExp(`^(${Object.keys(COMMANDS).join("|")})$`), Object.keys(COMMANDS).join(", ")],
     repository: [/^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/, "an ECR repository name"],
     "repository-uri": [
@@ -40,31 +42,11 @@ export interface Inputs {
     readonly values: Readonly<Record<string, string>>;
 }
 
-/** A problem with the action's inputs; every problem is in the message, each naming its input. */
-export class InputError extends Error {
-    constructor(readonly problems: readonly string[]) {
-        super(problems.join("\n"));
-        this.name = "InputError";
-    }
-}
+export { InputError };
 
 /** Reads and checks the inputs the runner passes as INPUT_<NAME> variables (empty means not given). Pure. */
-export function readInputs(env: Readonly<Record<string, string | undefined>>): Inputs {
-    const values: Record<string, string> = {};
-    for (const name of Object.keys(CHECKS)) {
-        const value = (env[`INPUT_${name.toUpperCase()}`] ?? "").trim();
-        if (value !== "") values[name] = value;
-    }
-    const problems: string[] = [];
-    for (const [name, value] of Object.entries(values)) {
-        const [pattern, shape] = CHECKS[name];
-        if (!pattern.test(value)) problems.push(`input ${name} must be ${shape}, got '${value}'`);
-    }
-    const command = values.command as Command | undefined;
-    if (!command) problems.push(`input command is required (${Object.keys(COMMANDS).join(", ")})`);
-    else if (command in COMMANDS) {
-        for (const name of COMMANDS[command]) if (!values[name]) problems.push(`input ${name} is required for ${command}`);
-    }
+export function readInputs(env: Env): Inputs {
+    const { values, command, problems } = checkedInputs(env, CHECKS, COMMANDS);
     if (problems.length > 0) throw new InputError(problems);
     return { command: command as Command, values };
 }

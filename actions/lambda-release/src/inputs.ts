@@ -1,3 +1,5 @@
+import { checkedInputs, InputError, type InputChecks } from "../../lib/inputs";
+import type { Env } from "../../lib/runtime";
 /** The action's commands and the inputs each one needs. */
 export const COMMANDS = {
     package: ["package", "commit"],
@@ -24,7 +26,7 @@ export const COMMANDS = {
 } as const;
 export type Command = keyof typeof COMMANDS;
 
-const CHECKS: Record<string, [RegExp, string]> = {
+const CHECKS: InputChecks = {
     command: [new RegExp(`^(${Object.keys(COMMANDS).join("|")})$`), Object.keys(COMMANDS).join(", ")],
     "function-name": [/^(arn:aws[\w-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}$/, "a Lambda function name or ARN"],
     alias: [/^(?!^\d+$)[A-Za-z0-9_-]{1,128}$/, "an alias name (letters, digits, - and _, not only digits)"],
@@ -69,33 +71,15 @@ export interface Inputs {
     readonly values: Readonly<Record<string, string>>;
 }
 
-/** A problem with the action's inputs; every problem is in the message, each naming its input. */
-export class InputError extends Error {
-    constructor(readonly problems: readonly string[]) {
-        super(problems.join("\n"));
-        this.name = "InputError";
-    }
-}
+export { InputError };
 
 /**
- * Reads and checks the inputs the runner passes as INPUT_<NAME> variables (empty means not given).
- * Pure: the tests call it with a plain object.
+ * Reads and checks the inputs the runner passes as INPUT_<NAME> variables (empty means not given), with the
+ * rules across inputs of the Lambda commands. Pure: the tests call it with a plain object.
  */
-export function readInputs(env: Readonly<Record<string, string | undefined>>): Inputs {
-    const values: Record<string, string> = {};
-    for (const name of Object.keys(CHECKS)) {
-        const value = (env[`INPUT_${name.toUpperCase()}`] ?? "").trim();
-        if (value !== "") values[name] = value;
-    }
-    const problems: string[] = [];
-    for (const [name, value] of Object.entries(values)) {
-        const [pattern, shape] = CHECKS[name];
-        if (!pattern.test(value)) problems.push(`input ${name} must be ${shape}, got '${value}'`);
-    }
-    const command = values.command as Command | undefined;
-    if (!command) problems.push(`input command is required (${Object.keys(COMMANDS).join(", ")})`);
-    else if (command in COMMANDS) {
-        for (const name of COMMANDS[command]) if (!values[name]) problems.push(`input ${name} is required for ${command}`);
+export function readInputs(env: Env): Inputs {
+    const { values, command, problems } = checkedInputs(env, CHECKS, COMMANDS);
+    if (command && command in COMMANDS) {
         if (command === "deploy" && values.strategy === "canary" && !values["canary-alarms"]) {
             problems.push("input canary-alarms is required for a canary: the alarms that roll it back");
         }
