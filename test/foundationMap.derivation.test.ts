@@ -3,6 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as yaml from "js-yaml";
 import { deriveRepository, ENVIRONMENTS, resolve } from "../actions/foundation-map/src/map";
 import { foundationMap, foundationMapText, type FoundationMap } from "../components/foundationMap";
 import { shardedStacks } from "../tools/bench/shards";
@@ -11,6 +12,7 @@ import { readStackConfigs } from "../tools/foundationMap";
 import { readStackFile } from "../tools/lib/stackFile";
 import { synthesize } from "../tools/lib/synthesize";
 import { FIXTURE_DIR } from "./helpers/githubFixtures";
+import { ROOT } from "./helpers/run";
 import { FIXTURE_STACKS } from "./support/stacks";
 import { writeOrganisation } from "./support/otherOrganisation";
 
@@ -34,7 +36,12 @@ function compareAll(map: FoundationMap, text: string): number {
             // The action itself agrees with the listing, so the check it makes of a listed repository passes.
             const resolved = resolve(text, "map.json", { repository: `${map.owner}/${name}`, kind: entry.kind, environment, require: [] });
             assert.deepEqual(
-                [resolved["deployer-role-arn"], resolved["previewer-role-arn"], resolved["ledger-reader-role-arn"], resolved["state-key-prefix"]],
+                [
+                    resolved["deployer-role-arn"],
+                    resolved["previewer-role-arn"],
+                    resolved["ledger-reader-role-arn"],
+                    resolved["state-key-prefix"],
+                ],
                 [listed.deployerRoleArn, listed.previewerRoleArn, listed.ledgerReaderRoleArn ?? "", listed.stateKeyPrefix],
             );
             compared++;
@@ -119,7 +126,10 @@ describe("the foundation-map action derives a repository's values by the naming 
         });
         assert.equal(run.status, 0, run.stdout);
         const written = fs.readFileSync(output, "utf8").split("\n");
-        assert.ok(written.includes("deployer-role-arn=arn:aws:iam::222233334444:role/acme-deployer-sit-orders-store-03"), written.join("\n"));
+        assert.ok(
+            written.includes("deployer-role-arn=arn:aws:iam::222233334444:role/acme-deployer-sit-orders-store-03"),
+            written.join("\n"),
+        );
         assert.ok(written.includes("ledger-reader-role-arn=arn:aws:iam::222233334444:role/acme-ledger-reader-sit-orders-store-03"));
         assert.ok(written.includes("state-key-prefix=orders-store-03/"));
         assert.ok(written.includes("kind=terraform"));
@@ -129,7 +139,11 @@ describe("the foundation-map action derives a repository's values by the naming 
         const layout = shardedStacks(FIXTURE_DIR, folder("derivation-shards-"), 3, ["a"]);
         const map = foundationMap(readStackConfigs(layout.directory));
         assert.ok(compareAll(map, foundationMapText(map)) > 9);
-        const graph = await synthesize({ stack: "sit-a", config: readStackFile(path.join(layout.directory, "Pulumi.sit-a.yaml")), mode: "preview" });
+        const graph = await synthesize({
+            stack: "sit-a",
+            config: readStackFile(path.join(layout.directory, "Pulumi.sit-a.yaml")),
+            mode: "preview",
+        });
         const sit = map.environments.sit;
         assert.ok(sit !== undefined);
         const roles = graph.resources
@@ -142,8 +156,50 @@ describe("the foundation-map action derives a repository's values by the naming 
         assert.ok(roles.filter((r) => r.repository.startsWith("service-")).length >= 6, JSON.stringify(roles));
         for (const role of roles) {
             const derived = deriveRepository("sit", sit.accountId, sit.prefix, role.repository);
-            const expected = { deployer: derived.deployerRoleArn, previewer: derived.previewerRoleArn, "ledger-reader": derived.ledgerReaderRoleArn };
-            assert.equal(`arn:aws:iam::${sit.accountId}:role/${role.name}`, expected[role.access as keyof typeof expected], JSON.stringify(role));
+            const expected = {
+                deployer: derived.deployerRoleArn,
+                previewer: derived.previewerRoleArn,
+                "ledger-reader": derived.ledgerReaderRoleArn,
+            };
+            assert.equal(
+                `arn:aws:iam::${sit.accountId}:role/${role.name}`,
+                expected[role.access as keyof typeof expected],
+                JSON.stringify(role),
+            );
         }
+    });
+
+    it("is called by every reusable workflow with the kind that workflow deploys", () => {
+        const dir = path.join(ROOT, ".github", "workflows");
+        const calls: string[] = [];
+        for (const file of fs
+            .readdirSync(dir)
+            .filter((f) => f.endsWith(".yml"))
+            .sort()) {
+            const workflow = yaml.load(fs.readFileSync(path.join(dir, file), "utf8")) as {
+                jobs: Record<string, { steps?: { uses?: string; with?: Record<string, string> }[] }>;
+            };
+            const kind = /^(terraform|lambda|container)-/.exec(file)?.[1] ?? "pulumi";
+            for (const step of Object.values(workflow.jobs).flatMap((job) => job.steps ?? [])) {
+                if (!/actions\/foundation-map(@|$)/.test(step.uses ?? "")) continue;
+                calls.push(file);
+                assert.equal(step.with?.kind, kind, `${file}: ${JSON.stringify(step)}`);
+            }
+        }
+        assert.deepEqual(
+            [...new Set(calls)],
+            [
+                "apply.yml",
+                "container-deploy.yml",
+                "container-rollback.yml",
+                "drift.yml",
+                "lambda-deploy.yml",
+                "lambda-rollback.yml",
+                "preview.yml",
+                "terraform-apply.yml",
+                "terraform-drift.yml",
+                "terraform-plan.yml",
+            ],
+        );
     });
 });

@@ -101,7 +101,7 @@ describe("the foundation map resolver (actions/foundation-map)", () => {
 
     it("refuses a listed repository whose kind or values are not the derived ones, naming both", () => {
         assert.deepEqual(problems(MAP, request({ kind: "terraform" })), [
-            'map.json: repositories.orders-api.kind is "lambda", but the calling workflow deploys \'terraform\'',
+            "map.json: repositories.orders-api.kind is \"lambda\", but the calling workflow deploys 'terraform'",
         ]);
         assert.deepEqual(problems(MAP, request({ repository: "acme/network", kind: "terraform" })), [
             'map.json: repositories.network.environments.sit.deployerRoleArn is "arn:aws:iam::999999999999:role/acme-deployer-sit-network", but the naming rules give "arn:aws:iam::222222222222:role/acme-deployer-sit-network"',

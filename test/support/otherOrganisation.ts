@@ -77,7 +77,6 @@ export function stackFile(stack: Stack): string {
     return yaml.dump({ config });
 }
 
-
 /** Writes the organisation's three stack files to a new folder and returns it. */
 export function writeOrganisation(directory: string): string {
     for (const stack of ["dev", "sit", "prod"] as const) fs.writeFileSync(path.join(directory, `Pulumi.${stack}.yaml`), stackFile(stack));
