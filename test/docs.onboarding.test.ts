@@ -1,17 +1,19 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import * as yaml from "js-yaml";
 import { ENVIRONMENTS, MINIMUM_APPROVALS } from "../config";
 
 const ROOT = path.join(__dirname, "..");
 const DOC = path.join(ROOT, "docs", "onboarding.md");
-const EXAMPLES = { Terraform: "terraform-component", Lambda: "lambda-service" } as const;
+const EXAMPLES = { Terraform: "terraform-component", Lambda: "lambda-service", Container: "container-service" } as const;
 
 interface Step {
     readonly title: string;
     readonly foundationChange: boolean;
     readonly approvals: number;
     readonly links: string[];
+    readonly text: string;
 }
 
 /** The numbered steps under `### <kind>`, each with its annotation `(…approvals: N)` and its relative links. */
@@ -29,8 +31,30 @@ function steps(text: string, kind: string): Step[] {
                 foundationChange: note[1] !== undefined,
                 approvals: Number(note[2]),
                 links: [...item.matchAll(/\]\((\.\.\/[^)]+)\)/g)].map((m) => m[1]),
+                text: item,
             };
         });
+}
+
+/**
+ * What a team fills in when it copies an example's callers: the inputs of the foundation's reusable workflows
+ * that the example sets to a value of its own (not only a dispatch input passed on), beside the environment
+ * and the confirmation every deploy takes.
+ */
+function settings(workflows: string): string[] {
+    const keys = new Set<string>();
+    for (const file of fs.readdirSync(workflows)) {
+        const workflow = yaml.load(fs.readFileSync(path.join(workflows, file), "utf8")) as {
+            jobs: Record<string, { uses?: string; with?: Record<string, unknown> }>;
+        };
+        for (const job of Object.values(workflow.jobs)) {
+            if (!/\/\.github\/workflows\/[\w.-]+\.yml@main$/.test(job.uses ?? "")) continue;
+            for (const [key, value] of Object.entries(job.with ?? {})) {
+                if (!/^\$\{\{[^}]*\}\}$/.test(String(value).trim())) keys.add(key);
+            }
+        }
+    }
+    return [...keys].filter((key) => !["environment", "confirmation"].includes(key)).sort();
 }
 
 /** The table's row for a kind: steps, foundation changes, approvals. */
@@ -49,7 +73,7 @@ describe("docs/onboarding.md: the steps and approvals it states are the ones it 
     // A pull request needs prod's approvals through the default-branch ruleset; a deployment one per environment.
     const pullRequestApprovals = MINIMUM_APPROVALS.prod;
 
-    for (const kind of ["Terraform", "Lambda"] as const) {
+    for (const kind of ["Terraform", "Lambda", "Container"] as const) {
         describe(kind, () => {
             const listed = steps(text, kind);
 
@@ -70,6 +94,27 @@ describe("docs/onboarding.md: the steps and approvals it states are the ones it 
                     );
                 }
                 assert.equal(listed.find((s) => s.title.startsWith("Deploy the foundation"))?.approvals, ENVIRONMENTS.length);
+            });
+
+            it("takes one foundation change and no re-pin of the shared actions", () => {
+                assert.deepEqual(
+                    listed.filter((s) => s.foundationChange).map((s) => s.title),
+                    ["Declare it in the foundation."],
+                );
+                assert.deepEqual(
+                    listed.filter((s) => /pin-actions|\bpins?\b/.test(s.text)).map((s) => s.title),
+                    [],
+                );
+            });
+
+            it("names every setting its example's callers fill in", () => {
+                const wanted = settings(path.join(ROOT, "examples", EXAMPLES[kind], ".github", "workflows"));
+                assert.ok(wanted.length > 0);
+                const said = listed.map((s) => s.text).join("\n");
+                assert.deepEqual(
+                    wanted.filter((key) => !said.includes(`\`${key}\``)),
+                    [],
+                );
             });
 
             it("links every caller workflow of its example, and every link resolves", () => {
