@@ -124,6 +124,25 @@ describe("another organisation adopts the foundation (50 repositories, its own o
                 [],
             );
         });
+
+        it("writes the organisation's prefix into the examples' names (functions, services, alarms, queues)", () => {
+            const examples = generatedFiles(root).filter((f) => f.startsWith("examples"));
+            const marked = examples.filter((f) => /^# prefix: /m.test(fs.readFileSync(path.join(root, f), "utf8")));
+            assert.ok(marked.length >= 5, marked.join(", "));
+            const names: string[] = [];
+            for (const file of marked) {
+                const text = fs.readFileSync(path.join(root, file), "utf8");
+                assert.match(text, /^# prefix: acme \(cicd-foundation:prefix/m, file);
+                names.push(
+                    ...[...text.matchAll(/^ *(?:(?:function-name|cluster|service-name|alarms):|name *=) *"?([^"\s]+)/gm)].map((m) => m[1]),
+                );
+            }
+            assert.ok(names.length >= 10, names.join(", "));
+            assert.deepEqual(
+                names.filter((name) => !name.startsWith("acme-")),
+                [],
+            );
+        });
     });
 
     describe("npm run synth of prod with the pack, in an 80-column terminal", () => {
