@@ -1,8 +1,11 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { ENVIRONMENTS, MINIMUM_APPROVALS } from "../config";
+import { readStackConfigs } from "../tools/foundationMap";
+import { FIXTURE_STACKS } from "./support/stacks";
 
 const ROOT = path.join(__dirname, "..");
 const DOC = path.join(ROOT, "docs", "onboarding.md");
@@ -132,4 +135,35 @@ describe("docs/onboarding.md: the steps and approvals it states are the ones it 
             });
         });
     }
+
+    it("declares repositories with a Pulumi.yaml example the loader accepts, overrides included", () => {
+        const block = /```yaml\n# Pulumi.yaml\n([\s\S]*?)```/.exec(text)?.[1];
+        assert.ok(block, "docs/onboarding.md shows a Pulumi.yaml");
+        const project = yaml.load(block) as { config: Record<string, { value: { name: string }[] }> };
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onboarding-example-"));
+        try {
+            // The fixture organisation's stack files, with their repositories moved to the project's list.
+            const repositories = project.config["cicd-foundation:repositories"].value;
+            for (const stack of ENVIRONMENTS) {
+                const file = yaml.load(fs.readFileSync(path.join(FIXTURE_STACKS, `Pulumi.${stack}.yaml`), "utf8")) as {
+                    config: Record<string, unknown>;
+                };
+                const own = file.config["cicd-foundation:repositories"] as { name: string; deploys?: { foundation?: boolean } }[];
+                const foundation = own.find((r) => r.deploys?.foundation);
+                if (foundation && !repositories.some((r) => r.name === foundation.name)) repositories.push(foundation);
+                delete file.config["cicd-foundation:repositories"];
+                fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), yaml.dump(file));
+            }
+            fs.writeFileSync(path.join(dir, "Pulumi.yaml"), yaml.dump({ name: "cicd-foundation", runtime: "nodejs", ...project }));
+            const stacks = readStackConfigs(dir);
+            const lambda = (stack: number) => stacks[stack].repositories.find((r) => r.name === "payments-lambda")?.deploys.lambdaFunctions;
+            assert.deepEqual(
+                stacks.map((s) => s.environment),
+                ["dev", "sit", "prod"],
+            );
+            assert.deepEqual([lambda(0), lambda(2)], [["payments-*"], ["payments-live-*"]]);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
 });
