@@ -38,5 +38,6 @@ export function stackFileJsonSchema(): Record<string, unknown> {
     delete config.additionalProperties;
     config.patternProperties = { [`^(${KNOWN_NAMESPACES.filter((n) => n !== PROJECT).join("|")}):`]: {} };
     config.additionalProperties = false;
-    return { $id: "https://github.com/org/cicd-foundation/schema/stack-config.schema.json", ...schema };
+    // Stack files name the schema by its path beside them, so its id names the product, not an organisation's copy.
+    return { $id: "urn:cicd-foundation:schema:stack-config", ...schema };
 }

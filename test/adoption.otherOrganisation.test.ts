@@ -8,75 +8,19 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import * as yaml from "js-yaml";
-import { foundationMap } from "../components/foundationMap";
+import { checkRequestAction } from "../actions/check-request/src/action";
+import { resolve } from "../actions/foundation-map/src/map";
+import { foundationMap, foundationMapText } from "../components/foundationMap";
 import { readStackConfigs } from "../tools/foundationMap";
 import { generate, generatedFiles, identitiesInUse, identityOf } from "../tools/organisation";
 import { findPins } from "../tools/pinActions";
 import { runTool, ROOT } from "./helpers/run";
-
-const ORGANISATION = {
-    owner: "acme-platform",
-    foundation: "platform-foundation",
-    region: "eu-west-1",
-    prefix: "acme",
-    accounts: { dev: "111122223333", sit: "222233334444", prod: "333344445555" },
-} as const;
-type Stack = keyof typeof ORGANISATION.accounts;
-
-/** 49 served repositories (25 Terraform, 24 Lambda) and the foundation's own: 50. */
-function repositories(): unknown[] {
-    const served = Array.from({ length: 49 }, (_, i) => {
-        const n = String(i + 1).padStart(2, "0");
-        return i < 25
-            ? {
-                  name: `orders-store-${n}`,
-                  kind: "terraform",
-                  deploys: { dynamodbTables: [`acme-orders-${n}-*`], s3Buckets: [`acme-orders-${n}-*`] },
-              }
-            : { name: `orders-fn-${n}`, kind: "lambda", deploys: { lambdaFunctions: [`acme-orders-fn-${n}-*`] } };
-    });
-    return [...served, { name: ORGANISATION.foundation, kind: "pulumi", immutableSubject: true, deploys: { foundation: true } }];
-}
-
-const PROTECTION: Record<Stack, unknown> = {
-    dev: { requiredApprovals: 1, reviewers: { teams: ["platform-leads"] }, preventSelfReview: false, branchPatterns: ["main"] },
-    sit: { requiredApprovals: 2, reviewers: { teams: ["platform-leads", "quality"] }, preventSelfReview: true, branchPatterns: ["main"] },
-    prod: {
-        requiredApprovals: 3,
-        reviewers: { teams: ["platform-leads", "quality", "service-owners"] },
-        preventSelfReview: true,
-        branchPatterns: ["main"],
-    },
-};
-
-/** A stack file of the organisation, as its platform engineer would write it. */
-function stackFile(stack: Stack): string {
-    const config: Record<string, unknown> = {
-        "aws:region": ORGANISATION.region,
-        "aws:allowedAccountIds": [ORGANISATION.accounts[stack]],
-        "aws:defaultTags": { tags: { Environment: stack, Project: "orders-platform" } },
-        "cicd-foundation:environment": stack,
-        "cicd-foundation:accountId": ORGANISATION.accounts[stack],
-        "cicd-foundation:prefix": ORGANISATION.prefix,
-        "cicd-foundation:githubOwner": ORGANISATION.owner,
-        "cicd-foundation:repositories": repositories(),
-        "cicd-foundation:state": { noncurrentVersionDays: 30, terraformLockTable: true },
-        "cicd-foundation:environmentProtection": PROTECTION[stack],
-        "cicd-foundation:monitoring": { logRetentionDays: stack === "prod" ? 2557 : 30 },
-    };
-    if (stack === "prod") {
-        config["cicd-foundation:ownsRepositoryRuleset"] = true;
-        config["cicd-foundation:slackWebhook"] = { secure: "v1:c2FtcGxl:c2V0IGF0IGJvb3RzdHJhcA==" };
-    }
-    return yaml.dump({ config });
-}
+import { SIT_WINDOW, writeOrganisation } from "./support/otherOrganisation";
 
 describe("another organisation adopts the foundation (50 repositories, its own owner, region and accounts)", () => {
     let stacks: string;
     before(() => {
-        stacks = fs.mkdtempSync(path.join(os.tmpdir(), "adoption-stacks-"));
-        for (const stack of ["dev", "sit", "prod"] as const) fs.writeFileSync(path.join(stacks, `Pulumi.${stack}.yaml`), stackFile(stack));
+        stacks = writeOrganisation(fs.mkdtempSync(path.join(os.tmpdir(), "adoption-stacks-")));
     });
     after(() => fs.rmSync(stacks, { recursive: true, force: true }));
 
@@ -97,6 +41,39 @@ describe("another organisation adopts the foundation (50 repositories, its own o
             map.repositories["orders-fn-26"].environments.prod?.deployerRoleArn,
             "arn:aws:iam::333344445555:role/acme-deployer-prod-orders-fn-26",
         );
+    });
+
+    it("carries sit's deploy window in the organisation's time zone, and check-request judges it in that zone", async () => {
+        const mapText = foundationMapText(foundationMap(readStackConfigs(stacks)));
+        assert.deepEqual(JSON.parse(mapText).environments.sit.deployWindow, SIT_WINDOW);
+        const window = resolve(mapText, "map.json", {
+            repository: "acme-platform/orders-fn-30",
+            kind: "lambda",
+            environment: "sit",
+            require: [],
+        })["deploy-window"];
+        const inputs = { INPUT_KIND: "deploy", INPUT_ENVIRONMENT: "sit", INPUT_CONFIRMATION: "deploy-sit", "INPUT_DEPLOY-WINDOW": window };
+        const lines: string[] = [];
+        const log = console.log;
+        console.log = (...args: unknown[]) => void lines.push(args.join(" "));
+        let codes: number[];
+        try {
+            // 2026-12-02 is a Wednesday. 20:30 UTC is 17:30 in Sao Paulo (open); 21:30 UTC is 18:30 there
+            // (closed), though both are past the close in UTC itself; 11:30 UTC is 08:30 there (not yet open).
+            codes = [
+                await checkRequestAction(inputs, new Date("2026-12-02T20:30:00Z")),
+                await checkRequestAction(inputs, new Date("2026-12-02T21:30:00Z")),
+                await checkRequestAction(inputs, new Date("2026-12-02T11:30:00Z")),
+            ];
+        } finally {
+            console.log = log;
+        }
+        assert.deepEqual(codes, [0, 1, 1]);
+        assert.deepEqual(lines, [
+            "request accepted: deploy to sit",
+            "::error::sit deploys only Monday to Friday, 09:00 to 18:00 America/Sao_Paulo time (now: Wed 18:30 America/Sao_Paulo time)",
+            "::error::sit deploys only Monday to Friday, 09:00 to 18:00 America/Sao_Paulo time (now: Wed 08:30 America/Sao_Paulo time)",
+        ]);
     });
 
     describe("npm run examples on a copy of the foundation's workflows, examples and docs", () => {
@@ -144,6 +121,25 @@ describe("another organisation adopts the foundation (50 repositories, its own o
                 calls.filter(
                     (line) => !/uses: acme-platform\/platform-foundation\/\.github\/workflows\/[\w.-]+\.yml@main$/.test(line.trim()),
                 ),
+                [],
+            );
+        });
+
+        it("writes the organisation's prefix into the examples' names (functions, services, alarms, queues)", () => {
+            const examples = generatedFiles(root).filter((f) => f.startsWith("examples"));
+            const marked = examples.filter((f) => /^# prefix: /m.test(fs.readFileSync(path.join(root, f), "utf8")));
+            assert.ok(marked.length >= 5, marked.join(", "));
+            const names: string[] = [];
+            for (const file of marked) {
+                const text = fs.readFileSync(path.join(root, file), "utf8");
+                assert.match(text, /^# prefix: acme \(cicd-foundation:prefix/m, file);
+                names.push(
+                    ...[...text.matchAll(/^ *(?:(?:function-name|cluster|service-name|alarms):|name *=) *"?([^"\s]+)/gm)].map((m) => m[1]),
+                );
+            }
+            assert.ok(names.length >= 10, names.join(", "));
+            assert.deepEqual(
+                names.filter((name) => !name.startsWith("acme-")),
                 [],
             );
         });

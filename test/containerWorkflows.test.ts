@@ -99,6 +99,7 @@ describe("the container workflows: what they do", () => {
             [
                 "inputs.environment != 'dev'",
                 {
+                    kind: "container",
                     environment: "${{ inputs.environment == 'prod' && 'sit' || 'dev' }}",
                     require: "ledger-reader-role-arn,ledger-table,region",
                 },

@@ -36,7 +36,7 @@ before(() => {
 });
 after(() => fs.rmSync(directory, { recursive: true, force: true }));
 
-const request = (environment: string): Request => ({ owner: "acme-org", repository: "orders", environment, require: [] });
+const request = (environment: string): Request => ({ repository: "acme-org/orders", kind: "terraform", environment, require: [] });
 const problems = (text: string, environment: string) => {
     try {
         resolve(text, "map.json", request(environment));

@@ -11,8 +11,8 @@ import { ROOT } from "./helpers/run";
 const MAP_FILE = path.join(ROOT, "test", "fixtures", "foundation-map.json");
 const MAP = fs.readFileSync(MAP_FILE, "utf8");
 const request = (overrides: Partial<Request> = {}): Request => ({
-    owner: "acme",
-    repository: "orders-api",
+    repository: "acme/orders-api",
+    kind: "lambda",
     environment: "sit",
     require: [],
     ...overrides,
@@ -47,9 +47,9 @@ describe("the foundation map resolver (actions/foundation-map)", () => {
             "ledger-table": "acme-deployments-sit",
             "lock-table": "",
             kind: "lambda",
-            "deployer-role-arn": "arn:aws:iam::222222222222:role/acme-orders-api-deployer-sit",
-            "previewer-role-arn": "arn:aws:iam::222222222222:role/acme-orders-api-previewer-sit",
-            "ledger-reader-role-arn": "arn:aws:iam::222222222222:role/acme-orders-api-ledger-reader-sit",
+            "deployer-role-arn": "arn:aws:iam::222222222222:role/acme-deployer-sit-orders-api",
+            "previewer-role-arn": "arn:aws:iam::222222222222:role/acme-previewer-sit-orders-api",
+            "ledger-reader-role-arn": "arn:aws:iam::222222222222:role/acme-ledger-reader-sit-orders-api",
             "state-key-prefix": "orders-api/",
             "build-signer-workflow": "acme/platform-foundation/.github/workflows/lambda-build.yml",
             "deploy-window": "",
@@ -70,31 +70,52 @@ describe("the foundation map resolver (actions/foundation-map)", () => {
         ]);
     });
 
-    it("refuses a repository of another owner, a repository it does not serve, and an environment it does not know", () => {
-        assert.deepEqual(problems(MAP, request({ owner: "mallory" })), [
+    it("refuses a repository of another owner, a malformed running repository, an unknown kind and an unknown environment", () => {
+        assert.deepEqual(problems(MAP, request({ repository: "mallory/orders-api" })), [
             "the map is acme's; a repository of 'mallory' is not served by this foundation",
         ]);
-        assert.deepEqual(problems(MAP, request({ repository: "constructor" })), [
-            "map.json: repositories.constructor is missing: 'constructor' is not a repository this foundation serves",
+        assert.deepEqual(problems(MAP, request({ repository: "acme/.." })), [
+            "the running repository must be owner/name with a GitHub repository name, got 'acme/..'",
         ]);
-        assert.deepEqual(problems(MAP, request({ repository: "network", environment: "prod" })), [
-            "map.json: repositories.network.environments.prod is missing: 'network' does not deploy to prod",
+        assert.deepEqual(problems(MAP, request({ repository: "acme/orders-api/x", kind: "docker", environment: "staging" })), [
+            "the running repository must be owner/name with a GitHub repository name, got 'acme/orders-api/x'",
+            "kind must be terraform, lambda, container, pulumi (the calling workflow's), got 'docker'",
+            "environment must be dev, sit or prod, got 'staging'",
         ]);
-        assert.deepEqual(problems(MAP, request({ environment: "staging" })), ["environment must be dev, sit or prod, got 'staging'"]);
     });
 
-    it("refuses a role in another account than the environment's, and every malformed value at once", () => {
-        assert.deepEqual(problems(MAP, request({ repository: "network" })), [
-            'map.json: repositories.network.environments.sit.deployerRoleArn must be an IAM role ARN in account 222222222222, got "arn:aws:iam::999999999999:role/acme-network-deployer-sit"',
-            'map.json: repositories.network.environments.sit.stateKeyPrefix must be a key prefix ending in /, got "network"',
+    it("derives a repository the map does not list (declared after the map was pinned), in every environment", () => {
+        const absent = resolve(MAP, "map.json", request({ repository: "acme/billing-jobs", kind: "terraform", environment: "prod" }));
+        assert.equal(absent.kind, "terraform");
+        assert.equal(absent["deployer-role-arn"], "arn:aws:iam::333333333333:role/acme-deployer-prod-billing-jobs");
+        assert.equal(absent["previewer-role-arn"], "arn:aws:iam::333333333333:role/acme-previewer-prod-billing-jobs");
+        assert.equal(absent["ledger-reader-role-arn"], "");
+        assert.equal(absent["state-key-prefix"], "billing-jobs/");
+        assert.equal(absent.region, "eu-central-1");
+        // A listed repository in an environment the pinned map does not list it in is derived the same way.
+        assert.equal(
+            resolve(MAP, "map.json", request({ repository: "acme/network", kind: "terraform", environment: "prod" }))["deployer-role-arn"],
+            "arn:aws:iam::333333333333:role/acme-deployer-prod-network",
+        );
+    });
+
+    it("refuses a listed repository whose kind or values are not the derived ones, naming both", () => {
+        assert.deepEqual(problems(MAP, request({ kind: "terraform" })), [
+            "map.json: repositories.orders-api.kind is \"lambda\", but the calling workflow deploys 'terraform'",
         ]);
+        assert.deepEqual(problems(MAP, request({ repository: "acme/network", kind: "terraform" })), [
+            'map.json: repositories.network.environments.sit.deployerRoleArn is "arn:aws:iam::999999999999:role/acme-deployer-sit-network", but the naming rules give "arn:aws:iam::222222222222:role/acme-deployer-sit-network"',
+            'map.json: repositories.network.environments.sit.ledgerReaderRoleArn is null, but the naming rules give "arn:aws:iam::222222222222:role/acme-ledger-reader-sit-network"',
+            'map.json: repositories.network.environments.sit.stateKeyPrefix is "network", but the naming rules give "network/"',
+        ]);
+    });
+
+    it("refuses every malformed environment value at once", () => {
         const broken = edited((map) => {
             map.environments.sit.region = "Europe";
             map.environments.sit.ledgerTable = 7;
-            map.repositories["orders-api"].kind = "docker";
         });
         assert.deepEqual(problems(broken, request()), [
-            'map.json: repositories.orders-api.kind must be terraform, lambda or pulumi, got "docker"',
             'map.json: environments.sit.region must be an AWS region, got "Europe"',
             "map.json: environments.sit.ledgerTable must be a DynamoDB table name, got 7",
         ]);
@@ -125,16 +146,15 @@ describe("the foundation map resolver (actions/foundation-map)", () => {
                     PATH: process.env.PATH,
                     GITHUB_OUTPUT: output,
                     GITHUB_REPOSITORY: "acme/orders-api",
-                    GITHUB_REPOSITORY_OWNER: "acme",
                     ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
                 },
             });
-        const ok = runBundle({ environment: "sit", map: MAP_FILE, require: "ledger-reader-role-arn" });
+        const ok = runBundle({ environment: "sit", kind: "lambda", map: MAP_FILE, require: "ledger-reader-role-arn" });
         assert.equal(ok.status, 0, ok.stdout);
         const written = fs.readFileSync(output, "utf8");
-        assert.ok(written.includes("ledger-reader-role-arn=arn:aws:iam::222222222222:role/acme-orders-api-ledger-reader-sit\n"), written);
+        assert.ok(written.includes("ledger-reader-role-arn=arn:aws:iam::222222222222:role/acme-ledger-reader-sit-orders-api\n"), written);
         assert.ok(written.includes("ledger-table=acme-deployments-sit\n"), written);
-        const refused = runBundle({ environment: "prod", map: MAP_FILE, require: "ledger-reader-role-arn" });
+        const refused = runBundle({ environment: "prod", kind: "lambda", map: MAP_FILE, require: "ledger-reader-role-arn" });
         assert.equal(refused.status, 1);
         assert.equal(
             refused.stdout,

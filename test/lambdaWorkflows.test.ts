@@ -171,7 +171,7 @@ describe("the Lambda workflows: what they do", () => {
             [
                 "org/cicd-foundation/actions/foundation-map",
                 "inputs.environment == 'prod'",
-                { environment: "sit", require: "ledger-reader-role-arn,ledger-table,region" },
+                { kind: "lambda", environment: "sit", require: "ledger-reader-role-arn,ledger-table,region" },
             ],
         );
         const stability = step(deploy, "deploy", (s) => s.with?.command === "stability");

@@ -3,7 +3,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { generate, identitiesInUse, identityOf, rewrite } from "../tools/organisation";
+import { generate, identitiesInUse, identityOf, rewrite, rewritePrefix } from "../tools/organisation";
 import { UsageError } from "../tools/lib/args";
 import { ROOT } from "./helpers/run";
 
@@ -23,6 +23,27 @@ describe("npm run examples", () => {
             ),
             "uses: acme/platform/actions/x@abc\nmyorg/cicd-foundation and org/cicd-foundation-v2 stay; see acme/platform.",
         );
+    });
+
+    it("writes the stack files' prefix into the names of an example that carries the prefix marker, whole names only", () => {
+        const example = [
+            "# prefix: old (cicd-foundation:prefix of the foundation's stack files; npm run examples writes it)",
+            "function-name: old-orders-${{ inputs.environment }}",
+            "alarms: old-dev-orders-errors",
+            "kept: bold-orders, old_orders, gold",
+            "",
+        ].join("\n");
+        assert.equal(
+            rewritePrefix(example, "acme"),
+            [
+                "# prefix: acme (cicd-foundation:prefix of the foundation's stack files; npm run examples writes it)",
+                "function-name: acme-orders-${{ inputs.environment }}",
+                "alarms: acme-dev-orders-errors",
+                "kept: bold-orders, old_orders, gold",
+                "",
+            ].join("\n"),
+        );
+        assert.equal(rewritePrefix("name: old-orders\n", "acme"), "name: old-orders\n", "no marker: not an example of names");
     });
 
     describe("on a checkout of its own", () => {
@@ -55,6 +76,20 @@ describe("npm run examples", () => {
                 `steps:\n  - uses: acme/platform/actions/notify-slack@${"0".repeat(40)}\n  - uses: actions/checkout@${"1".repeat(40)}\n`,
             );
             assert.deepEqual(identitiesInUse(root), [to]);
+        });
+
+        it("lists an example whose names carry another prefix, though it names the right foundation", () => {
+            write(".github/workflows/apply.yml", "steps:\n  - uses: acme/platform/actions/x@main\n");
+            const queue = '# prefix: old (cicd-foundation:prefix ...)\nresource "aws_sqs_queue" "q" { name = "old-queue" }\n';
+            write("examples/svc/queue.tf", queue);
+            const to = { owner: "acme", foundationRepository: "platform", prefix: "acme" };
+            assert.deepEqual(generate(root, to, true).changed, [path.join("examples", "svc", "queue.tf")]);
+            generate(root, to, false);
+            assert.equal(
+                fs.readFileSync(path.join(root, "examples/svc/queue.tf"), "utf8"),
+                '# prefix: acme (cicd-foundation:prefix ...)\nresource "aws_sqs_queue" "q" { name = "acme-queue" }\n',
+            );
+            assert.deepEqual(generate(root, to, true).changed, []);
         });
 
         it("refuses workflows that name two foundations, rather than guess which is the old one", () => {

@@ -4,7 +4,10 @@
  * <name>@<sha>` and the served repositories call `<owner>/<foundation>/.github/workflows/<file>@main`. The
  * owner and the foundation repository come from the stack files (`cicd-foundation:githubOwner`, the
  * repository with `deploys.foundation: true`), through the same parser as `pulumi up`; every other value the
- * workflows need (region, accounts, tables, roles) they read from the foundation map at run time.
+ * workflows need (region, accounts, tables, roles) they read from the foundation map at run time. The
+ * examples' resource names (functions, services, alarms, queues) must start with the organisation's prefix
+ * (`cicd-foundation:prefix`) for the deployer roles to reach them: an example that carries the marker line
+ * `# prefix: <prefix> (cicd-foundation:prefix ...)` has its names written with the stack files' prefix too.
  *
  *   npm run examples                        (rewrites the workflows, examples and docs for the stack files)
  *   npm run examples -- --check             (writes nothing; exits 1 when a file names another organisation)
@@ -30,7 +33,12 @@ const USAGE = `usage: npm run examples -- [--stacks DIR] [--root DIR] [--check]
 export interface Identity {
     readonly owner: string;
     readonly foundationRepository: string;
+    /** The name prefix of every environment; when given, the examples that carry the prefix marker take it. */
+    readonly prefix?: string;
 }
+
+/** The line that says which prefix an example's names start with (and that they are written from config). */
+export const PREFIX_MARKER = /^# prefix: ([A-Za-z0-9._-]+) \(cicd-foundation:prefix/m;
 
 const NAME = "[A-Za-z0-9_.-]+";
 /** A reference to the foundation's action or reusable workflow, as `uses:` writes it. */
@@ -39,7 +47,12 @@ const FOUNDATION_USES = new RegExp(`(?<![A-Za-z0-9_.-])(${NAME})/(${NAME})/(?:ac
 /** The identity the stack files give. */
 export function identityOf(stacksDirectory: string): Identity {
     const map = foundationMap(readStackConfigs(stacksDirectory));
-    return { owner: map.owner, foundationRepository: map.foundationRepository };
+    const prefixes = Object.entries(map.environments).map(([environment, entry]) => `${environment}: ${entry?.prefix}`);
+    const distinct = new Set(Object.values(map.environments).map((entry) => entry?.prefix));
+    if (distinct.size !== 1) {
+        throw new UsageError(`the examples' names take one prefix, and the stack files give several (${prefixes.join(", ")})`);
+    }
+    return { owner: map.owner, foundationRepository: map.foundationRepository, prefix: [...distinct][0] };
 }
 
 /** The files that name the organisation: the workflows, the examples' workflows, and the docs. */
@@ -56,7 +69,7 @@ export function generatedFiles(root: string): string[] {
         }
     };
     walk(path.join(".github", "workflows"), /\.ya?ml$/);
-    walk("examples", /\.ya?ml$/);
+    walk("examples", /\.(ya?ml|tf)$/);
     walk("docs", /\.md$/);
     if (fs.existsSync(path.join(root, "README.md"))) found.push("README.md");
     return found.sort();
@@ -80,6 +93,18 @@ export function rewrite(text: string, from: Identity, to: Identity): string {
     return text.replace(name, `${to.owner}/${to.foundationRepository}`);
 }
 
+/**
+ * An example's text with its names made `prefix`'s: in a file whose marker names another prefix, every name
+ * that starts with that prefix and a '-' (a whole name, not part of one), and the marker itself.
+ */
+export function rewritePrefix(text: string, prefix: string | undefined): string {
+    const marked = PREFIX_MARKER.exec(text)?.[1];
+    if (prefix === undefined || marked === undefined || marked === prefix) return text;
+    const escaped = marked.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const names = new RegExp(`(?<![A-Za-z0-9_.-])${escaped}(?=-)`, "g");
+    return text.replace(PREFIX_MARKER, (line) => line.replace(marked, prefix)).replace(names, prefix);
+}
+
 export interface Outcome {
     /** Files whose text changes (written unless checking). */
     readonly changed: string[];
@@ -96,10 +121,9 @@ export function generate(root: string, to: Identity, check: boolean): Outcome {
     }
     const from = inUse[0];
     const changed: string[] = [];
-    if (from === undefined) return { changed, from };
     for (const file of generatedFiles(root)) {
         const before = fs.readFileSync(path.join(root, file), "utf8");
-        const after = rewrite(before, from, to);
+        const after = rewritePrefix(from === undefined ? before : rewrite(before, from, to), to.prefix);
         if (after === before) continue;
         changed.push(file);
         if (!check) fs.writeFileSync(path.join(root, file), after);
@@ -112,12 +136,12 @@ export function run(argv: string[]): number {
     const to = identityOf(args.values.stacks as string);
     const check = args.switches.has("check");
     const { changed, from } = generate(args.values.root as string, to, check);
-    const target = `${to.owner}/${to.foundationRepository}`;
+    const target = `${to.owner}/${to.foundationRepository}${to.prefix === undefined ? "" : ` and the prefix ${to.prefix}`}`;
     if (changed.length === 0) {
         console.log(`examples: every workflow, example and doc names ${target}`);
         return 0;
     }
-    const source = from === undefined ? "" : `${from.owner}/${from.foundationRepository}`;
+    const source = from === undefined ? "another organisation" : `${from.owner}/${from.foundationRepository} or another prefix`;
     if (check) {
         console.error(
             `examples: ${changed.length} file(s) name ${source}, the stack files give ${target}: run 'npm run examples' and commit them\n` +
@@ -125,7 +149,7 @@ export function run(argv: string[]): number {
         );
         return 1;
     }
-    for (const file of changed) console.log(`examples: ${file}: ${source} -> ${target}`);
+    for (const file of changed) console.log(`examples: ${file}: now names ${target}`);
     return 0;
 }
 

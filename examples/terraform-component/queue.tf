@@ -9,7 +9,8 @@
 #
 # A service whose ARNs carry ids rather than names (a VPC, a CloudFront distribution) is declared under
 # deploys.tagged instead; its resources must then carry the foundation's repository tag, as in
-# `tags = { "cicd-foundation:repository" = "2_1_bbws_dynamodb_schemas" }` (docs/workloads.md of cicd-foundation).
+# `tags = { "cicd-foundation:repository" = "<this repository's name>" }` (docs/workloads.md of cicd-foundation).
+# prefix: bbws (cicd-foundation:prefix of the foundation's stack files; npm run examples writes it into the queue names below)
 
 resource "aws_sqs_queue" "schema_changes_dlq" {
   name                      = "bbws-schema-changes-dlq"

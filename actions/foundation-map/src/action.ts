@@ -15,8 +15,8 @@ export function foundationMapAction(env: Env, actionDir: string, log: (line: str
     if (!existsSync(mapFile))
         throw new Error(`no foundation map at ${mapFile}: the foundation commit this workflow pins must hold .github/foundation-map.json`);
     const resolved = resolve(readFileSync(mapFile, "utf8"), mapFile, {
-        owner: env.GITHUB_REPOSITORY_OWNER ?? "",
-        repository: input(env, "repository") || (env.GITHUB_REPOSITORY ?? "").split("/").pop() || "",
+        repository: env.GITHUB_REPOSITORY ?? "",
+        kind: input(env, "kind"),
         environment: input(env, "environment"),
         require: input(env, "require")
             .split(",")

@@ -1,14 +1,18 @@
 /**
  * The foundation map (`.github/foundation-map.json`, version 1): where every served repository deploys in
- * every environment, generated from the stack files. The reusable workflows read roles, buckets and tables
+ * every environment, generated from the stack files. The reusable workflows read accounts, buckets and tables
  * from it rather than from a served repository's variables or secrets, which that repository's admins can
- * change. Pure: the file's text in, one repository's values in one environment out, every problem at once.
+ * change. A repository's own values follow the naming rules from the environment's facts, so the map the
+ * action was pinned with serves a repository declared after it. Pure: the file's text in, one repository's
+ * values in one environment out, every problem at once.
  */
 
+import { roleArn, roleName, type Naming } from "../../../components/naming";
 import { windowProblems } from "../../../shared/deployWindow";
 
 export const ENVIRONMENTS = ["dev", "sit", "prod"] as const;
-export const KINDS = ["terraform", "lambda", "pulumi"] as const;
+type Environment = (typeof ENVIRONMENTS)[number];
+export const KINDS = ["terraform", "lambda", "container", "pulumi"] as const;
 /** The foundation's Lambda build workflow: the only signer of a deployable Lambda build. */
 export const BUILD_WORKFLOW = ".github/workflows/lambda-build.yml";
 
@@ -52,9 +56,10 @@ export class MapError extends Error {
 }
 
 export interface Request {
-    /** The running repository's owner (GITHUB_REPOSITORY_OWNER): must be the map's. */
-    readonly owner: string;
+    /** The running repository, `owner/name` (GITHUB_REPOSITORY): its owner must be the map's. */
     readonly repository: string;
+    /** The kind the calling reusable workflow deploys (each of them knows whether it is Terraform, Lambda or container). */
+    readonly kind: string;
     readonly environment: string;
     /** Outputs that must not be empty. */
     readonly require: readonly string[];
@@ -64,12 +69,12 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 const NAME = /^[A-Za-z0-9._-]{1,100}$/;
+/** The rule config applies to `repositories[].name` (config/schema.ts): GitHub's, without `.` and `..`. */
+export const REPOSITORY_NAME = /^(?!\.{1,2}$)[A-Za-z0-9._-]{1,100}$/;
 const ACCOUNT = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const TABLE = /^[A-Za-z0-9_.-]{3,255}$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const PREFIX = /^[A-Za-z0-9._-]+\/$/;
-const roleArn = (account: string) => new RegExp(`^arn:aws[\\w-]*:iam::${account}:role/[\\w+=,.@/-]{1,512}$`);
 
 /** The window as one line of JSON; absent or null: none. A window the gate could not read is a problem. */
 function readWindow(value: unknown, where: string, problems: string[]): string {
@@ -79,7 +84,115 @@ function readWindow(value: unknown, where: string, problems: string[]): string {
     return found.length > 0 ? "" : JSON.stringify(value);
 }
 
-/** One repository's values in one environment, or every problem with the request and the map. */
+/** A repository's values in one environment, as the map spells them (`repositories.<name>.environments.<env>`). */
+export interface RepositoryValues {
+    readonly deployerRoleArn: string;
+    readonly previewerRoleArn: string;
+    readonly ledgerReaderRoleArn: string | null;
+    readonly stateKeyPrefix: string;
+}
+
+/**
+ * A repository's roles and state prefix in an environment, by the program's own naming rules
+ * (components/naming.ts, the names RepositoryRoles and every shard give the roles; the state prefix of
+ * components/permissions). An environment has ledger readers when another follows it (config's
+ * `ledgerReaderEnvironment`, the next of dev, sit, prod), so prod has none. The environment's facts (account,
+ * prefix) come from the map; the repository needs no entry of its own.
+ */
+export function deriveRepository(environment: Environment, accountId: string, prefix: string, repository: string): RepositoryValues {
+    const naming: Naming = { prefix, environment, accountId, region: "" };
+    const arn = (kind: "deployer" | "previewer" | "ledger-reader") => roleArn(naming, roleName(naming, kind, repository));
+    const hasReader = ENVIRONMENTS.indexOf(environment) < ENVIRONMENTS.length - 1;
+    return {
+        deployerRoleArn: arn("deployer"),
+        previewerRoleArn: arn("previewer"),
+        ledgerReaderRoleArn: hasReader ? arn("ledger-reader") : null,
+        stateKeyPrefix: `${repository}/`,
+    };
+}
+
+/** The map's header and the request, checked before anything is read from the map's body. */
+function requestProblems(map: Json, mapFile: string, request: Request): { owner: string; foundation: string; name: string } {
+    const problems: string[] = [];
+    const at = (key: string) => `${mapFile}: ${key}`;
+    if (map.version !== 1) problems.push(`${at("version")} must be 1, got ${JSON.stringify(map.version)}`);
+    const owner = typeof map.owner === "string" ? map.owner : "";
+    const foundation = typeof map.foundationRepository === "string" ? map.foundationRepository : "";
+    if (!NAME.test(owner)) problems.push(`${at("owner")} must be a GitHub owner, got ${JSON.stringify(map.owner)}`);
+    if (!NAME.test(foundation))
+        problems.push(`${at("foundationRepository")} must be a repository name, got ${JSON.stringify(map.foundationRepository)}`);
+    const [runningOwner, name, ...rest] = request.repository.split("/");
+    if (rest.length > 0 || name === undefined || !REPOSITORY_NAME.test(name)) {
+        problems.push(`the running repository must be owner/name with a GitHub repository name, got '${request.repository}'`);
+    } else if (owner && runningOwner !== owner) {
+        problems.push(`the map is ${owner}'s; a repository of '${runningOwner}' is not served by this foundation`);
+    }
+    if (!(KINDS as readonly string[]).includes(request.kind)) {
+        problems.push(`kind must be ${KINDS.join(", ")} (the calling workflow's), got '${request.kind}'`);
+    }
+    if (!(ENVIRONMENTS as readonly string[]).includes(request.environment)) {
+        problems.push(`environment must be dev, sit or prod, got '${request.environment}'`);
+    }
+    if (problems.length > 0) throw new MapError(problems);
+    return { owner, foundation, name: name as string };
+}
+
+/**
+ * Where the pinned map lists the repository, it must say what the derivation says: its kind is the calling
+ * workflow's, and its values in this environment (when it lists the environment) are the naming rules'. A
+ * map that disagrees was generated by other rules, or edited by hand: the step stops and names both values.
+ */
+function disagreements(map: Json, mapFile: string, name: string, kind: string, env: string, derived: RepositoryValues): string[] {
+    const repositories = isObject(map.repositories) ? map.repositories : {};
+    const listed = Object.prototype.hasOwnProperty.call(repositories, name) ? repositories[name] : undefined;
+    if (listed === undefined) return [];
+    const where = `${mapFile}: repositories.${name}`;
+    if (!isObject(listed)) return [`${where} must be an object, got ${JSON.stringify(listed)}`];
+    const problems: string[] = [];
+    if (listed.kind !== kind) {
+        problems.push(`${where}.kind is ${JSON.stringify(listed.kind)}, but the calling workflow deploys '${kind}'`);
+    }
+    const perEnvironment = isObject(listed.environments) ? listed.environments[env] : undefined;
+    if (perEnvironment === undefined) return problems;
+    if (!isObject(perEnvironment)) return [...problems, `${where}.environments.${env} must be an object`];
+    for (const [key, value] of Object.entries(derived)) {
+        if (perEnvironment[key] !== value) {
+            problems.push(
+                `${where}.environments.${env}.${key} is ${JSON.stringify(perEnvironment[key])}, but the naming rules give ${JSON.stringify(value)}`,
+            );
+        }
+    }
+    return problems;
+}
+
+/** The environment's facts from the map; every malformed one is a problem. */
+function environmentValues(environment: Json, where: string, problems: string[]) {
+    const read = (key: string, pattern: RegExp, shape: string, nullable = false): string => {
+        const value = environment[key];
+        if (nullable && value === null) return "";
+        if (typeof value !== "string" || !pattern.test(value)) {
+            problems.push(`${where}.${key} must be ${shape}${nullable ? " or null" : ""}, got ${JSON.stringify(value)}`);
+            return "";
+        }
+        return value;
+    };
+    return {
+        "account-id": read("accountId", ACCOUNT, "a 12-digit AWS account id"),
+        region: read("region", REGION, "an AWS region"),
+        prefix: read("prefix", NAME, "a name prefix"),
+        "state-bucket": read("stateBucket", BUCKET, "an S3 bucket name"),
+        "ledger-table": read("ledgerTable", TABLE, "a DynamoDB table name"),
+        "lock-table": read("lockTable", TABLE, "a DynamoDB table name", true),
+        "deploy-window": readWindow(environment.deployWindow, `${where}.deployWindow`, problems),
+    };
+}
+
+/**
+ * The running repository's values in one environment, or every problem with the request and the map. The
+ * environment's facts come from the map; the repository's roles and state prefix are derived by the naming
+ * rules, so a repository declared after the map was pinned resolves too. Whether its roles exist and trust
+ * this job is IAM's decision (the roles' trust policies), as it always was.
+ */
 export function resolve(mapText: string, mapFile: string, request: Request): Resolved {
     let map: unknown;
     try {
@@ -87,83 +200,31 @@ export function resolve(mapText: string, mapFile: string, request: Request): Res
     } catch (error) {
         throw new MapError([`${mapFile} is not JSON: ${error instanceof Error ? error.message : String(error)}`]);
     }
-    const problems: string[] = [];
-    const at = (key: string) => `${mapFile}: ${key}`;
     if (!isObject(map)) throw new MapError([`${mapFile} must hold an object`]);
-    if (map.version !== 1) problems.push(`${at("version")} must be 1, got ${JSON.stringify(map.version)}`);
-    const owner = typeof map.owner === "string" ? map.owner : "";
-    const foundation = typeof map.foundationRepository === "string" ? map.foundationRepository : "";
-    if (!NAME.test(owner)) problems.push(`${at("owner")} must be a GitHub owner, got ${JSON.stringify(map.owner)}`);
-    if (!NAME.test(foundation))
-        problems.push(`${at("foundationRepository")} must be a repository name, got ${JSON.stringify(map.foundationRepository)}`);
-    if (owner && request.owner !== owner) {
-        problems.push(`the map is ${owner}'s; a repository of '${request.owner}' is not served by this foundation`);
-    }
-    if (!(ENVIRONMENTS as readonly string[]).includes(request.environment)) {
-        problems.push(`environment must be dev, sit or prod, got '${request.environment}'`);
-    }
-    if (problems.length > 0) throw new MapError(problems);
-
-    const env = request.environment;
+    const { owner, foundation, name } = requestProblems(map, mapFile, request);
+    const env = request.environment as Environment;
     const environments = isObject(map.environments) ? map.environments : {};
     const environment = environments[env];
-    if (!isObject(environment)) throw new MapError([`${at(`environments.${env}`)} is missing`]);
-    const repositories = isObject(map.repositories) ? map.repositories : {};
-    const repository = Object.prototype.hasOwnProperty.call(repositories, request.repository)
-        ? repositories[request.repository]
-        : undefined;
-    if (!isObject(repository)) {
-        throw new MapError([
-            `${at(`repositories.${request.repository}`)} is missing: '${request.repository}' is not a repository this foundation serves`,
-        ]);
-    }
-    const perEnvironment = isObject(repository.environments) ? repository.environments[env] : undefined;
-    if (!isObject(perEnvironment)) {
-        throw new MapError([
-            `${at(`repositories.${request.repository}.environments.${env}`)} is missing: '${request.repository}' does not deploy to ${env}`,
-        ]);
-    }
-
-    const read = (object: Json, key: string, where: string, pattern: RegExp, shape: string, nullable = false): string => {
-        const value = object[key];
-        if (nullable && value === null) return "";
-        if (typeof value !== "string" || !pattern.test(value)) {
-            problems.push(`${at(`${where}.${key}`)} must be ${shape}${nullable ? " or null" : ""}, got ${JSON.stringify(value)}`);
-            return "";
-        }
-        return value;
-    };
-    const envWhere = `environments.${env}`;
-    const repoWhere = `repositories.${request.repository}.environments.${env}`;
-    const accountId = read(environment, "accountId", envWhere, ACCOUNT, "a 12-digit AWS account id");
-    // A role in another account than the environment's is refused: the map must not send a deploy elsewhere.
-    const role = roleArn(accountId || "\\d{12}");
-    const roleShape = `an IAM role ARN in account ${accountId || "<accountId>"}`;
-    const kind = typeof repository.kind === "string" && (KINDS as readonly string[]).includes(repository.kind) ? repository.kind : "";
-    if (!kind)
-        problems.push(
-            `${at(`repositories.${request.repository}.kind`)} must be terraform, lambda or pulumi, got ${JSON.stringify(repository.kind)}`,
-        );
+    if (!isObject(environment)) throw new MapError([`${mapFile}: environments.${env} is missing`]);
+    const problems: string[] = [];
+    const shared = environmentValues(environment, `${mapFile}: environments.${env}`, problems);
+    if (problems.length > 0) throw new MapError(problems);
+    const derived = deriveRepository(env, shared["account-id"], shared.prefix, name);
+    problems.push(...disagreements(map, mapFile, name, request.kind, env, derived));
     const resolved: Resolved = {
-        "account-id": accountId,
-        region: read(environment, "region", envWhere, REGION, "an AWS region"),
-        prefix: read(environment, "prefix", envWhere, NAME, "a name prefix"),
-        "state-bucket": read(environment, "stateBucket", envWhere, BUCKET, "an S3 bucket name"),
-        "ledger-table": read(environment, "ledgerTable", envWhere, TABLE, "a DynamoDB table name"),
-        "lock-table": read(environment, "lockTable", envWhere, TABLE, "a DynamoDB table name", true),
-        kind,
-        "deployer-role-arn": read(perEnvironment, "deployerRoleArn", repoWhere, role, roleShape),
-        "previewer-role-arn": read(perEnvironment, "previewerRoleArn", repoWhere, role, roleShape),
-        "ledger-reader-role-arn": read(perEnvironment, "ledgerReaderRoleArn", repoWhere, role, roleShape, true),
-        "state-key-prefix": read(perEnvironment, "stateKeyPrefix", repoWhere, PREFIX, "a key prefix ending in /"),
+        ...shared,
+        kind: request.kind,
+        "deployer-role-arn": derived.deployerRoleArn,
+        "previewer-role-arn": derived.previewerRoleArn,
+        "ledger-reader-role-arn": derived.ledgerReaderRoleArn ?? "",
+        "state-key-prefix": derived.stateKeyPrefix,
         "build-signer-workflow": `${owner}/${foundation}/${BUILD_WORKFLOW}`,
-        "deploy-window": readWindow(environment.deployWindow, at(`${envWhere}.deployWindow`), problems),
     };
-    for (const name of request.require) {
-        if (!(OUTPUTS as readonly string[]).includes(name))
-            problems.push(`require names '${name}', which is not an output (${OUTPUTS.join(", ")})`);
-        else if (resolved[name as keyof Resolved] === "")
-            problems.push(`${request.repository} has no ${name} in ${env} (${mapFile}), and this step needs it`);
+    for (const output of request.require) {
+        if (!(OUTPUTS as readonly string[]).includes(output))
+            problems.push(`require names '${output}', which is not an output (${OUTPUTS.join(", ")})`);
+        else if (resolved[output as keyof Resolved] === "")
+            problems.push(`${name} has no ${output} in ${env} (${mapFile}), and this step needs it`);
     }
     if (problems.length > 0) throw new MapError(problems);
     return resolved;
