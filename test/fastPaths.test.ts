@@ -59,7 +59,7 @@ describe("the program runs compiled in pulumi", () => {
 
     it("npm ci and npm test build before anything runs, and npm test type-checks strictly", () => {
         const scripts = readJson("package.json").scripts;
-        assert.equal(scripts.build, "node tools/build.js");
+        assert.equal(scripts.build, "node tools/build/compile.js");
         assert.equal(scripts.prepare, "npm run build");
         assert.equal(scripts.test, "npm run build && npm run lint && npm run typecheck && mocha");
         assert.equal(scripts.typecheck, "tsc --noEmit -p tsconfig.json");

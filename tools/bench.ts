@@ -23,9 +23,9 @@ const PROGRAM = path.join(PROJECT_ROOT, "tools", "bench", "program.js");
 /** Where the harness (tools/lib and what it imports) is compiled to, and the floor packs are written. */
 const BENCH_DIR = path.join(PROJECT_ROOT, "out", "bench");
 
-// The build's transpiler, plain JavaScript (tools/build.js).
+// The build's transpiler, plain JavaScript (tools/build/compile.js).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const build = require("./build") as {
+const build = require("./build/compile") as {
     readConfig(target: string): { options: object };
     transpileFiles(files: string[], options: object, rootDir: string, outDir: string): void;
 };
