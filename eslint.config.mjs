@@ -10,7 +10,7 @@ export default tseslint.config(
     {
         // Plain CommonJS on purpose: these run before anything is compiled (the entries, the build, the
         // freshness check) or must not compile anything before they measure (the benchmark's child).
-        files: ["main.js", "promiseStacks.js", "policies/*.js", "tools/build.js", "tools/bench/*.js"],
+        files: ["runtime/*.js", "policies/*.js", "tools/build/*.js", "tools/bench/*.js"],
         languageOptions: {
             sourceType: "commonjs",
             globals: { process: "readonly", require: "readonly", __dirname: "readonly", module: "readonly" },

@@ -2,7 +2,7 @@
 // `npm test`) records a hash of every source it compiled; an entry compares them before it trusts the
 // build, so an edit made after the build is never deployed from stale JavaScript.
 // Plain JavaScript: it runs before anything is compiled. It lives with the policy pack so the pack's
-// folder stays self-contained; the program's entry (../main.js) uses it too.
+// folder stays self-contained; the program's entry (../runtime/main.js) uses it too.
 "use strict";
 const crypto = require("crypto");
 const fs = require("fs");

@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { BuildError, candidates, ghCli, selectBuild, type Artifact, type Request } from "../actions/verify-build/src/verify";
-import { bundlePath } from "../tools/bundle";
+import { bundlePath } from "../tools/build/bundle";
 import { ROOT } from "./helpers/run";
 
 const COMMIT = "0123456789abcdef0123456789abcdef01234567";

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Ledger } from "../tools/lib/ledger";
-import { bundlePath } from "../tools/bundle";
+import { bundlePath } from "../tools/build/bundle";
 import { createLedgerTable, CREDENTIALS, REGION, startDynamo } from "./helpers/aws";
 import { loadWorkflow } from "./helpers/workflows";
 

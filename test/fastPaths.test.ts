@@ -6,7 +6,7 @@ import * as yaml from "js-yaml";
 import * as prettier from "prettier";
 import { ROOT, runTool } from "./helpers/run";
 import { readStackFile, stackFilePath } from "../tools/lib/stackFile";
-import { synthesize } from "../tools/lib/synthesize";
+import { PROGRAM_ENTRY, synthesize } from "../tools/lib/synthesize";
 
 // The plain-JavaScript pieces that run before anything is compiled.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -16,7 +16,7 @@ const freshness = require("../policies/freshness") as {
     staleReasons(root: string, outDir: string): string[];
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const promiseStacks = require("../promiseStacks") as { cheapPromiseStacks(): void };
+const promiseStacks = require("../runtime/promiseStacks") as { cheapPromiseStacks(): void };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const debuggable = require("@pulumi/pulumi/runtime/debuggable") as {
     debuggablePromise<T>(promise: Promise<T>, context: string): Promise<T>;
@@ -54,12 +54,14 @@ describe("the program runs compiled in pulumi", () => {
         assert.deepEqual(project.runtime, { name: "nodejs", options: { typescript: false } });
         // Without a `main` in Pulumi.yaml the host runs package.json's main.
         assert.equal(project.main, undefined);
-        assert.equal(readJson("package.json").main, "main.js");
+        assert.equal(readJson("package.json").main, "runtime/main.js");
+        // Offline synthesis loads the same entry.
+        assert.equal(PROGRAM_ENTRY, path.join(ROOT, readJson("package.json").main));
     });
 
     it("npm ci and npm test build before anything runs, and npm test type-checks strictly", () => {
         const scripts = readJson("package.json").scripts;
-        assert.equal(scripts.build, "node tools/build.js");
+        assert.equal(scripts.build, "node tools/build/compile.js");
         assert.equal(scripts.prepare, "npm run build");
         assert.equal(scripts.test, "npm run build && npm run lint && npm run typecheck && mocha");
         assert.equal(scripts.typecheck, "tsc --noEmit -p tsconfig.json");
@@ -141,7 +143,7 @@ describe("the entries run the build only while it is current", () => {
     before(() => {
         directory = scratch("entries");
         // The real entries and their helpers, beside a stand-in program and pack.
-        const entries = ["main.js", "promiseStacks.js", "policies/freshness.js", "policies/main.js", "tsconfig.json"];
+        const entries = ["runtime/main.js", "runtime/promiseStacks.js", "policies/freshness.js", "policies/main.js", "tsconfig.json"];
         writeTree(directory, {
             ...Object.fromEntries(entries.map((file) => [file, fs.readFileSync(path.join(ROOT, file), "utf8")])),
             "bin/index.js": 'module.exports = async () => "the build";\n',
@@ -160,7 +162,7 @@ describe("the entries run the build only while it is current", () => {
     after(() => fs.rmSync(directory, { recursive: true, force: true }));
 
     it("the program's entry runs bin/ when it is current", () => {
-        const result = loadEntry(path.join(directory, "main.js"), false);
+        const result = loadEntry(path.join(directory, "runtime", "main.js"), false);
         assert.equal(result.status, 0, result.stderr);
         assert.equal(result.stdout, "program returned the build");
         assert.equal(result.stderr, "");
@@ -168,7 +170,7 @@ describe("the entries run the build only while it is current", () => {
 
     it("the program's entry runs the sources, with a warning, once one changed", () => {
         fs.appendFileSync(path.join(directory, "index.ts"), "// edited after the build\n");
-        const result = loadEntry(path.join(directory, "main.js"), false);
+        const result = loadEntry(path.join(directory, "runtime", "main.js"), false);
         assert.equal(result.status, 0, result.stderr);
         assert.equal(result.stdout.split("\n").pop(), "program returned the sources");
         assert.match(

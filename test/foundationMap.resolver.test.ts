@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { DEFAULT_MAP } from "../actions/foundation-map/src/action";
 import { MapError, resolve, type Request } from "../actions/foundation-map/src/map";
-import { bundlePath } from "../tools/bundle";
+import { bundlePath } from "../tools/build/bundle";
 import { ROOT } from "./helpers/run";
 
 const MAP_FILE = path.join(ROOT, "test", "fixtures", "foundation-map.json");

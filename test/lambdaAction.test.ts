@@ -7,7 +7,7 @@ import * as yaml from "js-yaml";
 import { COMMANDS, InputError, readInputs } from "../actions/lambda-release/src/inputs";
 import { run, type Clients } from "../actions/lambda-release/src/action";
 import { codeSha256, type Clock } from "../actions/lambda-release/src/release";
-import { bundlePath } from "../tools/bundle";
+import { bundlePath } from "../tools/build/bundle";
 import { CREDENTIALS, fakeFunction, REGION, startCloudWatch, startDynamo, startLambda } from "./helpers/aws";
 import { ROOT } from "./helpers/run";
 

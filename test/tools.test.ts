@@ -7,7 +7,7 @@ describe("every project command", () => {
         ["deployment.ts", ["--help"], /^usage: npm run deployment -- /],
         ["deployment.ts", ["start", "--help"], /^usage: npm run deployment -- /],
         ["stateVersions.ts", ["--help"], /^usage: npm run state-versions -- /],
-        ["schema.ts", ["-h"], /^usage: npm run schema/],
+        ["build/schema.ts", ["-h"], /^usage: npm run schema/],
         ["bench.ts", ["--help"], /^usage: npm run bench -- /],
     ];
     for (const [tool, args, usage] of commands) {

@@ -23,9 +23,9 @@ const PROGRAM = path.join(PROJECT_ROOT, "tools", "bench", "program.js");
 /** Where the harness (tools/lib and what it imports) is compiled to, and the floor packs are written. */
 const BENCH_DIR = path.join(PROJECT_ROOT, "out", "bench");
 
-// The build's transpiler, plain JavaScript (tools/build.js).
+// The build's transpiler, plain JavaScript (tools/build/compile.js).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const build = require("./build") as {
+const build = require("./build/compile") as {
     readConfig(target: string): { options: object };
     transpileFiles(files: string[], options: object, rootDir: string, outDir: string): void;
 };
@@ -322,9 +322,9 @@ A fresh process per run, started as the Pulumi Node.js host (\`@pulumi/pulumi/cm
 source-map-support registered first, then the program under the mock monitor for the stack (a first
 preview). **Default**: what the host does for a TypeScript project by default (\`typescript: true\`,
 \`tsconfig.json\`): ts-node type-checks \`index.ts\` and the provider SDKs it imports. **Configured**: what
-\`Pulumi.yaml\` asks for (\`typescript: false\`): package.json's \`main.js\` runs the build in \`bin/\`.
+\`Pulumi.yaml\` asks for (\`typescript: false\`): package.json's main, \`runtime/main.js\`, runs the build in \`bin/\`.
 _Start-up_ is the time until the program is loaded, before the first resource is registered.
-_Configured, every trace mapped_ sets \`PULUMI_DEBUG_PROMISE_LEAKS\`, which turns off \`promiseStacks.js\`: the
+_Configured, every trace mapped_ sets \`PULUMI_DEBUG_PROMISE_LEAKS\`, which turns off \`runtime/promiseStacks.js\`: the
 SDK's stack trace on each of its promises is then source-mapped as on the default path.
 
 ${markdownTable(

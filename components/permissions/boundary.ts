@@ -175,27 +175,9 @@ export function bootstrapTierDenials(naming: Naming, bootstrapRoleNames: readonl
     ];
 }
 
-/**
- * The permissions boundary of every role the program creates. Its Allow statements are the ceiling
- * (service wildcards, IAM only on the foundation's own roles); its Deny statements hold what no pipeline
- * may ever do, whatever a role's own policy says: change the bootstrap tier, create, change, re-trust or
- * delete a role without this boundary, destroy state, its access log, the ledger, the locks, the audit log or the key.
- */
-export function permissionsBoundary(
-    naming: Naming,
-    bootstrapRoleNames: readonly string[],
-    deployableServices: readonly string[] = [],
-): PolicyDocument {
-    const boundary = boundaryPolicyArn(naming);
-    // The organisation's allow-list raises the ceiling by exactly its services; the config refuses a guarded one.
-    const added = [...new Set(deployableServices)]
-        .filter((service) => !FOUNDATION_SERVICES.includes(service))
-        .sort()
-        .map((service) => `${service}:*`);
-    const guardedBuckets = [stateBucketName(naming), accessLogBucketName(naming)].map(bucketArn);
-    // CloudWatch Logs names a log group with or without a trailing `:*`, depending on the action.
-    const auditLog = logGroupArn(naming, auditLogGroupName(naming));
-    return policyDocument([
+/** The ceiling: the services the pipelines manage, IAM only on the foundation's own roles and providers. */
+function boundaryAllows(naming: Naming, added: readonly string[]): Statement[] {
+    return [
         { Sid: "ServicesThePipelinesManage", Effect: "Allow", Action: [...BOUNDED_SERVICES, ...added], Resource: "*" },
         { Sid: "RolesOfThisFoundation", Effect: "Allow", Action: ROLE_ACTIONS, Resource: pipelineRolesArn(naming) },
         // A role is passed only where the program passes one: a Lambda service's execution roles (the
@@ -241,9 +223,14 @@ export function permissionsBoundary(
             Sid: "ReadTheBoundary",
             Effect: "Allow",
             Action: ["iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyVersions", "iam:ListPolicyTags"],
-            Resource: boundary,
+            Resource: boundaryPolicyArn(naming),
         },
-        ...bootstrapTierDenials(naming, bootstrapRoleNames),
+    ];
+}
+
+/** No role loses the boundary, and no role without it is created, changed, re-trusted or deleted. */
+function roleDenials(naming: Naming): Statement[] {
+    return [
         { Sid: "NoRoleLosesTheBoundary", Effect: "Deny", Action: "iam:DeleteRolePermissionsBoundary", Resource: "*" },
         // The target role's boundary, not its name, decides: a role without this boundary (an administrator's,
         // or one created before the foundation) is neither created, changed, re-trusted nor deleted by a pipeline.
@@ -252,8 +239,15 @@ export function permissionsBoundary(
             Effect: "Deny",
             Action: ROLE_CHANGES_BY_BOUNDARY,
             Resource: "*",
-            Condition: { StringNotEquals: { "iam:PermissionsBoundary": boundary } },
+            Condition: { StringNotEquals: { "iam:PermissionsBoundary": boundaryPolicyArn(naming) } },
         },
+    ];
+}
+
+/** The state and its access log keep their settings and their versions. */
+function stateDenials(naming: Naming): Statement[] {
+    const guardedBuckets = [stateBucketName(naming), accessLogBucketName(naming)].map(bucketArn);
+    return [
         { Sid: "StateSettingsStay", Effect: "Deny", Action: STATE_BUCKET_GUARDS, Resource: guardedBuckets },
         {
             Sid: "StateVersionsStay",
@@ -261,6 +255,12 @@ export function permissionsBoundary(
             Action: ["s3:DeleteObjectVersion", "s3:PutObjectRetention", "s3:BypassGovernanceRetention"],
             Resource: guardedBuckets.map((arn) => `${arn}/*`),
         },
+    ];
+}
+
+/** Keys stay, keep their policies and their safety check; the environment key's alias stays on it. */
+function keyDenials(naming: Naming): Statement[] {
+    return [
         {
             Sid: "KeysStay",
             Effect: "Deny",
@@ -285,6 +285,14 @@ export function permissionsBoundary(
             Action: ["kms:DeleteAlias", "kms:UpdateAlias"],
             Resource: `arn:aws:kms:${naming.region}:${naming.accountId}:${keyAliasName(naming)}`,
         },
+    ];
+}
+
+/** The ledger, the locks, the audit log, the container repositories' and registry's settings and the OIDC provider stay. */
+function recordDenials(naming: Naming): Statement[] {
+    // CloudWatch Logs names a log group with or without a trailing `:*`, depending on the action.
+    const auditLog = logGroupArn(naming, auditLogGroupName(naming));
+    return [
         {
             Sid: "LedgerAndLocksStay",
             Effect: "Deny",
@@ -300,5 +308,31 @@ export function permissionsBoundary(
         },
         { Sid: "RegistrySettingsStay", Effect: "Deny", Action: REGISTRY_GUARDS, Resource: "*" },
         { Sid: "OidcProviderStays", Effect: "Deny", Action: "iam:DeleteOpenIDConnectProvider", Resource: "*" },
+    ];
+}
+
+/**
+ * The permissions boundary of every role the program creates. Its Allow statements are the ceiling
+ * (service wildcards, IAM only on the foundation's own roles); its Deny statements hold what no pipeline
+ * may ever do, whatever a role's own policy says: change the bootstrap tier, create, change, re-trust or
+ * delete a role without this boundary, destroy state, its access log, the ledger, the locks, the audit log or the key.
+ */
+export function permissionsBoundary(
+    naming: Naming,
+    bootstrapRoleNames: readonly string[],
+    deployableServices: readonly string[] = [],
+): PolicyDocument {
+    // The organisation's allow-list raises the ceiling by exactly its services; the config refuses a guarded one.
+    const added = [...new Set(deployableServices)]
+        .filter((service) => !FOUNDATION_SERVICES.includes(service))
+        .sort()
+        .map((service) => `${service}:*`);
+    return policyDocument([
+        ...boundaryAllows(naming, added),
+        ...bootstrapTierDenials(naming, bootstrapRoleNames),
+        ...roleDenials(naming),
+        ...stateDenials(naming),
+        ...keyDenials(naming),
+        ...recordDenials(naming),
     ]);
 }

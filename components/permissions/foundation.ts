@@ -104,10 +104,11 @@ const WILDCARD_ONLY = [
     "chatbot:ListTagsForResource",
 ];
 
-/** The foundation's own deployer: every resource type the program manages, within the boundary. */
-export function foundationDeployerStatements(args: PermissionsArgs): Statement[] {
-    const { naming } = args;
-    const r = foundationResources(naming, args.cloudTrailLogGroup);
+/** What {@link foundationResources} names: the ARNs the foundation's statements are granted on. */
+type FoundationResources = ReturnType<typeof foundationResources>;
+
+/** Roles only with the boundary, the bootstrap tier left alone, the chatbot's role passed, the OIDC providers. */
+function identityStatements(args: PermissionsArgs, r: FoundationResources): Statement[] {
     return [
         {
             Sid: "RolesOnlyWithTheBoundary",
@@ -122,7 +123,7 @@ export function foundationDeployerStatements(args: PermissionsArgs): Statement[]
             Action: [...READS.iam, "iam:TagRole", "iam:UntagRole", "iam:UpdateRole", "iam:UpdateRoleDescription"],
             Resource: r.roles,
         },
-        ...bootstrapTierDenials(naming, args.bootstrapRoleNames),
+        ...bootstrapTierDenials(args.naming, args.bootstrapRoleNames),
         {
             Sid: "PassOnlyTheChatbotRole",
             Effect: "Allow",
@@ -147,7 +148,12 @@ export function foundationDeployerStatements(args: PermissionsArgs): Statement[]
         // Pulumi Cloud mode: Deployments' provider is administrator-owned; refresh and drift runs only read it.
         { Sid: "ReadPulumiOidcProvider", Effect: "Allow", Action: READS.oidc, Resource: r.pulumiOidcProvider },
         { Sid: "ReadTheBoundary", Effect: "Allow", Action: READS.boundary, Resource: r.boundary },
-        { Sid: "CreateAndList", Effect: "Allow", Action: WILDCARD_ONLY, Resource: "*" },
+    ];
+}
+
+/** The environment key: its upkeep, grants to the storage it encrypts, and its alias bound once. */
+function environmentKeyStatements(naming: Naming, r: FoundationResources): Statement[] {
+    return [
         {
             Sid: "EnvironmentKey",
             Effect: "Allow",
@@ -173,6 +179,12 @@ export function foundationDeployerStatements(args: PermissionsArgs): Statement[]
             Action: "kms:CreateAlias",
             Resource: [r.keyAlias, r.keys],
         },
+    ];
+}
+
+/** The state and access-log buckets, and the ledger and lock tables. */
+function storageStatements(r: FoundationResources): Statement[] {
+    return [
         {
             Sid: "Buckets",
             Effect: "Allow",
@@ -192,6 +204,12 @@ export function foundationDeployerStatements(args: PermissionsArgs): Statement[]
             Action: [...READS.dynamodb, ...TABLE_WRITES],
             Resource: r.tables,
         },
+    ];
+}
+
+/** Topics, alarms, the dashboard, the audit log group, the CloudTrail metric filter and the Slack configurations. */
+function monitoringStatements(r: FoundationResources): Statement[] {
+    return [
         {
             Sid: "Topics",
             Effect: "Allow",
@@ -250,6 +268,18 @@ export function foundationDeployerStatements(args: PermissionsArgs): Statement[]
             ],
             Resource: r.chatConfigurations,
         },
+    ];
+}
+
+/** The foundation's own deployer: every resource type the program manages, within the boundary. */
+export function foundationDeployerStatements(args: PermissionsArgs): Statement[] {
+    const r = foundationResources(args.naming, args.cloudTrailLogGroup);
+    return [
+        ...identityStatements(args, r),
+        { Sid: "CreateAndList", Effect: "Allow", Action: WILDCARD_ONLY, Resource: "*" },
+        ...environmentKeyStatements(args.naming, r),
+        ...storageStatements(r),
+        ...monitoringStatements(r),
         // The container services' repositories; their policy, tag mutability and scanning the boundary keeps as created.
         {
             Sid: "ContainerRepositories",

@@ -18,6 +18,7 @@ import {
 import { terraformDeployerStatements, terraformPreviewerStatements } from "./terraform";
 
 export { permissionsBoundary, BOUNDED_SERVICES, POLICY_CHANGES, ROLE_CHANGES } from "./boundary";
+export { chatbotPermissions, chatbotTrustPolicy } from "./chatbot";
 export { LAMBDA_DEPLOY_ACTIONS } from "./lambda";
 export { ECR_PUSH_ACTIONS, ECS_DEPLOY_ACTIONS } from "./container";
 export { backendUrl, stateKeyPrefix, type PermissionsArgs, type RepositoryKind } from "./statements";

@@ -97,11 +97,10 @@ export const codeDeployRoleSpace = (n: Naming) => `${n.prefix}-codedeploy-*`;
 export const lambdaErrorAlarmName = (n: Naming, functionName: string) => `${n.prefix}-${n.environment}-lambda-${functionName}-errors`;
 
 /**
- * A Lambda service's deployer: its functions' code and aliases (and, for a declared function, the function
- * itself and its execution role with the boundary and only the declared policies), the environment's alarms,
- * its own CodeDeploy application, and its own roles, passed to Lambda and CodeDeploy only.
+ * What the first deploy of a declared function needs: the function, its execution role with the boundary,
+ * and only the policies the function declares. None when the service declares no function.
  */
-export function lambdaDeployerStatements(args: PermissionsArgs): Statement[] {
+function declaredFunctionStatements(args: PermissionsArgs): Statement[] {
     const { naming } = args;
     const boundary = boundaryPolicyArn(naming);
     const declared = args.scope.functions ?? [];
@@ -109,43 +108,76 @@ export function lambdaDeployerStatements(args: PermissionsArgs): Statement[] {
         const name = lambdaExecutionRoleName(naming, args.repository, f.name);
         return name ? [{ fn: f, arn: roleArn(naming, name) }] : [];
     });
-    const created: Statement[] =
-        roles.length === 0
-            ? []
-            : [
-                  {
-                      Sid: "CreateOwnFunctions",
-                      Effect: "Allow",
-                      Action: LAMBDA_CREATE_ACTIONS,
-                      Resource: declared.map((f) => functionArn(naming, f.name)),
-                  },
-                  {
-                      Sid: "CreateOwnExecutionRolesWithTheBoundary",
-                      Effect: "Allow",
-                      Action: "iam:CreateRole",
-                      Resource: roles.map((r) => r.arn),
-                      Condition: { StringEquals: { "iam:PermissionsBoundary": boundary } },
-                  },
-                  {
-                      Sid: "ReadOwnExecutionRoles",
-                      Effect: "Allow",
-                      Action: ["iam:GetRole", "iam:ListAttachedRolePolicies"],
-                      Resource: roles.map((r) => r.arn),
-                  },
-                  // One statement per role: each gets only the policies its function declares.
-                  ...roles
-                      .filter((r) => r.fn.policies.length > 0)
-                      .map((r, i): Statement => ({
-                          Sid: `AttachDeclaredPolicies${i}`,
-                          Effect: "Allow",
-                          Action: "iam:AttachRolePolicy",
-                          Resource: r.arn,
-                          Condition: {
-                              StringEquals: { "iam:PermissionsBoundary": boundary },
-                              ArnEquals: { "iam:PolicyARN": [...r.fn.policies] },
-                          },
-                      })),
-              ];
+    if (roles.length === 0) return [];
+    return [
+        {
+            Sid: "CreateOwnFunctions",
+            Effect: "Allow",
+            Action: LAMBDA_CREATE_ACTIONS,
+            Resource: declared.map((f) => functionArn(naming, f.name)),
+        },
+        {
+            Sid: "CreateOwnExecutionRolesWithTheBoundary",
+            Effect: "Allow",
+            Action: "iam:CreateRole",
+            Resource: roles.map((r) => r.arn),
+            Condition: { StringEquals: { "iam:PermissionsBoundary": boundary } },
+        },
+        {
+            Sid: "ReadOwnExecutionRoles",
+            Effect: "Allow",
+            Action: ["iam:GetRole", "iam:ListAttachedRolePolicies"],
+            Resource: roles.map((r) => r.arn),
+        },
+        // One statement per role: each gets only the policies its function declares.
+        ...roles
+            .filter((r) => r.fn.policies.length > 0)
+            .map((r, i): Statement => ({
+                Sid: `AttachDeclaredPolicies${i}`,
+                Effect: "Allow",
+                Action: "iam:AttachRolePolicy",
+                Resource: r.arn,
+                Condition: {
+                    StringEquals: { "iam:PermissionsBoundary": boundary },
+                    ArnEquals: { "iam:PolicyARN": [...r.fn.policies] },
+                },
+            })),
+    ];
+}
+
+/** The service's own CodeDeploy application and rollouts, and its CodeDeploy role passed to CodeDeploy only. */
+function rolloutStatements(naming: Naming, repository: string): Statement[] {
+    return [
+        {
+            Sid: "OwnCodeDeployApplication",
+            Effect: "Allow",
+            Action: CODEDEPLOY_APPLICATION_ACTIONS,
+            Resource: codeDeployApplicationArn(naming, repository),
+        },
+        {
+            Sid: "OwnRollouts",
+            Effect: "Allow",
+            Action: CODEDEPLOY_GROUP_ACTIONS,
+            Resource: codeDeployGroupArn(naming, repository),
+        },
+        { Sid: "ReadRolloutConfigs", Effect: "Allow", Action: "codedeploy:GetDeploymentConfig", Resource: codeDeployConfigArn(naming) },
+        {
+            Sid: "PassOwnCodeDeployRole",
+            Effect: "Allow",
+            Action: "iam:PassRole",
+            Resource: roleArn(naming, codeDeployRoleName(naming, repository)),
+            Condition: { StringEquals: { "iam:PassedToService": "codedeploy.amazonaws.com" } },
+        },
+    ];
+}
+
+/**
+ * A Lambda service's deployer: its functions' code and aliases (and, for a declared function, the function
+ * itself and its execution role with the boundary and only the declared policies), the environment's alarms,
+ * its own CodeDeploy application, and its own roles, passed to Lambda and CodeDeploy only.
+ */
+export function lambdaDeployerStatements(args: PermissionsArgs): Statement[] {
+    const { naming } = args;
     return [
         {
             Sid: "DeployOwnFunctions",
@@ -153,7 +185,7 @@ export function lambdaDeployerStatements(args: PermissionsArgs): Statement[] {
             Action: LAMBDA_DEPLOY_ACTIONS,
             Resource: functionArns(naming, args.scope.lambdaFunctions),
         },
-        ...created,
+        ...declaredFunctionStatements(args),
         {
             Sid: "WatchCanaryAlarms",
             Effect: "Allow",
@@ -167,26 +199,7 @@ export function lambdaDeployerStatements(args: PermissionsArgs): Statement[] {
             Resource: roleArn(naming, lambdaExecutionRolePattern(naming, args.repository)),
             Condition: { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } },
         },
-        {
-            Sid: "OwnCodeDeployApplication",
-            Effect: "Allow",
-            Action: CODEDEPLOY_APPLICATION_ACTIONS,
-            Resource: codeDeployApplicationArn(naming, args.repository),
-        },
-        {
-            Sid: "OwnRollouts",
-            Effect: "Allow",
-            Action: CODEDEPLOY_GROUP_ACTIONS,
-            Resource: codeDeployGroupArn(naming, args.repository),
-        },
-        { Sid: "ReadRolloutConfigs", Effect: "Allow", Action: "codedeploy:GetDeploymentConfig", Resource: codeDeployConfigArn(naming) },
-        {
-            Sid: "PassOwnCodeDeployRole",
-            Effect: "Allow",
-            Action: "iam:PassRole",
-            Resource: roleArn(naming, codeDeployRoleName(naming, args.repository)),
-            Condition: { StringEquals: { "iam:PassedToService": "codedeploy.amazonaws.com" } },
-        },
+        ...rolloutStatements(naming, args.repository),
     ];
 }
 

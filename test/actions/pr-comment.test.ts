@@ -6,7 +6,7 @@ import type { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { commentBody, commentMarker, COMMENT_LIMIT, summaryLines } from "../../actions/pr-comment/src/comment";
-import { bundlePath } from "../../tools/bundle";
+import { bundlePath } from "../../tools/build/bundle";
 import { loadWorkflow } from "../helpers/workflows";
 
 interface StoredComment {

@@ -3,7 +3,7 @@ import { spawn } from "child_process";
 import * as http from "http";
 import type { AddressInfo } from "net";
 import { argumentProblems, describeRecord } from "../../tools/deployment";
-import { bundlePath } from "../../tools/bundle";
+import { bundlePath } from "../../tools/build/bundle";
 import { Ledger } from "../../tools/lib/ledger";
 import { createLedgerTable, CREDENTIALS, datapoints, REGION, startCloudWatch, startDynamo } from "../helpers/aws";
 import { runToolAsync } from "../helpers/run";

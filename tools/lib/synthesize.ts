@@ -6,7 +6,7 @@ import { fnv1a } from "../../components/naming";
 import { PROJECT_ROOT, STACK_FILE_VARIABLE } from "./stackFile";
 
 /** The program's entry, package.json's main: what the Pulumi Node.js host loads. */
-export const PROGRAM_ENTRY = path.join(PROJECT_ROOT, "main.js");
+export const PROGRAM_ENTRY = path.join(PROJECT_ROOT, "runtime", "main.js");
 
 /** How the engine would see the program: after deployment (ids resolved) or in a first preview (unknown). */
 export type SynthesisMode = "resolved" | "preview";
@@ -201,7 +201,7 @@ export async function synthesize(options: SynthesisOptions): Promise<Graph> {
         return registerOutputs(req, callback);
     };
 
-    // The program as `pulumi` runs it: the package's main (main.js), which runs the compiled build in bin/
+    // The program as `pulumi` runs it: the package's main (runtime/main.js), which runs the compiled build in bin/
     // while it matches the sources. The module is a function, so one loaded copy serves every stack.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const program = require(options.entry ?? PROGRAM_ENTRY) as () => Promise<Record<string, unknown>>;

@@ -3,14 +3,14 @@
 // JavaScript that `pulumi` runs, and records what each build was made from (policies/freshness.js) so
 // an entry never runs a stale build. Transpiles file by file, like ts-node's transpile-only mode, in
 // about a second: `npm test` type-checks the same sources strictly (`npm run typecheck`).
-//   node tools/build.js
+//   node tools/build/compile.js
 "use strict";
 const fs = require("fs");
 const path = require("path");
 const ts = require("typescript");
-const { writeManifest } = require("../policies/freshness");
+const { writeManifest } = require("../../policies/freshness");
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = path.resolve(__dirname, "..", "..");
 const TARGETS = ["tsconfig.build.json", "policies/tsconfig.json"];
 
 class BuildError extends Error {}

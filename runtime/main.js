@@ -5,13 +5,15 @@
 // sources run instead (ts-node, transpile only) with a warning. Measured in docs/performance.md.
 "use strict";
 const path = require("path");
-const { staleReasons } = require("./policies/freshness");
+const { staleReasons } = require("../policies/freshness");
 const { cheapPromiseStacks } = require("./promiseStacks");
 
-const stale = staleReasons(__dirname, path.join(__dirname, "bin"));
+// The project's root: the sources, bin/ and tsconfig.json are there, this file one folder below.
+const root = path.resolve(__dirname, "..");
+const stale = staleReasons(root, path.join(root, "bin"));
 if (stale.length === 0) {
     cheapPromiseStacks();
-    module.exports = require("./bin/index.js");
+    module.exports = require("../bin/index.js");
 } else {
     const pulumi = require("@pulumi/pulumi");
     const why = `bin/ is out of date (${stale.join("; ")})`;
@@ -23,9 +25,9 @@ if (stale.length === 0) {
     }
     // Registered once: a second registration (a tool already running under ts-node) would compile twice.
     if (!process[tsNode.REGISTER_INSTANCE]) {
-        tsNode.register({ transpileOnly: true, project: path.join(__dirname, "tsconfig.json") });
+        tsNode.register({ transpileOnly: true, project: path.join(root, "tsconfig.json") });
     }
     cheapPromiseStacks();
     pulumi.log.warn(`${why}: running the TypeScript sources instead. Run \`npm run build\`.`);
-    module.exports = require("./index.ts");
+    module.exports = require("../index.ts");
 }

@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { build, type Plugin } from "esbuild";
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = path.resolve(__dirname, "..", "..");
 export const ACTIONS_DIR = path.join(ROOT, "actions");
 
 /** The actions that have TypeScript sources (composite actions have none). */
