@@ -43,6 +43,7 @@ import {
     type deployScopeSchema,
     type DeployWindow,
     type Environment,
+    type GithubPlan,
     type ProjectKey,
     type repositorySchema,
     type slackChannelSchema,
@@ -147,6 +148,8 @@ export interface StackConfig {
     };
     /** What prod's stack grants each repository in GitHub (only the stack that owns the GitHub side acts on it). */
     readonly githubAccess: { readonly appInstallationIds: readonly string[]; readonly grantReviewerTeams: boolean };
+    /** The organisation's GitHub plan as the stack file states it, for a token GitHub hides it from. */
+    readonly githubPlan?: GithubPlan;
     /** OIDC providers that already exist in the account, adopted or imported instead of created. */
     readonly oidcProviders: { readonly github?: ExistingOidcProvider; readonly pulumi?: ExistingOidcProvider };
     /** The account's IAM role quota and the roles the pipelines will create (components/accountQuotas.ts). */
@@ -615,6 +618,7 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
         accountQuotas: parsed.accountQuotas as NonNullable<typeof parsed.accountQuotas>,
         oidcProviders: existing,
         githubAccess: parsed.githubAccess as NonNullable<typeof parsed.githubAccess>,
+        githubPlan: parsed.githubPlan,
     };
     const sharded = shard !== undefined || repositories.some((r) => r.shard !== undefined);
     const shardedConfig: StackConfig = sharded

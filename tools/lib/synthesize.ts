@@ -81,19 +81,29 @@ export function lookupFailure(message: string): Error {
     return Object.assign(new Error(message), { details: message });
 }
 
-/** Every lookup answered with placeholder ids: the offline stand-in for the GitHub API. */
+/** Repositories the stand-in has answered for: offline, every team is taken to have access to each of them. */
+const answeredRepositories = new Map<number, string>();
+
+/**
+ * Every lookup answered with placeholder ids: the offline stand-in for the GitHub API. Offline, the organisation
+ * is taken to be on GitHub Enterprise and every reviewer team to have access to every repository looked up.
+ */
 export const placeholderLookups: LookupHandler = (token, inputs) => {
     switch (token) {
-        case "github:index/getTeam:getTeam":
-            return { id: String(placeholderNumber(`team:${String(inputs.slug)}`)), slug: inputs.slug, name: inputs.slug };
+        case "github:index/getTeam:getTeam": {
+            const repositories = [...answeredRepositories].map(([repoId, repoName]) => ({ repoId, repoName, roleName: "pull" }));
+            const team = { id: String(placeholderNumber(`team:${String(inputs.slug)}`)), slug: inputs.slug, name: inputs.slug };
+            return inputs.summaryOnly === false ? { ...team, repositoriesDetaileds: repositories } : team;
+        }
         case "github:index/getUser:getUser":
             return { id: String(placeholderNumber(`user:${String(inputs.username)}`)), login: inputs.username };
         case "github:index/getRepository:getRepository": {
             const fullName = String(inputs.fullName ?? inputs.name);
+            answeredRepositories.set(placeholderNumber(`repo:${fullName}`), fullName.split("/").pop() as string);
             return { id: fullName, repoId: placeholderNumber(`repo:${fullName}`), fullName, name: fullName.split("/").pop() };
         }
         case "github:index/getOrganization:getOrganization":
-            return { id: String(placeholderNumber(`org:${String(inputs.name)}`)), login: inputs.name, name: inputs.name };
+            return { id: String(placeholderNumber(`org:${String(inputs.name)}`)), login: inputs.name, name: inputs.name, plan: "enterprise" };
         // An adopted OIDC provider (cicd-foundation:oidcProviders): offline, taken to exist as named.
         case "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider":
             return { arn: inputs.arn, url: String(inputs.arn).split(":oidc-provider/")[1] ?? "", clientIdLists: [] };
