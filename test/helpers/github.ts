@@ -41,7 +41,11 @@ export function directoryLookups(directory: Directory): LookupHandler {
                 const team = { id: String(id), slug: inputs.slug, name: inputs.slug };
                 if (inputs.summaryOnly !== false) return team;
                 const names = directory.teamRepositories?.[String(inputs.slug)] ?? Object.keys(directory.repositories);
-                const repositoriesDetaileds = names.map((n) => ({ repoId: directory.repositories[n], repoName: n.split("/")[1], roleName: "pull" }));
+                const repositoriesDetaileds = names.map((n) => ({
+                    repoId: directory.repositories[n],
+                    repoName: n.split("/")[1],
+                    roleName: "pull",
+                }));
                 return { ...team, repositoriesDetaileds };
             }
             case "github:index/getUser:getUser": {

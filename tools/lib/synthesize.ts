@@ -103,7 +103,12 @@ export const placeholderLookups: LookupHandler = (token, inputs) => {
             return { id: fullName, repoId: placeholderNumber(`repo:${fullName}`), fullName, name: fullName.split("/").pop() };
         }
         case "github:index/getOrganization:getOrganization":
-            return { id: String(placeholderNumber(`org:${String(inputs.name)}`)), login: inputs.name, name: inputs.name, plan: "enterprise" };
+            return {
+                id: String(placeholderNumber(`org:${String(inputs.name)}`)),
+                login: inputs.name,
+                name: inputs.name,
+                plan: "enterprise",
+            };
         // An adopted OIDC provider (cicd-foundation:oidcProviders): offline, taken to exist as named.
         case "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider":
             return { arn: inputs.arn, url: String(inputs.arn).split(":oidc-provider/")[1] ?? "", clientIdLists: [] };
