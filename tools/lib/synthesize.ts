@@ -126,7 +126,15 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
     return outputs;
 }
 
+/**
+ * Answers a read of an existing resource (`Resource.get`) offline: true when it exists. Every read finds its
+ * resource unless a test passes one that answers "missing".
+ */
+export type ReadHandler = (type: string, id: string) => boolean;
+
+type ReadRequest = { getType(): string; getName(): string; getId(): string };
 type Monitor = {
+    readResource: (req: ReadRequest, callback: (err: unknown, resp?: unknown) => void) => unknown;
     registerResource: (req: RegisterRequest, callback: (err: unknown, resp?: RegisterResponse) => void) => unknown;
     registerResourceOutputs: (
         req: { getUrn(): string; getOutputs(): { toJavaScript(): Record<string, unknown> } | undefined },
@@ -155,6 +163,7 @@ export interface SynthesisOptions {
     readonly config: RawConfig;
     readonly mode: SynthesisMode;
     readonly lookups?: LookupHandler;
+    readonly reads?: ReadHandler;
     /** The module to run; the program's entry unless a benchmark compares another way in. */
     readonly entry?: string;
 }
@@ -210,6 +219,15 @@ export async function synthesize(options: SynthesisOptions): Promise<Graph> {
             }
             callback(err, resp);
         });
+    // A read the handler answers "missing" fails the run as the engine fails it, naming the resource and the id;
+    // what waits for the read is never registered.
+    let missing: Error | undefined;
+    const read = monitor.readResource.bind(monitor);
+    monitor.readResource = (req, callback) => {
+        if (options.reads === undefined || options.reads(req.getType(), req.getId())) return read(req, callback);
+        missing ??= lookupFailure(`${req.getType()} (${req.getName()}): resource '${req.getId()}' does not exist`);
+        return callback(missing);
+    };
     const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
     monitor.registerResourceOutputs = (req, callback) => {
         if (req.getUrn().includes("::pulumi:pulumi:Stack::")) Object.assign(stackOutputs, req.getOutputs()?.toJavaScript() ?? {});
@@ -246,6 +264,7 @@ export async function synthesize(options: SynthesisOptions): Promise<Graph> {
         else process.env[STACK_FILE_VARIABLE] = previousStackFile;
     }
     if (failure) throw failure.error;
+    if (missing) throw missing;
     return {
         project: PROJECT,
         stack: options.stack,
