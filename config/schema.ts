@@ -465,6 +465,14 @@ export function projectKeySchemas<P extends z.ZodType>(pulumiCloud: P) {
         monitoring: monitoringSchema.default({ alarms: [] }),
         oidcProviders: oidcProvidersSchema.default({}),
         githubAccess: githubAccessSchema.default({ appInstallationIds: [], grantReviewerTeams: false }),
+        githubBaseUrl: text(
+            /^https:\/\/(?!github\.com\/)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+\/$/,
+            "https://HOST/ of a GitHub Enterprise Server: lowercase host, ending in /; omit the key for github.com",
+        )
+            .optional()
+            .describe(
+                "A GitHub Enterprise Server's URL (https://HOST/): the GitHub provider's API (https://HOST/api/v3/) and the Actions OIDC issuer (https://HOST/_services/token). Omitted: github.com.",
+            ),
         githubPlan: oneOf(GITHUB_PLANS)
             .optional()
             .describe(

@@ -230,7 +230,12 @@ export function permissionsBoundary(
             Resource: roleArn(naming, roleName(naming, "chatbot", "slack")),
             Condition: { StringEquals: { "iam:PassedToService": "chatbot.amazonaws.com" } },
         },
-        { Sid: "GithubOidcProvider", Effect: "Allow", Action: "iam:*OpenIDConnectProvider*", Resource: oidcProviderArn(naming.accountId) },
+        {
+            Sid: "GithubOidcProvider",
+            Effect: "Allow",
+            Action: "iam:*OpenIDConnectProvider*",
+            Resource: oidcProviderArn(naming.accountId, naming.githubOidcHost),
+        },
         {
             Sid: "ReadPulumiOidcProvider",
             Effect: "Allow",
