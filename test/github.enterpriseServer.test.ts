@@ -9,6 +9,7 @@ import { jobWorkflowRef } from "../components/githubOidc";
 import { readStackFile } from "../tools/lib/stackFile";
 import type { Graph } from "../tools/lib/synthesize";
 import type { Decision } from "./helpers/iamSimulation";
+import { mutate, stackOutcome, without } from "./helpers/policy";
 import { resourcesOf, synth, T } from "./helpers/stacks";
 import {
     ACCOUNTS,
@@ -126,6 +127,42 @@ describe("GitHub Enterprise Server (githubBaseUrl)", () => {
 
         it("denies the same claims from github.com's issuer", () => {
             assert.equal(assume(graph, deployer, GITHUB_COM_HOST, claims(apply)), "ImplicitlyDenied");
+        });
+
+        it("passes the pack's oidc-trust, which finds the server's issuer in the graph", () => {
+            assert.deepEqual(stackOutcome("oidc-trust", graph, { config: { environment: "dev" } }), { violations: [] });
+            const configured = { config: { environment: "dev", githubIssuer: ISSUER_HOST } };
+            assert.deepEqual(stackOutcome("oidc-trust", graph, configured), { violations: [] });
+        });
+
+        it("flags a server role when the pack is told github.com's issuer (fail closed, not skipped)", () => {
+            const outcome = stackOutcome("oidc-trust", graph, { config: { environment: "dev", githubIssuer: GITHUB_COM_HOST } });
+            assert.ok(
+                outcome.violations.includes(
+                    `Role '${TERRAFORM}-deployer': trusts arn:aws:iam::${ACCOUNTS.dev}:oidc-provider/${ISSUER_HOST}, an OIDC issuer other than GitHub Actions' (${GITHUB_COM_HOST}) and Pulumi Deployments': for a GitHub Enterprise Server, set oidc-trust's githubIssuer (HOST/_services/token) in the pack's config.`,
+                ),
+                outcome.violations.join("\n"),
+            );
+        });
+
+        it("flags a server role when the graph holds no provider to learn the issuer from (an adopted one)", () => {
+            const adopted = without(graph, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "github-oidc");
+            const outcome = stackOutcome("oidc-trust", adopted, { config: { environment: "dev" } });
+            assert.ok(outcome.violations.length > 0);
+            assert.ok(outcome.violations.every((v) => v.includes(`an OIDC issuer other than GitHub Actions' (${GITHUB_COM_HOST})`)));
+        });
+
+        it("judges the server's condition keys: a deployer without job_workflow_ref is flagged", () => {
+            const broken = mutate(graph, T.role, `${TERRAFORM}-deployer`, (r) => {
+                const document = JSON.parse(r.inputs.assumeRolePolicy as string) as {
+                    Statement: { Condition: Record<string, Record<string, unknown>> }[];
+                };
+                delete document.Statement[0].Condition.StringEquals[`${ISSUER_HOST}:job_workflow_ref`];
+                r.inputs.assumeRolePolicy = JSON.stringify(document);
+            });
+            assert.deepEqual(stackOutcome("oidc-trust", broken, { config: { environment: "dev" } }).violations, [
+                `Role '${TERRAFORM}-deployer': statement 'GithubActionsOidc' must check ${ISSUER_HOST}:job_workflow_ref with StringEquals the workflows that may assume it (OWNER/REPO/.github/workflows/FILE@refs/heads/BRANCH).`,
+            ]);
         });
 
         it("denies the server's token from another workflow", () => {
