@@ -186,7 +186,6 @@ export const oidcTrust = stackRule({
         "Build the trust policy with trustPolicy(): the account's OIDC provider, StringEquals aud (sts.amazonaws.com, or the Pulumi organisation) and sub repo:OWNER/REPO:environment:<env> or pulumi:deploy:org:<org>:project:<p>:stack:<s>:operation:<op>:scope:write; for GitHub also StringEquals repository_id (the repository's numeric id) and job_workflow_ref (OWNER/FOUNDATION/.github/workflows/FILE@refs/heads/main).",
     url: "https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services",
     config: {
-        githubIssuer: { type: "string", pattern: `^(${GITHUB.replace(/\./g, "\\.")}|${SERVER_ISSUER.source.slice(1, -1)})$` },
         pulumiDeployments: {
             type: "object",
             properties: {
@@ -196,6 +195,7 @@ export const oidcTrust = stackRule({
             },
             additionalProperties: false,
         },
+        githubIssuer: { type: "string", pattern: `^(${GITHUB.replace(/\./g, "\\.")}|${SERVER_ISSUER.source.slice(1, -1)})$` },
     },
     check: (resources, { environment, notApplicable, config }) => {
         if (!resources.some((r) => r.type === TYPES.role)) notApplicable("no IAM role in this stack");
