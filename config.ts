@@ -9,7 +9,7 @@ import type { z } from "zod";
 import { containerRepositoryProblems } from "./config/container";
 import { crossStackProblems, type StackSummary } from "./config/crossStack";
 import { alarmProblems } from "./config/checks/alarms";
-import { githubServer, githubServerProblems } from "./config/checks/githubServer";
+import { githubServer, githubServerAcrossStacks, githubServerProblems } from "./config/checks/githubServer";
 import { parseBackendConfig, type PulumiCloudConfig } from "./config/pulumiCloud";
 import { lambdaFunctionProblems } from "./components/permissions/lambda";
 import { resolveRepositories, withEnvironment } from "./config/repositories";
@@ -746,6 +746,7 @@ export function validateStacks(
         );
     } else {
         problems.push(...crossStackProblems(tiers.map(summary)));
+        problems.push(...githubServerAcrossStacks(tiers.map((c) => ({ file: c.stackFile, githubBaseUrl: c.githubBaseUrl }))));
     }
     return { configs: configs.slice(0, primary.length), problems, neighbours: configs.slice(primary.length) };
 }

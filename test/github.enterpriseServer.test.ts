@@ -6,7 +6,7 @@ import { ConfigError, type Environment, type RawConfig } from "../config";
 import { githubServer, githubServerProblems } from "../config/checks/githubServer";
 import { roleName } from "../components/naming";
 import { jobWorkflowRef } from "../components/githubOidc";
-import { readStackFile } from "../tools/lib/stackFile";
+import { displayName, readStackFile } from "../tools/lib/stackFile";
 import type { Graph } from "../tools/lib/synthesize";
 import type { Decision } from "./helpers/iamSimulation";
 import { mutate, stackOutcome, without } from "./helpers/policy";
@@ -197,6 +197,24 @@ describe("GitHub Enterprise Server (githubBaseUrl)", () => {
                     problems.join("\n"),
                 );
             });
+
+        it("refuses a server named in one stack file only: every stack talks to one GitHub", async () => {
+            const stacks = fixtureStacks(ON_SERVER);
+            const file = stacks.dev.stackFile as string;
+            const content = JSON.parse(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> };
+            fs.writeFileSync(file, JSON.stringify({ config: { ...content.config, "cicd-foundation:githubBaseUrl": BASE_URL } }));
+            await assert.rejects(synth("dev", "preview", readStackFile(file), lookups), (error: unknown) => {
+                assert.ok(error instanceof ConfigError);
+                assert.deepEqual(
+                    [...error.problems].sort(),
+                    [stacks.prod, stacks.sit].map(
+                        (c) =>
+                            `${displayName(c.stackFile as string)}: cicd-foundation:githubBaseUrl is not set (github.com) but '${BASE_URL}' in ${displayName(file)}: every stack talks to one GitHub`,
+                    ),
+                );
+                return true;
+            });
+        });
 
         it("refuses a Lambda service on the server, naming its entry", async () => {
             assert.deepEqual(await refused(BASE_URL, REPOSITORIES), [

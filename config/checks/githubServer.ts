@@ -54,3 +54,20 @@ export function githubServerProblems(
             : [],
     );
 }
+
+/**
+ * The same server in every stack file: prod's stack writes every environment's GitHub side through one
+ * provider, and each environment's roles must trust the issuer its jobs' tokens come from. Problems name each
+ * file that differs from the first.
+ */
+export function githubServerAcrossStacks(stacks: readonly { readonly file: string; readonly githubBaseUrl?: string }[]): string[] {
+    const [first] = stacks;
+    const shown = (url: string | undefined) => (url === undefined ? "not set (github.com)" : `'${url}'`);
+    return stacks
+        .slice(1)
+        .filter((s) => s.githubBaseUrl !== first.githubBaseUrl)
+        .map(
+            (s) =>
+                `${s.file}: ${configKey("githubBaseUrl")} is ${shown(s.githubBaseUrl)} but ${shown(first.githubBaseUrl)} in ${first.file}: every stack talks to one GitHub`,
+        );
+}
