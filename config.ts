@@ -9,6 +9,7 @@ import type { z } from "zod";
 import { containerRepositoryProblems } from "./config/container";
 import { crossStackProblems, type StackSummary } from "./config/crossStack";
 import { alarmProblems } from "./config/checks/alarms";
+import { githubServer, githubServerAcrossStacks, githubServerProblems } from "./config/checks/githubServer";
 import { parseBackendConfig, type PulumiCloudConfig } from "./config/pulumiCloud";
 import { lambdaFunctionProblems } from "./components/permissions/lambda";
 import { resolveRepositories, withEnvironment } from "./config/repositories";
@@ -43,6 +44,7 @@ import {
     type deployScopeSchema,
     type DeployWindow,
     type Environment,
+    type GithubPlan,
     type ProjectKey,
     type repositorySchema,
     type slackChannelSchema,
@@ -147,6 +149,10 @@ export interface StackConfig {
     };
     /** What prod's stack grants each repository in GitHub (only the stack that owns the GitHub side acts on it). */
     readonly githubAccess: { readonly appInstallationIds: readonly string[]; readonly grantReviewerTeams: boolean };
+    /** A GitHub Enterprise Server's `https://HOST/`; undefined on github.com (config/checks/githubServer.ts). */
+    readonly githubBaseUrl?: string;
+    /** The organisation's GitHub plan as the stack file states it, for a token GitHub hides it from. */
+    readonly githubPlan?: GithubPlan;
     /** OIDC providers that already exist in the account, adopted or imported instead of created. */
     readonly oidcProviders: { readonly github?: ExistingOidcProvider; readonly pulumi?: ExistingOidcProvider };
     /** The account's IAM role quota and the roles the pipelines will create (components/accountQuotas.ts). */
@@ -573,7 +579,13 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
 
     // A provider's ARN is fixed by the account and the issuer: the trust policies name exactly that one.
     const existing: { github?: ExistingOidcProvider; pulumi?: ExistingOidcProvider } = {};
-    const expectedArns = { github: oidcProviderArn(accountId), pulumi: pulumiOidcProviderArn(accountId) };
+    const expectedArns = {
+        github: oidcProviderArn(accountId, githubServer(parsed.githubBaseUrl).oidcHost),
+        pulumi: pulumiOidcProviderArn(accountId),
+    };
+    // On a GitHub Enterprise Server the pipelines that attest their artifacts cannot run.
+    const served = repositories.map((r, i) => ({ index: entryOf(i), name: r.name, kind: r.kind }));
+    for (const problem of githubServerProblems(parsed.githubBaseUrl, served)) addRepository(problem.key, problem.message);
     for (const issuer of ["github", "pulumi"] as const) {
         const declared = parsed.oidcProviders?.[issuer];
         if (!declared) continue;
@@ -615,6 +627,8 @@ export function parseStackConfig(raw: RawConfig, stack: string, stackFile?: stri
         accountQuotas: parsed.accountQuotas as NonNullable<typeof parsed.accountQuotas>,
         oidcProviders: existing,
         githubAccess: parsed.githubAccess as NonNullable<typeof parsed.githubAccess>,
+        githubPlan: parsed.githubPlan,
+        githubBaseUrl: parsed.githubBaseUrl,
     };
     const sharded = shard !== undefined || repositories.some((r) => r.shard !== undefined);
     const shardedConfig: StackConfig = sharded
@@ -732,6 +746,7 @@ export function validateStacks(
         );
     } else {
         problems.push(...crossStackProblems(tiers.map(summary)));
+        problems.push(...githubServerAcrossStacks(tiers.map((c) => ({ file: c.stackFile, githubBaseUrl: c.githubBaseUrl }))));
     }
     return { configs: configs.slice(0, primary.length), problems, neighbours: configs.slice(primary.length) };
 }

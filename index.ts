@@ -1,5 +1,6 @@
 import * as github from "@pulumi/github";
 import { ConfigError, loadStackSet } from "./config";
+import { githubServer } from "./config/checks/githubServer";
 import { iamRoleQuotaProblem } from "./components/accountQuotas";
 import { ContainerRepository } from "./components/containerRepository";
 import { DeploymentLedger } from "./components/deploymentLedger";
@@ -22,11 +23,19 @@ export = async () => {
     const { config, others } = loadStackSet();
     const quota = iamRoleQuotaProblem(config) ?? accountRoleQuotaProblem(config, others);
     if (quota) throw new ConfigError(config.stackFile, [quota]);
-    const naming = { prefix: config.prefix, environment: config.environment, accountId: config.accountId, region: config.region };
+    // On a GitHub Enterprise Server the Actions issuer is the server's own (config/checks/githubServer.ts).
+    const server = githubServer(config.githubBaseUrl);
+    const naming = {
+        prefix: config.prefix,
+        environment: config.environment,
+        accountId: config.accountId,
+        region: config.region,
+        ...(config.githubBaseUrl ? { githubOidcHost: server.oidcHost } : {}),
+    };
 
     // Without a token in config the provider reads GITHUB_TOKEN. Registering it touches nothing in GitHub. Only
     // the stack that owns the GitHub side (prod's) may hold a write token (config.ts refuses one elsewhere).
-    const githubProvider = new github.Provider("github", { owner: config.githubOwner, token: config.githubToken });
+    const githubProvider = new github.Provider("github", { owner: config.githubOwner, token: config.githubToken, baseUrl: server.apiUrl });
     // Every lookup is resolved, and every failure reported, before any resource is declared.
     // A shard's stack holds its repositories' roles and GitHub side, and nothing of the foundation tier.
     if (config.sharding?.shard !== undefined) return declareShard(config, others, githubProvider);
@@ -42,7 +51,11 @@ export = async () => {
     const rolesDependOn = [boundary.policy];
 
     const key = new EncryptionKey("key", { naming });
-    const githubOidc = new GithubOidcProvider("github-oidc", { environment: config.environment, existing: config.oidcProviders.github });
+    const githubOidc = new GithubOidcProvider("github-oidc", {
+        environment: config.environment,
+        existing: config.oidcProviders.github,
+        host: naming.githubOidcHost,
+    });
     const state = new StateBackend("state", {
         naming,
         keyArn: key.key.arn,

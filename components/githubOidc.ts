@@ -10,6 +10,8 @@ export interface GithubOidcProviderArgs {
     readonly environment: Environment;
     /** The account's provider, when it already exists: adopted (looked up) or imported. Created otherwise. */
     readonly existing?: ExistingOidcProvider;
+    /** The issuer's host and path: a GitHub Enterprise Server's `HOST/_services/token`. Defaults to github.com's. */
+    readonly host?: string;
 }
 
 /**
@@ -50,7 +52,7 @@ export class GithubOidcProvider extends pulumi.ComponentResource {
         const { arn, resource } = oidcProviderResource(
             name,
             {
-                url: `https://${GITHUB_OIDC_HOST}`,
+                url: `https://${args.host ?? GITHUB_OIDC_HOST}`,
                 clientIdLists: [GITHUB_OIDC_AUDIENCE],
                 environment: args.environment,
                 existing: args.existing,
@@ -109,9 +111,10 @@ export interface TrustArgs {
      * read-only roles, and only for environment contexts, which pin the job's environment too.
      */
     readonly pullRequestWorkflows?: readonly string[];
+    /** The issuer's host and path, which names the provider and prefixes every condition key. Defaults to github.com's. */
+    readonly issuerHost?: string;
 }
 
-const claim = (name: string) => `${GITHUB_OIDC_HOST}:${name}`;
 const contextsOf = (context: TrustArgs["context"]): readonly SubjectContext[] =>
     Array.isArray(context) ? context : [context as SubjectContext];
 
@@ -154,6 +157,8 @@ export function trustPolicy(args: TrustArgs): PolicyDocument {
     if (args.workflows.length === 0) throw new Error(`trustPolicy: no workflow may assume the role of ${args.owner}/${args.repository}`);
     const contexts = contextsOf(args.context);
     const environments = environmentsOf(contexts);
+    const host = args.issuerHost ?? GITHUB_OIDC_HOST;
+    const claim = (name: string) => `${host}:${name}`;
     const common = {
         [claim("aud")]: GITHUB_OIDC_AUDIENCE,
         [claim("sub")]: one(trustedSubjects(args)),
@@ -164,7 +169,7 @@ export function trustPolicy(args: TrustArgs): PolicyDocument {
         {
             Sid: "GithubActionsOidc",
             Effect: "Allow",
-            Principal: { Federated: oidcProviderArn(args.accountId) },
+            Principal: { Federated: oidcProviderArn(args.accountId, host) },
             Action: "sts:AssumeRoleWithWebIdentity",
             Condition: { StringEquals: { ...common, [claim("job_workflow_ref")]: one(args.workflows) } },
         },
@@ -178,7 +183,7 @@ export function trustPolicy(args: TrustArgs): PolicyDocument {
         statements.push({
             Sid: "GithubActionsOwnPullRequests",
             Effect: "Allow",
-            Principal: { Federated: oidcProviderArn(args.accountId) },
+            Principal: { Federated: oidcProviderArn(args.accountId, host) },
             Action: "sts:AssumeRoleWithWebIdentity",
             Condition: {
                 StringEquals: common,

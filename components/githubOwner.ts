@@ -25,8 +25,10 @@ export async function declareGithubSide(
 ): Promise<RepositoryEnvironment[]> {
     const ordered = ENVIRONMENTS.map((e) => stacks.find((s) => s.environment === e)).filter((s): s is StackConfig => s !== undefined);
     const ids = new Map<StackConfig, GithubIds>();
-    // One environment's failed lookups do not hide another's: all are resolved before any resource exists.
-    const settled = await Promise.allSettled(ordered.map(async (s) => ids.set(s, await lookUpGithubIds(s, provider))));
+    // One environment's failed lookups do not hide another's: all are resolved before any resource exists. A
+    // reviewer team the program does not grant access must already have it, or GitHub ignores it as a reviewer.
+    const checks = owner.githubAccess.grantReviewerTeams ? {} : { teamAccess: { ownerFile: owner.stackFile } };
+    const settled = await Promise.allSettled(ordered.map(async (s) => ids.set(s, await lookUpGithubIds(s, provider, checks))));
     const failed = settled.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => r.reason as unknown);
     if (failed.some((e) => !(e instanceof ConfigError))) throw failed.find((e) => !(e instanceof ConfigError));
     if (failed.length > 0)

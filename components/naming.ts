@@ -6,6 +6,8 @@ export interface Naming {
     readonly environment: Environment;
     readonly accountId: string;
     readonly region: string;
+    /** The Actions OIDC issuer's host and path on a GitHub Enterprise Server; github.com's when absent. */
+    readonly githubOidcHost?: string;
 }
 
 export const stateBucketName = (n: Naming) => `${n.prefix}-state-${n.environment}`;
@@ -61,7 +63,7 @@ export function roleName(n: Naming, kind: "deployer" | "previewer" | "ledger-rea
 
 export const tableArn = (n: Naming, table: string) => `arn:aws:dynamodb:${n.region}:${n.accountId}:table/${table}`;
 export const bucketArn = (bucket: string) => `arn:aws:s3:::${bucket}`;
-export const oidcProviderArn = (accountId: string) => `arn:aws:iam::${accountId}:oidc-provider/${GITHUB_OIDC_HOST}`;
+export const oidcProviderArn = (accountId: string, host = GITHUB_OIDC_HOST) => `arn:aws:iam::${accountId}:oidc-provider/${host}`;
 
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 /** Pulumi Cloud's OIDC issuer is `https://api.pulumi.com/oidc`; IAM names its provider and condition keys by host and path. */

@@ -50,6 +50,22 @@ export function policyPackVersion(environment: Environment, start = __dirname): 
  */
 export const deploymentsSessionName = (stack: Environment) => `pulumi-${stack}-\${operation}-\${deployment.version}`;
 
+/** `pulumi stack init` of the stack another one configures: what to run when it does not exist yet. */
+export const stackInitCommand = (organization: string, project: string, stack: string) =>
+    `pulumi stack init ${organization}/${project}/${stack}`;
+
+/**
+ * Reads the configured stack through Pulumi Cloud (`pulumiservice.Stack`, id `org/project/stack`), so a first
+ * `up` in the wrong order stops before it writes a setting. The read is named for the command that fixes it:
+ * Pulumi prints the name beside "resource '<org>/<project>/<stack>' does not exist".
+ */
+function nextStackMustExist(name: string, args: PulumiCloudStackSettingsArgs, parent: pulumi.Resource): pulumiservice.Stack {
+    const id = `${args.organization}/${args.project}/${args.stack}`;
+    return pulumiservice.Stack.get(`${name}-exists (else run: ${stackInitCommand(args.organization, args.project, args.stack)})`, id, {
+        parent,
+    });
+}
+
 /** Arguments for {@link PulumiCloudStackSettings}. */
 export interface PulumiCloudStackSettingsArgs {
     readonly organization: string;
@@ -84,6 +100,9 @@ export class PulumiCloudStackSettings extends pulumi.ComponentResource {
         super("cicd:pulumicloud:PulumiCloudStackSettings", name, {}, opts);
         const stack = { organization: args.organization, project: args.project, stack: args.stack };
         const prod = args.stack === "prod";
+        // The stack configured must exist before anything is written to it: read first (Pulumi Cloud answers a
+        // missing stack with an empty read, which fails the run naming it), and every setting waits for the read.
+        const target = nextStackMustExist(name, args, this);
         this.deploymentSettings = new pulumiservice.DeploymentSettings(
             name,
             {
@@ -115,16 +134,20 @@ export class PulumiCloudStackSettings extends pulumi.ComponentResource {
                     options: { skipIntermediateDeployments: true },
                 },
             },
-            { parent: this },
+            { parent: this, dependsOn: [target] },
         );
         this.driftSchedule = new pulumiservice.DriftSchedule(
             name,
             { ...stack, scheduleCron: args.drift.cron, autoRemediate: prod ? false : args.drift.autoRemediate },
             // Drift runs are deployments: they need the settings (source and credentials) first.
-            { parent: this, dependsOn: [this.deploymentSettings] },
+            { parent: this, dependsOn: [target, this.deploymentSettings] },
         );
         // The policy pack reads the environment from this tag when no policy config names it.
-        this.tags = new pulumiservice.StackTags(name, { ...stack, tags: { environment: args.stack } }, { parent: this });
+        this.tags = new pulumiservice.StackTags(
+            name,
+            { ...stack, tags: { environment: args.stack } },
+            { parent: this, dependsOn: [target] },
+        );
         this.policyGroup = new pulumiservice.PolicyGroup(
             name,
             {
@@ -135,7 +158,7 @@ export class PulumiCloudStackSettings extends pulumi.ComponentResource {
                 stacks: [{ name: args.stack, routingProject: args.project }],
                 policyPacks: [{ name: args.policyPack.name, versionTag: args.policyPack.version, config: args.policyPack.config }],
             },
-            { parent: this },
+            { parent: this, dependsOn: [target] },
         );
         this.registerOutputs({});
     }

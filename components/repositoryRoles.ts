@@ -69,6 +69,7 @@ export class RepositoryRoles extends pulumi.ComponentResource {
                 repository: args.repository,
                 ids: args.ids,
                 ...who,
+                issuerHost: args.naming.githubOidcHost,
             });
             // Checked at synthesis: IAM would refuse it only at `pulumi up`, half-way through the stack.
             const tooLong = trustPolicyProblem(

@@ -10,6 +10,7 @@
  * shard to the tier's account, prefix and region, so the names are the tier's.
  */
 import type * as github from "@pulumi/github";
+import { githubServer } from "../config/checks/githubServer";
 import type { StackConfig } from "../config";
 import { lookUpGithubIds } from "./githubLookups";
 import { declareGithubSide } from "./githubOwner";
@@ -26,7 +27,13 @@ export function sameShard(config: StackConfig, others: readonly StackConfig[]): 
 export async function declareShard(config: StackConfig, others: readonly StackConfig[], githubProvider: github.Provider) {
     const sharding = config.sharding;
     if (sharding?.shard === undefined) throw new Error(`${config.stackFile}: declareShard runs for a shard's stack only`);
-    const naming: Naming = { prefix: config.prefix, environment: config.environment, accountId: config.accountId, region: config.region };
+    const naming: Naming = {
+        prefix: config.prefix,
+        environment: config.environment,
+        accountId: config.accountId,
+        region: config.region,
+        ...(config.githubBaseUrl ? { githubOidcHost: githubServer(config.githubBaseUrl).oidcHost } : {}),
+    };
     const ids = await lookUpGithubIds(config, githubProvider);
     // The foundation's deployer is a bootstrap role of the tier: no shard's role may touch it.
     const bootstrapRoles = [roleName(naming, "deployer", sharding.foundationRepository)];

@@ -22,6 +22,10 @@ export type RepositoryKind = (typeof REPOSITORY_KINDS)[number];
 export const BACKENDS = ["s3", "pulumi-cloud"] as const;
 export type Backend = (typeof BACKENDS)[number];
 
+/** GitHub's plans as its API names them (`plan.name`): only `enterprise` keeps required reviewers on private repositories. */
+export const GITHUB_PLANS = ["enterprise", "team", "pro", "free"] as const;
+export type GithubPlan = (typeof GITHUB_PLANS)[number];
+
 export const COMPARISONS = [
     "GreaterThanOrEqualToThreshold",
     "GreaterThanThreshold",
@@ -461,6 +465,19 @@ export function projectKeySchemas<P extends z.ZodType>(pulumiCloud: P) {
         monitoring: monitoringSchema.default({ alarms: [] }),
         oidcProviders: oidcProvidersSchema.default({}),
         githubAccess: githubAccessSchema.default({ appInstallationIds: [], grantReviewerTeams: false }),
+        githubBaseUrl: text(
+            /^https:\/\/(?!github\.com\/)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+\/$/,
+            "https://HOST/ of a GitHub Enterprise Server: lowercase host, ending in /; omit the key for github.com",
+        )
+            .optional()
+            .describe(
+                "A GitHub Enterprise Server's URL (https://HOST/): the GitHub provider's API (https://HOST/api/v3/) and the Actions OIDC issuer (https://HOST/_services/token). Omitted: github.com.",
+            ),
+        githubPlan: oneOf(GITHUB_PLANS)
+            .optional()
+            .describe(
+                "The organisation's GitHub plan, for a token that may not read it (only owners may): judged like the plan GitHub reports, and must equal it when GitHub does report it.",
+            ),
         accountQuotas: accountQuotasSchema.default({ iamRoles: 1000, executionRolesPerLambdaPattern: 1 }),
     };
 }

@@ -212,7 +212,12 @@ function boundaryAllows(naming: Naming, added: readonly string[]): Statement[] {
             Resource: roleArn(naming, roleName(naming, "chatbot", "slack")),
             Condition: { StringEquals: { "iam:PassedToService": "chatbot.amazonaws.com" } },
         },
-        { Sid: "GithubOidcProvider", Effect: "Allow", Action: "iam:*OpenIDConnectProvider*", Resource: oidcProviderArn(naming.accountId) },
+        {
+            Sid: "GithubOidcProvider",
+            Effect: "Allow",
+            Action: "iam:*OpenIDConnectProvider*",
+            Resource: oidcProviderArn(naming.accountId, naming.githubOidcHost),
+        },
         {
             Sid: "ReadPulumiOidcProvider",
             Effect: "Allow",

@@ -32,7 +32,7 @@ function foundationResources(naming: Naming, cloudTrailLogGroup?: string) {
     const logGroup = (name: string) => [logGroupArn(naming, name), `${logGroupArn(naming, name)}:*`];
     return {
         roles: pipelineRolesArn(naming),
-        oidcProvider: oidcProviderArn(accountId),
+        oidcProvider: oidcProviderArn(accountId, naming.githubOidcHost),
         pulumiOidcProvider: pulumiOidcProviderArn(accountId),
         boundary: boundaryPolicyArn(naming),
         // The program's own buckets and tables by name: `<prefix>-*` would cover the services' data too.

@@ -1,4 +1,5 @@
 import type { StackConfig } from "../../config";
+import { githubServer } from "../../config/checks/githubServer";
 import { PREVIEW_ENVIRONMENT, roleTrust, trustPolicy, type RoleKind } from "../githubOidc";
 import type { PolicyDocument } from "../policyDocument";
 import { roleName } from "../naming";
@@ -102,6 +103,7 @@ export function derivedRoles(config: StackConfig): DerivedRole[] {
                         foundation: repository.deploys.foundation,
                         environment,
                     }),
+                    issuerHost: githubServer(config.githubBaseUrl).oidcHost,
                 });
             const role = (access: DerivedRole["access"], policy: PolicyDocument, trustDocument: PolicyDocument): DerivedRole => ({
                 index,

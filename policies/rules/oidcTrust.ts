@@ -16,7 +16,8 @@ import { asArray, parseDocument, read } from "../lib/values";
 
 const GITHUB = "token.actions.githubusercontent.com";
 const PULUMI = "api.pulumi.com/oidc";
-const ISSUER_NAMES: Record<string, string> = { [GITHUB]: "GitHub Actions", [PULUMI]: "Pulumi Deployments" };
+/** A GitHub Enterprise Server's Actions issuer, as IAM names it: `HOST/_services/token`. */
+const SERVER_ISSUER = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+\/_services\/token$/;
 
 /** `repo:OWNER/REPO:...` or the immutable `repo:OWNER@ID/REPO@ID:...`, no wildcard in owner or repository. */
 const NAMED_REPOSITORY = /^repo:([A-Za-z0-9-]+)(@\d+)?\/([A-Za-z0-9._-]+)(@\d+)?:(.+)$/;
@@ -39,10 +40,21 @@ export interface PulumiDeploymentsSettings {
     readonly stacks?: readonly string[];
 }
 
-const issuerOf = (statement: IamStatement) => {
-    const federated = asArray((statement.Principal as { Federated?: string | string[] } | undefined)?.Federated);
-    return [GITHUB, PULUMI].find((host) => federated.some((f) => f.endsWith(`:oidc-provider/${host}`)));
-};
+const federatedOf = (statement: IamStatement) => asArray((statement.Principal as { Federated?: string | string[] } | undefined)?.Federated);
+const issuerOf = (statement: IamStatement, github: string) =>
+    [github, PULUMI].find((host) => federatedOf(statement).some((f) => f.endsWith(`:oidc-provider/${host}`)));
+
+/**
+ * GitHub Actions' issuer for this stack: github.com's, or a GitHub Enterprise Server's from the rule's config
+ * (`githubIssuer`) or else from the stack's own provider for one. A role trusting any other OIDC issuer is
+ * a violation, never skipped.
+ */
+function githubIssuerOf(resources: PolicyResource[], configured: unknown): string {
+    if (typeof configured === "string") return configured;
+    const urls = resources.filter((r) => r.type === TYPES.oidcProvider).map((r) => read(() => String(r.props.url)));
+    const server = urls.map((u) => (u.known ? u.value.replace(/^https:\/\//, "") : "")).find((host) => SERVER_ISSUER.test(host));
+    return server ?? GITHUB;
+}
 
 /** The inline documents of a role: its RolePolicy resources and its own inlinePolicies. */
 function inlineDocuments(role: PolicyResource, inlineByRole: Map<string, PolicyResource[]>) {
@@ -183,10 +195,13 @@ export const oidcTrust = stackRule({
             },
             additionalProperties: false,
         },
+        githubIssuer: { type: "string", pattern: `^(${GITHUB.replace(/\./g, "\\.")}|${SERVER_ISSUER.source.slice(1, -1)})$` },
     },
     check: (resources, { environment, notApplicable, config }) => {
         if (!resources.some((r) => r.type === TYPES.role)) notApplicable("no IAM role in this stack");
         const pulumi = (config.pulumiDeployments ?? {}) as PulumiDeploymentsSettings;
+        const githubHost = githubIssuerOf(resources, config.githubIssuer);
+        const issuerName = (host: string | undefined) => (host === PULUMI ? "Pulumi Deployments" : host ? "GitHub Actions" : "OIDC");
         const { inline: inlineByRole, attached: attachedByRole, unplaced } = policiesByRole(resources);
         const stateBuckets = resources.flatMap((r) => {
             const name = r.type === TYPES.bucket ? read(() => r.props.bucket) : { known: false as const };
@@ -202,14 +217,21 @@ export const oidcTrust = stackRule({
                 continue;
             }
             const statements = statementsOf(trust.value);
-            if (!statements.some(issuerOf)) continue;
+            const foreign = statements
+                .flatMap(federatedOf)
+                .filter((f) => f.includes(":oidc-provider/") && !issuerOf({ Principal: { Federated: f } } as IamStatement, githubHost));
+            if (foreign.length > 0)
+                say(
+                    `trusts ${foreign.join(", ")}, an OIDC issuer other than GitHub Actions' (${githubHost}) and Pulumi Deployments': for a GitHub Enterprise Server, set oidc-trust's githubIssuer (HOST/_services/token) in the pack's config.`,
+                );
+            if (!statements.some((st) => issuerOf(st, githubHost))) continue;
             const accounts = ownAccounts(role.provider);
             const githubSubjects: string[] = [];
             const workflows: { label: string; value: string; owner: string }[] = [];
             const pullRequestWorkflows: string[] = [];
             statements.forEach((statement, index) => {
                 if (statement.Effect !== "Allow") return;
-                const issuer = issuerOf(statement);
+                const issuer = issuerOf(statement, githubHost);
                 const label = statementLabel(statement, index);
                 const principal = statement.Principal as Record<string, unknown> | undefined;
                 const federated = asArray(principal?.Federated as string | string[] | undefined);
@@ -222,7 +244,7 @@ export const oidcTrust = stackRule({
                     expected.includes(federated[0]);
                 if (!onlyProvider) {
                     say(
-                        `${label} must trust only this account's ${issuer ? ISSUER_NAMES[issuer] : "OIDC"} provider, not ${JSON.stringify(statement.Principal ?? statement.NotPrincipal)}.`,
+                        `${label} must trust only this account's ${issuerName(issuer)} provider, not ${JSON.stringify(statement.Principal ?? statement.NotPrincipal)}.`,
                     );
                     return;
                 }
@@ -234,7 +256,7 @@ export const oidcTrust = stackRule({
                 const aud = conditionsOn(statement, `${host}:aud`);
                 const audiences = aud.flatMap((c) => c.values.map(String));
                 const audienceOk = (value: string) =>
-                    host === GITHUB
+                    host === githubHost
                         ? value === "sts.amazonaws.com"
                         : pulumi.organization !== undefined
                           ? value === pulumi.organization
@@ -243,16 +265,16 @@ export const oidcTrust = stackRule({
                     aud.length > 0 &&
                     aud.every((c) => c.operator === "StringEquals" && c.values.length > 0) &&
                     audiences.every(audienceOk) &&
-                    (host === GITHUB || new Set(audiences).size === 1);
+                    (host === githubHost || new Set(audiences).size === 1);
                 if (!audOk)
                     say(
-                        host === GITHUB
+                        host === githubHost
                             ? `must check ${host}:aud with StringEquals "sts.amazonaws.com" only.`
                             : `must check ${host}:aud with StringEquals the Pulumi organisation (one exact, lowercase name${pulumi.organization ? `: "${pulumi.organization}"` : ""}).`,
                     );
                 const sub = conditionsOn(statement, `${host}:sub`).filter((c) => /^(StringEquals|StringLike)$/.test(c.operator));
-                if (sub.length === 0) say(`must restrict ${host}:sub to named ${host === GITHUB ? "repositories" : "stacks"}.`);
-                if (host === GITHUB) {
+                if (sub.length === 0) say(`must restrict ${host}:sub to named ${host === githubHost ? "repositories" : "stacks"}.`);
+                if (host === githubHost) {
                     const ids = conditionsOn(statement, `${host}:repository_id`);
                     const idsOk =
                         ids.length > 0 &&
@@ -280,7 +302,7 @@ export const oidcTrust = stackRule({
                         }
                 }
                 for (const value of sub.flatMap((c) => c.values.map(String))) {
-                    if (host === GITHUB) {
+                    if (host === githubHost) {
                         if (!NAMED_REPOSITORY.test(value) || /[*?]/.test(value.split(":").slice(0, 2).join(":")))
                             say(`subject '${value}' must name one repository, with no wildcard in owner or repository.`);
                         else if (/[*?]/.test(value)) say(`subject '${value}' must not contain a wildcard.`);

@@ -6,6 +6,10 @@ export interface Directory {
     readonly teams: Record<string, number>;
     readonly users: Record<string, number>;
     readonly repositories: Record<string, number>;
+    /** GitHub's plan of the organisation; `enterprise` unless a test says otherwise. */
+    readonly plan?: string;
+    /** Repositories (full names) each team may access; every repository of the directory unless listed here. */
+    readonly teamRepositories?: Record<string, readonly string[]>;
 }
 
 export const ORG: Directory = {
@@ -34,14 +38,22 @@ export function directoryLookups(directory: Directory): LookupHandler {
         switch (token) {
             case "github:index/getTeam:getTeam": {
                 const id = directory.teams[String(inputs.slug)] ?? missing(`orgs/org/teams/${String(inputs.slug)}`);
-                return { id: String(id), slug: inputs.slug, name: inputs.slug };
+                const team = { id: String(id), slug: inputs.slug, name: inputs.slug };
+                if (inputs.summaryOnly !== false) return team;
+                const names = directory.teamRepositories?.[String(inputs.slug)] ?? Object.keys(directory.repositories);
+                const repositoriesDetaileds = names.map((n) => ({
+                    repoId: directory.repositories[n],
+                    repoName: n.split("/")[1],
+                    roleName: "pull",
+                }));
+                return { ...team, repositoriesDetaileds };
             }
             case "github:index/getUser:getUser": {
                 const id = directory.users[String(inputs.username)] ?? missing(`users/${String(inputs.username)}`);
                 return { id: String(id), login: inputs.username };
             }
             case "github:index/getOrganization:getOrganization":
-                return { id: String(directory.orgId), login: inputs.name, name: inputs.name };
+                return { id: String(directory.orgId), login: inputs.name, name: inputs.name, plan: directory.plan ?? "enterprise" };
             case "github:index/getRepository:getRepository": {
                 const fullName = String(inputs.fullName);
                 const repoId = directory.repositories[fullName] ?? missing(`repos/${fullName}`);

@@ -74,9 +74,14 @@ export function fixtureStacks(repositories: unknown[] = REPOSITORIES): Record<En
 export const lookups: LookupHandler = (token, inputs) => {
     switch (token) {
         case "github:index/getTeam:getTeam":
-            return { id: "100", slug: inputs.slug, name: inputs.slug };
+            return {
+                id: "100",
+                slug: inputs.slug,
+                name: inputs.slug,
+                repositoriesDetaileds: Object.entries(REPOSITORY_IDS).map(([repoName, repoId]) => ({ repoId, repoName, roleName: "pull" })),
+            };
         case "github:index/getOrganization:getOrganization":
-            return { id: String(OWNER_ID), login: inputs.name, name: inputs.name };
+            return { id: String(OWNER_ID), login: inputs.name, name: inputs.name, plan: "enterprise" };
         case "github:index/getRepository:getRepository": {
             const fullName = String(inputs.fullName);
             const id = REPOSITORY_IDS[fullName.split("/")[1]];

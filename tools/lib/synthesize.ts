@@ -81,19 +81,34 @@ export function lookupFailure(message: string): Error {
     return Object.assign(new Error(message), { details: message });
 }
 
-/** Every lookup answered with placeholder ids: the offline stand-in for the GitHub API. */
+/** Repositories the stand-in has answered for: offline, every team is taken to have access to each of them. */
+const answeredRepositories = new Map<number, string>();
+
+/**
+ * Every lookup answered with placeholder ids: the offline stand-in for the GitHub API. Offline, the organisation
+ * is taken to be on GitHub Enterprise and every reviewer team to have access to every repository looked up.
+ */
 export const placeholderLookups: LookupHandler = (token, inputs) => {
     switch (token) {
-        case "github:index/getTeam:getTeam":
-            return { id: String(placeholderNumber(`team:${String(inputs.slug)}`)), slug: inputs.slug, name: inputs.slug };
+        case "github:index/getTeam:getTeam": {
+            const repositories = [...answeredRepositories].map(([repoId, repoName]) => ({ repoId, repoName, roleName: "pull" }));
+            const team = { id: String(placeholderNumber(`team:${String(inputs.slug)}`)), slug: inputs.slug, name: inputs.slug };
+            return inputs.summaryOnly === false ? { ...team, repositoriesDetaileds: repositories } : team;
+        }
         case "github:index/getUser:getUser":
             return { id: String(placeholderNumber(`user:${String(inputs.username)}`)), login: inputs.username };
         case "github:index/getRepository:getRepository": {
             const fullName = String(inputs.fullName ?? inputs.name);
+            answeredRepositories.set(placeholderNumber(`repo:${fullName}`), fullName.split("/").pop() as string);
             return { id: fullName, repoId: placeholderNumber(`repo:${fullName}`), fullName, name: fullName.split("/").pop() };
         }
         case "github:index/getOrganization:getOrganization":
-            return { id: String(placeholderNumber(`org:${String(inputs.name)}`)), login: inputs.name, name: inputs.name };
+            return {
+                id: String(placeholderNumber(`org:${String(inputs.name)}`)),
+                login: inputs.name,
+                name: inputs.name,
+                plan: "enterprise",
+            };
         // An adopted OIDC provider (cicd-foundation:oidcProviders): offline, taken to exist as named.
         case "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider":
             return { arn: inputs.arn, url: String(inputs.arn).split(":oidc-provider/")[1] ?? "", clientIdLists: [] };
@@ -111,7 +126,15 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
     return outputs;
 }
 
+/**
+ * Answers a read of an existing resource (`Resource.get`) offline: true when it exists. Every read finds its
+ * resource unless a test passes one that answers "missing".
+ */
+export type ReadHandler = (type: string, id: string) => boolean;
+
+type ReadRequest = { getType(): string; getName(): string; getId(): string };
 type Monitor = {
+    readResource: (req: ReadRequest, callback: (err: unknown, resp?: unknown) => void) => unknown;
     registerResource: (req: RegisterRequest, callback: (err: unknown, resp?: RegisterResponse) => void) => unknown;
     registerResourceOutputs: (
         req: { getUrn(): string; getOutputs(): { toJavaScript(): Record<string, unknown> } | undefined },
@@ -140,6 +163,7 @@ export interface SynthesisOptions {
     readonly config: RawConfig;
     readonly mode: SynthesisMode;
     readonly lookups?: LookupHandler;
+    readonly reads?: ReadHandler;
     /** The module to run; the program's entry unless a benchmark compares another way in. */
     readonly entry?: string;
 }
@@ -195,6 +219,15 @@ export async function synthesize(options: SynthesisOptions): Promise<Graph> {
             }
             callback(err, resp);
         });
+    // A read the handler answers "missing" fails the run as the engine fails it, naming the resource and the id;
+    // what waits for the read is never registered.
+    let missing: Error | undefined;
+    const read = monitor.readResource.bind(monitor);
+    monitor.readResource = (req, callback) => {
+        if (options.reads === undefined || options.reads(req.getType(), req.getId())) return read(req, callback);
+        missing ??= lookupFailure(`${req.getType()} (${req.getName()}): resource '${req.getId()}' does not exist`);
+        return callback(missing);
+    };
     const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
     monitor.registerResourceOutputs = (req, callback) => {
         if (req.getUrn().includes("::pulumi:pulumi:Stack::")) Object.assign(stackOutputs, req.getOutputs()?.toJavaScript() ?? {});
@@ -231,6 +264,7 @@ export async function synthesize(options: SynthesisOptions): Promise<Graph> {
         else process.env[STACK_FILE_VARIABLE] = previousStackFile;
     }
     if (failure) throw failure.error;
+    if (missing) throw missing;
     return {
         project: PROJECT,
         stack: options.stack,
