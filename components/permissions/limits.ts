@@ -1,5 +1,5 @@
 import type { StackConfig } from "../../config";
-import { PREVIEW_ENVIRONMENT, roleTrust, trustPolicy, type RoleKind } from "../githubOidc";
+import { PREVIEW_ENVIRONMENT, roleTrust, trustPolicy, type RoleAccess } from "../githubOidc";
 import type { PolicyDocument } from "../policyDocument";
 import { roleName } from "../naming";
 import { bootstrapRoleNames, deployerPermissions, ledgerReaderPermissions, permissionsBoundary, previewerPermissions } from "./index";
@@ -89,7 +89,7 @@ export function derivedRoles(config: StackConfig): DerivedRole[] {
                 cloudTrailLogGroup: config.monitoring.cloudTrailLogGroup,
             };
             // The trust exactly as the roles build it (roleTrust), with the longest ids GitHub hands out.
-            const trust = (access: RoleKind, environment: string) =>
+            const trust = (access: RoleAccess, environment: string) =>
                 trustPolicy({
                     accountId: config.accountId,
                     owner: config.githubOwner,
