@@ -9,7 +9,8 @@ import { lookUpGithubIds, type GithubIds } from "./components/githubLookups";
 import { LambdaRolloutRole } from "./components/lambdaRollout";
 import { Monitoring } from "./components/monitoring";
 import { GithubOidcProvider } from "./components/githubOidc";
-import { boundaryPolicyArn, roleName, type Naming } from "./components/naming";
+import { namingOf } from "./components/foundationMap";
+import { boundaryPolicyArn, roleName } from "./components/naming";
 import { backendUrl, bootstrapRoleNames, stateKeyPrefix } from "./components/permissions";
 import { PermissionsBoundary } from "./components/permissionsBoundary";
 import { pulumiCloudBootstrapRoleNames, pulumiCloudResources } from "./components/pulumiCloud";
@@ -42,7 +43,7 @@ export = async () => {
  * run, as they always were.
  */
 function stackContext(config: StackConfig, githubProvider: github.Provider, githubIds: GithubIds): StackContext {
-    const naming: Naming = { prefix: config.prefix, environment: config.environment, accountId: config.accountId, region: config.region };
+    const naming = namingOf(config);
     const facts = { config, naming, githubProvider, githubIds };
     const sharding = config.sharding;
     if (sharding?.shard !== undefined) {

@@ -54,7 +54,7 @@ export async function lookUpGithubIds(config: StackConfig, provider: github.Prov
         () => github.getOrganization({ name: config.githubOwner, summaryOnly: true }, opts),
         (e) => `${config.stackFile}: ${PROJECT}:githubOwner '${config.githubOwner}' is not an organisation the token can see: ${reason(e)}`,
     );
-    const owner = organization?.id;
+    const ownerId = organization?.id;
     const visibilities: RepositoryVisibility[] = [];
     await Promise.all(
         config.repositories.map(async (r, i) => {
@@ -63,8 +63,8 @@ export async function lookUpGithubIds(config: StackConfig, provider: github.Prov
                 (e) =>
                     `${config.stackFile}: ${PROJECT}:repositories[${i}].name '${r.name}' is not a repository of ${config.githubOwner}: ${reason(e)}`,
             );
-            if (owner !== undefined && repo !== undefined)
-                repositories[r.name] = { ownerId: String(owner), repositoryId: String(repo.repoId) };
+            if (ownerId !== undefined && repo !== undefined)
+                repositories[r.name] = { ownerId: String(ownerId), repositoryId: String(repo.repoId) };
             // A lookup that does not say is taken as private: the stricter case.
             if (repo !== undefined)
                 visibilities.push({

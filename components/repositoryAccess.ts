@@ -28,7 +28,7 @@ export class RepositoryAccess extends pulumi.ComponentResource {
         super("cicd:identity:RepositoryAccess", name, {}, { ...opts, aliases: [{ type: "cicd:github:RepositoryEnvironment" }] });
         this.roles = new RepositoryRoles(
             name,
-            { context: args.context, entry: args.entry, dependsOn: args.rolesDependOn },
+            { context: args.context, entry: args.entry, rolesDependOn: args.rolesDependOn },
             { parent: this },
         );
         this.registerOutputs({ deployerArn: this.roles.deployer.arn });

@@ -17,7 +17,7 @@ export interface RepositoryRolesArgs {
     /** The repository's entry in the stack file: its name, kind and what it deploys. */
     readonly entry: RepositoryConfig;
     /** Resources the roles wait for besides the boundary, such as GitHub's OIDC provider. Defaults to none. */
-    readonly dependsOn?: readonly pulumi.Resource[];
+    readonly rolesDependOn?: readonly pulumi.Resource[];
 }
 
 /** The roles one repository's workflows assume in this environment's account. */
@@ -42,7 +42,7 @@ export class RepositoryRoles extends pulumi.ComponentResource {
             bootstrapRoleNames: context.bootstrapRoleNames,
             cloudTrailLogGroup: config.monitoring.cloudTrailLogGroup,
         };
-        const dependsOn = [...context.boundary.dependsOn, ...(args.dependsOn ?? [])];
+        const dependsOn = [...context.boundary.dependsOn, ...(args.rolesDependOn ?? [])];
         const role = (access: RoleAccess, environment: string, policy: PolicyDocument) =>
             this.declareRole(`${name}-${access}`, { context, entry, access, environment, policy, dependsOn });
         // The deployer trusts jobs of the GitHub environment named like this stack's environment.
