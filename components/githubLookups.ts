@@ -58,19 +58,19 @@ export async function lookUpGithubIds(config: StackConfig, provider: github.Prov
     const visibilities: RepositoryVisibility[] = [];
     await Promise.all(
         config.repositories.map(async (r, i) => {
-            const repo = await settle(
+            const githubRepository = await settle(
                 () => github.getRepository({ fullName: `${config.githubOwner}/${r.name}` }, opts),
                 (e) =>
                     `${config.stackFile}: ${PROJECT}:repositories[${i}].name '${r.name}' is not a repository of ${config.githubOwner}: ${reason(e)}`,
             );
-            if (ownerId !== undefined && repo !== undefined)
-                repositories[r.name] = { ownerId: String(ownerId), repositoryId: String(repo.repoId) };
+            if (ownerId !== undefined && githubRepository !== undefined)
+                repositories[r.name] = { ownerId: String(ownerId), repositoryId: String(githubRepository.repoId) };
             // A lookup that does not say is taken as private: the stricter case.
-            if (repo !== undefined)
+            if (githubRepository !== undefined)
                 visibilities.push({
                     index: i,
                     name: r.name,
-                    visibility: repo.visibility || (repo.private === false ? "public" : "private"),
+                    visibility: githubRepository.visibility || (githubRepository.private === false ? "public" : "private"),
                 });
         }),
     );
