@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { containerRepositoryName, type Naming } from "./naming";
+import type { StackContext } from "./context";
+import { containerRepositoryName } from "./naming";
 import { statefulProtection } from "./protection";
 
 /** The tag every image the container pipeline pushes carries: `git-<commit>`; the lifecycle keeps the newest of them. */
@@ -8,7 +9,8 @@ export const IMAGE_TAG_PREFIX = "git-";
 
 /** Arguments for {@link ContainerRepository}. */
 export interface ContainerRepositoryArgs {
-    readonly naming: Naming;
+    /** The stack's facts: the names, and the environment that decides protection. */
+    readonly context: StackContext;
     /** The served repository (GitHub name); the ECR name is `<prefix>/<repository in lowercase>`. */
     readonly repository: string;
     /** The environment key that encrypts the images. */
@@ -53,17 +55,19 @@ export function lifecyclePolicy(keepImages = 100, untaggedDays = 14): string {
  * kept by a lifecycle policy. Its deployer alone pushes to it.
  */
 export class ContainerRepository extends pulumi.ComponentResource {
-    public readonly repository: aws.ecr.Repository;
-    public readonly repositoryName: string;
+    /** The ECR repository; `repository` alone names the served GitHub repository (docs/glossary.md). */
+    public readonly containerRepository: aws.ecr.Repository;
+    public readonly containerRepositoryName: string;
 
     constructor(name: string, args: ContainerRepositoryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cicd:containers:ContainerRepository", name, {}, opts);
-        const protection = statefulProtection(args.naming.environment);
-        this.repositoryName = containerRepositoryName(args.naming, args.repository);
-        this.repository = new aws.ecr.Repository(
+        const { naming } = args.context;
+        const protection = statefulProtection(naming.environment);
+        this.containerRepositoryName = containerRepositoryName(naming, args.repository);
+        this.containerRepository = new aws.ecr.Repository(
             name,
             {
-                name: this.repositoryName,
+                name: this.containerRepositoryName,
                 imageTagMutability: "IMMUTABLE",
                 imageScanningConfiguration: { scanOnPush: true },
                 encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: args.keyArn }],
@@ -75,9 +79,9 @@ export class ContainerRepository extends pulumi.ComponentResource {
         );
         new aws.ecr.LifecyclePolicy(
             name,
-            { repository: this.repository.name, policy: lifecyclePolicy(args.keepImages, args.untaggedDays) },
+            { repository: this.containerRepository.name, policy: lifecyclePolicy(args.keepImages, args.untaggedDays) },
             { parent: this },
         );
-        this.registerOutputs({ repositoryUrl: this.repository.repositoryUrl });
+        this.registerOutputs({ repositoryUrl: this.containerRepository.repositoryUrl });
     }
 }

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ledgerTableName, type Naming } from "./naming";
+import type { StackContext } from "./context";
+import { ledgerTableName } from "./naming";
 import { statefulProtection } from "./protection";
 
 /**
@@ -28,7 +29,9 @@ export const LEDGER_SCHEMA = {
 
 /** Arguments for {@link DeploymentLedger}. */
 export interface DeploymentLedgerArgs {
-    readonly naming: Naming;
+    /** The stack's facts: the table is named from them, and protected by its environment. */
+    readonly context: StackContext;
+    /** The environment key the table is encrypted with. */
     readonly keyArn: pulumi.Input<string>;
 }
 
@@ -39,7 +42,8 @@ export class DeploymentLedger extends pulumi.ComponentResource {
 
     constructor(name: string, args: DeploymentLedgerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cicd:ledger:DeploymentLedger", name, {}, opts);
-        const protection = statefulProtection(args.naming.environment);
+        const { naming } = args.context;
+        const protection = statefulProtection(naming.environment);
         const { indexes } = LEDGER_SCHEMA;
         const keyAttributes = [
             LEDGER_SCHEMA.partitionKey,
@@ -49,7 +53,7 @@ export class DeploymentLedger extends pulumi.ComponentResource {
             indexes.byStatus.partitionKey,
             indexes.byStatus.sortKey,
         ];
-        this.tableName = ledgerTableName(args.naming);
+        this.tableName = ledgerTableName(naming);
         this.table = new aws.dynamodb.Table(
             name,
             {

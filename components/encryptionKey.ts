@@ -1,12 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { StackContext } from "./context";
 import { keyAliasName, type Naming } from "./naming";
 import { policyDocument, toJson, type PolicyDocument } from "./policyDocument";
 import { statefulProtection } from "./protection";
 
 /** Arguments for {@link EncryptionKey}. */
 export interface EncryptionKeyArgs {
-    readonly naming: Naming;
+    /** The stack's facts: the key's alias and policy are built from its names. */
+    readonly context: StackContext;
 }
 
 /** The environment's customer-managed key: state, ledger, topics and log groups are encrypted with it. */
@@ -18,18 +20,19 @@ export class EncryptionKey extends pulumi.ComponentResource {
 
     constructor(name: string, args: EncryptionKeyArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cicd:security:EncryptionKey", name, {}, opts);
-        const protection = statefulProtection(args.naming.environment);
-        this.aliasName = keyAliasName(args.naming);
+        const { naming } = args.context;
+        const protection = statefulProtection(naming.environment);
+        this.aliasName = keyAliasName(naming);
         this.key = new aws.kms.Key(
             name,
             {
-                description: `cicd-foundation ${args.naming.environment}: state, deployment ledger, notifications and logs`,
+                description: `cicd-foundation ${naming.environment}: state, deployment ledger, notifications and logs`,
                 enableKeyRotation: true,
                 rotationPeriodInDays: 365,
                 deletionWindowInDays: protection.keyDeletionWindowInDays,
                 keyUsage: "ENCRYPT_DECRYPT",
                 customerMasterKeySpec: "SYMMETRIC_DEFAULT",
-                policy: toJson(keyPolicy(args.naming)),
+                policy: toJson(keyPolicy(naming)),
             },
             { parent: this, protect: protection.protect, retainOnDelete: protection.retainOnDelete },
         );

@@ -6,6 +6,7 @@
  */
 import { ENVIRONMENTS, type Environment, type StackConfig } from "../config";
 import type { DeployWindow } from "../config/schema";
+import { githubServer } from "../config/checks/githubServer";
 import { ledgerTableName, lockTableName, roleArn, roleName, stateBucketName, type Naming } from "./naming";
 import { backendUrl, stateKeyPrefix } from "./permissions";
 
@@ -50,6 +51,8 @@ export const namingOf = (c: StackConfig): Naming => ({
     environment: c.environment,
     accountId: c.accountId,
     region: c.region,
+    // On a GitHub Enterprise Server the Actions issuer is the server's own (config/checks/githubServer.ts).
+    ...(c.githubBaseUrl ? { githubOidcHost: githubServer(c.githubBaseUrl).oidcHost } : {}),
 });
 
 /** One environment's shared names. */

@@ -1,17 +1,18 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment, ExistingOidcProvider, RepositoryKind } from "../config";
+import type { StackContext } from "./context";
 import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, oidcProviderArn } from "./naming";
 import { policyDocument, toJson, type PolicyDocument, type Statement } from "./policyDocument";
 import { statefulProtection } from "./protection";
 
 /** Arguments for {@link GithubOidcProvider}. */
 export interface GithubOidcProviderArgs {
-    readonly environment: Environment;
-    /** The account's provider, when it already exists: adopted (looked up) or imported. Created otherwise. */
-    readonly existing?: ExistingOidcProvider;
-    /** The issuer's host and path: a GitHub Enterprise Server's `HOST/_services/token`. Defaults to github.com's. */
-    readonly host?: string;
+    /**
+     * The stack's facts: its environment decides protection; `oidcProviders.github` in its config names the
+     * account's provider when it already exists: adopted (looked up) or imported. Created otherwise.
+     */
+    readonly context: StackContext;
 }
 
 /**
@@ -52,10 +53,10 @@ export class GithubOidcProvider extends pulumi.ComponentResource {
         const { arn, resource } = oidcProviderResource(
             name,
             {
-                url: `https://${args.host ?? GITHUB_OIDC_HOST}`,
+                url: `https://${args.context.naming.githubOidcHost ?? GITHUB_OIDC_HOST}`,
                 clientIdLists: [GITHUB_OIDC_AUDIENCE],
-                environment: args.environment,
-                existing: args.existing,
+                environment: args.context.naming.environment,
+                existing: args.context.config.oidcProviders.github,
             },
             this,
         );
@@ -214,7 +215,8 @@ export function trustPolicyProblem(document: PolicyDocument, who: string): strin
  */
 export const PREVIEW_ENVIRONMENT = "preview";
 
-export type RoleKind = "deployer" | "previewer" | "ledger-reader";
+/** What a repository's role is for: its name and its `Access` tag say it (docs/glossary.md). */
+export type RoleAccess = "deployer" | "previewer" | "ledger-reader";
 
 /** Who may assume one role: the subjects' contexts and the workflows (exact `job_workflow_ref` values). */
 export interface RoleTrust {
@@ -235,7 +237,7 @@ export interface RoleTrust {
  * ref is `refs/pull/<number>/merge`. Pure, so the table is tested as data.
  */
 export function roleTrust(
-    role: RoleKind,
+    access: RoleAccess,
     args: { owner: string; foundationRepository: string; kind: RepositoryKind; foundation: boolean; environment: string },
 ): RoleTrust {
     const refs = (files: readonly string[]) => files.map((file) => jobWorkflowRef(args.owner, args.foundationRepository, file));
@@ -246,7 +248,7 @@ export function roleTrust(
     const workflows = args.foundation
         ? FOUNDATION_WORKFLOWS.foundation
         : FOUNDATION_WORKFLOWS[args.kind as "terraform" | "lambda" | "container"];
-    if (role !== "previewer") return { context: [{ environment: args.environment }], workflows: refs(workflows.deploy) };
+    if (access !== "previewer") return { context: [{ environment: args.environment }], workflows: refs(workflows.deploy) };
     if (args.foundation)
         return {
             context: [{ environment: PREVIEW_ENVIRONMENT }],

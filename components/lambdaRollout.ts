@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { DeployScope } from "../config";
+import type { DeployScope, RepositoryConfig } from "../config";
+import type { StackContext } from "./context";
 import { roleArn, type Naming } from "./naming";
 import { codeDeployRoleName } from "./permissions/lambda";
 import { alarmArn, functionArn } from "./permissions/statements";
@@ -8,17 +9,10 @@ import { policyDocument, toJson, type PolicyDocument } from "./policyDocument";
 
 /** Arguments for {@link LambdaRolloutRole}. */
 export interface LambdaRolloutRoleArgs {
-    readonly naming: Naming;
-    /** The GitHub organisation: the role is tagged with its repository, as the service's other roles are. */
-    readonly owner: string;
-    /** The Lambda service (repository name). */
-    readonly repository: string;
-    /** What it declares: the functions CodeDeploy shifts and the hooks it invokes. */
-    readonly scope: DeployScope;
-    /** The boundary every role the program creates carries. */
-    readonly permissionsBoundaryArn: pulumi.Input<string>;
-    /** Resources the role waits for, such as the boundary policy. Defaults to none. */
-    readonly rolesDependOn?: pulumi.Resource[];
+    /** The stack's facts: names, owner (the role is tagged with its repository, as the service's other roles are), boundary. */
+    readonly context: StackContext;
+    /** The Lambda service's entry: its name, and the functions CodeDeploy shifts and the hooks it invokes. */
+    readonly entry: RepositoryConfig;
 }
 
 /** Only CodeDeploy may act as a rollout role. */
@@ -72,25 +66,23 @@ export class LambdaRolloutRole extends pulumi.ComponentResource {
 
     constructor(name: string, args: LambdaRolloutRoleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cicd:lambda:LambdaRolloutRole", name, {}, opts);
-        const roleName = codeDeployRoleName(args.naming, args.repository);
-        this.roleArn = roleArn(args.naming, roleName);
+        const { context, entry } = args;
+        const { naming } = context;
+        const roleName = codeDeployRoleName(naming, entry.name);
+        this.roleArn = roleArn(naming, roleName);
         this.role = new aws.iam.Role(
             name,
             {
                 name: roleName,
-                description: `CodeDeploy: shifts the aliases of ${args.repository}'s functions and rolls them back on alarm`,
+                description: `CodeDeploy: shifts the aliases of ${entry.name}'s functions and rolls them back on alarm`,
                 assumeRolePolicy: toJson(CODEDEPLOY_TRUST),
-                permissionsBoundary: args.permissionsBoundaryArn,
+                permissionsBoundary: context.boundary.arn,
                 // The service's own: what it shifts belongs to the same repository as what its deployer writes.
-                tags: { Repository: `${args.owner}/${args.repository}`, Access: "rollout" },
+                tags: { Repository: `${context.config.githubOwner}/${entry.name}`, Access: "rollout" },
             },
-            { parent: this, dependsOn: args.rolesDependOn },
+            { parent: this, dependsOn: [...context.boundary.dependsOn] },
         );
-        new aws.iam.RolePolicy(
-            name,
-            { role: this.role.name, policy: toJson(rolloutRolePolicy(args.naming, args.scope)) },
-            { parent: this },
-        );
+        new aws.iam.RolePolicy(name, { role: this.role.name, policy: toJson(rolloutRolePolicy(naming, entry.deploys)) }, { parent: this });
         this.registerOutputs({ roleArn: this.roleArn });
     }
 }

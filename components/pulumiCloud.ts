@@ -1,5 +1,5 @@
-import type * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
+import type { StackContext } from "./context";
 import type { Naming } from "./naming";
 import { PulumiCloudStackAccess } from "./pulumiCloudStackAccess";
 import { PulumiCloudStackSettings, policyPackVersion } from "./pulumiCloudStackSettings";
@@ -14,40 +14,19 @@ export function pulumiCloudBootstrapRoleNames(config: StackConfig, naming: Namin
 }
 
 /**
- * Pulumi Cloud mode, wired from the stack's config: this stack's Deployments role and its access and Slack
+ * Pulumi Cloud mode, wired from the stack's context: this stack's Deployments role and its access and Slack
  * webhook, and the guard rails of the next stack in the ring. Creates nothing in s3 mode.
  */
-export function pulumiCloudResources(
-    config: StackConfig,
-    naming: Naming,
-    bounds: {
-        readonly permissionsBoundaryArn: pulumi.Input<string>;
-        /** The whole administrator-owned tier, this stack's Deployments role included. */
-        readonly bootstrapRoleNames: readonly string[];
-        readonly rolesDependOn: pulumi.Resource[];
-    },
-) {
+export function pulumiCloudResources(context: StackContext) {
+    const { config } = context;
     const cloud = config.pulumiCloud;
     if (config.backend !== "pulumi-cloud" || cloud === undefined) return undefined;
     // The config guarantees both in pulumi-cloud mode; checked again so a caller cannot skip the config.
-    const foundation = config.repositories.find((repository) => repository.deploys.foundation);
+    const foundation = config.repositories.find((entry) => entry.deploys.foundation);
     if (foundation === undefined || config.slackWebhook === undefined) {
         throw new Error("pulumi-cloud mode needs the foundation repository and the slackWebhook secret in config");
     }
-    const deployer = new PulumiDeployer("pulumi-deployer", {
-        naming,
-        organization: cloud.organization,
-        project: cloud.project,
-        stack: config.stack,
-        repository: foundation.name,
-        scope: foundation.deploys,
-        terraformLockTable: config.state.terraformLockTable,
-        permissionsBoundaryArn: bounds.permissionsBoundaryArn,
-        bootstrapRoleNames: bounds.bootstrapRoleNames,
-        cloudTrailLogGroup: config.monitoring.cloudTrailLogGroup,
-        dependsOn: bounds.rolesDependOn,
-        existingProvider: config.oidcProviders.pulumi,
-    });
+    const deployer = new PulumiDeployer("pulumi-deployer", { context, cloud, entry: foundation });
     new PulumiCloudStackAccess("pulumi-cloud", {
         organization: cloud.organization,
         project: cloud.project,
@@ -62,7 +41,7 @@ export function pulumiCloudResources(
         stack: next.stack,
         accountId: next.accountId,
         prefix: config.prefix,
-        repository: cloud.repository,
+        repositoryFullName: cloud.repository,
         repoDir: cloud.repoDir,
         branch: cloud.branch,
         deployOnPush: next.deployOnPush,

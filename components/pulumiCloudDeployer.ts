@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { DeployScope, Environment, ExistingOidcProvider } from "../config";
+import type { Environment, RepositoryConfig } from "../config";
+import type { PulumiCloudConfig } from "../config/pulumiCloud";
+import type { StackContext } from "./context";
 import { oidcProviderResource } from "./githubOidc";
 import { PULUMI_OIDC_HOST, pulumiOidcProviderArn, type Naming } from "./naming";
 import { deployerPermissions } from "./permissions";
@@ -85,24 +87,16 @@ export function pulumiTrustPolicy(args: PulumiTrustArgs): PolicyDocument {
 
 /** Arguments for {@link PulumiDeployer}. */
 export interface PulumiDeployerArgs {
-    readonly naming: Naming;
-    /** Pulumi organisation: the OIDC audience and the provider's client id. */
-    readonly organization: string;
-    readonly project: string;
-    readonly stack: string;
-    /** The repository that holds this program and what it deploys: the same permissions as its GitHub deployer. */
-    readonly repository: string;
-    readonly scope: DeployScope;
-    readonly terraformLockTable: boolean;
-    /** Managed policy the role is bounded by, as every role of the program. */
-    readonly permissionsBoundaryArn: pulumi.Input<string>;
-    /** The administrator-owned roles (this one included), which its own policy denies it to change. */
-    readonly bootstrapRoleNames: readonly string[];
-    readonly cloudTrailLogGroup?: string;
-    /** The boundary must exist before a role names it. */
-    readonly dependsOn: pulumi.Resource[];
-    /** Pulumi's provider, when the account already has it: adopted (looked up) or imported. Created otherwise. */
-    readonly existingProvider?: ExistingOidcProvider;
+    /**
+     * The stack's facts: names, boundary, the bootstrap tier (this role among them, which its own policy denies it
+     * to change), and from its config the lock table, the CloudTrail log group and Pulumi's OIDC provider when the
+     * account already has it (`oidcProviders.pulumi`: adopted or imported; created otherwise).
+     */
+    readonly context: StackContext;
+    /** Pulumi organisation (the OIDC audience and the provider's client id) and project of this stack. */
+    readonly cloud: Pick<PulumiCloudConfig, "organization" | "project">;
+    /** The repository that holds this program: the role gets the same permissions as its GitHub deployer. */
+    readonly entry: RepositoryConfig;
 }
 
 /**
@@ -116,46 +110,49 @@ export class PulumiDeployer extends pulumi.ComponentResource {
 
     constructor(name: string, args: PulumiDeployerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cicd:identity:PulumiDeployer", name, {}, opts);
+        const { context, cloud, entry } = args;
+        const { config, naming } = context;
+        const { organization, project } = cloud;
         // One provider per issuer per account; its client id is the audience Pulumi puts in its tokens.
         const provider = oidcProviderResource(
             `${name}-oidc`,
             {
                 url: `https://${PULUMI_OIDC_HOST}`,
-                clientIdLists: [args.organization],
-                environment: args.naming.environment,
-                existing: args.existingProvider,
+                clientIdLists: [organization],
+                environment: naming.environment,
+                existing: config.oidcProviders.pulumi,
             },
             this,
         );
         this.provider = provider.resource;
         const trust = pulumiTrustPolicy({
-            accountId: args.naming.accountId,
-            organization: args.organization,
-            project: args.project,
-            stack: args.stack,
-            environment: args.naming.environment,
+            accountId: naming.accountId,
+            organization,
+            project,
+            stack: config.stack,
+            environment: naming.environment,
         });
         this.role = new aws.iam.Role(
             name,
             {
-                name: pulumiDeployerRoleName(args.naming),
-                description: `Pulumi Deployments of ${args.organization}/${args.project}/${args.stack}`,
+                name: pulumiDeployerRoleName(naming),
+                description: `Pulumi Deployments of ${organization}/${project}/${config.stack}`,
                 assumeRolePolicy: toJson(trust),
                 maxSessionDuration: 3600,
-                permissionsBoundary: args.permissionsBoundaryArn,
-                tags: { Repository: args.repository, Access: "pulumi-deployer" },
+                permissionsBoundary: context.boundary.arn,
+                tags: { Repository: entry.name, Access: "pulumi-deployer" },
             },
             // The role waits for the provider it trusts, so a first `up` never names a missing provider.
-            { parent: this, dependsOn: [...args.dependsOn, ...(provider.resource ? [provider.resource] : [])] },
+            { parent: this, dependsOn: [...context.boundary.dependsOn, ...(provider.resource ? [provider.resource] : [])] },
         );
         const permissions = deployerPermissions({
-            naming: args.naming,
-            repository: args.repository,
+            naming,
+            repository: entry.name,
             kind: "pulumi",
-            scope: args.scope,
-            terraformLockTable: args.terraformLockTable,
-            bootstrapRoleNames: args.bootstrapRoleNames,
-            cloudTrailLogGroup: args.cloudTrailLogGroup,
+            scope: entry.deploys,
+            terraformLockTable: config.state.terraformLockTable,
+            bootstrapRoleNames: context.bootstrapRoleNames,
+            cloudTrailLogGroup: config.monitoring.cloudTrailLogGroup,
         });
         new aws.iam.RolePolicy(name, { role: this.role.name, policy: toJson(permissions) }, { parent: this });
         this.registerOutputs({ providerArn: provider.arn, roleArn: this.role.arn });

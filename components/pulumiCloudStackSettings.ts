@@ -76,7 +76,7 @@ export interface PulumiCloudStackSettingsArgs {
     readonly accountId: string;
     readonly prefix: string;
     /** `owner/name` of the repository, `repoDir` the folder of Pulumi.yaml in it, `branch` what deployments check out. */
-    readonly repository: string;
+    readonly repositoryFullName: string;
     readonly repoDir: string;
     readonly branch: string;
     /** Deploy every push to the branch; never in prod (the config refuses it). */
@@ -112,7 +112,7 @@ export class PulumiCloudStackSettings extends pulumi.ComponentResource {
                 // defaults deployCommits to true, so it is always written out.
                 vcs: {
                     provider: "github",
-                    repository: args.repository,
+                    repository: args.repositoryFullName,
                     // Deployment Settings hold one AWS role for every operation: only dev's trusts `preview`, so
                     // the GitHub App previews pull requests against dev alone; sit's and prod's are previewed by
                     // the workflow, with the repository's read-only previewer role.

@@ -1,26 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { Environment, RepositoryConfig } from "../config";
-import type { RepositoryIds } from "./githubOidc";
-import type { Naming } from "./naming";
+import type { RepositoryConfig } from "../config";
+import type { StackContext } from "./context";
 import { RepositoryRoles } from "./repositoryRoles";
 
 /** Arguments for {@link RepositoryAccess}. */
 export interface RepositoryAccessArgs {
-    readonly naming: Naming;
-    readonly owner: string;
-    readonly repository: RepositoryConfig;
-    /** GitHub's ids of the repository and its owner (looked up for every repository, known at preview). */
-    readonly ids: RepositoryIds;
-    /** The repository holding this program, whose reusable workflows the roles trust. */
-    readonly foundationRepository: string;
-    readonly terraformLockTable: boolean;
-    readonly ledgerReaderEnvironment?: Environment;
-    readonly permissionsBoundaryArn: string;
-    /** Deployer role names of the administrator-owned bootstrap tier. */
-    readonly bootstrapRoleNames: readonly string[];
-    readonly cloudTrailLogGroup?: string;
-    /** Resources the roles wait for, such as the boundary policy. */
-    readonly rolesDependOn?: pulumi.Resource[];
+    /** The stack's facts: names, owner, boundary, bootstrap tier, GitHub ids. */
+    readonly context: StackContext;
+    /** The repository's entry in the stack file. */
+    readonly entry: RepositoryConfig;
+    /** Resources the roles wait for besides the boundary, such as GitHub's OIDC provider. Defaults to none. */
+    readonly rolesDependOn?: readonly pulumi.Resource[];
 }
 
 /**
@@ -38,22 +28,7 @@ export class RepositoryAccess extends pulumi.ComponentResource {
         super("cicd:identity:RepositoryAccess", name, {}, { ...opts, aliases: [{ type: "cicd:github:RepositoryEnvironment" }] });
         this.roles = new RepositoryRoles(
             name,
-            {
-                naming: args.naming,
-                owner: args.owner,
-                repository: args.repository.name,
-                kind: args.repository.kind,
-                scope: args.repository.deploys,
-                terraformLockTable: args.terraformLockTable,
-                deployEnvironment: args.naming.environment,
-                ids: args.ids,
-                foundationRepository: args.foundationRepository,
-                ledgerReaderEnvironment: args.ledgerReaderEnvironment,
-                permissionsBoundaryArn: args.permissionsBoundaryArn,
-                bootstrapRoleNames: args.bootstrapRoleNames,
-                cloudTrailLogGroup: args.cloudTrailLogGroup,
-                dependsOn: args.rolesDependOn,
-            },
+            { context: args.context, entry: args.entry, rolesDependOn: args.rolesDependOn },
             { parent: this },
         );
         this.registerOutputs({ deployerArn: this.roles.deployer.arn });

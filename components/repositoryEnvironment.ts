@@ -1,6 +1,7 @@
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
-import type { RepositoryConfig, StackConfig } from "../config";
+import type { StackConfig } from "../config";
+import type { StackContext } from "./context";
 
 /** Branches and tags of a repository's rulesets: what deploys, as GitHub's ruleset conditions name it. */
 export const DEPLOY_TAG_PATTERN = "refs/tags/deploy-*";
@@ -17,15 +18,16 @@ export interface RepositoryRules {
 
 /** Arguments for {@link RepositoryEnvironment}. */
 export interface RepositoryEnvironmentArgs {
-    readonly owner: string;
-    readonly repository: RepositoryConfig;
+    /** The context of the stack that owns the GitHub side (prod's): its GitHub provider writes every environment. */
+    readonly context: StackContext;
     /** The environment's own stack config: its names, reviewers and branch policy. */
     readonly stack: StackConfig;
+    /** The repository's name. */
+    readonly repository: string;
     /** Reviewers as GitHub's numeric ids (the stack file names slugs and logins). */
     readonly reviewers: { readonly teams: readonly number[]; readonly users: readonly number[] };
     /** Set on one environment per repository (prod's): the branch and tag rulesets. */
     readonly rules?: RepositoryRules;
-    readonly provider: github.Provider;
 }
 
 /**
@@ -36,25 +38,26 @@ export interface RepositoryEnvironmentArgs {
  * map cannot disagree, and no repository admin can repoint a value.
  */
 export class RepositoryEnvironment extends pulumi.ComponentResource {
-    public readonly environment: github.RepositoryEnvironment;
+    /** GitHub's environment resource; `environment` is its name (the stack's environment) throughout. */
+    public readonly githubEnvironment: github.RepositoryEnvironment;
 
     constructor(name: string, args: RepositoryEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cicd:github:RepositoryEnvironment", name, {}, opts);
         const stack = args.stack;
-        const environmentName = stack.environment;
-        const repository = args.repository.name;
-        const gh = { parent: this, provider: args.provider };
+        const environment = stack.environment;
+        const repository = args.repository;
+        const gh = { parent: this, provider: args.context.githubProvider };
         const protection = stack.protection;
 
-        this.environment = new github.RepositoryEnvironment(
-            `${repository}-${environmentName}`,
+        this.githubEnvironment = new github.RepositoryEnvironment(
+            `${repository}-${environment}`,
             {
                 repository,
-                environment: environmentName,
+                environment,
                 reviewers: [{ teams: [...args.reviewers.teams], users: [...args.reviewers.users] }],
                 preventSelfReview: protection.preventSelfReview,
                 // GitHub lets administrators bypass by default; only dev keeps that escape hatch.
-                canAdminsBypass: environmentName === "dev",
+                canAdminsBypass: environment === "dev",
                 waitTimer: protection.waitTimerMinutes,
                 deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
             },
@@ -62,25 +65,24 @@ export class RepositoryEnvironment extends pulumi.ComponentResource {
         );
         // Children name the environment from config, so the name is known in a first preview (the pack judges
         // each policy by it), and wait for the environment to exist.
-        const child = { ...gh, dependsOn: [this.environment] };
-        const environment = environmentName;
+        const child = { ...gh, dependsOn: [this.githubEnvironment] };
         for (const branchPattern of protection.branchPatterns) {
             new github.RepositoryEnvironmentDeploymentPolicy(
-                `${repository}-${environmentName}-branch-${branchPattern}`,
+                `${repository}-${environment}-branch-${branchPattern}`,
                 { repository, environment, branchPattern },
                 child,
             );
         }
         for (const tagPattern of protection.tagPatterns) {
             new github.RepositoryEnvironmentDeploymentPolicy(
-                `${repository}-${environmentName}-tag-${tagPattern}`,
+                `${repository}-${environment}-tag-${tagPattern}`,
                 { repository, environment, tagPattern },
                 child,
             );
         }
 
         if (args.rules) repositoryRulesets(repository, args.rules, gh);
-        this.registerOutputs({ environment: environmentName });
+        this.registerOutputs({ environment });
     }
 }
 

@@ -1,38 +1,23 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { DeployScope, Environment, RepositoryKind } from "../config";
+import type { RepositoryConfig } from "../config";
+import type { StackContext } from "./context";
 
 // Who may assume which role is decided in githubOidc.ts, where config checks read it too.
-export { PREVIEW_ENVIRONMENT, roleTrust, type RoleKind, type RoleTrust } from "./githubOidc";
-import { PREVIEW_ENVIRONMENT, roleTrust, trustPolicy, trustPolicyProblem, type RepositoryIds, type RoleKind } from "./githubOidc";
-import { roleName, type Naming } from "./naming";
+export { PREVIEW_ENVIRONMENT, roleTrust, type RoleAccess, type RoleTrust } from "./githubOidc";
+import { PREVIEW_ENVIRONMENT, roleTrust, trustPolicy, trustPolicyProblem, type RoleAccess } from "./githubOidc";
+import { roleName } from "./naming";
 import { deployerPermissions, ledgerReaderPermissions, previewerPermissions } from "./permissions";
 import { toJson, type PolicyDocument } from "./policyDocument";
 
 /** Arguments for {@link RepositoryRoles}. */
 export interface RepositoryRolesArgs {
-    readonly naming: Naming;
-    readonly owner: string;
-    readonly repository: string;
-    readonly kind: RepositoryKind;
-    readonly scope: DeployScope;
-    readonly terraformLockTable: boolean;
-    /** GitHub environment whose gated jobs may assume the deployer; the same value names the environment. */
-    readonly deployEnvironment: string;
-    /** GitHub's ids of the repository and its owner (looked up for every repository, known at preview). */
-    readonly ids: RepositoryIds;
-    /** The repository holding this program (`deploys.foundation: true`): its reusable workflows are the ones trusted. */
-    readonly foundationRepository: string;
-    /** Environment whose gated jobs may read this environment's ledger; no reader role when absent. */
-    readonly ledgerReaderEnvironment?: Environment;
-    /** The permissions boundary every role carries (named from config, so it is known at preview). */
-    readonly permissionsBoundaryArn: string;
-    /** Deployer role names of the administrator-owned bootstrap tier. */
-    readonly bootstrapRoleNames: readonly string[];
-    /** CloudTrail log group whose metric filter the foundation deployer manages. Defaults to none. */
-    readonly cloudTrailLogGroup?: string;
-    /** Resources the roles wait for, such as the boundary policy. Defaults to none. */
-    readonly dependsOn?: pulumi.Resource[];
+    /** The stack's facts: names, owner, boundary, bootstrap tier, GitHub ids. */
+    readonly context: StackContext;
+    /** The repository's entry in the stack file: its name, kind and what it deploys. */
+    readonly entry: RepositoryConfig;
+    /** Resources the roles wait for besides the boundary, such as GitHub's OIDC provider. Defaults to none. */
+    readonly rolesDependOn?: readonly pulumi.Resource[];
 }
 
 /** The roles one repository's workflows assume in this environment's account. */
@@ -46,62 +31,80 @@ export class RepositoryRoles extends pulumi.ComponentResource {
 
     constructor(name: string, args: RepositoryRolesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cicd:identity:RepositoryRoles", name, {}, opts);
+        const { context, entry } = args;
+        const { config, naming } = context;
         const permissions = {
-            naming: args.naming,
-            repository: args.repository,
-            kind: args.kind,
-            scope: args.scope,
-            terraformLockTable: args.terraformLockTable,
-            bootstrapRoleNames: args.bootstrapRoleNames,
-            cloudTrailLogGroup: args.cloudTrailLogGroup,
+            naming,
+            repository: entry.name,
+            kind: entry.kind,
+            scope: entry.deploys,
+            terraformLockTable: config.state.terraformLockTable,
+            bootstrapRoleNames: context.bootstrapRoleNames,
+            cloudTrailLogGroup: config.monitoring.cloudTrailLogGroup,
         };
-        const role = (kind: RoleKind, environment: string, policy: PolicyDocument) => {
-            const who = roleTrust(kind, {
-                owner: args.owner,
-                foundationRepository: args.foundationRepository,
-                kind: args.kind,
-                foundation: args.scope.foundation,
-                environment,
-            });
-            const document = trustPolicy({
-                accountId: args.naming.accountId,
-                owner: args.owner,
-                repository: args.repository,
-                ids: args.ids,
-                ...who,
-                issuerHost: args.naming.githubOidcHost,
-            });
-            // Checked at synthesis: IAM would refuse it only at `pulumi up`, half-way through the stack.
-            const tooLong = trustPolicyProblem(
-                document,
-                `the ${kind} role of ${args.owner}/${args.repository} in ${args.naming.environment}`,
-            );
-            if (tooLong) throw new Error(tooLong);
-            const trust = toJson(document);
-            const created = new aws.iam.Role(
-                `${name}-${kind}`,
-                {
-                    name: roleName(args.naming, kind, args.repository),
-                    description: `GitHub Actions ${kind} for ${args.owner}/${args.repository} in ${args.naming.environment}`,
-                    assumeRolePolicy: trust,
-                    maxSessionDuration: 3600,
-                    permissionsBoundary: args.permissionsBoundaryArn,
-                    tags: { Repository: `${args.owner}/${args.repository}`, Access: kind },
-                },
-                { parent: this, dependsOn: args.dependsOn },
-            );
-            new aws.iam.RolePolicy(`${name}-${kind}`, { role: created.name, policy: toJson(policy) }, { parent: this });
-            return created;
-        };
-        this.deployer = role("deployer", args.deployEnvironment, deployerPermissions(permissions));
+        const dependsOn = [...context.boundary.dependsOn, ...(args.rolesDependOn ?? [])];
+        const role = (access: RoleAccess, environment: string, policy: PolicyDocument) =>
+            this.declareRole(`${name}-${access}`, { context, entry, access, environment, policy, dependsOn });
+        // The deployer trusts jobs of the GitHub environment named like this stack's environment.
+        this.deployer = role("deployer", naming.environment, deployerPermissions(permissions));
         this.previewer = role("previewer", PREVIEW_ENVIRONMENT, previewerPermissions(permissions));
-        if (args.ledgerReaderEnvironment !== undefined) {
-            this.ledgerReader = role("ledger-reader", args.ledgerReaderEnvironment, ledgerReaderPermissions(args.naming, args.repository));
+        if (config.ledgerReaderEnvironment !== undefined) {
+            this.ledgerReader = role("ledger-reader", config.ledgerReaderEnvironment, ledgerReaderPermissions(naming, entry.name));
         }
         this.registerOutputs({
             deployerArn: this.deployer.arn,
             previewerArn: this.previewer.arn,
             ledgerReaderArn: this.ledgerReader?.arn,
         });
+    }
+
+    /** One role, trusted by the jobs {@link roleTrust} names for its access, with its inline policy. */
+    private declareRole(
+        name: string,
+        role: {
+            readonly context: StackContext;
+            readonly entry: RepositoryConfig;
+            readonly access: RoleAccess;
+            readonly environment: string;
+            readonly policy: PolicyDocument;
+            readonly dependsOn: pulumi.Resource[];
+        },
+    ): aws.iam.Role {
+        const { context, entry, access } = role;
+        const { naming } = context;
+        const owner = context.config.githubOwner;
+        const who = roleTrust(access, {
+            owner,
+            foundationRepository: context.foundationRepository,
+            kind: entry.kind,
+            foundation: entry.deploys.foundation,
+            environment: role.environment,
+        });
+        const ids = context.githubIds.repositories[entry.name];
+        const document = trustPolicy({
+            accountId: naming.accountId,
+            owner,
+            repository: entry.name,
+            ids,
+            ...who,
+            issuerHost: naming.githubOidcHost,
+        });
+        // Checked at synthesis: IAM would refuse it only at `pulumi up`, half-way through the stack.
+        const tooLong = trustPolicyProblem(document, `the ${access} role of ${owner}/${entry.name} in ${naming.environment}`);
+        if (tooLong) throw new Error(tooLong);
+        const created = new aws.iam.Role(
+            name,
+            {
+                name: roleName(naming, access, entry.name),
+                description: `GitHub Actions ${access} for ${owner}/${entry.name} in ${naming.environment}`,
+                assumeRolePolicy: toJson(document),
+                maxSessionDuration: 3600,
+                permissionsBoundary: context.boundary.arn,
+                tags: { Repository: `${owner}/${entry.name}`, Access: access },
+            },
+            { parent: this, dependsOn: role.dependsOn },
+        );
+        new aws.iam.RolePolicy(name, { role: created.name, policy: toJson(role.policy) }, { parent: this });
+        return created;
     }
 }

@@ -9,12 +9,9 @@
  * state; and a shard cannot be pointed at another stack's outputs. The shard rules (config/shards.ts) hold a
  * shard to the tier's account, prefix and region, so the names are the tier's.
  */
-import type * as github from "@pulumi/github";
-import { githubServer } from "../config/checks/githubServer";
 import type { StackConfig } from "../config";
-import { lookUpGithubIds } from "./githubLookups";
+import type { StackContext } from "./context";
 import { declareGithubSide } from "./githubOwner";
-import { boundaryPolicyArn, roleName, type Naming } from "./naming";
 import { stateKeyPrefix } from "./permissions";
 import { RepositoryAccess } from "./repositoryAccess";
 
@@ -23,47 +20,27 @@ export function sameShard(config: StackConfig, others: readonly StackConfig[]): 
     return others.filter((o) => o.sharding?.shard === config.sharding?.shard);
 }
 
-/** Declares a shard's stack and returns its outputs. */
-export async function declareShard(config: StackConfig, others: readonly StackConfig[], githubProvider: github.Provider) {
+/**
+ * Declares a shard's stack and returns its outputs. Its context names the tier's boundary and the
+ * foundation's deployer by name (`stackContext` in index.ts): the shard declares neither.
+ */
+export async function declareShard(context: StackContext, others: readonly StackConfig[]) {
+    const { config } = context;
     const sharding = config.sharding;
     if (sharding?.shard === undefined) throw new Error(`${config.stackFile}: declareShard runs for a shard's stack only`);
-    const naming: Naming = {
-        prefix: config.prefix,
-        environment: config.environment,
-        accountId: config.accountId,
-        region: config.region,
-        ...(config.githubBaseUrl ? { githubOidcHost: githubServer(config.githubBaseUrl).oidcHost } : {}),
-    };
-    const ids = await lookUpGithubIds(config, githubProvider);
-    // The foundation's deployer is a bootstrap role of the tier: no shard's role may touch it.
-    const bootstrapRoles = [roleName(naming, "deployer", sharding.foundationRepository)];
-    const access = config.repositories.map(
-        (repository) =>
-            new RepositoryAccess(repository.name, {
-                naming,
-                owner: config.githubOwner,
-                repository,
-                ids: ids.repositories[repository.name],
-                foundationRepository: sharding.foundationRepository,
-                terraformLockTable: config.state.terraformLockTable,
-                ledgerReaderEnvironment: config.ledgerReaderEnvironment,
-                permissionsBoundaryArn: boundaryPolicyArn(naming),
-                bootstrapRoleNames: bootstrapRoles,
-                cloudTrailLogGroup: config.monitoring.cloudTrailLogGroup,
-            }),
-    );
+    const access = config.repositories.map((entry) => new RepositoryAccess(entry.name, { context, entry }));
     // The shard's GitHub side for all three environments, from its prod stack only.
-    if (config.ownsRepositoryRuleset) await declareGithubSide(config, [...sameShard(config, others), config], githubProvider);
+    if (config.ownsRepositoryRuleset) await declareGithubSide(context, [...sameShard(config, others), config]);
     return {
         environment: config.environment,
         shard: sharding.shard,
         repositories: Object.fromEntries(
-            config.repositories.map((repository, i) => [
-                repository.name,
+            config.repositories.map((entry, i) => [
+                entry.name,
                 {
                     deployerRoleArn: access[i].roles.deployer.arn,
                     previewerRoleArn: access[i].roles.previewer.arn,
-                    stateKeyPrefix: stateKeyPrefix(repository.name),
+                    stateKeyPrefix: stateKeyPrefix(entry.name),
                 },
             ]),
         ),

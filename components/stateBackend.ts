@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { bucketArn, lockTableName, stateBucketName, type Naming } from "./naming";
+import type { StackContext } from "./context";
+import { bucketArn, lockTableName, stateBucketName } from "./naming";
 import { policyDocument, type PolicyDocument } from "./policyDocument";
 import { declarePrivateBucket } from "./privateBucket";
 import { statefulProtection } from "./protection";
@@ -8,38 +9,39 @@ import { StateAccessLog } from "./stateAccessLog";
 
 /** Arguments for {@link StateBackend}. */
 export interface StateBackendArgs {
-    readonly naming: Naming;
+    /**
+     * The stack's facts. From its config: `state.noncurrentVersionDays` (days before a noncurrent state version
+     * expires), `state.abortIncompleteUploadDays` (before an incomplete upload is aborted), `state.terraformLockTable`
+     * (creates the Terraform lock table) and `monitoring.logRetentionDays` (the access logs are kept as long as the
+     * audit logs).
+     */
+    readonly context: StackContext;
     /** The environment key (SSE-KMS for objects, SSE for the lock table). */
     readonly keyArn: pulumi.Input<string>;
-    /** Days before a noncurrent state version expires. Defaults to 90. */
-    readonly noncurrentVersionDays: number;
-    /** Days before an incomplete multipart upload is aborted. Defaults to 7. */
-    readonly abortIncompleteUploadDays: number;
-    /** Creates the Terraform lock table when true (the Terraform repositories need it). */
-    readonly terraformLockTable: boolean;
-    /** Days the state bucket's access logs are kept: the audit logs' retention. */
-    readonly accessLogRetentionDays: number;
 }
 
 /** The environment's state bucket (Pulumi and Terraform state of every repository) and its lock table. */
 export class StateBackend extends pulumi.ComponentResource {
     public readonly bucket: aws.s3.Bucket;
     public readonly bucketName: string;
+    /** The Terraform lock table, when `state.terraformLockTable` asks for it. */
     public readonly lockTable?: aws.dynamodb.Table;
+    /** The lock table's name, known before it exists (the stack output `backend.lockTable` carries it). */
     public readonly lockTableName?: string;
     public readonly accessLog: StateAccessLog;
 
     constructor(name: string, args: StateBackendArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cicd:state:StateBackend", name, {}, opts);
-        const protection = statefulProtection(args.naming.environment);
+        const { naming, config } = args.context;
+        const protection = statefulProtection(naming.environment);
         const stateful = { parent: this, protect: protection.protect, retainOnDelete: protection.retainOnDelete };
         const child = { parent: this };
-        this.bucketName = stateBucketName(args.naming);
+        this.bucketName = stateBucketName(naming);
 
         this.bucket = declarePrivateBucket(
             name,
             {
-                naming: args.naming,
+                naming,
                 bucketName: this.bucketName,
                 encryption: {
                     applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.keyArn },
@@ -60,13 +62,13 @@ export class StateBackend extends pulumi.ComponentResource {
                         id: "expire-noncurrent-state-versions",
                         status: "Enabled",
                         filter: {},
-                        noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays },
+                        noncurrentVersionExpiration: { noncurrentDays: config.state.noncurrentVersionDays },
                     },
                     {
                         id: "abort-incomplete-uploads",
                         status: "Enabled",
                         filter: {},
-                        abortIncompleteMultipartUpload: { daysAfterInitiation: args.abortIncompleteUploadDays },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: config.state.abortIncompleteUploadDays },
                     },
                 ],
             },
@@ -75,12 +77,13 @@ export class StateBackend extends pulumi.ComponentResource {
 
         this.accessLog = new StateAccessLog(
             `${name}-access-logs`,
-            { naming: args.naming, stateBucket: bucket, retentionDays: args.accessLogRetentionDays },
+            // Kept as long as the audit logs.
+            { naming, stateBucket: bucket, retentionDays: config.monitoring.logRetentionDays },
             { parent: this },
         );
 
-        if (args.terraformLockTable) {
-            this.lockTableName = lockTableName(args.naming);
+        if (config.state.terraformLockTable) {
+            this.lockTableName = lockTableName(naming);
             this.lockTable = new aws.dynamodb.Table(
                 `${name}-lock`,
                 {

@@ -7,7 +7,7 @@ import * as yaml from "js-yaml";
 import { deriveRepository, ENVIRONMENTS, resolve } from "../actions/foundation-map/src/map";
 import { foundationMap, foundationMapText, type FoundationMap } from "../components/foundationMap";
 import { shardedStacks } from "../tools/bench/shards";
-import { bundlePath } from "../tools/bundle";
+import { bundlePath } from "../tools/build/bundle";
 import { readStackConfigs } from "../tools/foundationMap";
 import { readStackFile } from "../tools/lib/stackFile";
 import { synthesize } from "../tools/lib/synthesize";

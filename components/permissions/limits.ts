@@ -1,6 +1,6 @@
 import type { StackConfig } from "../../config";
 import { githubServer } from "../../config/checks/githubServer";
-import { PREVIEW_ENVIRONMENT, roleTrust, trustPolicy, type RoleKind } from "../githubOidc";
+import { PREVIEW_ENVIRONMENT, roleTrust, trustPolicy, type RoleAccess } from "../githubOidc";
 import type { PolicyDocument } from "../policyDocument";
 import { roleName } from "../naming";
 import { bootstrapRoleNames, deployerPermissions, ledgerReaderPermissions, permissionsBoundary, previewerPermissions } from "./index";
@@ -90,7 +90,7 @@ export function derivedRoles(config: StackConfig): DerivedRole[] {
                 cloudTrailLogGroup: config.monitoring.cloudTrailLogGroup,
             };
             // The trust exactly as the roles build it (roleTrust), with the longest ids GitHub hands out.
-            const trust = (access: RoleKind, environment: string) =>
+            const trust = (access: RoleAccess, environment: string) =>
                 trustPolicy({
                     accountId: config.accountId,
                     owner: config.githubOwner,
