@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { containerRepositoryName, type Naming } from "./naming";
+import { containerRepositoryName, type Naming } from "../shared/names";
 import { statefulProtection } from "./protection";
 
 /** The tag every image the container pipeline pushes carries: `git-<commit>`; the lifecycle keeps the newest of them. */

@@ -2,8 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ComparisonOperator, DeclaredAlarm, Severity, SlackChannel } from "../config";
 import { SEVERITIES } from "../config/schema";
-import { DEPLOYMENT_METRIC_NAMESPACE, DEPLOYMENT_METRICS, FAILED_ASSUMPTIONS_METRIC, IDENTITY_METRIC_NAMESPACE } from "./deploymentMetrics";
-import { chatbotConfigurationName, roleName, type Naming } from "./naming";
+import { DEPLOYMENT_METRIC_NAMESPACE, DEPLOYMENT_METRICS, FAILED_ASSUMPTIONS_METRIC, IDENTITY_METRIC_NAMESPACE } from "../shared/metrics";
+import { accountRootArn, alarmArn, awsManagedPolicyArn, roleArn, topicArn } from "../shared/arns";
+import { auditLogGroupName, chatbotConfigurationName, roleName, type Naming } from "../shared/names";
 import { policyDocument, toJson, type PolicyDocument } from "./policyDocument";
 import { statefulProtection } from "./protection";
 
@@ -63,7 +64,6 @@ export interface MonitoringArgs {
 export const topicName = (n: Naming, route: Route) => `${n.prefix}-alerts-${route}-${n.environment}`;
 export const alarmName = (n: Naming, key: string) => `${n.prefix}-${n.environment}-${key}`;
 export const dashboardName = (n: Naming) => `${n.prefix}-cicd-${n.environment}`;
-export const auditLogGroupName = (n: Naming) => `/${n.prefix}/deployments/${n.environment}`;
 
 /**
  * Topics, alarms, the dashboard and the audit log group of one environment. Every topic is encrypted
@@ -79,14 +79,13 @@ export class Monitoring extends pulumi.ComponentResource {
         const { naming } = args;
         const child = { parent: this };
         const protection = statefulProtection(naming.environment);
-        const arnPrefix = `arn:aws:sns:${naming.region}:${naming.accountId}`;
 
         this.topics = Object.fromEntries(
             ROUTES.map((route) => {
                 const topic = new aws.sns.Topic(`${name}-${route}`, { name: topicName(naming, route), kmsMasterKeyId: args.keyArn }, child);
                 new aws.sns.TopicPolicy(
                     `${name}-${route}`,
-                    { arn: topic.arn, policy: toJson(topicPolicy(naming, `${arnPrefix}:${topicName(naming, route)}`)) },
+                    { arn: topic.arn, policy: toJson(topicPolicy(naming, topicArn(naming, topicName(naming, route)))) },
                     child,
                 );
                 return [route, topic];
@@ -126,7 +125,7 @@ export class Monitoring extends pulumi.ComponentResource {
                                 Sid: "DescribeAlarms",
                                 Effect: "Allow",
                                 Action: ["cloudwatch:DescribeAlarms", "cloudwatch:DescribeAlarmHistory"],
-                                Resource: `arn:aws:cloudwatch:${naming.region}:${naming.accountId}:alarm:${alarmName(naming, "*")}`,
+                                Resource: alarmArn(naming, alarmName(naming, "*")),
                             },
                             {
                                 Sid: "ReadMetrics",
@@ -156,7 +155,7 @@ export class Monitoring extends pulumi.ComponentResource {
                         slackChannelId: channel.channelId,
                         snsTopicArns: channel.severities.map((severity) => this.topics[severity].arn),
                         // What people in the channel may do through the bot: read CloudWatch, nothing else.
-                        guardrailPolicyArns: ["arn:aws:iam::aws:policy/CloudWatchReadOnlyAccess"],
+                        guardrailPolicyArns: [awsManagedPolicyArn("CloudWatchReadOnlyAccess")],
                         loggingLevel: "ERROR",
                     },
                     child,
@@ -249,7 +248,7 @@ export function topicPolicy(naming: Naming, topicArn: string): PolicyDocument {
         {
             Sid: "AccountManagesTopic",
             Effect: "Allow",
-            Principal: { AWS: `arn:aws:iam::${naming.accountId}:root` },
+            Principal: { AWS: accountRootArn(naming.accountId) },
             Action: ["sns:Publish", "sns:Subscribe", "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:ListSubscriptionsByTopic"],
             Resource: topicArn,
         },
@@ -282,7 +281,7 @@ export function topicPolicy(naming: Naming, topicArn: string): PolicyDocument {
 
 /** CloudTrail records of AssumeRoleWithWebIdentity that failed for one of this environment's deployer roles. */
 export function failedAssumptionPattern(naming: Naming): string {
-    const roles = `arn:aws:iam::${naming.accountId}:role/${naming.prefix}-deployer-${naming.environment}-*`;
+    const roles = roleArn(naming, `${naming.prefix}-deployer-${naming.environment}-*`);
     return `{ ($.eventName = "AssumeRoleWithWebIdentity") && ($.errorCode = "*") && ($.requestParameters.roleArn = "${roles}") }`;
 }
 
@@ -437,9 +436,7 @@ export function alarmWidgets(alarmArns: readonly string[]) {
 export function dashboardBody(args: Pick<MonitoringArgs, "naming" | "tables" | "cloudTrailLogGroup" | "declaredAlarms">) {
     const { naming } = args;
     const region = naming.region;
-    const alarmArns = alarmSpecs(args).map(
-        (spec) => `arn:aws:cloudwatch:${region}:${naming.accountId}:alarm:${alarmName(naming, spec.key)}`,
-    );
+    const alarmArns = alarmSpecs(args).map((spec) => alarmArn(naming, alarmName(naming, spec.key)));
     const outcome = (metric: string) => [DEPLOYMENT_METRIC_NAMESPACE, metric, "Environment", naming.environment];
     return {
         widgets: [

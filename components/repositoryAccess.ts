@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment, RepositoryConfig } from "../config";
 import type { RepositoryIds } from "./githubOidc";
-import type { Naming } from "./naming";
+import { type Naming } from "../shared/names";
 import { RepositoryRoles } from "./repositoryRoles";
 
 /** Arguments for {@link RepositoryAccess}. */

@@ -5,7 +5,7 @@ import type { DeployScope, Environment, RepositoryKind } from "../config";
 // Who may assume which role is decided in githubOidc.ts, where config checks read it too.
 export { PREVIEW_ENVIRONMENT, roleTrust, type RoleKind, type RoleTrust } from "./githubOidc";
 import { PREVIEW_ENVIRONMENT, roleTrust, trustPolicy, trustPolicyProblem, type RepositoryIds, type RoleKind } from "./githubOidc";
-import { roleName, type Naming } from "./naming";
+import { roleName, type Naming } from "../shared/names";
 import { deployerPermissions, ledgerReaderPermissions, previewerPermissions } from "./permissions";
 import { toJson, type PolicyDocument } from "./policyDocument";
 

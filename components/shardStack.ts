@@ -13,7 +13,8 @@ import type * as github from "@pulumi/github";
 import type { StackConfig } from "../config";
 import { lookUpGithubIds } from "./githubLookups";
 import { declareGithubSide } from "./githubOwner";
-import { boundaryPolicyArn, roleName, type Naming } from "./naming";
+import { boundaryPolicyArn } from "../shared/arns";
+import { roleName, type Naming } from "../shared/names";
 import { stateKeyPrefix } from "./permissions";
 import { RepositoryAccess } from "./repositoryAccess";
 

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { bucketArn, lockTableName, stateBucketName, type Naming } from "./naming";
+import { bucketArn } from "../shared/arns";
+import { lockTableName, stateBucketName, type Naming } from "../shared/names";
 import { policyDocument, type PolicyDocument } from "./policyDocument";
 import { declarePrivateBucket } from "./privateBucket";
 import { statefulProtection } from "./protection";

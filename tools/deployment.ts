@@ -24,7 +24,16 @@
  * Once the ledger write succeeded, a failed metric is a `::warning::`, never a failed command; every AWS
  * failure names the service, the operation and the endpoint.
  */
-import { parseDeployTag, ROOT_NAME } from "../actions/check-request/src/deployTag";
+import {
+    CHANGE_TICKET,
+    DEPLOY_TAG,
+    DEPLOY_TAG_SHAPE,
+    ENVIRONMENTS,
+    parseDeployTag,
+    REPOSITORY_NAME,
+    ROOT_NAME,
+    ROOT_NAME_SHAPE,
+} from "../shared/formats";
 import { parseArgs, UsageError } from "./lib/args";
 import {
     Ledger,
@@ -35,15 +44,15 @@ import {
     type DeploymentRecord,
     type Kind,
     type Outcome,
-} from "./lib/ledger";
+} from "../shared/ledgerClient";
 
 const USAGE =
     "usage: npm run deployment -- start|rollback|finish|deployed|last-success|live|recent-failures|show|reap --environment dev|sit|prod ... (see tools/deployment.ts)";
 
 /** Each argument's shape: a pattern (or a parser's `test`) and the words for the message. */
 const CHECKS: Record<string, [{ test(value: string): boolean }, string]> = {
-    environment: [/^(dev|sit|prod)$/, "dev, sit or prod"],
-    service: [/^[A-Za-z0-9._-]{1,100}$/, "a repository name"],
+    environment: [new RegExp(`^(${ENVIRONMENTS.join("|")})$`), "dev, sit or prod"],
+    service: [REPOSITORY_NAME, "a repository name"],
     "run-id": [/^\d{1,20}$/, "a workflow run id (digits)"],
     "run-attempt": [/^\d{1,4}$/, "a run attempt (digits)"],
     commit: [/^[0-9a-f]{40}$/, "a full 40-character commit SHA"],
@@ -52,13 +61,13 @@ const CHECKS: Record<string, [{ test(value: string): boolean }, string]> = {
     "run-url": [/^https:\/\/\S+\/actions\/runs\/\d+(\/attempts\/\d+)?$/, "the workflow run's URL"],
     "server-url": [/^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/, "the GitHub server's URL, such as https://github.com"],
     approvers: [/^([A-Za-z0-9-]+(\[bot\])?)(,[A-Za-z0-9-]+(\[bot\])?)*$/, "comma-separated GitHub logins"],
-    "change-ticket": [/^[A-Za-z][A-Za-z0-9]*-\d+$/, "a change ticket id such as CHG-1042"],
-    "target-tag": [{ test: (tag: string) => parseDeployTag(tag) !== undefined }, "a deploy-<env>-[<root>-]<YYYYMMDDTHHMMSSZ> tag"],
+    "change-ticket": [CHANGE_TICKET, "a change ticket id such as CHG-1042"],
+    "target-tag": [DEPLOY_TAG, DEPLOY_TAG_SHAPE],
     "artifact-digest": [
         /^((sha256:)?[0-9a-f]{64}|[A-Za-z0-9+/]{43}=)$/,
         "a SHA-256 digest (64 hex digits, sha256:<hex>, or Lambda's base64 CodeSha256)",
     ],
-    root: [ROOT_NAME, "a root or function name (letters, digits, '_' and inner hyphens, at most 64 characters)"],
+    root: [ROOT_NAME, `a root or function name (${ROOT_NAME_SHAPE})`],
     "older-than-hours": [/^([1-9]\d{0,2})$/, "a number of hours from 1 to 999"],
     outcome: [/^(succeeded|failed|cancelled)$/, "succeeded, failed or cancelled"],
     kind: [/^(deploy|rollback)$/, "deploy or rollback"],

@@ -14,7 +14,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { ConfigError, ENVIRONMENTS, PROJECT, validateStack } from "../config";
-import { stateBucketName } from "../components/naming";
+import { REPOSITORY_NAME } from "../shared/formats";
+import { stateBucketName } from "../shared/names";
 import { calling, serviceEndpoint, ServiceError } from "./lib/serviceError";
 import { parseArgs, UsageError, wantsHelp } from "./lib/args";
 import { readStackFile, StackFileError, stackFilePath, PROJECT_ROOT } from "./lib/stackFile";
@@ -59,7 +60,7 @@ export async function main(argv: string[], client?: (region: string) => S3Client
     if (!stack) problems.push("--stack is required");
     else if (!(ENVIRONMENTS as readonly string[]).includes(stack)) problems.push(`--stack must be dev, sit or prod, got '${stack}'`);
     for (const [flag, pattern, shape] of [
-        ["repository", /^[A-Za-z0-9._-]{1,100}$/, "a repository name"],
+        ["repository", REPOSITORY_NAME, "a repository name"],
         ["project", /^[A-Za-z0-9._-]{1,100}$/, "a Pulumi project name"],
     ] as const) {
         if (!pattern.test(args.values[flag] as string)) problems.push(`--${flag} must be ${shape}, got '${args.values[flag]}'`);

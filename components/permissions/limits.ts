@@ -1,7 +1,7 @@
 import type { StackConfig } from "../../config";
 import { PREVIEW_ENVIRONMENT, roleTrust, trustPolicy, type RoleKind } from "../githubOidc";
 import type { PolicyDocument } from "../policyDocument";
-import { roleName } from "../naming";
+import { roleName } from "../../shared/names";
 import { bootstrapRoleNames, deployerPermissions, ledgerReaderPermissions, permissionsBoundary, previewerPermissions } from "./index";
 
 /**

@@ -4,7 +4,7 @@ import * as http from "http";
 import type { AddressInfo } from "net";
 import { argumentProblems, describeRecord } from "../../tools/deployment";
 import { bundlePath } from "../../tools/bundle";
-import { Ledger } from "../../tools/lib/ledger";
+import { Ledger } from "../../shared/ledgerClient";
 import { createLedgerTable, CREDENTIALS, datapoints, REGION, startCloudWatch, startDynamo } from "../helpers/aws";
 import { runToolAsync } from "../helpers/run";
 

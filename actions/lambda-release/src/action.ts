@@ -8,14 +8,15 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CodeDeployClient } from "@aws-sdk/client-codedeploy";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { LambdaClient } from "@aws-sdk/client-lambda";
-import { boundaryPolicyArn, roleArn, type Naming } from "../../../components/naming";
+import { boundaryPolicyArn, roleArn } from "../../../shared/arns";
 import {
+    type Naming,
     codeDeployApplicationName,
     codeDeployRoleName,
     lambdaErrorAlarmName,
     lambdaExecutionRoleName,
-} from "../../../components/permissions/lambda";
-import { Ledger } from "../../../tools/lib/ledger";
+} from "../../../shared/names";
+import { Ledger } from "../../../shared/ledgerClient";
 import { escapeCommand, type Env } from "../../lib/runtime";
 import { InputError, readInputs, type Inputs } from "./inputs";
 import {

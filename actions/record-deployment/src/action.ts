@@ -8,7 +8,7 @@
  */
 import { appendFileSync } from "fs";
 import { main, productionLedger, workflowWarning } from "../../../tools/deployment";
-import { NotStartedError, type Ledger } from "../../../tools/lib/ledger";
+import { NotStartedError, type Ledger } from "../../../shared/ledgerClient";
 import { input, type Env } from "../../lib/runtime";
 
 const START = [
