@@ -13,7 +13,7 @@ import { githubServer, githubServerAcrossStacks, githubServerProblems } from "./
 import { parseBackendConfig, type PulumiCloudConfig } from "./config/pulumiCloud";
 import { lambdaFunctionProblems } from "./components/permissions/lambda";
 import { resolveRepositories, withEnvironment } from "./config/repositories";
-import { oidcProviderArn, pulumiOidcProviderArn } from "./components/naming";
+import { oidcProviderArn, pulumiOidcProviderArn } from "./shared/arns";
 import { servedRepositories, shardProblems, stackEnvironment, type ShardStack } from "./config/shards";
 import { iamDocumentProblems } from "./components/permissions/limits";
 import {

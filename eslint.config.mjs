@@ -30,6 +30,25 @@ export default tseslint.config(
         },
     },
     {
+        // ARNs are built in one place (shared/arns.ts), from names known before anything exists. The pack keeps its
+        // own (it imports nothing outside policies/), and tests write the exact ARNs they expect.
+        files: ["**/*.ts"],
+        ignores: ["shared/**", "test/**", "policies/**"],
+        rules: {
+            "no-restricted-syntax": [
+                "error",
+                {
+                    selector: "Literal[value=/^arn:/]",
+                    message: "Build the ARN with shared/arns.ts, where every ARN is made from the shared names.",
+                },
+                {
+                    selector: "TemplateElement[value.raw=/^arn:/]",
+                    message: "Build the ARN with shared/arns.ts, where every ARN is made from the shared names.",
+                },
+            ],
+        },
+    },
+    {
         // The program uses no input its providers deprecate: a deprecated input is the next version's removed one.
         files: ["index.ts", "config.ts", "config/**/*.ts", "components/**/*.ts"],
         rules: { "@typescript-eslint/no-deprecated": "error" },

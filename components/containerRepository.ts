@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackContext } from "./context";
-import { containerRepositoryName } from "./naming";
+import { containerRepositoryName } from "../shared/names";
 import { statefulProtection } from "./protection";
 
 /** The tag every image the container pipeline pushes carries: `git-<commit>`; the lifecycle keeps the newest of them. */

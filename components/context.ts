@@ -2,7 +2,7 @@ import type * as github from "@pulumi/github";
 import type * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import type { GithubIds } from "./githubLookups";
-import type { Naming } from "./naming";
+import type { Naming } from "../shared/names";
 
 /**
  * The facts one stack's components share, built once by the program's entry (`stackContext` in index.ts)

@@ -1,9 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackContext } from "./context";
-import { keyAliasName, type Naming } from "./naming";
+import { keyAliasName, type Naming } from "../shared/names";
 import { policyDocument, toJson, type PolicyDocument } from "./policyDocument";
 import { statefulProtection } from "./protection";
+import { accountRootArn, logGroupArn } from "../shared/arns";
 
 /** Arguments for {@link EncryptionKey}. */
 export interface EncryptionKeyArgs {
@@ -52,7 +53,7 @@ export function keyPolicy(naming: Naming): PolicyDocument {
         {
             Sid: "AccountAdministersKeyThroughIam",
             Effect: "Allow",
-            Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+            Principal: { AWS: accountRootArn(accountId) },
             Action: "kms:*",
             Resource: "*",
         },
@@ -62,7 +63,7 @@ export function keyPolicy(naming: Naming): PolicyDocument {
             Principal: { Service: `logs.${region}.amazonaws.com` },
             Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
             Resource: "*",
-            Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${region}:${accountId}:log-group:*` } },
+            Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": logGroupArn(naming, "*") } },
         },
         {
             Sid: "AlarmsAndEventsPublishToEncryptedTopics",

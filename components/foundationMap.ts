@@ -7,7 +7,8 @@
 import { ENVIRONMENTS, type Environment, type StackConfig } from "../config";
 import type { DeployWindow } from "../config/schema";
 import { githubServer } from "../config/checks/githubServer";
-import { ledgerTableName, lockTableName, roleArn, roleName, stateBucketName, type Naming } from "./naming";
+import { ledgerTableName, lockTableName, roleName, stateBucketName, type Naming } from "../shared/names";
+import { roleArn } from "../shared/arns";
 import { backendUrl, stateKeyPrefix } from "./permissions";
 
 /** The map's shape; bump it when a field changes meaning, so a reader can refuse what it does not know. */

@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment, ExistingOidcProvider, RepositoryKind } from "../config";
 import type { StackContext } from "./context";
-import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, oidcProviderArn } from "./naming";
+import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST } from "../shared/names";
+import { oidcProviderArn } from "../shared/arns";
 import { policyDocument, toJson, type PolicyDocument, type Statement } from "./policyDocument";
 import { statefulProtection } from "./protection";
 

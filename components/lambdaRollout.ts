@@ -2,9 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { DeployScope, RepositoryConfig } from "../config";
 import type { StackContext } from "./context";
-import { roleArn, type Naming } from "./naming";
-import { codeDeployRoleName } from "./permissions/lambda";
-import { alarmArn, functionArn } from "./permissions/statements";
+import { roleArn, alarmArn, functionArn } from "../shared/arns";
+import { type Naming, codeDeployRoleName } from "../shared/names";
 import { policyDocument, toJson, type PolicyDocument } from "./policyDocument";
 
 /** Arguments for {@link LambdaRolloutRole}. */

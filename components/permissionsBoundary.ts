@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { boundaryPolicyArn, boundaryPolicyName, type Naming } from "./naming";
+import { boundaryPolicyArn } from "../shared/arns";
+import { boundaryPolicyName, type Naming } from "../shared/names";
 import { permissionsBoundary } from "./permissions";
 import { toJson } from "./policyDocument";
 import { statefulProtection } from "./protection";

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import type { PolicyDocument } from "./policyDocument";
 import { statefulProtection } from "./protection";
-import type { Naming } from "./naming";
+import { type Naming } from "../shared/names";
 
 /** What differs between the foundation's private buckets: their name, default encryption and bucket policy. */
 export interface PrivateBucketArgs {

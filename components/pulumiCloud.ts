@@ -1,9 +1,9 @@
 import type { StackConfig } from "../config";
 import type { StackContext } from "./context";
-import type { Naming } from "./naming";
+import { type Naming, pulumiDeployerRoleName } from "../shared/names";
 import { PulumiCloudStackAccess } from "./pulumiCloudStackAccess";
 import { PulumiCloudStackSettings, policyPackVersion } from "./pulumiCloudStackSettings";
-import { PulumiDeployer, pulumiDeployerRoleName } from "./pulumiCloudDeployer";
+import { PulumiDeployer } from "./pulumiCloudDeployer";
 
 /**
  * In Pulumi Cloud mode the Deployments role deploys the foundation, so it joins the administrator-owned tier

@@ -4,18 +4,10 @@ import type { Environment, RepositoryConfig } from "../config";
 import type { PulumiCloudConfig } from "../config/pulumiCloud";
 import type { StackContext } from "./context";
 import { oidcProviderResource } from "./githubOidc";
-import { PULUMI_OIDC_HOST, pulumiOidcProviderArn, type Naming } from "./naming";
+import { PULUMI_OIDC_HOST, pulumiDeployerRoleName } from "../shared/names";
+import { pulumiOidcProviderArn } from "../shared/arns";
 import { deployerPermissions } from "./permissions";
 import { policyDocument, toJson, type PolicyDocument, type Statement } from "./policyDocument";
-
-export { PULUMI_OIDC_HOST, pulumiOidcProviderArn } from "./naming";
-
-/** The role Pulumi Deployments assume in an environment's account; the next stack's settings name it by this. */
-export const pulumiDeployerRoleName = (naming: Pick<Naming, "prefix" | "environment">) =>
-    `${naming.prefix}-pulumi-deployer-${naming.environment}`;
-
-export const pulumiDeployerRoleArn = (naming: Pick<Naming, "prefix" | "environment" | "accountId">) =>
-    `arn:aws:iam::${naming.accountId}:role/${pulumiDeployerRoleName(naming)}`;
 
 /** The subject of a Deployments token: one organisation, project, stack and operation, always `scope:write`. */
 export function pulumiDeploymentsSubject(organization: string, project: string, stack: string, operation: string): string {

@@ -3,7 +3,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiservice from "@pulumi/pulumiservice";
 import type { Environment } from "../config";
-import { pulumiDeployerRoleArn } from "./pulumiCloudDeployer";
+import { pulumiDeployerRoleArn } from "../shared/arns";
 
 /** Server-side policy: audit (reports) in dev, preventative (blocks the operation) in sit and prod. */
 export function policyGroupMode(environment: Environment): "audit" | "preventative" {

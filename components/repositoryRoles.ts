@@ -6,7 +6,7 @@ import type { StackContext } from "./context";
 // Who may assume which role is decided in githubOidc.ts, where config checks read it too.
 export { PREVIEW_ENVIRONMENT, roleTrust, type RoleAccess, type RoleTrust } from "./githubOidc";
 import { PREVIEW_ENVIRONMENT, roleTrust, trustPolicy, trustPolicyProblem, type RoleAccess } from "./githubOidc";
-import { roleName } from "./naming";
+import { roleName } from "../shared/names";
 import { deployerPermissions, ledgerReaderPermissions, previewerPermissions } from "./permissions";
 import { toJson, type PolicyDocument } from "./policyDocument";
 

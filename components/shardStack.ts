@@ -4,7 +4,7 @@
  *
  * The tier's resources the roles name (the permissions boundary, the state bucket, the ledger and lock tables,
  * the key's alias, the foundation's deployer role) are derived by name from the environment's prefix, account
- * and region (components/naming.ts), not read through a StackReference: a name is known in a first preview, so
+ * and region (shared/names.ts), not read through a StackReference: a name is known in a first preview, so
  * the pack judges the trust and the boundary on real values; a shard's previewer needs no read of the tier's
  * state; and a shard cannot be pointed at another stack's outputs. The shard rules (config/shards.ts) hold a
  * shard to the tier's account, prefix and region, so the names are the tier's.

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { accessLogBucketName, bucketArn, stateBucketName, type Naming } from "./naming";
+import { accessLogBucketName, stateBucketName, type Naming } from "../shared/names";
+import { bucketArn } from "../shared/arns";
 import { policyDocument, type PolicyDocument } from "./policyDocument";
 import { declarePrivateBucket } from "./privateBucket";
 

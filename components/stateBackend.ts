@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackContext } from "./context";
-import { bucketArn, lockTableName, stateBucketName } from "./naming";
+import { bucketArn } from "../shared/arns";
+import { lockTableName, stateBucketName } from "../shared/names";
 import { policyDocument, type PolicyDocument } from "./policyDocument";
 import { declarePrivateBucket } from "./privateBucket";
 import { statefulProtection } from "./protection";

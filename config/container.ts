@@ -1,4 +1,4 @@
-import { containerRepositoryName } from "../components/naming";
+import { containerRepositoryName } from "../shared/names";
 import type { RepositoryKind } from "./schema";
 
 /** ECR's repository name grammar: lowercase path components joined by '/', each separated inside by one '.', '_' or '-'. */

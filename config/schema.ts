@@ -6,12 +6,12 @@
  */
 import { z } from "zod";
 import { isKnownTimeZone, WINDOW_DAYS } from "../shared/deployWindow";
+import { ENVIRONMENTS, REPOSITORY_NAME, REPOSITORY_NAME_SHAPE, type Environment } from "../shared/formats";
 
 /** The project's config namespace; every key of ours is `cicd-foundation:<key>`. */
 export const PROJECT = "cicd-foundation";
 
-export const ENVIRONMENTS = ["dev", "sit", "prod"] as const;
-export type Environment = (typeof ENVIRONMENTS)[number];
+export { ENVIRONMENTS, type Environment };
 
 export const SEVERITIES = ["critical", "warning", "info"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -205,7 +205,7 @@ const SHARD_NAME = /^[a-z][a-z0-9-]{0,29}$/;
 const shardName = () => text(SHARD_NAME, "a shard name (1 to 30 lowercase letters, digits or '-', starting with a letter)");
 
 export const repositorySchema = strict({
-    name: text(/^(?!\.{1,2}$)[A-Za-z0-9._-]{1,100}$/, "a GitHub repository name (letters, digits, '.', '_', '-')"),
+    name: text(REPOSITORY_NAME, REPOSITORY_NAME_SHAPE),
     kind: oneOf(REPOSITORY_KINDS).describe("What the repository deploys: decides its deployer's permissions and workflows."),
     immutableSubject: flag()
         .default(false)

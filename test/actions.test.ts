@@ -10,7 +10,7 @@ import { notifySlackAction, type Post } from "../actions/notify-slack/src/action
 import { escapeMrkdwn, slackPayload, type Notice } from "../actions/notify-slack/src/payload";
 import { recorderArguments } from "../actions/record-deployment/src/action";
 import { bundleAction, bundledActions, bundlePath } from "../tools/build/bundle";
-import { Ledger } from "../tools/lib/ledger";
+import { Ledger } from "../shared/ledgerClient";
 import { createLedgerTable, CREDENTIALS, datapoints, REGION, startCloudWatch, startDynamo } from "./helpers/aws";
 import { ROOT } from "./helpers/run";
 

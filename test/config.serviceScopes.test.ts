@@ -5,7 +5,7 @@ import * as path from "path";
 import { ConfigError, parseStackConfig } from "../config";
 import { deployableServiceProblem, serviceScopeProblems } from "../config/rules";
 import { readStackFile } from "../config/stackFiles";
-import { type Naming } from "../components/naming";
+import { type Naming } from "../shared/names";
 import { bootstrapRoleNames, permissionsBoundary } from "../components/permissions";
 import { GUARDED_SERVICES, FOUNDATION_SERVICES } from "../components/permissions/boundary";
 import { iamSize, IAM_LIMITS } from "../components/permissions/limits";

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ConfigError } from "../config";
-import { roleName, type Naming } from "../components/naming";
+import { roleName, type Naming } from "../shared/names";
 import { bootstrapRoleNames, permissionsBoundary } from "../components/permissions";
 import { derivedRoles } from "../components/permissions/limits";
 import { decide, type Decision, type Request, type StackPolicies } from "./helpers/iamSimulation";

@@ -17,7 +17,7 @@ import {
     type Release,
     type ServiceTarget,
 } from "../actions/ecs-release/src/release";
-import { Ledger } from "../tools/lib/ledger";
+import { Ledger } from "../shared/ledgerClient";
 import { createLedgerTable, CREDENTIALS, REGION, startCloudWatch, startDynamo } from "./helpers/aws";
 
 // The ECS rollout and rollback, the ECR scan gate and the promotion check, run against loopback fakes of ECS and

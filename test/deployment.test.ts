@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { ScanCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { argumentProblems } from "../tools/deployment";
-import { Ledger, LedgerError, metricsOf } from "../tools/lib/ledger";
+import { argumentProblems } from "../tools/lib/recorder";
+import { Ledger, LedgerError, metricsOf } from "../shared/ledgerClient";
 import { createLedgerTable, CREDENTIALS, datapoints, REGION, startCloudWatch, startDynamo } from "./helpers/aws";
 import { runToolAsync } from "./helpers/run";
 

@@ -3,7 +3,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Ledger } from "../tools/lib/ledger";
+import { Ledger } from "../shared/ledgerClient";
 import { bundlePath } from "../tools/build/bundle";
 import { createLedgerTable, CREDENTIALS, REGION, startDynamo } from "./helpers/aws";
 import { loadWorkflow } from "./helpers/workflows";

@@ -104,10 +104,10 @@ describe("the program runs compiled in pulumi", () => {
     });
 
     it("the compiled program maps its stack traces to the TypeScript sources", () => {
-        const map = JSON.parse(fs.readFileSync(path.join(ROOT, "bin", "components", "naming.js.map"), "utf8"));
-        assert.equal(map.file, "naming.js");
-        assert.deepEqual(map.sources, ["../../components/naming.ts"]);
-        assert.match(fs.readFileSync(path.join(ROOT, "bin", "components", "naming.js"), "utf8"), /\/\/# sourceMappingURL=naming\.js\.map$/);
+        const map = JSON.parse(fs.readFileSync(path.join(ROOT, "bin", "shared", "names.js.map"), "utf8"));
+        assert.equal(map.file, "names.js");
+        assert.deepEqual(map.sources, ["../../shared/names.ts"]);
+        assert.match(fs.readFileSync(path.join(ROOT, "bin", "shared", "names.js"), "utf8"), /\/\/# sourceMappingURL=names\.js\.map$/);
     });
 });
 

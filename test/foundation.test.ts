@@ -4,7 +4,7 @@ import { keyPolicy } from "../components/encryptionKey";
 import { trustPolicy } from "../components/githubOidc";
 import { deployerPermissions, previewerPermissions } from "../components/permissions";
 import { accessLogBucketPolicy } from "../components/stateAccessLog";
-import { roleName } from "../components/naming";
+import { roleName } from "../shared/names";
 import { placeholderNumber, type Graph } from "../tools/lib/synthesize";
 import { childrenOf, graphOf, resource, resourcesOf, T } from "./helpers/stacks";
 

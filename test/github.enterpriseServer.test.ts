@@ -4,7 +4,7 @@ import { createValidatedPolicy, validateTrustPolicy } from "@cloud-copilot/iam-p
 import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
 import { ConfigError, type Environment, type RawConfig } from "../config";
 import { githubServer, githubServerProblems } from "../config/checks/githubServer";
-import { roleName } from "../components/naming";
+import { roleName } from "../shared/names";
 import { jobWorkflowRef } from "../components/githubOidc";
 import { displayName, readStackFile } from "../tools/lib/stackFile";
 import type { Graph } from "../tools/lib/synthesize";

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { roleName } from "../components/naming";
+import { roleName } from "../shared/names";
 import { assertDecisions, loadStack, names, withRewrittenRole, type Case, type Stack } from "./support/iamStacks";
 
 /**

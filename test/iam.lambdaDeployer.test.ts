@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
-import { boundaryPolicyArn, type Naming } from "../components/naming";
+import { boundaryPolicyArn } from "../shared/arns";
+import { type Naming, codeDeployRoleName, lambdaExecutionRoleName } from "../shared/names";
 import { deployerPermissions, permissionsBoundary } from "../components/permissions";
-import { codeDeployRoleName, lambdaExecutionRoleName } from "../components/permissions/lambda";
 import type { DeployScope } from "../config";
 import { decide, type Decision, type Request, type StackPolicies } from "./helpers/iamSimulation";
 

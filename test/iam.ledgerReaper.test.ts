@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
-import type { Naming } from "../components/naming";
+import { type Naming } from "../shared/names";
 import { ledgerRead, ledgerWrite } from "../components/permissions/statements";
 
 const NAMING: Naming = { prefix: "acme", environment: "prod", accountId: "333333333333", region: "eu-west-1" };

@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { keyPolicy } from "../components/encryptionKey";
-import { boundaryPolicyArn, roleName, type Naming } from "../components/naming";
+import { boundaryPolicyArn } from "../shared/arns";
+import { roleName, type Naming } from "../shared/names";
 import {
     bootstrapRoleNames,
     deployerPermissions,

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { roleName } from "../components/naming";
+import { roleName } from "../shared/names";
 import { configValue, stackConfig, withConfig } from "./helpers/stacks";
 import { assertDecisions, loadStack, names, type Case, type Stack } from "./support/iamStacks";
 

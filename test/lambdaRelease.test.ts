@@ -2,9 +2,9 @@ import { strict as assert } from "assert";
 import { createHash } from "crypto";
 import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { parseStackConfig } from "../config";
-import { LEDGER_SCHEMA } from "../components/deploymentLedger";
-import { roleName } from "../components/naming";
-import { Ledger } from "../tools/lib/ledger";
+import { LEDGER_SCHEMA } from "../shared/ledger";
+import { roleName } from "../shared/names";
+import { Ledger } from "../shared/ledgerClient";
 import {
     abortCanary,
     canary,

@@ -10,7 +10,7 @@ import {
     type RolloutClients,
 } from "../actions/lambda-release/src/rollout";
 import { ledgerHistory } from "../actions/lambda-release/src/stability";
-import { Ledger } from "../tools/lib/ledger";
+import { Ledger } from "../shared/ledgerClient";
 import { createLedgerTable, startCloudWatch, startDynamo } from "./helpers/aws";
 import { ACCOUNT, shiftSteps, startRolloutFakes } from "./fakes/lambdaRollout";
 

@@ -3,7 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseDeployTag } from "../actions/check-request/src/deployTag";
+import { parseDeployTag } from "../shared/formats";
 import { loadWorkflow, workflowText, type Job, type Step } from "./helpers/workflows";
 
 const own = (file: string) => loadWorkflow(path.join(".github", "workflows", file));

@@ -9,11 +9,11 @@ import { ConfigError, parseStackConfig, type Environment, type RawConfig } from 
 import { NEXT_STACK, ORGANISATION_CREDENTIAL_KEYS } from "../config/pulumiCloud";
 import {
     PULUMI_DEPLOYMENTS_OPERATIONS,
-    PULUMI_OIDC_HOST,
     pulumiDeploymentsOperations,
     pulumiDeploymentsSubject,
     pulumiTrustPolicy,
 } from "../components/pulumiCloudDeployer";
+import { PULUMI_OIDC_HOST } from "../shared/names";
 import type { PolicyDocument } from "../components/policyDocument";
 import { displayName, readStackFile } from "../tools/lib/stackFile";
 import type { Graph } from "../tools/lib/synthesize";

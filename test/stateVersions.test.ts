@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { gzipSync } from "zlib";
-import { stateBucketName } from "../components/naming";
+import { stateBucketName } from "../shared/names";
 import { validateStack } from "../config";
 import { readStackFile, stackFilePath } from "../tools/lib/stackFile";
 import { checkpointToDeployment, StateVersionError } from "../tools/lib/stateVersions";

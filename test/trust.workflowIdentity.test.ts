@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { createValidatedPolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
 import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
 import { ConfigError, type Environment } from "../config";
-import { roleName } from "../components/naming";
+import { roleName } from "../shared/names";
 import { trustPolicyProblem } from "../components/githubOidc";
 import { displayName } from "../tools/lib/stackFile";
 import type { Graph } from "../tools/lib/synthesize";

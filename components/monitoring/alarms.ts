@@ -7,8 +7,9 @@ import {
     DEPLOYMENT_METRICS,
     FAILED_ASSUMPTIONS_METRIC,
     IDENTITY_METRIC_NAMESPACE,
-} from "../deploymentMetrics";
-import type { Naming } from "../naming";
+} from "../../shared/metrics";
+import { roleArn } from "../../shared/arns";
+import type { Naming } from "../../shared/names";
 import { alarmName, topicName, type Route } from "./names";
 
 /** One metric an alarm reads. */
@@ -52,7 +53,7 @@ export interface AlarmSources {
 
 /** CloudTrail records of AssumeRoleWithWebIdentity that failed for one of this environment's deployer roles. */
 export function failedAssumptionPattern(naming: Naming): string {
-    const roles = `arn:aws:iam::${naming.accountId}:role/${naming.prefix}-deployer-${naming.environment}-*`;
+    const roles = roleArn(naming, `${naming.prefix}-deployer-${naming.environment}-*`);
     return `{ ($.eventName = "AssumeRoleWithWebIdentity") && ($.errorCode = "*") && ($.requestParameters.roleArn = "${roles}") }`;
 }
 

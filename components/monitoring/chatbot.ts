@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Severity, SlackChannel } from "../../config";
-import { chatbotConfigurationName, roleName, type Naming } from "../naming";
+import { awsManagedPolicyArn } from "../../shared/arns";
+import { chatbotConfigurationName, roleName, type Naming } from "../../shared/names";
 import { chatbotPermissions, chatbotTrustPolicy } from "../permissions/chatbot";
 import { toJson } from "../policyDocument";
 
@@ -50,7 +51,7 @@ export function createChatbot(
                 slackChannelId: channel.channelId,
                 snsTopicArns: channel.severities.map((severity) => topics[severity].arn),
                 // What people in the channel may do through the bot: read CloudWatch, nothing else.
-                guardrailPolicyArns: ["arn:aws:iam::aws:policy/CloudWatchReadOnlyAccess"],
+                guardrailPolicyArns: [awsManagedPolicyArn("CloudWatchReadOnlyAccess")],
                 loggingLevel: "ERROR",
             },
             { parent },

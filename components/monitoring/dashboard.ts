@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DEPLOYMENT_METRIC_NAMESPACE, DEPLOYMENT_METRICS } from "../deploymentMetrics";
+import { DEPLOYMENT_METRIC_NAMESPACE, DEPLOYMENT_METRICS } from "../../shared/metrics";
+import { alarmArn } from "../../shared/arns";
 import { alarmSpecs, FIVE_MINUTES, type AlarmSources } from "./alarms";
 import { alarmName, dashboardName } from "./names";
 
@@ -27,9 +28,7 @@ export function alarmWidgets(alarmArns: readonly string[]) {
 export function dashboardBody(args: Pick<AlarmSources, "naming" | "tables" | "cloudTrailLogGroup" | "declaredAlarms">) {
     const { naming } = args;
     const region = naming.region;
-    const alarmArns = alarmSpecs(args).map(
-        (spec) => `arn:aws:cloudwatch:${region}:${naming.accountId}:alarm:${alarmName(naming, spec.key)}`,
-    );
+    const alarmArns = alarmSpecs(args).map((spec) => alarmArn(naming, alarmName(naming, spec.key)));
     const outcome = (metric: string) => [DEPLOYMENT_METRIC_NAMESPACE, metric, "Environment", naming.environment];
     return {
         widgets: [

@@ -1,6 +1,8 @@
 import type { Severity } from "../../config";
 import { SEVERITIES } from "../../config/schema";
-import type { Naming } from "../naming";
+import type { Naming } from "../../shared/names";
+// The audit log's name is the shared layer's: the permissions documents grant on it too.
+export { auditLogGroupName } from "../../shared/names";
 
 /**
  * The names monitoring gives its resources, apart from the components that create them: the policy
@@ -14,4 +16,3 @@ export const ROUTES: readonly Route[] = [...SEVERITIES, "notifications-failed"];
 export const topicName = (n: Naming, route: Route) => `${n.prefix}-alerts-${route}-${n.environment}`;
 export const alarmName = (n: Naming, key: string) => `${n.prefix}-${n.environment}-${key}`;
 export const dashboardName = (n: Naming) => `${n.prefix}-cicd-${n.environment}`;
-export const auditLogGroupName = (n: Naming) => `/${n.prefix}/deployments/${n.environment}`;

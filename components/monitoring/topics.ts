@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Severity } from "../../config";
 import { SEVERITIES } from "../../config/schema";
-import type { Naming } from "../naming";
+import { accountRootArn, topicArn } from "../../shared/arns";
+import type { Naming } from "../../shared/names";
 import { policyDocument, toJson, type PolicyDocument } from "../policyDocument";
 import { ROUTES, topicName, type Route } from "./names";
 
@@ -20,13 +21,12 @@ export interface TopicsArgs {
 export function createTopics(name: string, args: TopicsArgs, parent: pulumi.Resource): Record<Route, aws.sns.Topic> {
     const { naming } = args;
     const child = { parent };
-    const arnPrefix = `arn:aws:sns:${naming.region}:${naming.accountId}`;
     const topics = Object.fromEntries(
         ROUTES.map((route) => {
             const topic = new aws.sns.Topic(`${name}-${route}`, { name: topicName(naming, route), kmsMasterKeyId: args.keyArn }, child);
             new aws.sns.TopicPolicy(
                 `${name}-${route}`,
-                { arn: topic.arn, policy: toJson(topicPolicy(naming, `${arnPrefix}:${topicName(naming, route)}`)) },
+                { arn: topic.arn, policy: toJson(topicPolicy(naming, topicArn(naming, topicName(naming, route)))) },
                 child,
             );
             return [route, topic];
@@ -55,7 +55,7 @@ export function topicPolicy(naming: Naming, topicArn: string): PolicyDocument {
         {
             Sid: "AccountManagesTopic",
             Effect: "Allow",
-            Principal: { AWS: `arn:aws:iam::${naming.accountId}:root` },
+            Principal: { AWS: accountRootArn(naming.accountId) },
             Action: ["sns:Publish", "sns:Subscribe", "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:ListSubscriptionsByTopic"],
             Resource: topicArn,
         },

@@ -1,25 +1,27 @@
 import {
     accessLogBucketName,
-    keyAliasName,
     lambdaExecutionRoleSpace,
-    containerRepositoriesArn,
     ecsTaskRoleSpace,
-    boundaryPolicyArn,
-    bucketArn,
     ledgerTableName,
     lockTableName,
-    oidcProviderArn,
-    pulumiOidcProviderArn,
-    pipelineRolesArn,
-    roleArn,
     roleName,
     stateBucketName,
-    tableArn,
     type Naming,
-} from "../naming";
-import { auditLogGroupName } from "../monitoring";
+    auditLogGroupName,
+} from "../../shared/names";
+import {
+    boundaryPolicyArn,
+    bucketArn,
+    containerRepositoriesArn,
+    keyAliasArn,
+    logGroupArn,
+    oidcProviderArn,
+    pipelineRolesArn,
+    pulumiOidcProviderArn,
+    roleArn,
+    tableArn,
+} from "../../shared/arns";
 import { policyDocument, type PolicyDocument, type Statement } from "../policyDocument";
-import { logGroupArn } from "./statements";
 
 /** Every IAM action that changes a role or lets someone act as it. */
 export const ROLE_CHANGES = [
@@ -288,7 +290,7 @@ function keyDenials(naming: Naming): Statement[] {
             Sid: "KeyAliasStays",
             Effect: "Deny",
             Action: ["kms:DeleteAlias", "kms:UpdateAlias"],
-            Resource: `arn:aws:kms:${naming.region}:${naming.accountId}:${keyAliasName(naming)}`,
+            Resource: keyAliasArn(naming),
         },
     ];
 }

@@ -1,7 +1,7 @@
 import { alarmName } from "../monitoring/names";
-import type { Naming } from "../naming";
+import type { Naming } from "../../shared/names";
 import { policyDocument, type PolicyDocument } from "../policyDocument";
-import { alarmArn } from "./statements";
+import { alarmArn } from "../../shared/arns";
 
 /** The Slack role's trust: AWS Chatbot alone assumes it. */
 export function chatbotTrustPolicy(): PolicyDocument {

@@ -1,6 +1,7 @@
-import { containerRepositoryArn, containerRepositoryName, ecsTaskRolePattern, roleArn, type Naming } from "../naming";
+import { alarmArn, containerRepositoryArn, ecsServiceArns, roleArn, taskDefinitionArns } from "../../shared/arns";
+import { containerRepositoryName, ecsTaskRolePattern } from "../../shared/names";
 import type { Statement } from "../policyDocument";
-import { alarmArn, type PermissionsArgs } from "./statements";
+import type { PermissionsArgs } from "./statements";
 
 /** What pushing an image by digest takes on the repository (layers, manifest) and reading it back (digest, scan). */
 export const ECR_PUSH_ACTIONS = [
@@ -20,13 +21,6 @@ export const ECR_READ_ACTIONS = ["ecr:DescribeRepositories", "ecr:DescribeImages
 
 /** The service's rollout: a new task definition revision, the service pointed at it, its deployments watched. */
 export const ECS_DEPLOY_ACTIONS = ["ecs:UpdateService", "ecs:DescribeServices"];
-
-/** `arn:aws:ecs:<region>:<account>:service/<any cluster>/<pattern>` for each declared service pattern. */
-export const ecsServiceArns = (n: Naming, patterns: readonly string[]) =>
-    patterns.map((p) => `arn:aws:ecs:${n.region}:${n.accountId}:service/*/${p}`);
-/** Task definition families are named as the services they run: `task-definition/<pattern>:<revision>`. */
-export const taskDefinitionArns = (n: Naming, patterns: readonly string[]) =>
-    patterns.map((p) => `arn:aws:ecs:${n.region}:${n.accountId}:task-definition/${p}:*`);
 
 const ownRepository = (args: PermissionsArgs) => containerRepositoryArn(args.naming, containerRepositoryName(args.naming, args.repository));
 

@@ -1,25 +1,33 @@
 import {
     accessLogBucketName,
-    boundaryPolicyArn,
-    bucketArn,
-    chatbotConfigurationArn,
     chatbotConfigurationName,
-    containerRepositoriesArn,
     keyAliasName,
     ledgerTableName,
     lockTableName,
-    oidcProviderArn,
-    pulumiOidcProviderArn,
-    pipelineRolesArn,
-    roleArn,
     roleName,
     stateBucketName,
     type Naming,
-} from "../naming";
-import { auditLogGroupName } from "../monitoring";
+    auditLogGroupName,
+} from "../../shared/names";
+import {
+    alarmArn,
+    boundaryPolicyArn,
+    bucketArn,
+    chatbotConfigurationArn,
+    containerRepositoriesArn,
+    dashboardArn,
+    keyAliasArn,
+    keyArns,
+    logGroupArn,
+    oidcProviderArn,
+    pipelineRolesArn,
+    pulumiOidcProviderArn,
+    roleArn,
+    topicArn,
+} from "../../shared/arns";
 import type { Statement } from "../policyDocument";
 import { bootstrapTierDenials } from "./boundary";
-import { alarmArn, BUCKET_READS, keyArns, TABLE_WRITES, logGroupArn, tableArns, type PermissionsArgs } from "./statements";
+import { BUCKET_READS, TABLE_WRITES, tableArns, type PermissionsArgs } from "./statements";
 
 /**
  * The repository that holds this program: what its deployer and previewer may do with the resources the
@@ -27,7 +35,7 @@ import { alarmArn, BUCKET_READS, keyArns, TABLE_WRITES, logGroupArn, tableArns, 
  * create, read (refresh and import), update or delete; actions AWS authorizes only on `*` are kept apart.
  */
 function foundationResources(naming: Naming, cloudTrailLogGroup?: string) {
-    const { prefix, accountId, region } = naming;
+    const { prefix, accountId } = naming;
     // Logs actions name a log group with or without a trailing `:*`.
     const logGroup = (name: string) => [logGroupArn(naming, name), `${logGroupArn(naming, name)}:*`];
     return {
@@ -38,14 +46,14 @@ function foundationResources(naming: Naming, cloudTrailLogGroup?: string) {
         // The program's own buckets and tables by name: `<prefix>-*` would cover the services' data too.
         buckets: [stateBucketName(naming), accessLogBucketName(naming)].map(bucketArn),
         tables: tableArns(naming, [ledgerTableName(naming), lockTableName(naming)]),
-        topics: `arn:aws:sns:${region}:${accountId}:${prefix}-*`,
+        topics: topicArn(naming, `${prefix}-*`),
         alarms: alarmArn(naming, `${prefix}-*`),
-        dashboards: `arn:aws:cloudwatch::${accountId}:dashboard/${prefix}-*`,
+        dashboards: dashboardArn(naming, `${prefix}-*`),
         auditLogGroup: logGroup(auditLogGroupName(naming)),
         // The account's CloudTrail group is not the program's: it only reads and writes the metric filter on it.
         cloudTrailLogGroup: cloudTrailLogGroup ? logGroup(cloudTrailLogGroup) : [],
         keys: keyArns(naming),
-        keyAlias: `arn:aws:kms:${region}:${accountId}:${keyAliasName(naming)}`,
+        keyAlias: keyAliasArn(naming),
         chatConfigurations: chatbotConfigurationArn(naming, chatbotConfigurationName(naming, "*")),
         chatbotRole: roleArn(naming, roleName(naming, "chatbot", "slack")),
         containerRepositories: containerRepositoriesArn(naming),

@@ -1,5 +1,5 @@
 import type { DeployScope } from "../../config";
-import { roleName, type Naming } from "../naming";
+import { roleName, type Naming } from "../../shared/names";
 import { policyDocument, type PolicyDocument, type Statement } from "../policyDocument";
 import { containerDeployerStatements, containerPreviewerStatements } from "./container";
 import { foundationDeployerStatements, foundationPreviewerStatements } from "./foundation";

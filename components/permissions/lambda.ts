@@ -1,6 +1,17 @@
 import type { DeployScope } from "../../config";
-import { alarmArn, functionArn, functionArns, type PermissionsArgs } from "./statements";
-import { boundaryPolicyArn, lambdaExecutionRolePattern, NAME_DELIMITER, roleArn, shortHash, type Naming } from "../naming";
+import { functionArns, type PermissionsArgs } from "./statements";
+import {
+    alarmArn,
+    awsManagedPolicyArn,
+    boundaryPolicyArn,
+    codeDeployApplicationArn,
+    codeDeployConfigArn,
+    codeDeployGroupArn,
+    functionArn,
+    lambdaServicePolicyArn,
+    roleArn,
+} from "../../shared/arns";
+import { codeDeployRoleName, lambdaExecutionRoleName, lambdaExecutionRolePattern, type Naming } from "../../shared/names";
 import type { Statement } from "../policyDocument";
 
 /** What the Lambda pipeline calls: a new code version, weighted alias routing for the canary, its alarm. */
@@ -50,51 +61,14 @@ export const CODEDEPLOY_GROUP_ACTIONS = [
  * managed policy an administrator writes in the service's own space (`policy/<prefix>-lambda-<repository>@*`).
  */
 export const LAMBDA_MANAGED_POLICY_ALLOW_LIST = [
-    "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
-    "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
-    "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess",
-    "arn:aws:iam::aws:policy/CloudWatchLambdaInsightsExecutionRolePolicy",
-];
-
-/** The customer managed policies of one Lambda service: written by an administrator, attached by its pipeline. */
-export const lambdaServicePolicyArn = (n: Naming, repository: string, name = "*") =>
-    `arn:aws:iam::${n.accountId}:policy/${n.prefix}-lambda-${repository}${NAME_DELIMITER}${name}`;
-
-/**
- * A function's execution role: `<prefix>-lambda-<repository>@<function>`, inside the service's own space (so
- * its deployer passes it and no other service's); the function's name is replaced by its hash when the whole
- * would pass IAM's 64 characters. Undefined when even that is too long (the config check reports it).
- */
-export function lambdaExecutionRoleName(n: Naming, repository: string, functionName: string): string | undefined {
-    const space = `${n.prefix}-lambda-${repository}${NAME_DELIMITER}`;
-    for (const name of [`${space}${functionName}`, `${space}${shortHash(functionName)}`]) if (name.length <= 64) return name;
-    return undefined;
-}
-
-/** CodeDeploy application of a Lambda service: one per repository and account, its groups named for the functions. */
-export const codeDeployApplicationName = (n: Naming, repository: string) => `${n.prefix}-lambda-${repository}`;
-export const codeDeployApplicationArn = (n: Naming, repository: string) =>
-    `arn:aws:codedeploy:${n.region}:${n.accountId}:application:${codeDeployApplicationName(n, repository)}`;
-export const codeDeployGroupArn = (n: Naming, repository: string, group = "*") =>
-    `arn:aws:codedeploy:${n.region}:${n.accountId}:deploymentgroup:${codeDeployApplicationName(n, repository)}/${group}`;
-/** The predefined deployment configurations (`CodeDeployDefault.Lambda*`) the groups use. */
-export const codeDeployConfigArn = (n: Naming) =>
-    `arn:aws:codedeploy:${n.region}:${n.accountId}:deploymentconfig:CodeDeployDefault.Lambda*`;
-
-/**
- * The role CodeDeploy acts as while it shifts a service's aliases: `<prefix>-codedeploy-<env>-<repository>`,
- * made by the foundation (bounded, trusted by CodeDeploy only); cut and hashed like the other role names.
- */
-export function codeDeployRoleName(n: Naming, repository: string): string {
-    const full = `${n.prefix}-codedeploy-${n.environment}-${repository}`;
-    return full.length <= 64 ? full : `${full.slice(0, 55)}-${shortHash(full)}`;
-}
+    "service-role/AWSLambdaBasicExecutionRole",
+    "service-role/AWSLambdaVPCAccessExecutionRole",
+    "AWSXRayDaemonWriteAccess",
+    "CloudWatchLambdaInsightsExecutionRolePolicy",
+].map(awsManagedPolicyArn);
 
 /** The name space of the CodeDeploy roles: reserved for roles that carry the boundary, passed to CodeDeploy only. */
 export const codeDeployRoleSpace = (n: Naming) => `${n.prefix}-codedeploy-*`;
-
-/** The error alarm the foundation declares for each declared function: the one every rollout watches. */
-export const lambdaErrorAlarmName = (n: Naming, functionName: string) => `${n.prefix}-${n.environment}-lambda-${functionName}-errors`;
 
 /**
  * What the first deploy of a declared function needs: the function, its execution role with the boundary,

@@ -2,7 +2,7 @@ import type { StackConfig } from "../../config";
 import { githubServer } from "../../config/checks/githubServer";
 import { PREVIEW_ENVIRONMENT, roleTrust, trustPolicy, type RoleAccess } from "../githubOidc";
 import type { PolicyDocument } from "../policyDocument";
-import { roleName } from "../naming";
+import { roleName } from "../../shared/names";
 import { bootstrapRoleNames, deployerPermissions, ledgerReaderPermissions, permissionsBoundary, previewerPermissions } from "./index";
 
 /**

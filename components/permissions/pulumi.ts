@@ -1,4 +1,5 @@
-import { lambdaExecutionRolePattern, roleArn } from "../naming";
+import { lambdaExecutionRolePattern } from "../../shared/names";
+import { roleArn } from "../../shared/arns";
 import type { Statement } from "../policyDocument";
 import { LAMBDA_READ_ACTIONS } from "./lambda";
 import { functionArns, type PermissionsArgs } from "./statements";

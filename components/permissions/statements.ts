@@ -1,6 +1,7 @@
 import type { DeployScope, RepositoryKind } from "../../config";
-import { DEPLOYMENT_METRIC_NAMESPACE } from "../deploymentMetrics";
-import { bucketArn, keyAliasName, ledgerTableName, stateBucketName, tableArn, type Naming } from "../naming";
+import { DEPLOYMENT_METRIC_NAMESPACE } from "../../shared/metrics";
+import { bucketArn, functionArn, keyArns, tableArn } from "../../shared/arns";
+import { keyAliasName, ledgerTableName, stateBucketName, type Naming } from "../../shared/names";
 import type { Statement } from "../policyDocument";
 
 /**
@@ -28,11 +29,6 @@ export const stateKeyPrefix = (repository: string) => `${repository}/`;
 
 /** `pulumi login` URL of a repository's state in the environment's bucket. */
 export const backendUrl = (bucket: string, repository: string, region: string) => `s3://${bucket}/${repository}?region=${region}&awssdk=v2`;
-
-export const keyArns = (n: Naming) => `arn:aws:kms:${n.region}:${n.accountId}:key/*`;
-export const functionArn = (n: Naming, pattern: string) => `arn:aws:lambda:${n.region}:${n.accountId}:function:${pattern}`;
-export const alarmArn = (n: Naming, pattern: string) => `arn:aws:cloudwatch:${n.region}:${n.accountId}:alarm:${pattern}`;
-export const logGroupArn = (n: Naming, name: string) => `arn:aws:logs:${n.region}:${n.accountId}:log-group:${name}`;
 
 export function tableArns(naming: Naming, patterns: readonly string[]): string[] {
     return patterns.flatMap((p) => [tableArn(naming, p), `${tableArn(naming, p)}/index/*`]);

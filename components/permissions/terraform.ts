@@ -1,4 +1,5 @@
-import { bucketArn, lockTableName, stateBucketName, tableArn } from "../naming";
+import { bucketArn, tableArn } from "../../shared/arns";
+import { lockTableName, stateBucketName } from "../../shared/names";
 import type { Statement } from "../policyDocument";
 import { createActionKey, namedArns, resourceActions, resourcelessReads, scopedReads, taggingActions, unscopedReads } from "./services";
 import { BUCKET_READS, bucketArns, stateKeyPrefix, TABLE_WRITES, tableArns, type PermissionsArgs } from "./statements";
@@ -251,7 +252,7 @@ export function readDeclaredStorage(args: PermissionsArgs): Statement[] {
             Sid: "ReadRepositoryBuckets",
             Effect: "Allow",
             Action: BUCKET_READS,
-            Resource: scope.s3Buckets.map((p) => `arn:aws:s3:::${p}`),
+            Resource: scope.s3Buckets.map(bucketArn),
         });
     }
     return statements;

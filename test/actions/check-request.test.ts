@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { requestProblems, type DeployRequest } from "../../actions/check-request/src/checkRequest";
-import { deployTagShape, parseDeployTag } from "../../actions/check-request/src/deployTag";
+import { deployTagShape, parseDeployTag } from "../../shared/formats";
 
 /** A Tuesday, 10:00 SAST: sit's window is open. */
 const NOW = new Date("2026-11-24T08:00:00Z");

@@ -2,9 +2,9 @@ import { strict as assert } from "assert";
 import { spawn } from "child_process";
 import * as http from "http";
 import type { AddressInfo } from "net";
-import { argumentProblems, describeRecord } from "../../tools/deployment";
+import { argumentProblems, describeRecord } from "../../tools/lib/recorder";
 import { bundlePath } from "../../tools/build/bundle";
-import { Ledger } from "../../tools/lib/ledger";
+import { Ledger } from "../../shared/ledgerClient";
 import { createLedgerTable, CREDENTIALS, datapoints, REGION, startCloudWatch, startDynamo } from "../helpers/aws";
 import { runToolAsync } from "../helpers/run";
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from "net";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { LambdaClient } from "@aws-sdk/client-lambda";
-import { LEDGER_SCHEMA } from "../../components/deploymentLedger";
+import { LEDGER_SCHEMA } from "../../shared/ledger";
 
 // dynalite ships no types; its default export builds an http.Server speaking DynamoDB's protocol.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

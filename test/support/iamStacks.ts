@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { parseStackConfig, type RawConfig, type StackConfig } from "../../config";
-import { boundaryPolicyArn, roleName, type Naming } from "../../components/naming";
+import { boundaryPolicyArn } from "../../shared/arns";
+import { roleName, type Naming } from "../../shared/names";
 import { decide, stackPolicies, type Decision, type Request, type StackPolicies } from "../helpers/iamSimulation";
 import { graphOf } from "./graphs";
 import { stackConfig, synth } from "./stacks";

@@ -1,9 +1,9 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import type { RawConfig } from "../../config";
-import { PROJECT } from "../../config";
-import { fnv1a } from "../../components/naming";
+import { type RawConfig, PROJECT } from "../../config";
+import { fnv1a } from "../../shared/names";
 import { PROJECT_ROOT, STACK_FILE_VARIABLE } from "./stackFile";
+import { placeholderArn } from "../../shared/arns";
 
 /** The program's entry, package.json's main: what the Pulumi Node.js host loads. */
 export const PROGRAM_ENTRY = path.join(PROJECT_ROOT, "runtime", "main.js");
@@ -119,7 +119,7 @@ export const placeholderLookups: LookupHandler = (token, inputs) => {
 
 /** Outputs the provider would compute, as placeholders; in preview mode they stay unknown. */
 function computedOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
-    const arn = `arn:placeholder:${type.split(":")[1]?.split("/")[0] ?? "resource"}:${name}`;
+    const arn = placeholderArn(type.split(":")[1]?.split("/")[0] ?? "resource", name);
     const outputs: Record<string, unknown> = { arn };
     if (type === "aws:kms/key:Key") outputs.keyId = `placeholder-key-${name}`;
     if (inputs.name === undefined) outputs.name = `${name}-placeholder`;

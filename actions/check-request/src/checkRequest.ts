@@ -12,10 +12,9 @@
  * Pure: the clock is an argument, so the tests pin it.
  */
 
-import { deployTagShape, parseDeployTag, ROOT_NAME } from "./deployTag";
 import { judgeWindow, outsideWindow, type DeployWindow } from "../../../shared/deployWindow";
+import { CHANGE_TICKET, deployTagShape, ENVIRONMENTS, parseDeployTag, ROOT_NAME, ROOT_NAME_SHAPE } from "../../../shared/formats";
 
-export const ENVIRONMENTS = ["dev", "sit", "prod"] as const;
 export const KINDS = ["deploy", "rollback"] as const;
 export type RequestKind = (typeof KINDS)[number];
 
@@ -34,7 +33,6 @@ export interface DeployRequest {
     readonly deployWindow?: DeployWindow;
 }
 
-export const CHANGE_TICKET = /^[A-Za-z][A-Za-z0-9]*-[0-9]+$/;
 /** S3 version ids are up to 1024 URL-safe characters; "null" is the id of an unversioned object, never a target. */
 const STATE_VERSION = /^[A-Za-z0-9._-]{1,1024}$/;
 /** Every problem with the request at once; none: the request may go to the reviewers. */
@@ -43,7 +41,7 @@ export function requestProblems(request: DeployRequest, now: Date): string[] {
     const root = request.root ?? "";
     const problems: string[] = [];
     if (root && !ROOT_NAME.test(root)) {
-        return [`root must be letters, digits, '_' and inner hyphens, at most 64 characters, got '${root}'`];
+        return [`root must be ${ROOT_NAME_SHAPE}, got '${root}'`];
     }
     if (!(ENVIRONMENTS as readonly string[]).includes(environment)) {
         return [`environment must be dev, sit or prod, got '${environment}'`];

@@ -1,5 +1,7 @@
 import { checkedInputs, InputError, type InputChecks } from "../../lib/inputs";
 import type { Env } from "../../lib/runtime";
+import { DEPLOY_TAG, REPOSITORY_NAME } from "../../../shared/formats";
+
 /** The action's commands and the inputs each one needs. */
 export const COMMANDS = {
     scan: ["repository", "digest"],
@@ -22,13 +24,13 @@ const CHECKS: InputChecks = {
     "service-name": [/^[A-Za-z0-9_-]{1,255}$/, "an ECS service name"],
     container: [/^[A-Za-z0-9_-]{1,255}$/, "a container name of the task definition"],
     commit: [/^[0-9a-f]{40}$/, "a full 40-character commit SHA"],
-    tag: [/^deploy-(dev|sit|prod)-([A-Za-z0-9_.-]+-)?\d{8}T\d{6}Z$/, "a deploy-<env>[-<root>]-<YYYYMMDDTHHMMSSZ> tag"],
+    tag: [DEPLOY_TAG, "a deploy-<env>[-<root>]-<YYYYMMDDTHHMMSSZ> tag"],
     alarms: [/^[^,\s][^,]*(,\s*[^,\s][^,]*)*$/, "comma-separated CloudWatch alarm names"],
     "max-critical": [/^(0|[1-9]\d{0,3})$/, "a whole number of findings from 0 to 9999"],
     "max-high": [/^(0|[1-9]\d{0,3})$/, "a whole number of findings from 0 to 9999"],
     "timeout-minutes": [/^[1-9]\d{0,2}$/, "minutes from 1 to 999"],
     "poll-seconds": [/^[1-9]\d{0,2}$/, "seconds from 1 to 999"],
-    service: [/^[A-Za-z0-9._-]{1,100}$/, "a repository name"],
+    service: [REPOSITORY_NAME, "a repository name"],
     "ledger-table": [/^[A-Za-z0-9_.-]{3,255}$/, "a DynamoDB table name"],
     "minimum-hours": [/^(0|[1-9]\d{0,3})$/, "whole hours from 0 to 9999"],
     "task-definition": [

@@ -1,5 +1,5 @@
 import { QueryCommand, type AttributeValue, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { LEDGER_SCHEMA } from "../../../components/deploymentLedger";
+import { LEDGER_SCHEMA } from "../../../shared/ledger";
 import { ReleaseError } from "./release";
 
 /** The ledger field that holds the image digest a deployment ran (the record's `artifact-digest`). */

@@ -7,7 +7,8 @@
  * values in one environment out, every problem at once.
  */
 
-import { roleArn, roleName, type Naming } from "../../../components/naming";
+import { roleName, type Naming } from "../../../shared/names";
+import { roleArn } from "../../../shared/arns";
 import { windowProblems } from "../../../shared/deployWindow";
 
 export const ENVIRONMENTS = ["dev", "sit", "prod"] as const;

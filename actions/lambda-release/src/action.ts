@@ -8,14 +8,15 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CodeDeployClient } from "@aws-sdk/client-codedeploy";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { LambdaClient } from "@aws-sdk/client-lambda";
-import { boundaryPolicyArn, roleArn, type Naming } from "../../../components/naming";
+import { boundaryPolicyArn, roleArn } from "../../../shared/arns";
 import {
+    type Naming,
     codeDeployApplicationName,
     codeDeployRoleName,
     lambdaErrorAlarmName,
     lambdaExecutionRoleName,
-} from "../../../components/permissions/lambda";
-import { Ledger } from "../../../tools/lib/ledger";
+} from "../../../shared/names";
+import { Ledger } from "../../../shared/ledgerClient";
 import { escapeCommand, type Env } from "../../lib/runtime";
 import { InputError, readInputs, type Inputs } from "./inputs";
 import {
@@ -95,88 +96,95 @@ export function functionPlan(v: Readonly<Record<string, string>>): FunctionPlan 
     };
 }
 
+type Values = Readonly<Record<string, string>>;
+type Log = (line: string) => void;
+
+/** The build manifest of the package, refused when it was built from another commit than the one deployed. */
+function builtManifest(v: Values): BuildManifest {
+    const manifest = JSON.parse(readFileSync(v.manifest, "utf8")) as BuildManifest;
+    if (manifest.commit !== v.commit) {
+        throw new ReleaseError(`the package was built from ${manifest.commit}, not ${v.commit}; nothing was changed`);
+    }
+    return manifest;
+}
+
+/** `package`: the digest Lambda will report, written beside the zip with the commit it was built from. */
+function packageBuild(v: Values, log: Log): Record<string, string> {
+    const digest = codeSha256(readFileSync(v.package));
+    const manifest: BuildManifest = { commit: v.commit, codeSha256: digest };
+    const manifestPath = v.manifest ?? v.package.replace(/\.zip$/, ".json");
+    writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+    log(`${v.package}: code SHA-256 ${digest}, commit ${v.commit}`);
+    return { "code-sha256": digest, manifest: manifestPath };
+}
+
+/** `deploy`: a new version published and the alias moved to it, at once or through a canary. */
+async function deploy(v: Values, clients: Clients, t: Target): Promise<Record<string, string>> {
+    const manifest = builtManifest(v);
+    const { version, codeSha256: digest } = await publish(
+        t,
+        readFileSync(v.package),
+        manifest.codeSha256,
+        versionDescription(v.tag, v.commit),
+    );
+    const previous =
+        v.strategy === "canary"
+            ? await canary(t, version, {
+                  cloudwatch: clients.cloudwatch(),
+                  alarmNames: v["canary-alarms"].split(",").map((name) => name.trim()),
+                  weights: (v["canary-weights"] ?? "10").split(",").map(Number),
+                  bakeMs: Number(v["bake-minutes"] ?? "10") * 60_000,
+                  pollMs: Number(v["poll-seconds"] ?? "30") * 1000,
+              })
+            : await pointAlias(t, version);
+    return { version, "previous-version": previous, "code-sha256": digest };
+}
+
+/** `rollback-target`: the version to return to, which must carry the tag and commit of its deployment. */
+async function chooseRollbackTarget(v: Values, clients: Clients, t: Target, log: Log): Promise<Record<string, string>> {
+    const history = v["ledger-table"] ? ledgerHistory(clients.dynamodb(), v["ledger-table"], v.service) : undefined;
+    const { current, target: chosen } = await rollbackTarget(t, { version: v.version, tag: v.tag, history });
+    log(
+        `rollback of ${v.alias}: version ${current} -> ${chosen.version} (${chosen.tag ?? "untagged"}, commit ${chosen.commit ?? "unknown"})`,
+    );
+    if (!chosen.tag || !chosen.commit) {
+        throw new ReleaseError(`version ${chosen.version} was not published by a deployment (no tag and commit in its description)`);
+    }
+    return { "current-version": current, version: chosen.version, tag: chosen.tag, commit: chosen.commit };
+}
+
+/** `release`: the function's CodeDeploy rollout started from the package (see rollout.ts). */
+async function release(v: Values, clients: Clients, clock: Clock, log: Log): Promise<Record<string, string>> {
+    const manifest = builtManifest(v);
+    const services = { lambda: clients.lambda(), codedeploy: clients.codedeploy(), iam: clients.iam(), cloudwatch: clients.cloudwatch() };
+    const plan = functionPlan(v);
+    const started = await startRelease(services, plan, readFileSync(v.package), manifest.codeSha256, v.tag, v.commit, clock, log);
+    return {
+        version: started.version,
+        "previous-version": started.previousVersion,
+        "deployment-id": started.deploymentId ?? "",
+        "code-sha256": manifest.codeSha256,
+    };
+}
+
 /** Runs one command; returns its outputs. */
-export async function run(inputs: Inputs, clients: Clients, clock: Clock, log: (line: string) => void): Promise<Record<string, string>> {
+export async function run(inputs: Inputs, clients: Clients, clock: Clock, log: Log): Promise<Record<string, string>> {
     const v = inputs.values;
     const target = (): Target => ({ lambda: clients.lambda(), functionName: v["function-name"], alias: v.alias, clock, log });
     switch (inputs.command) {
-        case "package": {
-            const digest = codeSha256(readFileSync(v.package));
-            const manifest: BuildManifest = { commit: v.commit, codeSha256: digest };
-            const manifestPath = v.manifest ?? v.package.replace(/\.zip$/, ".json");
-            writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
-            log(`${v.package}: code SHA-256 ${digest}, commit ${v.commit}`);
-            return { "code-sha256": digest, manifest: manifestPath };
-        }
-        case "deploy": {
-            const manifest = JSON.parse(readFileSync(v.manifest, "utf8")) as BuildManifest;
-            if (manifest.commit !== v.commit) {
-                throw new ReleaseError(`the package was built from ${manifest.commit}, not ${v.commit}; nothing was changed`);
-            }
-            const t = target();
-            const { version, codeSha256: digest } = await publish(
-                t,
-                readFileSync(v.package),
-                manifest.codeSha256,
-                versionDescription(v.tag, v.commit),
-            );
-            const previous =
-                v.strategy === "canary"
-                    ? await canary(t, version, {
-                          cloudwatch: clients.cloudwatch(),
-                          alarmNames: v["canary-alarms"].split(",").map((name) => name.trim()),
-                          weights: (v["canary-weights"] ?? "10").split(",").map(Number),
-                          bakeMs: Number(v["bake-minutes"] ?? "10") * 60_000,
-                          pollMs: Number(v["poll-seconds"] ?? "30") * 1000,
-                      })
-                    : await pointAlias(t, version);
-            return { version, "previous-version": previous, "code-sha256": digest };
-        }
+        case "package":
+            return packageBuild(v, log);
+        case "deploy":
+            return deploy(v, clients, target());
         case "stability": {
             const ledger = new Ledger({ tableName: v["ledger-table"], dynamodb: clients.dynamodb(), now: () => clock.now() });
             log(await checkStability(ledger, v.service, v.commit, Number(v["minimum-hours"]), clock.now()));
             return {};
         }
-        case "rollback-target": {
-            const history = v["ledger-table"] ? ledgerHistory(clients.dynamodb(), v["ledger-table"], v.service) : undefined;
-            const { current, target: chosen } = await rollbackTarget(target(), { version: v.version, tag: v.tag, history });
-            log(
-                `rollback of ${v.alias}: version ${current} -> ${chosen.version} (${chosen.tag ?? "untagged"}, commit ${chosen.commit ?? "unknown"})`,
-            );
-            if (!chosen.tag || !chosen.commit) {
-                throw new ReleaseError(
-                    `version ${chosen.version} was not published by a deployment (no tag and commit in its description)`,
-                );
-            }
-            return { "current-version": current, version: chosen.version, tag: chosen.tag, commit: chosen.commit };
-        }
-        case "release": {
-            const manifest = JSON.parse(readFileSync(v.manifest, "utf8")) as BuildManifest;
-            if (manifest.commit !== v.commit) {
-                throw new ReleaseError(`the package was built from ${manifest.commit}, not ${v.commit}; nothing was changed`);
-            }
-            const started = await startRelease(
-                {
-                    lambda: clients.lambda(),
-                    codedeploy: clients.codedeploy(),
-                    iam: clients.iam(),
-                    cloudwatch: clients.cloudwatch(),
-                },
-                functionPlan(v),
-                readFileSync(v.package),
-                manifest.codeSha256,
-                v.tag,
-                v.commit,
-                clock,
-                log,
-            );
-            return {
-                version: started.version,
-                "previous-version": started.previousVersion,
-                "deployment-id": started.deploymentId ?? "",
-                "code-sha256": manifest.codeSha256,
-            };
-        }
+        case "rollback-target":
+            return chooseRollbackTarget(v, clients, target(), log);
+        case "release":
+            return release(v, clients, clock, log);
         case "report": {
             const info = await reportRollout(
                 clients.codedeploy(),

@@ -1,5 +1,7 @@
 import { checkedInputs, InputError, type InputChecks } from "../../lib/inputs";
 import type { Env } from "../../lib/runtime";
+import { DEPLOY_TAG, ENVIRONMENTS, REPOSITORY_NAME } from "../../../shared/formats";
+
 /** The action's commands and the inputs each one needs. */
 export const COMMANDS = {
     package: ["package", "commit"],
@@ -33,21 +35,18 @@ const CHECKS: InputChecks = {
     package: [/^\S+\.zip$/, "the path of the .zip package"],
     manifest: [/^\S+\.json$/, "the path of the build manifest (.json)"],
     commit: [/^[0-9a-f]{40}$/, "a full 40-character commit SHA"],
-    tag: [
-        /^deploy-(dev|sit|prod)-([A-Za-z0-9_-]{1,64}-)?\d{8}T\d{6}Z$/,
-        "a deploy-<env>-<YYYYMMDDTHHMMSSZ> or deploy-<env>-<function>-<YYYYMMDDTHHMMSSZ> tag",
-    ],
+    tag: [DEPLOY_TAG, "a deploy-<env>-<YYYYMMDDTHHMMSSZ> or deploy-<env>-<function>-<YYYYMMDDTHHMMSSZ> tag"],
     strategy: [/^(all-at-once|canary)$/, "all-at-once or canary"],
     "canary-alarms": [/^[^,\s][^,]*(,\s*[^,\s][^,]*)*$/, "comma-separated CloudWatch alarm names"],
     alarms: [/^[^,\s][^,]*(,\s*[^,\s][^,]*)*$/, "comma-separated CloudWatch alarm names"],
     "canary-weights": [/^([1-9]\d?)(,[1-9]\d?)*$/, "ascending percentages from 1 to 99, e.g. 10 or 10,50"],
     "bake-minutes": [/^([1-9]\d{0,2})$/, "minutes from 1 to 999"],
     "poll-seconds": [/^([1-9]\d{0,2})$/, "seconds from 1 to 999"],
-    service: [/^[A-Za-z0-9._-]{1,100}$/, "a repository name"],
+    service: [REPOSITORY_NAME, "a repository name"],
     "ledger-table": [/^[A-Za-z0-9_.-]{3,255}$/, "a DynamoDB table name"],
     "minimum-hours": [/^(0|[1-9]\d{0,3})$/, "whole hours from 0 to 9999"],
     version: [/^[1-9]\d{0,9}$/, "a published version number"],
-    environment: [/^(dev|sit|prod)$/, "dev, sit or prod"],
+    environment: [new RegExp(`^(${ENVIRONMENTS.join("|")})$`), "dev, sit or prod"],
     prefix: [/^[a-z0-9][a-z0-9-]{0,30}$/, "the foundation's name prefix"],
     "account-id": [/^\d{12}$/, "a 12-digit AWS account id"],
     region: [/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region"],

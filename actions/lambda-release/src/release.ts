@@ -10,6 +10,7 @@ import {
     type LambdaClient,
 } from "@aws-sdk/client-lambda";
 import { DescribeAlarmsCommand, type CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { parseDeployTag } from "../../../shared/formats";
 
 /** Time as the release sees it: injected, so the tests bake a canary for hours in no time. */
 export interface Clock {
@@ -51,8 +52,8 @@ export function versionDescription(tag: string, commit: string): string {
 
 /** The tag and commit a version's description carries, or undefined for a version this release did not publish. */
 export function parseVersionDescription(description: string | undefined): { tag: string; commit: string } | undefined {
-    const match = /^(deploy-(?:dev|sit|prod)-(?:[A-Za-z0-9_-]{1,64}-)?\d{8}T\d{6}Z) ([0-9a-f]{40})$/.exec(description ?? "");
-    return match ? { tag: match[1], commit: match[2] } : undefined;
+    const [tag = "", commit = "", ...rest] = (description ?? "").split(" ");
+    return parseDeployTag(tag) && /^[0-9a-f]{40}$/.test(commit) && rest.length === 0 ? { tag, commit } : undefined;
 }
 
 function routedWeights(alias: AliasConfiguration): [string, number][] {

@@ -1,6 +1,6 @@
 import { QueryCommand, type AttributeValue, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { LEDGER_SCHEMA } from "../../../components/deploymentLedger";
-import type { Ledger } from "../../../tools/lib/ledger";
+import { LEDGER_SCHEMA } from "../../../shared/ledger";
+import type { Ledger } from "../../../shared/ledgerClient";
 import { ReleaseError, type DeploymentHistory } from "./release";
 
 const HOUR_MS = 3_600_000;

@@ -2,13 +2,13 @@
  * The deployment recorder as an action: the same `main` as `npm run deployment`, with its arguments taken
  * from the action's inputs and defaults from the run (service, run id and attempt, commit, actor, run URL,
  * the GitHub server's URL, so GitHub Enterprise Server runs are recorded too). The ledger and the deployment
- * metric are the recorder's own (`tools/lib/ledger.ts`); nothing is redone here. A failed metric after the
+ * metric are the recorder's own (`shared/ledgerClient.ts`); nothing is redone here. A failed metric after the
  * ledger write is a warning there; a `finish` whose start was never written is a warning here (the job has
  * already failed at its start step, and that is the outcome to see).
  */
 import { appendFileSync } from "fs";
-import { main, productionLedger, workflowWarning } from "../../../tools/deployment";
-import { NotStartedError, type Ledger } from "../../../tools/lib/ledger";
+import { main, productionLedger, workflowWarning } from "../../../tools/lib/recorder";
+import { NotStartedError, type Ledger } from "../../../shared/ledgerClient";
 import { input, type Env } from "../../lib/runtime";
 
 const START = [

@@ -115,8 +115,8 @@ export function certificateProblem(result: Verified, request: Request, digest: s
     return undefined;
 }
 
-/** Lists, downloads and verifies; copies the chosen build to the destination. */
-export function selectBuild(request: Request, gh: Gh, log: (line: string) => void): Selected {
+/** Every problem with the request's values at once. */
+function requestProblems(request: Request): string[] {
     const problems: string[] = [];
     if (!REPOSITORY.test(request.repository)) problems.push(`repository must be owner/name, got '${request.repository}'`);
     if (!COMMIT.test(request.commit)) problems.push(`commit must be a full 40-character SHA, got '${request.commit}'`);
@@ -126,9 +126,11 @@ export function selectBuild(request: Request, gh: Gh, log: (line: string) => voi
     if (request.functionName && !/^[A-Za-z0-9_-]{1,64}$/.test(request.functionName)) {
         problems.push(`function-name must be a Lambda function name, got '${request.functionName}'`);
     }
-    if (problems.length > 0) throw new BuildError(problems.join("\n"));
-    const name = request.functionName ? `lambda-${request.functionName}-${request.commit}` : `lambda-${request.commit}`;
+    return problems;
+}
 
+/** The artifacts of that name the repository keeps, as the API lists them. */
+function listArtifacts(request: Request, name: string, gh: Gh): Artifact[] {
     const listed = gh([
         "api",
         `repos/${request.repository}/actions/artifacts?name=${name}&per_page=100`,
@@ -137,11 +139,63 @@ export function selectBuild(request: Request, gh: Gh, log: (line: string) => voi
         ".artifacts[]",
     ]);
     if (listed.status !== 0) throw new BuildError(`could not list the artifacts ${name}: ${listed.stderr.trim()}`);
-    const artifacts = listed.stdout
+    return listed.stdout
         .split("\n")
         .filter((line) => line.trim())
         .map((line) => JSON.parse(line) as Artifact);
-    const found = candidates(artifacts, name, request.commit);
+}
+
+/** One candidate (`where`, for messages) downloaded into `dir` and verified: its digest, or why it is refused. */
+function verifyArtifact(
+    request: Request,
+    gh: Gh,
+    name: string,
+    runId: string,
+    dir: string,
+    where: string,
+): { digest: string } | { refused: string } {
+    const download = gh(["run", "download", runId, "--repo", request.repository, "--name", name, "--dir", dir]);
+    const file = path.join(dir, PACKAGE);
+    if (download.status !== 0 || !existsSync(file))
+        return { refused: `${where}: not downloaded (${download.stderr.trim() || `no ${PACKAGE}`})` };
+    const digest = createHash("sha256").update(readFileSync(file)).digest("hex");
+    const verify = gh([
+        "attestation",
+        "verify",
+        file,
+        "--repo",
+        request.repository,
+        "--signer-workflow",
+        request.signerWorkflow,
+        "--source-ref",
+        SOURCE_REF,
+        "--source-digest",
+        request.commit,
+        "--deny-self-hosted-runners",
+        "--format",
+        "json",
+    ]);
+    if (verify.status !== 0) {
+        return {
+            refused: `${where} (sha256:${digest}): no attestation by ${request.signerWorkflow} on a push to ${SOURCE_REF} (${verify.stderr.trim()})`,
+        };
+    }
+    let results: Verified[];
+    try {
+        results = JSON.parse(verify.stdout) as Verified[];
+    } catch {
+        return { refused: `${where}: gh printed no JSON` };
+    }
+    const reasons = results.map((r) => certificateProblem(r, request, digest));
+    return reasons.includes(undefined) ? { digest } : { refused: `${where} (sha256:${digest}): ${reasons[0] ?? "no attestation"}` };
+}
+
+/** Lists, downloads and verifies; copies the chosen build to the destination. */
+export function selectBuild(request: Request, gh: Gh, log: (line: string) => void): Selected {
+    const problems = requestProblems(request);
+    if (problems.length > 0) throw new BuildError(problems.join("\n"));
+    const name = request.functionName ? `lambda-${request.functionName}-${request.commit}` : `lambda-${request.commit}`;
+    const found = candidates(listArtifacts(request, name, gh), name, request.commit);
     if (found.length === 0)
         throw new BuildError(`no artifact ${name} built from ${request.commit} (kept 90 days); only what main built can be deployed`);
 
@@ -152,45 +206,9 @@ export function selectBuild(request: Request, gh: Gh, log: (line: string) => voi
             const runId = String(artifact.workflow_run?.id);
             const where = `artifact ${artifact.id} of run ${runId}`;
             const dir = path.join(work, String(artifact.id));
-            const download = gh(["run", "download", runId, "--repo", request.repository, "--name", name, "--dir", dir]);
-            const file = path.join(dir, PACKAGE);
-            if (download.status !== 0 || !existsSync(file)) {
-                refused.push(`${where}: not downloaded (${download.stderr.trim() || `no ${PACKAGE}`})`);
-                continue;
-            }
-            const digest = createHash("sha256").update(readFileSync(file)).digest("hex");
-            const verify = gh([
-                "attestation",
-                "verify",
-                file,
-                "--repo",
-                request.repository,
-                "--signer-workflow",
-                request.signerWorkflow,
-                "--source-ref",
-                SOURCE_REF,
-                "--source-digest",
-                request.commit,
-                "--deny-self-hosted-runners",
-                "--format",
-                "json",
-            ]);
-            if (verify.status !== 0) {
-                refused.push(
-                    `${where} (sha256:${digest}): no attestation by ${request.signerWorkflow} on a push to ${SOURCE_REF} (${verify.stderr.trim()})`,
-                );
-                continue;
-            }
-            let results: Verified[];
-            try {
-                results = JSON.parse(verify.stdout) as Verified[];
-            } catch {
-                refused.push(`${where}: gh printed no JSON`);
-                continue;
-            }
-            const reasons = results.map((r) => certificateProblem(r, request, digest));
-            if (!reasons.includes(undefined)) {
-                refused.push(`${where} (sha256:${digest}): ${reasons[0] ?? "no attestation"}`);
+            const verified = verifyArtifact(request, gh, name, runId, dir, where);
+            if ("refused" in verified) {
+                refused.push(verified.refused);
                 continue;
             }
             mkdirSync(request.destination, { recursive: true });
@@ -198,6 +216,7 @@ export function selectBuild(request: Request, gh: Gh, log: (line: string) => voi
                 if (existsSync(path.join(dir, f))) copyFileSync(path.join(dir, f), path.join(request.destination, f));
             }
             for (const line of refused) log(`::warning::refused ${line}`);
+            const { digest } = verified;
             log(`build of ${request.commit}: ${where}, sha256:${digest}, attested by ${request.signerWorkflow}@${SOURCE_REF} on ${EVENT}`);
             return { digest, runId, artifactId: String(artifact.id) };
         }

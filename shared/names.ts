@@ -1,4 +1,4 @@
-import type { Environment } from "../config";
+import type { Environment } from "./formats";
 
 /** Names the foundation gives the AWS resources it owns; policy documents are built from them before anything exists. */
 export interface Naming {
@@ -18,10 +18,6 @@ export const keyAliasName = (n: Naming) => `alias/${n.prefix}-${n.environment}`;
 export const accessLogBucketName = (n: Naming) => `${n.prefix}-state-access-logs-${n.environment}`;
 /** The managed policy that bounds every role the program creates (administrator-owned, see README "Security"). */
 export const boundaryPolicyName = (n: Naming) => `${n.prefix}-pipeline-boundary-${n.environment}`;
-export const boundaryPolicyArn = (n: Naming) => `arn:aws:iam::${n.accountId}:policy/${boundaryPolicyName(n)}`;
-export const roleArn = (n: Naming, name: string) => `arn:aws:iam::${n.accountId}:role/${name}`;
-/** Every role the pipeline may create or change is named `<prefix>-*`. */
-export const pipelineRolesArn = (n: Naming) => roleArn(n, `${n.prefix}-*`);
 /**
  * Ends every name a pattern derives from a repository name. GitHub repository names hold only letters,
  * digits, '.', '_' and '-', and IAM role names may hold '@': so `<...>-svc@*` never matches a name derived
@@ -47,13 +43,8 @@ export const ecsTaskRolePattern = (n: Naming, repository: string) => `${n.prefix
  * config refuses a repository name that makes no ECR name, and two names that differ only in case).
  */
 export const containerRepositoryName = (n: Pick<Naming, "prefix">, repository: string) => `${n.prefix}/${repository.toLowerCase()}`;
-export const containerRepositoryArn = (n: Naming, name: string) => `arn:aws:ecr:${n.region}:${n.accountId}:repository/${name}`;
-/** Every ECR repository the foundation creates: `<prefix>/*`. */
-export const containerRepositoriesArn = (n: Naming) => containerRepositoryArn(n, `${n.prefix}/*`);
-/** AWS Chatbot names a Slack channel configuration `chat-configuration/slack-channel/<configuration name>`. */
+/** AWS Chatbot's Slack channel configuration of one channel (its ARN: `chat-configuration/slack-channel/<name>`). */
 export const chatbotConfigurationName = (n: Naming, channel: string) => `${n.prefix}-${n.environment}-${channel}`;
-export const chatbotConfigurationArn = (n: Naming, name: string) =>
-    `arn:aws:chatbot::${n.accountId}:chat-configuration/slack-channel/${name}`;
 /** IAM role names are at most 64 characters; long repository names are cut and kept unique by a hash. */
 export function roleName(n: Naming, kind: "deployer" | "previewer" | "ledger-reader" | "chatbot", repository: string): string {
     const full = `${n.prefix}-${kind}-${n.environment}-${repository}`;
@@ -61,15 +52,44 @@ export function roleName(n: Naming, kind: "deployer" | "previewer" | "ledger-rea
     return `${full.slice(0, 55)}-${shortHash(full)}`;
 }
 
-export const tableArn = (n: Naming, table: string) => `arn:aws:dynamodb:${n.region}:${n.accountId}:table/${table}`;
-export const bucketArn = (bucket: string) => `arn:aws:s3:::${bucket}`;
-export const oidcProviderArn = (accountId: string, host = GITHUB_OIDC_HOST) => `arn:aws:iam::${accountId}:oidc-provider/${host}`;
-
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 /** Pulumi Cloud's OIDC issuer is `https://api.pulumi.com/oidc`; IAM names its provider and condition keys by host and path. */
 export const PULUMI_OIDC_HOST = "api.pulumi.com/oidc";
-export const pulumiOidcProviderArn = (accountId: string) => `arn:aws:iam::${accountId}:oidc-provider/${PULUMI_OIDC_HOST}`;
 export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
+
+/** The audit log group the deployment records are mirrored to. */
+export const auditLogGroupName = (n: Naming) => `/${n.prefix}/deployments/${n.environment}`;
+
+/** The role Pulumi Deployments assume in an environment's account; the next stack's settings name it by this. */
+export const pulumiDeployerRoleName = (naming: Pick<Naming, "prefix" | "environment">) =>
+    `${naming.prefix}-pulumi-deployer-${naming.environment}`;
+
+/** CodeDeploy application of a Lambda service: one per repository and account, its groups named for the functions. */
+export const codeDeployApplicationName = (n: Pick<Naming, "prefix">, repository: string) => `${n.prefix}-lambda-${repository}`;
+
+/**
+ * The role CodeDeploy acts as while it shifts a service's aliases: `<prefix>-codedeploy-<env>-<repository>`,
+ * made by the foundation (bounded, trusted by CodeDeploy only); cut and hashed like the other role names.
+ */
+export function codeDeployRoleName(n: Pick<Naming, "prefix" | "environment">, repository: string): string {
+    const full = `${n.prefix}-codedeploy-${n.environment}-${repository}`;
+    return full.length <= 64 ? full : `${full.slice(0, 55)}-${shortHash(full)}`;
+}
+
+/**
+ * A function's execution role: `<prefix>-lambda-<repository>@<function>`, inside the service's own space (so
+ * its deployer passes it and no other service's); the function's name is replaced by its hash when the whole
+ * would pass IAM's 64 characters. Undefined when even that is too long (the config check reports it).
+ */
+export function lambdaExecutionRoleName(n: Pick<Naming, "prefix">, repository: string, functionName: string): string | undefined {
+    const space = `${n.prefix}-lambda-${repository}${NAME_DELIMITER}`;
+    for (const name of [`${space}${functionName}`, `${space}${shortHash(functionName)}`]) if (name.length <= 64) return name;
+    return undefined;
+}
+
+/** The error alarm the foundation declares for each declared function: the one every rollout watches. */
+export const lambdaErrorAlarmName = (n: Pick<Naming, "prefix" | "environment">, functionName: string) =>
+    `${n.prefix}-${n.environment}-lambda-${functionName}-errors`;
 
 /** 32-bit FNV-1a: stable across runs and machines. */
 export function fnv1a(text: string): number {

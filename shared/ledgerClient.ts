@@ -8,8 +8,8 @@ import {
     type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { LEDGER_SCHEMA } from "../../components/deploymentLedger";
-import { DEPLOYMENT_METRIC_NAMESPACE, DEPLOYMENT_METRICS } from "../../components/deploymentMetrics";
+import { LEDGER_SCHEMA } from "./ledger";
+import { DEPLOYMENT_METRIC_NAMESPACE, DEPLOYMENT_METRICS } from "./metrics";
 
 export type Kind = "deploy" | "rollback";
 export type Outcome = "succeeded" | "failed" | "cancelled";
