@@ -1,9 +1,8 @@
 import { strict as assert } from "assert";
-import { spawn } from "child_process";
 import { recorderArguments } from "../../actions/record-deployment/src/action";
-import { bundlePath } from "../../tools/bundle";
 import { Ledger } from "../../tools/lib/ledger";
-import { createLedgerTable, CREDENTIALS, datapoints, REGION, startCloudWatch, startDynamo } from "../helpers/aws";
+import { createLedgerTable, datapoints, startCloudWatch, startDynamo } from "../helpers/aws";
+import { runRecorderBundle } from "../support/recordDeployment";
 
 describe("actions/record-deployment: the recorder as an action", () => {
     const RUN = {
@@ -117,27 +116,8 @@ describe("actions/record-deployment: the recorder as an action", () => {
             await dynamo.stop();
             await cloudwatch.stop();
         });
-        const runBundle = (inputs: Record<string, string>): Promise<{ status: number | null; stdout: string }> =>
-            new Promise((resolve, reject) => {
-                const env: NodeJS.ProcessEnv = {
-                    PATH: process.env.PATH,
-                    ...RUN,
-                    LEDGER_TABLE: "bbws-deployments-sit",
-                    AWS_REGION: REGION,
-                    AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-                    AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-                    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-                    AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.endpoint,
-                    NODE_NO_WARNINGS: "1",
-                    AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: "1",
-                };
-                for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
-                const child = spawn(process.execPath, [bundlePath("record-deployment")], { env });
-                let stdout = "";
-                child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-                child.on("error", reject);
-                child.on("close", (status) => resolve({ status, stdout }));
-            });
+        const runBundle = (inputs: Record<string, string>) =>
+            runRecorderBundle(inputs, { dynamodb: dynamo.endpoint, cloudwatch: cloudwatch.endpoint }, RUN, "bbws-deployments-sit");
 
         it("records a start and a finish, publishes the metric, then answers the promotion check", async () => {
             const started = await runBundle({ command: "start", environment: "sit" });
