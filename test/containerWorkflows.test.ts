@@ -2,22 +2,10 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import { COMMANDS, type Command } from "../actions/ecs-release/src/inputs";
 import { FOUNDATION_WORKFLOWS, roleTrust } from "../components/githubOidc";
-import { loadWorkflow, type Step } from "./helpers/workflows";
+import { pipelineWorkflows } from "./support/pipelineWorkflows";
 
-const REUSABLE = ["container-build.yml", "container-deploy.yml", "container-rollback.yml"].map((f) => path.join(".github", "workflows", f));
-const EXAMPLES = ["pipeline.yml", "rollback.yml"].map((f) => path.join("examples", "container-service", ".github", "workflows", f));
-const FILES = [...REUSABLE, ...EXAMPLES];
+const { REUSABLE, EXAMPLES, FILES, load, jobsOf, steps, step, names } = pipelineWorkflows("container", "container-service");
 const [build, deploy, rollback] = REUSABLE;
-
-const load = loadWorkflow;
-const jobsOf = (file: string) => Object.entries(load(file).jobs);
-const steps = (file: string) => jobsOf(file).flatMap(([name, job]) => (job.steps ?? []).map((step) => ({ file, job: name, step })));
-const step = (file: string, job: string, match: (s: Step) => boolean) => {
-    const found = load(file).jobs[job].steps?.find(match);
-    assert.ok(found, `${file}:${job}: no such step`);
-    return found;
-};
-const names = (file: string, job: string) => (load(file).jobs[job].steps ?? []).map((s) => s.name ?? s.id ?? s.uses ?? "");
 
 // actionlint, pins, permissions, secrets and the shared actions' declared inputs are checked for every workflow
 // in workflows.test.ts. What follows is the container pipeline's own behaviour, and who may assume its roles.

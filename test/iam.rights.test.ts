@@ -1,8 +1,6 @@
-import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { keyPolicy } from "../components/encryptionKey";
 import { boundaryPolicyArn } from "../shared/arns";
 import { roleName, type Naming } from "../shared/names";
 import {
@@ -13,7 +11,8 @@ import {
     previewerPermissions,
 } from "../components/permissions";
 import { derivedRoles } from "../components/permissions/limits";
-import { decide, type Decision, type Request, type StackPolicies } from "./helpers/iamSimulation";
+import type { StackPolicies } from "./helpers/iamSimulation";
+import { decisionsOn, documentStack } from "./support/iamStacks";
 import { fixtureConfig, PREFIX, REGION, SERVED_PULUMI } from "./helpers/rightsFixture";
 
 /**
@@ -22,10 +21,6 @@ import { fixtureConfig, PREFIX, REGION, SERVED_PULUMI } from "./helpers/rightsFi
  * carries. The foundation (deploys.foundation), a served Pulumi repository, a Terraform repository and a
  * Lambda service, in sit (whose ledger prod's gated jobs read).
  */
-
-interface Case extends Request {
-    readonly expected: Decision;
-}
 
 const ENV = "sit";
 const ACCOUNT = "222222222222";
@@ -79,31 +74,10 @@ before(() => {
         { name: previewer(SERVED_PULUMI.name), policy: previewerPermissions(args) },
         { name: reader(SERVED_PULUMI.name), policy: ledgerReaderPermissions(naming, SERVED_PULUMI.name) },
     ];
-    policies = {
-        accountId: ACCOUNT,
-        roles: roles.map((r) => r.name),
-        identity: new Map(roles.map((r) => [r.name, r.policy as unknown])),
-        boundaries: new Map(roles.map((r) => [r.name, boundaryDocument as unknown])),
-        bucketPolicies: new Map(),
-        keyPolicy: keyPolicy(naming),
-    };
+    policies = documentStack(naming, roles, boundaryDocument);
 });
 
-/** Every case evaluated, compared at once so one failure shows the whole matrix. */
-async function assertDecisions(cases: readonly Case[], stack = () => policies): Promise<void> {
-    const label = (c: Case) => `${c.role} ${c.action} ${c.resource} ${JSON.stringify(c.context ?? {})}`;
-    const actual = await Promise.all(cases.map(async (c) => `${label(c)} -> ${await decide(stack(), c)}`));
-    assert.deepEqual(
-        actual,
-        cases.map((c) => `${label(c)} -> ${c.expected}`),
-    );
-}
-
-/** The stack after one bounded role's own policy was rewritten to `*` on `*`: what the boundary alone holds. */
-function rewritten(name: string): StackPolicies {
-    const everything = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
-    return { ...policies, identity: new Map([...policies.identity, [name, everything]]) };
-}
+const { assertDecisions, rewritten } = decisionsOn(() => policies);
 
 describe("rights follow declarations: a served Pulumi repository", () => {
     it("gets none of the foundation's IAM, KMS, ledger or identity-provider rights", async () => {

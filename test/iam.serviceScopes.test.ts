@@ -1,14 +1,13 @@
-import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { keyPolicy } from "../components/encryptionKey";
 import { roleName, type Naming } from "../shared/names";
 import { bootstrapRoleNames, permissionsBoundary } from "../components/permissions";
 import { derivedRoles } from "../components/permissions/limits";
 import { REPOSITORY_TAG } from "../components/permissions/terraform";
 import type { StackConfig } from "../config";
-import { decide, type Decision, type Request, type StackPolicies } from "./helpers/iamSimulation";
+import type { StackPolicies } from "./helpers/iamSimulation";
+import { decisionsOn, documentStack } from "./support/iamStacks";
 import { fixtureConfig, PREFIX, REGION, REPOSITORIES } from "./helpers/rightsFixture";
 
 /**
@@ -18,10 +17,6 @@ import { fixtureConfig, PREFIX, REGION, REPOSITORIES } from "./helpers/rightsFix
  * distribution) declared by the foundation's repository tag, beside a second network repository whose resources
  * must stay its own.
  */
-
-interface Case extends Request {
-    readonly expected: Decision;
-}
 
 const ENV = "dev";
 const ACCOUNT = "111111111111";
@@ -56,30 +51,10 @@ before(() => {
     });
     const boundary = permissionsBoundary(naming, bootstrapRoleNames(naming, config.repositories), config.deployableServices);
     const roles = derivedRoles(config);
-    policies = {
-        accountId: ACCOUNT,
-        roles: roles.map((r) => r.name),
-        identity: new Map(roles.map((r) => [r.name, r.policy as unknown])),
-        boundaries: new Map(roles.map((r) => [r.name, boundary as unknown])),
-        bucketPolicies: new Map(),
-        keyPolicy: keyPolicy(naming),
-    };
+    policies = documentStack(naming, roles, boundary);
 });
 
-async function assertDecisions(cases: readonly Case[], stack = () => policies): Promise<void> {
-    const label = (c: Case) => `${c.role} ${c.action} ${c.resource} ${JSON.stringify(c.context ?? {})}`;
-    const actual = await Promise.all(cases.map(async (c) => `${label(c)} -> ${await decide(stack(), c)}`));
-    assert.deepEqual(
-        actual,
-        cases.map((c) => `${label(c)} -> ${c.expected}`),
-    );
-}
-
-/** The stack after one role's own policy was rewritten to `*` on `*`: what the boundary alone holds. */
-function rewritten(name: string): StackPolicies {
-    const everything = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
-    return { ...policies, identity: new Map([...policies.identity, [name, everything]]) };
-}
+const { assertDecisions, rewritten } = decisionsOn(() => policies);
 
 describe("declared services by name: an SQS queue", () => {
     it("lets the deployer manage its own queues and find queues, and nothing of another repository", async () => {

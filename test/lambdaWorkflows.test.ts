@@ -3,21 +3,10 @@ import * as path from "path";
 import picomatch from "picomatch";
 import { parseStackConfig } from "../config";
 import { COMMANDS, type Command } from "../actions/lambda-release/src/inputs";
-import { loadWorkflow, type Step } from "./helpers/workflows";
+import { pipelineWorkflows } from "./support/pipelineWorkflows";
 import { stackConfig } from "./helpers/stacks";
 
-const REUSABLE = ["lambda-build.yml", "lambda-deploy.yml", "lambda-rollback.yml"].map((f) => path.join(".github", "workflows", f));
-const EXAMPLES = ["pipeline.yml", "rollback.yml"].map((f) => path.join("examples", "lambda-service", ".github", "workflows", f));
-const FILES = [...REUSABLE, ...EXAMPLES];
-
-const load = loadWorkflow;
-const jobsOf = (file: string) => Object.entries(load(file).jobs);
-const steps = (file: string) => jobsOf(file).flatMap(([name, job]) => (job.steps ?? []).map((step) => ({ file, job: name, step })));
-const step = (file: string, job: string, match: (s: Step) => boolean) => {
-    const found = load(file).jobs[job].steps?.find(match);
-    assert.ok(found, `${file}:${job}: no such step`);
-    return found;
-};
+const { REUSABLE, EXAMPLES, FILES, load, jobsOf, steps, step } = pipelineWorkflows("lambda", "lambda-service");
 
 // The hardening rules common to every workflow (actionlint, pins, permissions, secrets, checkout, Node 24,
 // the shared actions' declared inputs, nothing destructive) are checked once, for every workflow and

@@ -5,9 +5,10 @@ import * as path from "path";
 import { synthesize, type Graph } from "../tools/lib/synthesize";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { rules } from "../policies/rules";
-import { mutate, runResourceRule, runStackRule, type RunOptions } from "./helpers/policy";
+import { runResourceRule, runStackRule, type RunOptions } from "./helpers/policy";
 import { readStackFile } from "../config/stackFiles";
 import { REPOSITORIES, writeStacks } from "./helpers/rightsFixture";
+import { granting } from "./support/rightsGraphs";
 import { deployScopesDisjoint } from "../policies/rules/deployScopesDisjoint";
 import { foundationRights } from "../policies/rules/foundationRights";
 import { policyStatements } from "../policies/rules/policyStatements";
@@ -36,14 +37,6 @@ before(async () => {
     const config = readStackFile(writeStacks(directory, { dev: changes, sit: changes, prod: changes }).dev);
     for (const mode of ["resolved", "preview"] as const) graphs[mode] = await synthesize({ stack: "dev", config, mode });
 });
-
-function granting(graph: Graph, policy: string, statement: Record<string, unknown>): Graph {
-    return mutate(graph, ROLE_POLICY, policy, (r) => {
-        const document = JSON.parse(r.inputs.policy as string) as { Statement: unknown[] };
-        document.Statement.push(statement);
-        r.inputs.policy = JSON.stringify(document);
-    });
-}
 
 const policyViolations = (graph: Graph, name: string) => {
     const resource = graph.resources.find((r) => r.type === ROLE_POLICY && r.name === name);

@@ -3,22 +3,16 @@ import * as fs from "fs";
 import * as path from "path";
 import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
 import { createValidatedPolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
-import { type Environment, type RawConfig } from "../config";
+import { type Environment } from "../config";
 import { NEXT_STACK } from "../config/pulumiCloud";
 import { pulumiTrustPolicy } from "../components/pulumiCloudDeployer";
 import { PULUMI_OIDC_HOST } from "../shared/names";
 import { analyzeGraph, PolicyPackProcess, readPolicyConfig } from "../tools/lib/analyzer";
-import { readStackFile } from "../tools/lib/stackFile";
-import type { Graph, GraphResource, SynthesisMode } from "../tools/lib/synthesize";
+import type { GraphResource } from "../tools/lib/synthesize";
 import { ROOT } from "./helpers/run";
 import { resource, resourcesOf, synth, T, withConfig } from "./helpers/stacks";
-import { graphOf, memoGraph } from "./support/graphs";
+import { ACCOUNTS, BACKEND, CLOUD, EXPECTED, exampleConfig, graphKey, STACKS, useCloudGraphs } from "./support/pulumiCloud";
 
-const STACKS: readonly Environment[] = ["dev", "sit", "prod"];
-const CLOUD = "cicd-foundation:pulumiCloud";
-const BACKEND = "cicd-foundation:backend";
-const EXAMPLES = path.join(ROOT, "examples", "pulumi-cloud");
-const ACCOUNTS: Record<Environment, string> = { dev: "536580886816", sit: "815856636111", prod: "093646564004" };
 const PACK_VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, "policies", "package.json"), "utf8")) as { version: string }).version;
 
 const PS = {
@@ -30,70 +24,16 @@ const PS = {
     webhook: "pulumiservice:index:Webhook",
 } as const;
 
-/** What each example stack file asks for: its own access, and the next stack's guard rails. */
-const EXPECTED: Record<
-    Environment,
-    {
-        next: Environment;
-        deployCommits: boolean;
-        cron: string;
-        autoRemediate: boolean;
-        mode: "audit" | "preventative";
-        permissions: Record<string, number>;
-    }
-> = {
-    dev: {
-        next: "sit",
-        deployCommits: false,
-        cron: "0 5 * * *",
-        autoRemediate: false,
-        mode: "preventative",
-        permissions: { auditors: 101, developers: 102, platform: 103 },
-    },
-    sit: {
-        next: "prod",
-        deployCommits: false,
-        cron: "0 6 * * *",
-        autoRemediate: false,
-        mode: "preventative",
-        permissions: { auditors: 101, developers: 101, platform: 103 },
-    },
-    prod: {
-        next: "dev",
-        deployCommits: true,
-        cron: "0 4 * * *",
-        autoRemediate: true,
-        mode: "audit",
-        permissions: { auditors: 101, platform: 103 },
-    },
-};
-
-function exampleConfig(stack: Environment): RawConfig {
-    return readStackFile(path.join(EXAMPLES, `Pulumi.${stack}.yaml`));
-}
-
 const isCloudResource = (r: GraphResource) => r.type.startsWith("pulumiservice:") || r.urn.includes("cicd:identity:PulumiDeployer");
 
 describe("Pulumi Cloud mode: resources, trust and the pack", () => {
-    const graphs: Record<string, Graph> = {};
-    const key = (stack: Environment, backend: "s3" | "cloud", mode: SynthesisMode) => `${stack}.${backend}.${mode}`;
-
-    before(async () => {
-        for (const stack of STACKS) {
-            for (const mode of ["resolved", "preview"] as const) {
-                graphs[key(stack, "s3", mode)] = await graphOf(stack, mode);
-                graphs[key(stack, "cloud", mode)] = await memoGraph(`${stack}.cloud-example.${mode}`, () =>
-                    synth(stack, mode, exampleConfig(stack)),
-                );
-            }
-        }
-    });
+    const graphs = useCloudGraphs();
 
     describe("resources", () => {
         it("creates no Pulumi Cloud resource and no Pulumi OIDC provider in s3 mode", () => {
             for (const stack of STACKS) {
                 for (const mode of ["resolved", "preview"] as const) {
-                    const graph = graphs[key(stack, "s3", mode)];
+                    const graph = graphs[graphKey(stack, "s3", mode)];
                     assert.deepEqual(graph.resources.filter(isCloudResource), []);
                     const providers = resourcesOf(graph, T.oidcProvider).map((r) => r.inputs.url);
                     assert.deepEqual(providers, ["https://token.actions.githubusercontent.com"]);
@@ -108,7 +48,7 @@ describe("Pulumi Cloud mode: resources, trust and the pack", () => {
                     "resolved",
                     withConfig(exampleConfig(stack), { [BACKEND]: undefined, [CLOUD]: undefined }),
                 );
-                const cloud = graphs[key(stack, "cloud", "resolved")];
+                const cloud = graphs[graphKey(stack, "cloud", "resolved")];
                 const next = EXPECTED[stack].next;
                 const added = cloud.resources
                     .filter((r) => !s3Twin.resources.some((s) => s.urn === r.urn))
@@ -139,7 +79,7 @@ describe("Pulumi Cloud mode: resources, trust and the pack", () => {
             const stackRef = { organization: "bbws", project: "cicd-foundation", stack: next };
 
             it(`${stack} configures ${next}'s Deployment Settings: pull-request previews ${next === "dev" ? "on" : "off"}, push deploys ${expected.deployCommits ? "on" : "off"}, OIDC into ${next}'s account`, () => {
-                const graph = graphs[key(stack, "cloud", "preview")];
+                const graph = graphs[graphKey(stack, "cloud", "preview")];
                 assert.deepEqual(resourcesOf(graph, PS.settings).length, 1);
                 assert.deepEqual(resource(graph, PS.settings, `pulumi-cloud-${next}`).inputs, {
                     ...stackRef,
@@ -165,7 +105,7 @@ describe("Pulumi Cloud mode: resources, trust and the pack", () => {
             });
 
             it(`${stack} sets ${next}'s daily drift schedule, its environment tag and its ${expected.mode} policy group`, () => {
-                const graph = graphs[key(stack, "cloud", "preview")];
+                const graph = graphs[graphKey(stack, "cloud", "preview")];
                 const drift = resource(graph, PS.drift, `pulumi-cloud-${next}`);
                 assert.deepEqual(drift.inputs, { ...stackRef, scheduleCron: expected.cron, autoRemediate: expected.autoRemediate });
                 // After the read of the stack it configures (pulumiCloud.stackOrder.test.ts), and its settings.
@@ -187,7 +127,7 @@ describe("Pulumi Cloud mode: resources, trust and the pack", () => {
             });
 
             it(`${stack} grants its own teams their permissions and sends its failures and drift to Slack as a secret`, () => {
-                const graph = graphs[key(stack, "cloud", "preview")];
+                const graph = graphs[graphKey(stack, "cloud", "preview")];
                 const permissions = resourcesOf(graph, PS.permission)
                     .map((r) => r.inputs)
                     .sort((a, b) => String(a.team).localeCompare(String(b.team)));
@@ -220,7 +160,7 @@ describe("Pulumi Cloud mode: resources, trust and the pack", () => {
             });
 
             it(`${stack} creates Pulumi's OIDC provider and a Deployments role with the foundation deployer's permissions`, () => {
-                const graph = graphs[key(stack, "cloud", "preview")];
+                const graph = graphs[graphKey(stack, "cloud", "preview")];
                 const provider = resource(graph, T.oidcProvider, "pulumi-deployer-oidc");
                 assert.deepEqual(provider.inputs, { url: "https://api.pulumi.com/oidc", clientIdLists: ["bbws"] });
                 assert.deepEqual([provider.protect, provider.retainOnDelete], [stack === "prod", stack === "prod"]);
@@ -323,7 +263,7 @@ describe("Pulumi Cloud mode: resources, trust and the pack", () => {
             it(`passes ${stack} in both modes, resolved and in a first preview, with its policy config`, async () => {
                 for (const backend of ["s3", "cloud"] as const) {
                     for (const mode of ["resolved", "preview"] as const) {
-                        const { diagnostics } = await analyzeGraph(graphs[key(stack, backend, mode)], readPolicyConfig(stack), pack);
+                        const { diagnostics } = await analyzeGraph(graphs[graphKey(stack, backend, mode)], readPolicyConfig(stack), pack);
                         assert.deepEqual(diagnostics, [], `${backend} ${mode}`);
                     }
                 }
@@ -332,18 +272,18 @@ describe("Pulumi Cloud mode: resources, trust and the pack", () => {
 
         it("reads the environment from the stack tag the previous stack sets, as Pulumi Cloud sends it", async () => {
             const previous = (STACKS.find((s) => NEXT_STACK[s] === "dev") ?? "prod") as Environment;
-            const tags = resource(graphs[key(previous, "cloud", "resolved")], PS.tags, "pulumi-cloud-dev").inputs.tags as Record<
+            const tags = resource(graphs[graphKey(previous, "cloud", "resolved")], PS.tags, "pulumi-cloud-dev").inputs.tags as Record<
                 string,
                 string
             >;
             assert.deepEqual(tags, { environment: "dev" });
             // No policy config at all: the tag alone makes dev's unprotected state legal.
-            const tagged = await analyzeGraph(graphs[key("dev", "cloud", "preview")], {}, pack, tags);
+            const tagged = await analyzeGraph(graphs[graphKey("dev", "cloud", "preview")], {}, pack, tags);
             assert.deepEqual(
                 tagged.diagnostics.filter((d) => d.level === "mandatory"),
                 [],
             );
-            const untagged = await analyzeGraph(graphs[key("dev", "cloud", "preview")], {}, pack);
+            const untagged = await analyzeGraph(graphs[graphKey("dev", "cloud", "preview")], {}, pack);
             const policies = [...new Set(untagged.diagnostics.filter((d) => d.level === "mandatory").map((d) => d.policy))].sort();
             // Without it the pack fails closed and judges dev as prod.
             // (dev declares no GitHub resource: prod's stack owns every environment's GitHub side.)

@@ -5,7 +5,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
 import { createValidatedPolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
-import { ConfigError, parseStackConfig, type Environment, type RawConfig } from "../config";
+import { type Environment, type RawConfig } from "../config";
 import { NEXT_STACK, ORGANISATION_CREDENTIAL_KEYS } from "../config/pulumiCloud";
 import {
     PULUMI_DEPLOYMENTS_OPERATIONS,
@@ -20,6 +20,7 @@ import type { Graph } from "../tools/lib/synthesize";
 import { decide, stackPolicies, type Decision } from "./helpers/iamSimulation";
 import { runTool } from "./helpers/run";
 import { resource, resourcesOf, synth, T } from "./helpers/stacks";
+import { problemsOf } from "./support/pulumiCloud";
 
 /*
  * A fixture organisation of this file's own (not the committed stack files): Pulumi organisation "acme",
@@ -74,17 +75,6 @@ function fixtureConfig(environment: Environment): Record<string, unknown> {
         ...(environment === "prod" ? { "cicd-foundation:ownsRepositoryRuleset": true } : {}),
         "cicd-foundation:slackWebhook": { secure: "v1:Zml4dHVyZQ==:Zml4dHVyZQ==" },
     };
-}
-
-/** Every problem a config has, as the user reads them. */
-function problemsOf(raw: RawConfig, stack: Environment): string[] {
-    try {
-        parseStackConfig(raw, stack);
-    } catch (error) {
-        if (error instanceof ConfigError) return [...error.problems];
-        throw error;
-    }
-    return [];
 }
 
 /** A raw config with keys added as the engine hands them over: `secret` ones as `pulumi config set --secret` leaves them. */

@@ -2,91 +2,19 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ConfigError, parseStackConfig, type Environment, type RawConfig } from "../config";
+import { parseStackConfig, type Environment } from "../config";
 import { NEXT_STACK, pulumiCloudJsonSchema } from "../config/pulumiCloud";
-import { readStackFile } from "../tools/lib/stackFile";
-import type { Graph, SynthesisMode } from "../tools/lib/synthesize";
-import { ROOT, runTool } from "./helpers/run";
-import { stackConfig, synth, withConfig } from "./helpers/stacks";
-import { graphOf, memoGraph } from "./support/graphs";
-
-const STACKS: readonly Environment[] = ["dev", "sit", "prod"];
-const CLOUD = "cicd-foundation:pulumiCloud";
-const BACKEND = "cicd-foundation:backend";
-const EXAMPLES = path.join(ROOT, "examples", "pulumi-cloud");
-const ACCOUNTS: Record<Environment, string> = { dev: "536580886816", sit: "815856636111", prod: "093646564004" };
-
-/** What each example stack file asks for: its own access, and the next stack's guard rails. */
-const EXPECTED: Record<
-    Environment,
-    {
-        next: Environment;
-        deployCommits: boolean;
-        cron: string;
-        autoRemediate: boolean;
-        mode: "audit" | "preventative";
-        permissions: Record<string, number>;
-    }
-> = {
-    dev: {
-        next: "sit",
-        deployCommits: false,
-        cron: "0 5 * * *",
-        autoRemediate: false,
-        mode: "preventative",
-        permissions: { auditors: 101, developers: 102, platform: 103 },
-    },
-    sit: {
-        next: "prod",
-        deployCommits: false,
-        cron: "0 6 * * *",
-        autoRemediate: false,
-        mode: "preventative",
-        permissions: { auditors: 101, developers: 101, platform: 103 },
-    },
-    prod: {
-        next: "dev",
-        deployCommits: true,
-        cron: "0 4 * * *",
-        autoRemediate: true,
-        mode: "audit",
-        permissions: { auditors: 101, platform: 103 },
-    },
-};
-
-function exampleConfig(stack: Environment): RawConfig {
-    return readStackFile(path.join(EXAMPLES, `Pulumi.${stack}.yaml`));
-}
+import { runTool } from "./helpers/run";
+import { stackConfig, withConfig } from "./helpers/stacks";
+import { ACCOUNTS, BACKEND, CLOUD, EXAMPLES, EXPECTED, exampleConfig, problemsOf, STACKS, useCloudGraphs } from "./support/pulumiCloud";
 
 function cloudObject(stack: Environment): Record<string, unknown> {
     return JSON.parse(exampleConfig(stack).values[CLOUD]) as Record<string, unknown>;
 }
 
-/** Every problem a config has, as the user reads them. */
-function problemsOf(raw: RawConfig, stack: Environment): string[] {
-    try {
-        parseStackConfig(raw, stack);
-    } catch (error) {
-        if (error instanceof ConfigError) return [...error.problems];
-        throw error;
-    }
-    return [];
-}
-
 describe("Pulumi Cloud mode: config", () => {
-    const graphs: Record<string, Graph> = {};
-    const key = (stack: Environment, backend: "s3" | "cloud", mode: SynthesisMode) => `${stack}.${backend}.${mode}`;
-
-    before(async () => {
-        for (const stack of STACKS) {
-            for (const mode of ["resolved", "preview"] as const) {
-                graphs[key(stack, "s3", mode)] = await graphOf(stack, mode);
-                graphs[key(stack, "cloud", mode)] = await memoGraph(`${stack}.cloud-example.${mode}`, () =>
-                    synth(stack, mode, exampleConfig(stack)),
-                );
-            }
-        }
-    });
+    // The examples synthesize in both modes: a failure fails the file here, before its config tests.
+    useCloudGraphs();
 
     describe("config", () => {
         it("reads each example's Pulumi Cloud object with its defaults", () => {

@@ -6,7 +6,6 @@
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { ENVIRONMENTS } from "../config";
@@ -16,7 +15,7 @@ import { parseArgs, UsageError } from "./lib/args";
 import { analyzeGraph, POLICY_PACK_DIR, PolicyPackProcess, readPolicyConfig } from "./lib/analyzer";
 import { PROJECT_ROOT, readStackFile, stackFilePath } from "./lib/stackFile";
 import { synthesize } from "./lib/synthesize";
-import { markdownTable } from "./lib/table";
+import { benchReport, ms, ratio, type Measurements, type PackStartup, type ScaleRow } from "./bench/report";
 
 const USAGE = "usage: npm run bench -- [--runs N] [--stacks dev,sit,prod] [--scales 10,100,300] [--sharded 300,1000] [--out FILE]";
 const PROGRAM = path.join(PROJECT_ROOT, "tools", "bench", "program.js");
@@ -35,8 +34,6 @@ const median = (values: number[]) => {
     const mid = Math.floor(sorted.length / 2);
     return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
-const ms = (value: number) => `${Math.round(value)} ms`;
-const ratio = (slow: number, fast: number) => `${(slow / fast).toFixed(1)}×`;
 
 /**
  * The harness compiled, so a measured process loads no TypeScript tooling that pulumi would not load:
@@ -164,7 +161,16 @@ function scaledStackFile(directory: string, repositories: number): string {
     return path.join(directory, "Pulumi.prod.yaml");
 }
 
-async function main(argv: string[]): Promise<void> {
+interface BenchArguments {
+    readonly runs: number;
+    readonly stacks: string[];
+    readonly scales: number[];
+    readonly sharded: number[];
+    readonly out: string;
+}
+
+/** The command line, checked: each bad value is a UsageError naming its flag. */
+function benchArguments(argv: string[]): BenchArguments {
     const args = parseArgs(
         argv,
         {
@@ -185,16 +191,19 @@ async function main(argv: string[]): Promise<void> {
     const stacks = (args.values.stacks as string).split(",");
     if (stacks.some((stack) => !(ENVIRONMENTS as readonly string[]).includes(stack)))
         throw new UsageError(`--stacks must list stacks among ${ENVIRONMENTS.join(", ")}, got '${args.values.stacks}'\n${USAGE}`);
-    const log = (line: string) => process.stderr.write(`${line}\n`);
+    return { runs, stacks, scales, sharded, out: args.values.out as string };
+}
 
-    compileHarness();
-    const floors = floorPacks();
+const log = (line: string) => process.stderr.write(`${line}\n`);
+type Run = Awaited<ReturnType<typeof runProgram>>;
+const wall = (results: Run[]) => median(results.map((r) => r.wallMs));
+const startup = (results: Run[]) => median(results.map((r) => r.startupMs));
 
-    // 1. Program start-up plus synthesis, per stack: the configured path against the default path; and the
-    //    configured path once more with every stack trace source-mapped (PULUMI_DEBUG_PROMISE_LEAKS set).
-    type Run = Awaited<ReturnType<typeof runProgram>>;
-    const wall = (results: Run[]) => median(results.map((r) => r.wallMs));
-    const startup = (results: Run[]) => median(results.map((r) => r.startupMs));
+/**
+ * 1. Program start-up plus synthesis, per stack: the configured path against the default path; and the
+ *    configured path once more with every stack trace source-mapped (PULUMI_DEBUG_PROMISE_LEAKS set).
+ */
+async function measurePrograms(stacks: readonly string[], runs: number): Promise<string[][]> {
     const programRows: string[][] = [];
     for (const stack of stacks) {
         const file = `Pulumi.${stack}.yaml`;
@@ -214,9 +223,15 @@ async function main(argv: string[]): Promise<void> {
         ]);
         log(`program ${stack}: ${ms(wall(byDefault))} -> ${ms(wall(configured))}`);
     }
+    return programRows;
+}
 
-    // 2. Policy pack start-up as the CLI starts it: the pack's main (compiled) against its TypeScript
-    //    source, and the floors every pack pays.
+/**
+ * 2. Policy pack start-up as the CLI starts it: the pack's main (compiled) against its TypeScript
+ *    source, and the floors every pack pays.
+ */
+async function measurePackStartup(runs: number): Promise<PackStartup> {
+    const floors = floorPacks();
     const pack = {
         compiled: median(await repeat(runs, () => packStartup("."))),
         typescript: median(await repeat(runs, () => packStartup("./index.ts"))),
@@ -224,8 +239,11 @@ async function main(argv: string[]): Promise<void> {
         emptyPack: median(await repeat(runs, () => packStartup(floors.emptyPack))),
     };
     log(`pack start-up: ${ms(pack.typescript)} -> ${ms(pack.compiled)} (floors ${ms(pack.runner)}, ${ms(pack.emptyPack)})`);
+    return pack;
+}
 
-    // 3. Analysis of the prod stack (a first preview) by a running pack.
+/** 3. Analysis of the prod stack (a first preview) by a running pack. */
+async function measureAnalysis(runs: number): Promise<Measurements["analysis"]> {
     const running = await PolicyPackProcess.start();
     const graph = await synthesize({ stack: "prod", config: readStackFile(stackFilePath("prod")), mode: "preview" });
     const analysis = median(
@@ -237,10 +255,12 @@ async function main(argv: string[]): Promise<void> {
     );
     running.stop();
     log(`analysis: ${ms(analysis)}`);
+    return { ms: analysis, resources: graph.resources.length };
+}
 
-    // 4. Scale: synthesis plus analysis of one stack with N repositories, each in a fresh process.
-    const scaleRows: { repositories: number; resources: number; synthMs: number; analysisMs: number; totalMs: number; maxRssMb: number }[] =
-        [];
+/** 4. Scale: synthesis plus analysis of one stack with N repositories, each in a fresh process. */
+async function measureScales(scales: readonly number[], runs: number): Promise<ScaleRow[]> {
+    const scaleRows: ScaleRow[] = [];
     for (const repositories of scales) {
         const file = scaledStackFile(fs.mkdtempSync(path.join(BENCH_DIR, `scale-${repositories}-`)), repositories);
         const results = await repeat(Math.min(runs, 3), () => runProgram("configured", file, "prod", { analyze: true }));
@@ -256,34 +276,37 @@ async function main(argv: string[]): Promise<void> {
         });
         log(`scale ${repositories}: ${ms(scaleRows[scaleRows.length - 1].totalMs)}`);
     }
-    const perRepo = (row: (typeof scaleRows)[number]) => row.totalMs / row.repositories;
-    // What one more repository costs: the slope from the smallest run, free of the fixed start-up.
-    const base = scaleRows[0];
-    const marginal = (row: (typeof scaleRows)[number]) =>
-        row === base ? Number.NaN : (row.totalMs - base.totalMs) / (row.repositories - base.repositories);
-    const firstSlope = scaleRows.length > 1 ? marginal(scaleRows[1]) : Number.NaN;
+    return scaleRows;
+}
 
-    // 5. Shards: N generated repositories in shards of at most 62 (a shard's GitHub side within an hour's writes),
-    //    every prod shard's stack (the largest: it declares the shard's GitHub side) synthesized and analyzed in a
-    //    fresh process, and the foundation tier's prod stack beside them, which checks every shard's file.
+/** Every prod shard's stack of a layout, each synthesized and analyzed in a fresh process. */
+async function shardRunsOf(layout: ReturnType<typeof shardedStacks>, repositories: number) {
+    const shardRuns: (ShardRun & { synthMs: number; analysisMs: number })[] = [];
+    for (const s of layout.stacks.filter((x) => x.environment === "prod")) {
+        const [result] = await repeat(1, () => runProgram("configured", s.file, s.stack, { analyze: true, policyConfig: s.policyConfig }));
+        if ((result.mandatory ?? 0) > 0)
+            throw new Error(`${s.stack} of the layout with ${repositories} repositories has mandatory violations`);
+        shardRuns.push({
+            repositories: s.repositories,
+            totalMs: result.wallMs,
+            synthMs: result.synthMs,
+            analysisMs: result.analysisMs ?? Number.NaN,
+            maxRssMb: result.maxRssMb,
+        });
+    }
+    return shardRuns;
+}
+
+/**
+ * 5. Shards: N generated repositories in shards of at most 62 (a shard's GitHub side within an hour's writes),
+ *    every prod shard's stack (the largest: it declares the shard's GitHub side) synthesized and analyzed in a
+ *    fresh process, and the foundation tier's prod stack beside them, which checks every shard's file.
+ */
+async function measureShards(sharded: readonly number[]): Promise<string[][]> {
     const shardRows: string[][] = [];
     for (const repositories of sharded) {
         const layout = shardedStacks(PROJECT_ROOT, fs.mkdtempSync(path.join(BENCH_DIR, `sharded-${repositories}-`)), repositories);
-        const shardRuns: (ShardRun & { synthMs: number; analysisMs: number })[] = [];
-        for (const s of layout.stacks.filter((x) => x.environment === "prod")) {
-            const [result] = await repeat(1, () =>
-                runProgram("configured", s.file, s.stack, { analyze: true, policyConfig: s.policyConfig }),
-            );
-            if ((result.mandatory ?? 0) > 0)
-                throw new Error(`${s.stack} of the layout with ${repositories} repositories has mandatory violations`);
-            shardRuns.push({
-                repositories: s.repositories,
-                totalMs: result.wallMs,
-                synthMs: result.synthMs,
-                analysisMs: result.analysisMs ?? Number.NaN,
-                maxRssMb: result.maxRssMb,
-            });
-        }
+        const shardRuns = await shardRunsOf(layout, repositories);
         const [tier] = await repeat(1, () =>
             runProgram("configured", path.join(layout.directory, "Pulumi.prod.yaml"), "prod", { analyze: true }),
         );
@@ -302,130 +325,23 @@ async function main(argv: string[]): Promise<void> {
         ]);
         log(`sharded ${repositories}: ${summary.shards} shards, median ${ms(summary.medianMs)}, slowest ${ms(summary.maxMs)}`);
     }
-    const firstShardRow = shardRows[0];
-    const perRepositoryRatio =
-        shardRows.length > 1
-            ? shardRows
-                  .slice(1)
-                  .map((row) => `${row[0]}: ${ratio(parseFloat(row[5]), parseFloat(firstShardRow[5]))}`)
-                  .join(", ")
-            : "";
+    return shardRows;
+}
 
-    const cpu = os.cpus()[0]?.model ?? "unknown CPU";
-    const report = `# Performance
-
-Measured by \`npm run bench\` in one run on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}. Medians of ${runs} runs (scale: ${Math.min(runs, 3)}). Timing on a shared machine is noisy: read the ratios, not the milliseconds. This file is written by the benchmark; edit \`tools/bench.ts\`, not this.
-
-## Program start-up plus synthesis
-
-A fresh process per run, started as the Pulumi Node.js host (\`@pulumi/pulumi/cmd/run\`) starts it, with
-source-map-support registered first, then the program under the mock monitor for the stack (a first
-preview). **Default**: what the host does for a TypeScript project by default (\`typescript: true\`,
-\`tsconfig.json\`): ts-node type-checks \`index.ts\` and the provider SDKs it imports. **Configured**: what
-\`Pulumi.yaml\` asks for (\`typescript: false\`): package.json's main, \`runtime/main.js\`, runs the build in \`bin/\`.
-_Start-up_ is the time until the program is loaded, before the first resource is registered.
-_Configured, every trace mapped_ sets \`PULUMI_DEBUG_PROMISE_LEAKS\`, which turns off \`runtime/promiseStacks.js\`: the
-SDK's stack trace on each of its promises is then source-mapped as on the default path.
-
-${markdownTable(
-    [
-        "stack",
-        "resources",
-        "default",
-        "configured",
-        "ratio",
-        "start-up default",
-        "start-up configured",
-        "start-up ratio",
-        "configured, every trace mapped",
-    ],
-    programRows,
-)}
-
-## Policy pack start-up
-
-Time until the pack serves (prints its port), started as the CLI starts it: \`run-policy-pack <engine>
-<program>\` in \`policies/\`. **TypeScript**: the program \`./index.ts\`, type-checked by ts-node.
-**Compiled**: \`.\`, whose \`main\` (\`main.js\`) runs the build in \`policies/bin\`. The floors: the SDK's
-runner with a program that serves at once, and a \`PolicyPack\` without policies. The runner registers
-ts-node, and so loads TypeScript, before it loads any pack (\`cmd/run-policy-pack\` passes
-\`typeScript: true\` on Node.js whatever \`PulumiPolicy.yaml\` says); that floor bounds every pack's ratio.
-
-${markdownTable(
-    ["TypeScript", "compiled", "ratio", "floor: runner only", "floor: empty PolicyPack", "ratio at the runner floor"],
-    [
-        [
-            ms(pack.typescript),
-            ms(pack.compiled),
-            ratio(pack.typescript, pack.compiled),
-            ms(pack.runner),
-            ms(pack.emptyPack),
-            ratio(pack.typescript, pack.runner),
-        ],
-    ],
-)}
-
-## Analysis
-
-The running pack analyzes the prod stack (a first preview, ${graph.resources.length} resources): one \`Analyze\` per resource and one \`AnalyzeStack\`: **${ms(analysis)}**.
-
-## Scale
-
-The prod stack file with N generated repositories; synthesis plus analysis in a fresh process (configured path).
-_Per repository_ divides the whole run, fixed start-up included, so it falls as N grows; _added per
-repository_ is the slope from the smallest run, and _vs first slope_ compares each slope with the first:
-a quadratic rule or component would make it grow with N.
-
-${markdownTable(
-    [
-        "repositories",
-        "resources",
-        "synthesis",
-        "analysis",
-        "total (process)",
-        "per repository",
-        "added per repository",
-        "vs first slope",
-        "peak memory",
-    ],
-    scaleRows.map((row) => [
-        String(row.repositories),
-        String(row.resources),
-        ms(row.synthMs),
-        ms(row.analysisMs),
-        ms(row.totalMs),
-        ms(perRepo(row)),
-        row === base ? "-" : ms(marginal(row)),
-        row === base ? "-" : ratio(marginal(row), firstSlope),
-        `${row.maxRssMb} MiB`,
-    ]),
-)}
-
-## Shards
-
-N generated repositories split into shards of at most 62 (docs/shards.md: a shard's GitHub side stays within
-GitHub's 500 content-creating requests an hour), each shard's prod stack (the largest: it declares the shard's
-GitHub side for all three environments) synthesized and analyzed by the pack in a fresh process, one run per shard.
-Every run also reads and checks every other stack file of the project (three per shard), so a shard's time grows
-with the organisation only through that check. _Per repository_ is the median over shards of a shard's time divided
-by its repositories${perRepositoryRatio ? `; against the first layout: ${perRepositoryRatio}` : ""}.
-
-${markdownTable(
-    [
-        "repositories",
-        "shards",
-        "repositories a shard",
-        "median shard",
-        "slowest shard (synthesis + analysis)",
-        "per repository",
-        "peak memory",
-        "foundation tier (prod)",
-    ],
-    shardRows,
-)}
-`;
+async function main(argv: string[]): Promise<void> {
+    const args = benchArguments(argv);
+    compileHarness();
+    const measurements: Measurements = {
+        runs: args.runs,
+        programRows: await measurePrograms(args.stacks, args.runs),
+        pack: await measurePackStartup(args.runs),
+        analysis: await measureAnalysis(args.runs),
+        scaleRows: await measureScales(args.scales, args.runs),
+        shardRows: await measureShards(args.sharded),
+    };
+    const report = benchReport(measurements);
     fs.rmSync(BENCH_DIR, { recursive: true, force: true });
-    const out = path.resolve(PROJECT_ROOT, args.values.out as string);
+    const out = path.resolve(PROJECT_ROOT, args.out);
     // The GitHub API budget of the committed stacks and of 300 and 1,000 repositories (tools/githubBudget.ts).
     log("GitHub API budget");
     fs.writeFileSync(out, withBudgetSection(report, budgetSection(await budgets(PROJECT_ROOT, [300, 1000]))));

@@ -203,35 +203,49 @@ const minutes = (ms: number) =>
     ms < 120_000 ? `${Math.round(ms / 1000)} s` : ms < 7_200_000 ? `${Math.round(ms / 60_000)} min` : `${(ms / 3_600_000).toFixed(1)} h`;
 const share = (part: number, whole: number) => `${Math.round((100 * part) / whole)} %`;
 
+/** One budget as a row of the section's table: counts, shares of the hour's limits and the times they take. */
+function budgetRow(b: Budget): string[] {
+    const delay = chosenWriteDelayMs(b.writes);
+    // The default delay writes 46 a minute, under 80; past 500 writes it is blocked until the hour is over.
+    const write = DEFAULT_WRITE_DELAY_MS + REQUEST_MS;
+    const fullHours = Math.floor((b.writes - 1) / LIMITS.writesPerHour);
+    const defaultBlocked = b.writes === 0 ? 0 : fullHours * 3_600_000 + (b.writes - fullHours * LIMITS.writesPerHour) * write;
+    const chosenUp = b.writes * (delay + REQUEST_MS);
+    const refreshMs = (b.refreshReads * REQUEST_MS) / chosenRefreshParallelism();
+    const perRepository = b.repositories > 0 ? (b.resources.prod / b.repositories).toFixed(1) : "-";
+    return [
+        String(b.repositories),
+        `${b.resources.dev} / ${b.resources.sit} / ${b.resources.prod}`,
+        perRepository,
+        String(b.writes),
+        String(b.upReads),
+        String(b.refreshReads),
+        share(b.writes, LIMITS.writesPerHour),
+        share(b.writes + b.upReads, LIMITS.appInstallationPerHour),
+        share(b.refreshReads, LIMITS.userTokenPerHour),
+        share(b.refreshReads, LIMITS.appInstallationPerHour),
+        `${delay} ms`,
+        minutes(chosenUp),
+        minutes(defaultBlocked),
+        minutes(refreshMs),
+    ];
+}
+
+/** The calls each GitHub resource type makes, for the types the budgets count. */
+function callsTable(budgets: readonly Budget[]): string {
+    const types = [...new Set(budgets.flatMap((b) => Object.keys(b.byType)))].sort();
+    return markdownTable(
+        ["type", "create: writes", "create: reads", "refresh: reads", "calls"],
+        types.map((type) => {
+            const c = CALLS[type];
+            return [type.split(":").pop() as string, String(c.createWrites), String(c.createReads), String(c.refreshReads), c.source];
+        }),
+    );
+}
+
 /** The section of docs/performance.md: one row per budget, then the calls per type and the chosen settings. */
 export function budgetSection(budgets: readonly Budget[]): string {
-    const rows = budgets.map((b) => {
-        const delay = chosenWriteDelayMs(b.writes);
-        // The default delay writes 46 a minute, under 80; past 500 writes it is blocked until the hour is over.
-        const write = DEFAULT_WRITE_DELAY_MS + REQUEST_MS;
-        const fullHours = Math.floor((b.writes - 1) / LIMITS.writesPerHour);
-        const defaultBlocked = b.writes === 0 ? 0 : fullHours * 3_600_000 + (b.writes - fullHours * LIMITS.writesPerHour) * write;
-        const chosenUp = b.writes * (delay + REQUEST_MS);
-        const refreshMs = (b.refreshReads * REQUEST_MS) / chosenRefreshParallelism();
-        const perRepository = b.repositories > 0 ? (b.resources.prod / b.repositories).toFixed(1) : "-";
-        return [
-            String(b.repositories),
-            `${b.resources.dev} / ${b.resources.sit} / ${b.resources.prod}`,
-            perRepository,
-            String(b.writes),
-            String(b.upReads),
-            String(b.refreshReads),
-            share(b.writes, LIMITS.writesPerHour),
-            share(b.writes + b.upReads, LIMITS.appInstallationPerHour),
-            share(b.refreshReads, LIMITS.userTokenPerHour),
-            share(b.refreshReads, LIMITS.appInstallationPerHour),
-            `${delay} ms`,
-            minutes(chosenUp),
-            minutes(defaultBlocked),
-            minutes(refreshMs),
-        ];
-    });
-    const types = [...new Set(budgets.flatMap((b) => Object.keys(b.byType)))].sort();
+    const rows = budgets.map(budgetRow);
     return `## GitHub API budget
 
 Written by \`npm run github-budget -- --scales ${budgets
@@ -281,13 +295,7 @@ first \`up\` fits an hour.
 Calls per resource type (the provider's Create and Read, \`github/resource_github_*.go\` of
 integrations/terraform-provider-github):
 
-${markdownTable(
-    ["type", "create: writes", "create: reads", "refresh: reads", "calls"],
-    types.map((type) => {
-        const c = CALLS[type];
-        return [type.split(":").pop() as string, String(c.createWrites), String(c.createReads), String(c.refreshReads), c.source];
-    }),
-)}
+${callsTable(budgets)}
 `;
 }
 

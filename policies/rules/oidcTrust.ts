@@ -43,6 +43,7 @@ export interface PulumiDeploymentsSettings {
 const federatedOf = (statement: IamStatement) => asArray((statement.Principal as { Federated?: string | string[] } | undefined)?.Federated);
 const issuerOf = (statement: IamStatement, github: string) =>
     [github, PULUMI].find((host) => federatedOf(statement).some((f) => f.endsWith(`:oidc-provider/${host}`)));
+const issuerName = (host: string | undefined) => (host === PULUMI ? "Pulumi Deployments" : host ? "GitHub Actions" : "OIDC");
 
 /**
  * GitHub Actions' issuer for this stack: github.com's, or a GitHub Enterprise Server's from the rule's config
@@ -162,6 +163,234 @@ function foreignStateReads(
     return found;
 }
 
+type Finding = { resource: PolicyResource; message: string };
+type Say = (message: string) => void;
+
+/** What every role of a stack is judged against. */
+interface StackContext {
+    readonly environment: string;
+    /** GitHub Actions' issuer: github.com's or the configured server's. */
+    readonly githubHost: string;
+    readonly pulumi: PulumiDeploymentsSettings;
+    readonly inlineByRole: Map<string, PolicyResource[]>;
+    readonly attachedByRole: Map<string, PolicyResource[]>;
+    readonly stateBuckets: readonly string[];
+}
+
+/** What a role's trust statements say about GitHub, gathered to judge the role as a whole. */
+interface GithubTrust {
+    readonly subjects: string[];
+    readonly workflows: { label: string; value: string; owner: string }[];
+    readonly pullRequestWorkflows: string[];
+}
+
+/** The stack's state buckets, by their name's `-state-<env>` suffix. */
+function stateBucketsOf(resources: readonly PolicyResource[]): string[] {
+    return resources.flatMap((r) => {
+        const name = r.type === TYPES.bucket ? read(() => r.props.bucket) : { known: false as const };
+        return name.known && typeof name.value === "string" && /-state-(dev|sit|prod)$/.test(name.value) ? [name.value] : [];
+    });
+}
+
+/** The OIDC issuer a statement trusts when it trusts only that issuer's provider in one of the role's accounts. */
+function trustedIssuer(
+    statement: IamStatement,
+    label: string,
+    accounts: readonly string[],
+    githubHost: string,
+    say: Say,
+): string | undefined {
+    const issuer = issuerOf(statement, githubHost);
+    const principal = statement.Principal as Record<string, unknown> | undefined;
+    const federated = asArray(principal?.Federated as string | string[] | undefined);
+    const expected = accounts.map((account) => `arn:aws:iam::${account}:oidc-provider/${issuer}`);
+    const onlyProvider =
+        issuer !== undefined &&
+        typeof principal === "object" &&
+        Object.keys(principal).length === 1 &&
+        federated.length === 1 &&
+        expected.includes(federated[0]);
+    if (onlyProvider) return issuer;
+    say(
+        `${label} must trust only this account's ${issuerName(issuer)} provider, not ${JSON.stringify(statement.Principal ?? statement.NotPrincipal)}.`,
+    );
+    return undefined;
+}
+
+/** The audiences a statement checks, after judging them: StringEquals, and the issuer's own audience. */
+function checkedAudiences(statement: IamStatement, host: string, context: StackContext, say: Say): string[] {
+    const { pulumi, githubHost } = context;
+    const aud = conditionsOn(statement, `${host}:aud`);
+    const audiences = aud.flatMap((c) => c.values.map(String));
+    const audienceOk = (value: string) =>
+        host === githubHost
+            ? value === "sts.amazonaws.com"
+            : pulumi.organization !== undefined
+              ? value === pulumi.organization
+              : PULUMI_ORGANIZATION.test(value);
+    const audOk =
+        aud.length > 0 &&
+        aud.every((c) => c.operator === "StringEquals" && c.values.length > 0) &&
+        audiences.every(audienceOk) &&
+        (host === githubHost || new Set(audiences).size === 1);
+    if (!audOk)
+        say(
+            host === githubHost
+                ? `must check ${host}:aud with StringEquals "sts.amazonaws.com" only.`
+                : `must check ${host}:aud with StringEquals the Pulumi organisation (one exact, lowercase name${pulumi.organization ? `: "${pulumi.organization}"` : ""}).`,
+        );
+    return audiences;
+}
+
+/** A GitHub statement pins the repository by its numeric id and the workflows that may run, exactly. */
+function checkGithubPins(statement: IamStatement, label: string, host: string, say: Say, trust: GithubTrust): void {
+    const ids = conditionsOn(statement, `${host}:repository_id`);
+    const idsOk =
+        ids.length > 0 &&
+        ids.every((c) => c.operator === "StringEquals" && c.values.length > 0 && c.values.every((v) => /^\d+$/.test(String(v))));
+    if (!idsOk) say(`${label} must check ${host}:repository_id with StringEquals the repository's numeric id.`);
+    const refs = conditionsOn(statement, `${host}:job_workflow_ref`);
+    if (refs.length === 0 || refs.some((c) => c.values.length === 0))
+        say(
+            `${label} must check ${host}:job_workflow_ref with StringEquals the workflows that may assume it (OWNER/REPO/.github/workflows/FILE@refs/heads/BRANCH).`,
+        );
+    for (const c of refs)
+        for (const value of c.values.map(String)) {
+            const exact = c.operator === "StringEquals" ? EXACT_WORKFLOW.exec(value) : null;
+            const pullRequest = c.operator === "StringLike" ? PULL_REQUEST_WORKFLOW.exec(value) : null;
+            if (exact) trust.workflows.push({ label, value, owner: exact[1] });
+            else if (pullRequest) {
+                trust.workflows.push({ label, value, owner: pullRequest[1] });
+                trust.pullRequestWorkflows.push(value);
+            } else
+                say(
+                    `${label}: job_workflow_ref '${value}' (${c.operator}) must name one workflow at a branch or tag, with StringEquals and no wildcard.`,
+                );
+        }
+}
+
+/** Each subject names one repository (GitHub) or one stack of the audience's organisation (Pulumi), no wildcard. */
+function checkSubjects(
+    subjects: readonly string[],
+    host: string,
+    audiences: readonly string[],
+    context: StackContext,
+    say: Say,
+    trust: GithubTrust,
+) {
+    const { pulumi, githubHost } = context;
+    for (const value of subjects) {
+        if (host === githubHost) {
+            if (!NAMED_REPOSITORY.test(value) || /[*?]/.test(value.split(":").slice(0, 2).join(":")))
+                say(`subject '${value}' must name one repository, with no wildcard in owner or repository.`);
+            else if (/[*?]/.test(value)) say(`subject '${value}' must not contain a wildcard.`);
+            trust.subjects.push(value);
+            continue;
+        }
+        const parsed = PULUMI_SUBJECT.exec(value);
+        const [, org, project, stack] = parsed ?? [];
+        const pinnedOk =
+            parsed !== null &&
+            audiences.includes(org) &&
+            (pulumi.project === undefined || project === pulumi.project) &&
+            (pulumi.stacks === undefined || pulumi.stacks.includes(stack));
+        if (!pinnedOk)
+            say(
+                `subject '${value}' must be pulumi:deploy:org:<org>:project:<project>:stack:<stack>:operation:<op>:scope:write for the audience's organisation${pulumi.project ? `, project ${pulumi.project}` : ""}${pulumi.stacks ? `, a stack of ${pulumi.stacks.join(", ")}` : ""}, with no wildcard but the operation.`,
+            );
+    }
+}
+
+/** One Allow statement of a trust policy: provider, actions, operators, aud, sub and (GitHub) the pins. */
+function checkStatement(
+    statement: IamStatement,
+    label: string,
+    accounts: readonly string[],
+    context: StackContext,
+    say: Say,
+    trust: GithubTrust,
+) {
+    const { githubHost } = context;
+    const host = trustedIssuer(statement, label, accounts, githubHost, say);
+    if (host === undefined) return;
+    if (!asArray(statement.Action).every((a) => a === "sts:AssumeRoleWithWebIdentity" || a === "sts:TagSession"))
+        say(`${label} must allow only sts:AssumeRoleWithWebIdentity.`);
+    if (Object.keys(statement.Condition ?? {}).some((op) => LAX_OPERATOR.test(op)))
+        say(`must not use ForAllValues: or ...IfExists in an Allow; they match when the key is missing.`);
+    const audiences = checkedAudiences(statement, host, context, say);
+    const sub = conditionsOn(statement, `${host}:sub`).filter((c) => /^(StringEquals|StringLike)$/.test(c.operator));
+    if (sub.length === 0) say(`must restrict ${host}:sub to named ${host === githubHost ? "repositories" : "stacks"}.`);
+    if (host === githubHost) checkGithubPins(statement, label, host, say, trust);
+    checkSubjects(
+        sub.flatMap((c) => c.values.map(String)),
+        host,
+        audiences,
+        context,
+        say,
+        trust,
+    );
+}
+
+/** A GitHub-trusted role as a whole: its workflows' owner, read-only when it trusts pull requests, prod writers. */
+function checkGithubRole(role: PolicyResource, trust: GithubTrust, context: StackContext, say: Say): void {
+    const owners = new Set(trust.subjects.map((s) => NAMED_REPOSITORY.exec(s)?.[1]).filter((o): o is string => !!o));
+    for (const workflow of trust.workflows)
+        if (!owners.has(workflow.owner))
+            say(`${workflow.label}: job_workflow_ref '${workflow.value}' names a workflow outside ${[...owners].join(", ")}.`);
+    const roleWrites = writes(role, context.inlineByRole, context.attachedByRole);
+    if (trust.pullRequestWorkflows.length > 0 && roleWrites !== false)
+        say(`trusts workflows of any pull request (${trust.pullRequestWorkflows.join(", ")}) but its permissions are not read-only.`);
+    const pullRequests = trust.subjects.filter((s) => s.endsWith(":pull_request"));
+    if (pullRequests.length > 0 && roleWrites !== false) {
+        say(`trusts pull requests (${pullRequests.join(", ")}) but its permissions are not read-only.`);
+    }
+    if (roleWrites === false || pullRequests.length > 0) {
+        const repositories = [...new Set(trust.subjects.map((s) => NAMED_REPOSITORY.exec(s)?.[3]).filter((r): r is string => !!r))];
+        for (const problem of foreignStateReads(role, repositories, context.stateBuckets, context.inlineByRole, context.attachedByRole))
+            say(`is read-only, so it may read only its own repository's state: it ${problem}.`);
+    }
+    if (context.environment === "prod" && roleWrites !== false) {
+        const others = trust.subjects.filter((s) => NAMED_REPOSITORY.exec(s)?.[5] !== "environment:prod");
+        if (others.length > 0) say(`can write in prod, so it may trust only environment:prod subjects, not ${others.join(", ")}.`);
+    }
+}
+
+/** Judges one role; true when GitHub subjects may assume it. */
+function checkRole(role: PolicyResource, context: StackContext, say: Say): boolean {
+    const trustPolicy = read(() => parseDocument(role.props.assumeRolePolicy));
+    if (!trustPolicy.known) {
+        say("its trust policy is unknown at preview; build it from config (the account id), not from resource outputs.");
+        return false;
+    }
+    const statements = statementsOf(trustPolicy.value);
+    const githubHost = context.githubHost;
+    const foreign = statements
+        .flatMap(federatedOf)
+        .filter((f) => f.includes(":oidc-provider/") && !issuerOf({ Principal: { Federated: f } } as IamStatement, githubHost));
+    if (foreign.length > 0)
+        say(
+            `trusts ${foreign.join(", ")}, an OIDC issuer other than GitHub Actions' (${githubHost}) and Pulumi Deployments': for a GitHub Enterprise Server, set oidc-trust's githubIssuer (HOST/_services/token) in the pack's config.`,
+        );
+    if (!statements.some((st) => issuerOf(st, githubHost))) return false;
+    const accounts = ownAccounts(role.provider);
+    const trust: GithubTrust = { subjects: [], workflows: [], pullRequestWorkflows: [] };
+    statements.forEach((statement, index) => {
+        if (statement.Effect !== "Allow") return;
+        checkStatement(statement, statementLabel(statement, index), accounts, context, say, trust);
+    });
+    if (trust.subjects.length === 0) return false;
+    checkGithubRole(role, trust, context, say);
+    return true;
+}
+
+/** A role policy or attachment that cannot be placed on a role: the rule fails closed on it. */
+function unplacedFinding(policy: PolicyResource): Finding {
+    return {
+        resource: policy,
+        message: `${policy.type.split(":").pop()} '${policy.name}': cannot tell which role it belongs to (its ${ATTACHING[policy.type]} is unknown at preview and depends on no role of this stack), so no GitHub-trusted role can be judged read-only; name the role from config or pass the role's own output.`,
+    };
+}
+
 /**
  * Roles assumed through OIDC, from GitHub Actions or Pulumi Deployments: every trust statement is
  * that issuer's provider in this account and nothing else; `aud` is checked with StringEquals
@@ -199,159 +428,23 @@ export const oidcTrust = stackRule({
     },
     check: (resources, { environment, notApplicable, config }) => {
         if (!resources.some((r) => r.type === TYPES.role)) notApplicable("no IAM role in this stack");
-        const pulumi = (config.pulumiDeployments ?? {}) as PulumiDeploymentsSettings;
-        const githubHost = githubIssuerOf(resources, config.githubIssuer);
-        const issuerName = (host: string | undefined) => (host === PULUMI ? "Pulumi Deployments" : host ? "GitHub Actions" : "OIDC");
-        const { inline: inlineByRole, attached: attachedByRole, unplaced } = policiesByRole(resources);
-        const stateBuckets = resources.flatMap((r) => {
-            const name = r.type === TYPES.bucket ? read(() => r.props.bucket) : { known: false as const };
-            return name.known && typeof name.value === "string" && /-state-(dev|sit|prod)$/.test(name.value) ? [name.value] : [];
-        });
-        const findings: { resource: PolicyResource; message: string }[] = [];
+        const { inline, attached, unplaced } = policiesByRole(resources);
+        const context: StackContext = {
+            environment,
+            githubHost: githubIssuerOf(resources, config.githubIssuer),
+            pulumi: (config.pulumiDeployments ?? {}) as PulumiDeploymentsSettings,
+            inlineByRole: inline,
+            attachedByRole: attached,
+            stateBuckets: stateBucketsOf(resources),
+        };
+        const findings: Finding[] = [];
         let githubTrusted = false;
         for (const role of resources.filter((r) => r.type === TYPES.role)) {
             const say = (message: string) => findings.push({ resource: role, message: `Role '${role.name}': ${message}` });
-            const trust = read(() => parseDocument(role.props.assumeRolePolicy));
-            if (!trust.known) {
-                say("its trust policy is unknown at preview; build it from config (the account id), not from resource outputs.");
-                continue;
-            }
-            const statements = statementsOf(trust.value);
-            const foreign = statements
-                .flatMap(federatedOf)
-                .filter((f) => f.includes(":oidc-provider/") && !issuerOf({ Principal: { Federated: f } } as IamStatement, githubHost));
-            if (foreign.length > 0)
-                say(
-                    `trusts ${foreign.join(", ")}, an OIDC issuer other than GitHub Actions' (${githubHost}) and Pulumi Deployments': for a GitHub Enterprise Server, set oidc-trust's githubIssuer (HOST/_services/token) in the pack's config.`,
-                );
-            if (!statements.some((st) => issuerOf(st, githubHost))) continue;
-            const accounts = ownAccounts(role.provider);
-            const githubSubjects: string[] = [];
-            const workflows: { label: string; value: string; owner: string }[] = [];
-            const pullRequestWorkflows: string[] = [];
-            statements.forEach((statement, index) => {
-                if (statement.Effect !== "Allow") return;
-                const issuer = issuerOf(statement, githubHost);
-                const label = statementLabel(statement, index);
-                const principal = statement.Principal as Record<string, unknown> | undefined;
-                const federated = asArray(principal?.Federated as string | string[] | undefined);
-                const expected = accounts.map((account) => `arn:aws:iam::${account}:oidc-provider/${issuer}`);
-                const onlyProvider =
-                    issuer !== undefined &&
-                    typeof principal === "object" &&
-                    Object.keys(principal).length === 1 &&
-                    federated.length === 1 &&
-                    expected.includes(federated[0]);
-                if (!onlyProvider) {
-                    say(
-                        `${label} must trust only this account's ${issuerName(issuer)} provider, not ${JSON.stringify(statement.Principal ?? statement.NotPrincipal)}.`,
-                    );
-                    return;
-                }
-                const host = issuer as string;
-                if (!asArray(statement.Action).every((a) => a === "sts:AssumeRoleWithWebIdentity" || a === "sts:TagSession"))
-                    say(`${label} must allow only sts:AssumeRoleWithWebIdentity.`);
-                if (Object.keys(statement.Condition ?? {}).some((op) => LAX_OPERATOR.test(op)))
-                    say(`must not use ForAllValues: or ...IfExists in an Allow; they match when the key is missing.`);
-                const aud = conditionsOn(statement, `${host}:aud`);
-                const audiences = aud.flatMap((c) => c.values.map(String));
-                const audienceOk = (value: string) =>
-                    host === githubHost
-                        ? value === "sts.amazonaws.com"
-                        : pulumi.organization !== undefined
-                          ? value === pulumi.organization
-                          : PULUMI_ORGANIZATION.test(value);
-                const audOk =
-                    aud.length > 0 &&
-                    aud.every((c) => c.operator === "StringEquals" && c.values.length > 0) &&
-                    audiences.every(audienceOk) &&
-                    (host === githubHost || new Set(audiences).size === 1);
-                if (!audOk)
-                    say(
-                        host === githubHost
-                            ? `must check ${host}:aud with StringEquals "sts.amazonaws.com" only.`
-                            : `must check ${host}:aud with StringEquals the Pulumi organisation (one exact, lowercase name${pulumi.organization ? `: "${pulumi.organization}"` : ""}).`,
-                    );
-                const sub = conditionsOn(statement, `${host}:sub`).filter((c) => /^(StringEquals|StringLike)$/.test(c.operator));
-                if (sub.length === 0) say(`must restrict ${host}:sub to named ${host === githubHost ? "repositories" : "stacks"}.`);
-                if (host === githubHost) {
-                    const ids = conditionsOn(statement, `${host}:repository_id`);
-                    const idsOk =
-                        ids.length > 0 &&
-                        ids.every(
-                            (c) => c.operator === "StringEquals" && c.values.length > 0 && c.values.every((v) => /^\d+$/.test(String(v))),
-                        );
-                    if (!idsOk) say(`${label} must check ${host}:repository_id with StringEquals the repository's numeric id.`);
-                    const refs = conditionsOn(statement, `${host}:job_workflow_ref`);
-                    if (refs.length === 0 || refs.some((c) => c.values.length === 0))
-                        say(
-                            `${label} must check ${host}:job_workflow_ref with StringEquals the workflows that may assume it (OWNER/REPO/.github/workflows/FILE@refs/heads/BRANCH).`,
-                        );
-                    for (const c of refs)
-                        for (const value of c.values.map(String)) {
-                            const exact = c.operator === "StringEquals" ? EXACT_WORKFLOW.exec(value) : null;
-                            const pullRequest = c.operator === "StringLike" ? PULL_REQUEST_WORKFLOW.exec(value) : null;
-                            if (exact) workflows.push({ label, value, owner: exact[1] });
-                            else if (pullRequest) {
-                                workflows.push({ label, value, owner: pullRequest[1] });
-                                pullRequestWorkflows.push(value);
-                            } else
-                                say(
-                                    `${label}: job_workflow_ref '${value}' (${c.operator}) must name one workflow at a branch or tag, with StringEquals and no wildcard.`,
-                                );
-                        }
-                }
-                for (const value of sub.flatMap((c) => c.values.map(String))) {
-                    if (host === githubHost) {
-                        if (!NAMED_REPOSITORY.test(value) || /[*?]/.test(value.split(":").slice(0, 2).join(":")))
-                            say(`subject '${value}' must name one repository, with no wildcard in owner or repository.`);
-                        else if (/[*?]/.test(value)) say(`subject '${value}' must not contain a wildcard.`);
-                        githubSubjects.push(value);
-                        continue;
-                    }
-                    const parsed = PULUMI_SUBJECT.exec(value);
-                    const [, org, project, stack] = parsed ?? [];
-                    const pinnedOk =
-                        parsed !== null &&
-                        audiences.includes(org) &&
-                        (pulumi.project === undefined || project === pulumi.project) &&
-                        (pulumi.stacks === undefined || pulumi.stacks.includes(stack));
-                    if (!pinnedOk)
-                        say(
-                            `subject '${value}' must be pulumi:deploy:org:<org>:project:<project>:stack:<stack>:operation:<op>:scope:write for the audience's organisation${pulumi.project ? `, project ${pulumi.project}` : ""}${pulumi.stacks ? `, a stack of ${pulumi.stacks.join(", ")}` : ""}, with no wildcard but the operation.`,
-                        );
-                }
-            });
-            if (githubSubjects.length === 0) continue;
-            githubTrusted = true;
-            const owners = new Set(githubSubjects.map((s) => NAMED_REPOSITORY.exec(s)?.[1]).filter((o): o is string => !!o));
-            for (const workflow of workflows)
-                if (!owners.has(workflow.owner))
-                    say(`${workflow.label}: job_workflow_ref '${workflow.value}' names a workflow outside ${[...owners].join(", ")}.`);
-            const roleWrites = writes(role, inlineByRole, attachedByRole);
-            if (pullRequestWorkflows.length > 0 && roleWrites !== false)
-                say(`trusts workflows of any pull request (${pullRequestWorkflows.join(", ")}) but its permissions are not read-only.`);
-            const pullRequests = githubSubjects.filter((s) => s.endsWith(":pull_request"));
-            if (pullRequests.length > 0 && roleWrites !== false) {
-                say(`trusts pull requests (${pullRequests.join(", ")}) but its permissions are not read-only.`);
-            }
-            if (roleWrites === false || pullRequests.length > 0) {
-                const repositories = [...new Set(githubSubjects.map((s) => NAMED_REPOSITORY.exec(s)?.[3]).filter((r): r is string => !!r))];
-                for (const problem of foreignStateReads(role, repositories, stateBuckets, inlineByRole, attachedByRole))
-                    say(`is read-only, so it may read only its own repository's state: it ${problem}.`);
-            }
-            if (environment === "prod" && roleWrites !== false) {
-                const others = githubSubjects.filter((s) => NAMED_REPOSITORY.exec(s)?.[5] !== "environment:prod");
-                if (others.length > 0) say(`can write in prod, so it may trust only environment:prod subjects, not ${others.join(", ")}.`);
-            }
+            if (checkRole(role, context, say)) githubTrusted = true;
         }
         // A policy that may belong to any role may belong to a read-only one: none can be judged read-only.
-        if (githubTrusted)
-            for (const policy of unplaced)
-                findings.push({
-                    resource: policy,
-                    message: `${policy.type.split(":").pop()} '${policy.name}': cannot tell which role it belongs to (its ${ATTACHING[policy.type]} is unknown at preview and depends on no role of this stack), so no GitHub-trusted role can be judged read-only; name the role from config or pass the role's own output.`,
-                });
+        if (githubTrusted) findings.push(...unplaced.map(unplacedFinding));
         return findings;
     },
 });

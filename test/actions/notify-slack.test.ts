@@ -1,7 +1,16 @@
 import { strict as assert } from "assert";
 import * as http from "http";
 import type { AddressInfo } from "net";
-import { notifySlackAction, postJson, SLACK_RETRY, webhookOrigin, type RetryPolicy } from "../../actions/notify-slack/src/action";
+import {
+    notifySlackAction,
+    postJson,
+    SLACK_RETRY,
+    webhookOrigin,
+    type Post,
+    type RetryPolicy,
+} from "../../actions/notify-slack/src/action";
+import { escapeMrkdwn, slackPayload, type Notice } from "../../actions/notify-slack/src/payload";
+import { captured } from "../support/captured";
 
 const NOW = new Date("2026-11-20T08:00:00Z");
 
@@ -34,17 +43,6 @@ async function startSlack(
                 server.close(() => resolve());
             }),
     };
-}
-
-async function captured(body: () => Promise<number>): Promise<[number, string[]]> {
-    const lines: string[] = [];
-    const log = console.log;
-    console.log = (...args: unknown[]) => void lines.push(args.join(" "));
-    try {
-        return [await body(), lines];
-    } finally {
-        console.log = log;
-    }
 }
 
 /** The policy's shape with short waits, and the waits it asked for. */
@@ -154,5 +152,149 @@ describe("actions/notify-slack under faults: Slack never decides a deploy", () =
     it("names only the webhook's origin, never its secret path", () => {
         assert.equal(webhookOrigin("https://hooks.slack.com/services/T1/B2/abc"), "https://hooks.slack.com");
         assert.equal(webhookOrigin("not a url"), "(a webhook that is not a URL)");
+    });
+});
+
+describe("actions/notify-slack: the Slack payloads, with a pinned clock", () => {
+    const NOW = new Date("2026-11-23T08:15:30.123Z");
+    const notice = (overrides: Partial<Notice>): Notice => ({
+        kind: "deploy",
+        environment: "prod",
+        service: "2_1_bbws_s3_schemas",
+        status: "success",
+        actor: "alice",
+        runUrl: "https://github.com/org/2_1_bbws_s3_schemas/actions/runs/42",
+        changeTicket: "CHG-1042",
+        commit: "0123456789abcdef0123456789abcdef01234567",
+        details: "",
+        ...overrides,
+    });
+    const button = {
+        type: "actions",
+        elements: [
+            {
+                type: "button",
+                text: { type: "plain_text", text: "Open the run" },
+                url: "https://github.com/org/2_1_bbws_s3_schemas/actions/runs/42",
+            },
+        ],
+    };
+
+    const table: [string, Partial<Notice>, { text: string; blocks: unknown[] }][] = [
+        [
+            "a prod deploy that succeeded",
+            {},
+            {
+                text: ":white_check_mark: deploy of 2_1_bbws_s3_schemas to prod succeeded (by alice, change CHG-1042, commit 0123456789ab, at 2026-11-23T08:15:30Z) https://github.com/org/2_1_bbws_s3_schemas/actions/runs/42",
+                blocks: [
+                    {
+                        type: "section",
+                        text: { type: "mrkdwn", text: ":white_check_mark: *deploy of 2_1_bbws_s3_schemas to prod succeeded*" },
+                    },
+                    {
+                        type: "context",
+                        elements: [{ type: "mrkdwn", text: "by alice · change CHG-1042 · commit 0123456789ab · at 2026-11-23T08:15:30Z" }],
+                    },
+                    button,
+                ],
+            },
+        ],
+        [
+            "a failed sit deploy without a change ticket",
+            { environment: "sit", status: "failure", changeTicket: "" },
+            {
+                text: ":x: deploy of 2_1_bbws_s3_schemas to sit failed (by alice, commit 0123456789ab, at 2026-11-23T08:15:30Z) https://github.com/org/2_1_bbws_s3_schemas/actions/runs/42",
+                blocks: [
+                    { type: "section", text: { type: "mrkdwn", text: ":x: *deploy of 2_1_bbws_s3_schemas to sit failed*" } },
+                    { type: "context", elements: [{ type: "mrkdwn", text: "by alice · commit 0123456789ab · at 2026-11-23T08:15:30Z" }] },
+                    button,
+                ],
+            },
+        ],
+        [
+            "a cancelled rollback with details, whose typed text is escaped",
+            { kind: "rollback", status: "cancelled", details: "to deploy-prod-20261120T080000Z <!channel> & co" },
+            {
+                text: ":warning: rollback of 2_1_bbws_s3_schemas to prod was cancelled (by alice, change CHG-1042, commit 0123456789ab, at 2026-11-23T08:15:30Z) https://github.com/org/2_1_bbws_s3_schemas/actions/runs/42",
+                blocks: [
+                    {
+                        type: "section",
+                        text: { type: "mrkdwn", text: ":warning: *rollback of 2_1_bbws_s3_schemas to prod was cancelled*" },
+                    },
+                    {
+                        type: "context",
+                        elements: [{ type: "mrkdwn", text: "by alice · change CHG-1042 · commit 0123456789ab · at 2026-11-23T08:15:30Z" }],
+                    },
+                    { type: "section", text: { type: "mrkdwn", text: "to deploy-prod-20261120T080000Z &lt;!channel&gt; &amp; co" } },
+                    button,
+                ],
+            },
+        ],
+        [
+            "an unknown status is reported as it came, never as a success",
+            { status: "skipped", commit: "" },
+            {
+                text: ":grey_question: deploy of 2_1_bbws_s3_schemas to prod ended with status skipped (by alice, change CHG-1042, at 2026-11-23T08:15:30Z) https://github.com/org/2_1_bbws_s3_schemas/actions/runs/42",
+                blocks: [
+                    {
+                        type: "section",
+                        text: { type: "mrkdwn", text: ":grey_question: *deploy of 2_1_bbws_s3_schemas to prod ended with status skipped*" },
+                    },
+                    { type: "context", elements: [{ type: "mrkdwn", text: "by alice · change CHG-1042 · at 2026-11-23T08:15:30Z" }] },
+                    button,
+                ],
+            },
+        ],
+    ];
+    for (const [name, overrides, expected] of table) {
+        it(name, () => assert.deepEqual(slackPayload(notice(overrides), NOW), expected));
+    }
+
+    it("cuts long details to Slack's 3000-character section limit", () => {
+        const payload = slackPayload(notice({ details: "x".repeat(5000) }), NOW);
+        assert.equal((payload.blocks[2] as { text: { text: string } }).text.text, `${"x".repeat(2999)}…`);
+    });
+
+    it("escapes Slack's control characters", () => assert.equal(escapeMrkdwn("<@U1> & <#C2>"), "&lt;@U1&gt; &amp; &lt;#C2&gt;"));
+
+    it("posts the payload as JSON to the webhook; any answer but 200 is a warning", async () => {
+        const posts: [string, unknown][] = [];
+        const answer = { status: 200, text: "ok" };
+        const post: Post = async (url, body) => {
+            posts.push([url, JSON.parse(body)]);
+            return answer;
+        };
+        const env = {
+            INPUT_WEBHOOK: "https://hooks.slack.com/services/T/B/x",
+            INPUT_ENVIRONMENT: "prod",
+            INPUT_STATUS: "success",
+            "INPUT_CHANGE-TICKET": "CHG-1042",
+            GITHUB_REPOSITORY: "org/2_1_bbws_s3_schemas",
+            GITHUB_SERVER_URL: "https://github.com",
+            GITHUB_RUN_ID: "42",
+            GITHUB_ACTOR: "alice",
+            GITHUB_SHA: "0123456789abcdef0123456789abcdef01234567",
+        };
+        assert.equal((await captured(() => notifySlackAction(env, NOW, post)))[0], 0);
+        assert.deepEqual(posts, [["https://hooks.slack.com/services/T/B/x", slackPayload(notice({}), NOW)]]);
+        answer.status = 404;
+        answer.text = "no_service";
+        // Best effort since Slack outages stopped deciding deploys: a warning, never a failed step (test/actions/notify-slack.test.ts).
+        const [code, lines] = await captured(() => notifySlackAction(env, NOW, post));
+        assert.deepEqual(
+            [code, lines.at(-1)],
+            [
+                0,
+                "::warning::Slack webhook at https://hooks.slack.com answered 404: no_service; not posted: \"deploy of 2_1_bbws_s3_schemas to prod succeeded\" (the outcome is the job's, not Slack's)",
+            ],
+        );
+    });
+
+    it("posts nothing and succeeds when the environment has no webhook", async () => {
+        const post: Post = async () => assert.fail("nothing may be posted");
+        assert.deepEqual(await captured(() => notifySlackAction({ INPUT_ENVIRONMENT: "dev", INPUT_STATUS: "failure" }, NOW, post)), [
+            0,
+            ["no Slack webhook configured for dev; nothing posted"],
+        ]);
     });
 });

@@ -1,12 +1,11 @@
 import { strict as assert } from "assert";
-import { spawn } from "child_process";
 import * as http from "http";
 import type { AddressInfo } from "net";
 import { argumentProblems, describeRecord } from "../../tools/lib/recorder";
-import { bundlePath } from "../../tools/build/bundle";
 import { Ledger } from "../../shared/ledgerClient";
 import { createLedgerTable, CREDENTIALS, datapoints, REGION, startCloudWatch, startDynamo } from "../helpers/aws";
 import { runToolAsync } from "../helpers/run";
+import { runRecorderBundle } from "../support/recordDeployment";
 
 const TABLE = "acme-deployments-prod";
 const COMMIT = "1111111111111111111111111111111111111111";
@@ -80,26 +79,7 @@ function runBundle(
     endpoints: { dynamodb: string; cloudwatch: string },
     run: Record<string, string> = RUN,
 ): Promise<{ status: number | null; stdout: string }> {
-    return new Promise((resolve, reject) => {
-        const env: NodeJS.ProcessEnv = {
-            PATH: process.env.PATH,
-            ...run,
-            LEDGER_TABLE: TABLE,
-            AWS_REGION: REGION,
-            AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-            AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-            AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-            AWS_ENDPOINT_URL_CLOUDWATCH: endpoints.cloudwatch,
-            NODE_NO_WARNINGS: "1",
-            AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: "1",
-        };
-        for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
-        const child = spawn(process.execPath, [bundlePath("record-deployment")], { env });
-        let stdout = "";
-        child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-        child.on("error", reject);
-        child.on("close", (status) => resolve({ status, stdout }));
-    });
+    return runRecorderBundle(inputs, endpoints, run, TABLE);
 }
 
 const PROD_START = { command: "start", environment: "prod", "change-ticket": "CHG-7", approvers: "bob,carol", "artifact-digest": DIGEST };

@@ -1,37 +1,11 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { synthesize, type Graph } from "../../tools/lib/synthesize";
-import { copyOf, mutate, runStackRule, type RunOptions } from "../helpers/policy";
-import { rawStack } from "../helpers/rightsFixture";
-import { memoGraph } from "../support/graphs";
+import type { Graph } from "../../tools/lib/synthesize";
+import { copyOf, runStackRule } from "../helpers/policy";
+import { granting, SIT, useRightsGraphs } from "../support/rightsGraphs";
 import { T } from "../support/types";
 import { commonArn, deployScopesDisjoint } from "../../policies/rules/deployScopesDisjoint";
 
-/**
- * On the sit stack of the rights fixture (a foundation, a served Pulumi repository, a Terraform repository, a
- * Lambda service), synthesized through the real program in both preview modes, once per run.
- */
-
-const SIT: RunOptions = { config: { environment: "sit" } };
-const graphs: Partial<Record<"resolved" | "preview", Graph>> = {};
-
-before(async () => {
-    for (const mode of ["resolved", "preview"] as const)
-        graphs[mode] = await memoGraph(`rights.sit.${mode}`, () =>
-            synthesize({ stack: "sit", config: rawStack(fs.mkdtempSync(path.join(os.tmpdir(), "foundation-rights-")), "sit"), mode }),
-        );
-});
-
-/** The graph with one statement added to a role's inline policy. */
-function granting(graph: Graph, policy: string, statement: Record<string, unknown>): Graph {
-    return mutate(graph, T.rolePolicy, policy, (r) => {
-        const document = JSON.parse(r.inputs.policy as string) as { Statement: unknown[] };
-        document.Statement.push(statement);
-        r.inputs.policy = JSON.stringify(document);
-    });
-}
+const graphs = useRightsGraphs();
 
 for (const mode of ["resolved", "preview"] as const) {
     describe(`deploy-scopes-disjoint keeps each repository's resources its own (${mode})`, () => {

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { parseStackConfig, type RawConfig, type StackConfig } from "../../config";
+import { keyPolicy } from "../../components/encryptionKey";
 import { boundaryPolicyArn } from "../../shared/arns";
 import { roleName, type Naming } from "../../shared/names";
 import { decide, stackPolicies, type Decision, type Request, type StackPolicies } from "../helpers/iamSimulation";
@@ -34,12 +35,49 @@ export async function loadStack(name: string, changed?: RawConfig): Promise<Stac
 
 /** Evaluates every case and compares all decisions at once, so one failure shows the whole matrix. */
 export async function assertDecisions(stack: Stack, cases: readonly Case[]): Promise<void> {
+    await assertPolicyDecisions(stack.policies, cases);
+}
+
+async function assertPolicyDecisions(policies: StackPolicies, cases: readonly Case[]): Promise<void> {
     const describeCase = (c: Case) => `${c.role} ${c.action} ${c.resource} ${JSON.stringify(c.context ?? {})}`;
-    const actual = await Promise.all(cases.map(async (c) => `${describeCase(c)} -> ${await decide(stack.policies, c)}`));
+    const actual = await Promise.all(cases.map(async (c) => `${describeCase(c)} -> ${await decide(policies, c)}`));
     assert.deepEqual(
         actual,
         cases.map((c) => `${describeCase(c)} -> ${c.expected}`),
     );
+}
+
+/**
+ * A stack of hand-built documents, no synthesis: each role's own policy, every role carrying the one
+ * permissions boundary, no bucket policy, and the account's key policy.
+ */
+export function documentStack(naming: Naming, roles: readonly { name: string; policy: unknown }[], boundary: unknown): StackPolicies {
+    return {
+        accountId: naming.accountId,
+        roles: roles.map((r) => r.name),
+        identity: new Map(roles.map((r) => [r.name, r.policy])),
+        boundaries: new Map(roles.map((r) => [r.name, boundary])),
+        bucketPolicies: new Map(),
+        keyPolicy: keyPolicy(naming),
+    };
+}
+
+/**
+ * The checks of a stack of documents set up in a `before` hook: `assertDecisions` evaluates every case (on the
+ * stack, or on the one given) and compares all decisions at once; `rewritten` is the stack after one role's own
+ * policy was rewritten to `*` on `*`, so that what the boundary alone holds is evaluated.
+ */
+export function decisionsOn(policies: () => StackPolicies): {
+    assertDecisions: (cases: readonly Case[], stack?: () => StackPolicies) => Promise<void>;
+    rewritten: (name: string) => StackPolicies;
+} {
+    return {
+        assertDecisions: (cases, stack = policies) => assertPolicyDecisions(stack(), cases),
+        rewritten: (name) => {
+            const everything = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
+            return { ...policies(), identity: new Map([...policies().identity, [name, everything]]) };
+        },
+    };
 }
 
 /**

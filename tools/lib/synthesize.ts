@@ -169,58 +169,34 @@ export interface SynthesisOptions {
 }
 
 /**
- * Runs the real program (`index.ts`) for one stack under the SDK's mock monitor and records every
- * registration as the engine would receive it, options included (the SDK's mocks do not show those).
+ * Wraps the mock monitor so every registration is recorded as the engine would receive it, options included
+ * (the SDK's mocks do not show those), and the stack's outputs are kept.
  */
-export async function synthesize(options: SynthesisOptions): Promise<Graph> {
-    const lookups = options.lookups ?? placeholderLookups;
-    const preview = options.mode === "preview";
-    await pulumi.runtime.setMocks(
-        {
-            newResource: (args) => {
-                const state = { ...args.inputs, ...(preview ? {} : computedOutputs(args.type, args.name, args.inputs)) };
-                return { id: preview ? undefined : `placeholder-id-${args.name}`, state } as pulumi.runtime.MockResourceResult;
-            },
-            call: (args) => lookups(args.token, args.inputs),
-        },
-        PROJECT,
-        options.stack,
-        preview,
-    );
-    pulumi.runtime.setAllConfig(options.config.values, [...options.config.secretKeys]);
-
+function recordRegistrations(): { resources: GraphResource[]; stackOutputs: Record<string, unknown> } {
     const resources: GraphResource[] = [];
     const stackOutputs: Record<string, unknown> = {};
     const monitor = (pulumi.runtime as unknown as { getMonitor(): Monitor }).getMonitor();
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, callback) =>
         register(req, (err, resp) => {
-            if (!err && resp) {
-                const propertyDependencies: Record<string, string[]> = {};
-                req.getPropertydependenciesMap().forEach((value, key) => {
-                    propertyDependencies[key] = value.getUrnsList();
-                });
-                resources.push({
-                    urn: resp.getUrn(),
-                    type: req.getType(),
-                    name: req.getName(),
-                    custom: req.getCustom(),
-                    parent: req.getParent(),
-                    provider: req.getProvider(),
-                    protect: req.getProtect(),
-                    retainOnDelete: req.getRetainondelete(),
-                    deleteBeforeReplace: req.getDeletebeforereplace(),
-                    ignoreChanges: req.getIgnorechangesList(),
-                    additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
-                    dependencies: req.getDependenciesList(),
-                    propertyDependencies,
-                    inputs: req.getObject()?.toJavaScript() ?? {},
-                });
-            }
+            if (!err && resp) resources.push(registration(req, resp));
             callback(err, resp);
         });
-    // A read the handler answers "missing" fails the run as the engine fails it, naming the resource and the id;
-    // what waits for the read is never registered.
+    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (req, callback) => {
+        if (req.getUrn().includes("::pulumi:pulumi:Stack::")) Object.assign(stackOutputs, req.getOutputs()?.toJavaScript() ?? {});
+        return registerOutputs(req, callback);
+    };
+    return { resources, stackOutputs };
+}
+
+/**
+ * Answers reads of existing resources (`Resource.get`) with `options.reads`: a read it answers "missing" fails
+ * the run as the engine fails it, naming the resource and the id; what waits for the read is never registered.
+ * Returns the failure, if any, once the program has run.
+ */
+function interceptReads(options: SynthesisOptions): () => Error | undefined {
+    const monitor = (pulumi.runtime as unknown as { getMonitor(): Monitor }).getMonitor();
     let missing: Error | undefined;
     const read = monitor.readResource.bind(monitor);
     monitor.readResource = (req, callback) => {
@@ -228,12 +204,35 @@ export async function synthesize(options: SynthesisOptions): Promise<Graph> {
         missing ??= lookupFailure(`${req.getType()} (${req.getName()}): resource '${req.getId()}' does not exist`);
         return callback(missing);
     };
-    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
-    monitor.registerResourceOutputs = (req, callback) => {
-        if (req.getUrn().includes("::pulumi:pulumi:Stack::")) Object.assign(stackOutputs, req.getOutputs()?.toJavaScript() ?? {});
-        return registerOutputs(req, callback);
-    };
+    return () => missing;
+}
 
+/** One registration as the graph records it. */
+function registration(req: RegisterRequest, resp: RegisterResponse): GraphResource {
+    const propertyDependencies: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((value, key) => {
+        propertyDependencies[key] = value.getUrnsList();
+    });
+    return {
+        urn: resp.getUrn(),
+        type: req.getType(),
+        name: req.getName(),
+        custom: req.getCustom(),
+        parent: req.getParent(),
+        provider: req.getProvider(),
+        protect: req.getProtect(),
+        retainOnDelete: req.getRetainondelete(),
+        deleteBeforeReplace: req.getDeletebeforereplace(),
+        ignoreChanges: req.getIgnorechangesList(),
+        additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+        dependencies: req.getDependenciesList(),
+        propertyDependencies,
+        inputs: req.getObject()?.toJavaScript() ?? {},
+    };
+}
+
+/** Runs the program inside the mocked stack; its failure is thrown once, after every registration settled. */
+async function runProgram(options: SynthesisOptions): Promise<void> {
     // The program as `pulumi` runs it: the package's main (runtime/main.js), which runs the compiled build in bin/
     // while it matches the sources. The module is a function, so one loaded copy serves every stack.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -264,6 +263,33 @@ export async function synthesize(options: SynthesisOptions): Promise<Graph> {
         else process.env[STACK_FILE_VARIABLE] = previousStackFile;
     }
     if (failure) throw failure.error;
+}
+
+/**
+ * Runs the real program (`index.ts`) for one stack under the SDK's mock monitor and records every
+ * registration as the engine would receive it, options included (the SDK's mocks do not show those).
+ */
+export async function synthesize(options: SynthesisOptions): Promise<Graph> {
+    const lookups = options.lookups ?? placeholderLookups;
+    const preview = options.mode === "preview";
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => {
+                const state = { ...args.inputs, ...(preview ? {} : computedOutputs(args.type, args.name, args.inputs)) };
+                return { id: preview ? undefined : `placeholder-id-${args.name}`, state } as pulumi.runtime.MockResourceResult;
+            },
+            call: (args) => lookups(args.token, args.inputs),
+        },
+        PROJECT,
+        options.stack,
+        preview,
+    );
+    pulumi.runtime.setAllConfig(options.config.values, [...options.config.secretKeys]);
+
+    const { resources, stackOutputs } = recordRegistrations();
+    const missingRead = interceptReads(options);
+    await runProgram(options);
+    const missing = missingRead();
     if (missing) throw missing;
     return {
         project: PROJECT,

@@ -95,7 +95,7 @@ export interface RepositoryValues {
 
 /**
  * A repository's roles and state prefix in an environment, by the program's own naming rules
- * (components/naming.ts, the names RepositoryRoles and every shard give the roles; the state prefix of
+ * (shared/names.ts, the names RepositoryRoles and every shard give the roles; the state prefix of
  * components/permissions). An environment has ledger readers when another follows it (config's
  * `ledgerReaderEnvironment`, the next of dev, sit, prod), so prod has none. The environment's facts (account,
  * prefix) come from the map; the repository needs no entry of its own.
