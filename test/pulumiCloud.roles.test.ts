@@ -5,7 +5,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
 import { createValidatedPolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
-import { ConfigError, parseStackConfig, type Environment, type RawConfig } from "../config";
+import { ConfigError, parseStackConfig, type Environment, type RawConfig, displayName, readStackFile } from "../config";
 import { NEXT_STACK, ORGANISATION_CREDENTIAL_KEYS } from "../config/pulumiCloud";
 import {
     PULUMI_DEPLOYMENTS_OPERATIONS,
@@ -15,7 +15,6 @@ import {
     pulumiTrustPolicy,
 } from "../components/pulumiCloudDeployer";
 import type { PolicyDocument } from "../components/policyDocument";
-import { displayName, readStackFile } from "../tools/lib/stackFile";
 import type { Graph } from "../tools/lib/synthesize";
 import { decide, stackPolicies, type Decision } from "./helpers/iamSimulation";
 import { runTool } from "./helpers/run";

@@ -9,12 +9,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { ENVIRONMENTS } from "../config";
+import { ENVIRONMENTS, PROJECT_ROOT, readStackFile, stackFilePath } from "../config";
 import { budgets, budgetSection, withBudgetSection } from "./githubBudget";
 import { shardedStacks, shardSummary, type ShardRun } from "./bench/shards";
 import { parseArgs, UsageError } from "./lib/args";
 import { analyzeGraph, POLICY_PACK_DIR, PolicyPackProcess, readPolicyConfig } from "./lib/analyzer";
-import { PROJECT_ROOT, readStackFile, stackFilePath } from "./lib/stackFile";
 import { synthesize } from "./lib/synthesize";
 import { markdownTable } from "./lib/table";
 
@@ -51,7 +50,6 @@ function compileHarness(): void {
             .map((f) => path.join(folder, f));
     const files = [
         ...sources(path.join("tools", "lib")),
-        "config.ts",
         ...sources("config"),
         ...sources("components"),
         ...sources("shared"),

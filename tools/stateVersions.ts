@@ -13,11 +13,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import { S3Client } from "@aws-sdk/client-s3";
-import { ConfigError, ENVIRONMENTS, PROJECT, validateStack } from "../config";
+import { ConfigError, ENVIRONMENTS, PROJECT, validateStack, readStackFile, StackFileError, stackFilePath, PROJECT_ROOT } from "../config";
 import { stateBucketName } from "../components/naming";
 import { calling, serviceEndpoint, ServiceError } from "./lib/serviceError";
 import { parseArgs, UsageError, wantsHelp } from "./lib/args";
-import { readStackFile, StackFileError, stackFilePath, PROJECT_ROOT } from "./lib/stackFile";
 import { checkpointKey, checkpointToDeployment, listStateVersions, readStateVersion, StateVersionError } from "./lib/stateVersions";
 import { formatTable } from "./lib/table";
 

@@ -1,9 +1,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import type { RawConfig } from "../../config";
-import { PROJECT } from "../../config";
+import { type RawConfig, PROJECT, PROJECT_ROOT, STACK_FILE_VARIABLE } from "../../config";
 import { fnv1a } from "../../components/naming";
-import { PROJECT_ROOT, STACK_FILE_VARIABLE } from "./stackFile";
 
 /** The program's entry, package.json's main: what the Pulumi Node.js host loads. */
 export const PROGRAM_ENTRY = path.join(PROJECT_ROOT, "main.js");
