@@ -133,7 +133,9 @@ function coverageProblems(stacks: readonly StackSummary[], owners: readonly Stac
     });
     if (owners.length !== 1) return problems;
     const ownerNames = lower(owners[0]);
-    const unprotected = [...new Set(stacks.flatMap((s) => s.repositories.map((r) => r.name)))].filter((n) => !ownerNames.has(n.toLowerCase()));
+    const unprotected = [...new Set(stacks.flatMap((s) => s.repositories.map((r) => r.name)))].filter(
+        (n) => !ownerNames.has(n.toLowerCase()),
+    );
     if (unprotected.length > 0)
         problems.push({
             file: owners[0].file,
@@ -146,5 +148,10 @@ function coverageProblems(stacks: readonly StackSummary[], owners: readonly Stac
 /** Every problem across the stacks given (one per environment at most), each naming its file. */
 export function crossStackProblems(stacks: readonly StackSummary[]): ConfigProblem[] {
     const owners = stacks.filter((s) => s.ownsRepositoryRuleset);
-    return [...ownerProblems(stacks, owners), ...identityProblems(stacks), ...spellingProblems(stacks), ...coverageProblems(stacks, owners)];
+    return [
+        ...ownerProblems(stacks, owners),
+        ...identityProblems(stacks),
+        ...spellingProblems(stacks),
+        ...coverageProblems(stacks, owners),
+    ];
 }

@@ -4,10 +4,9 @@
  * stack file; pure.
  */
 import { readDocument, parseKeys, type ParsedKeys } from "./document";
-import type { ConfigProblem } from "./problems";
 import { parseBackendConfig, type BackendConfig } from "./pulumiCloud";
 import { resolveRepositories, type ResolvedRepository } from "./repositories";
-import { configKey } from "./problems";
+import { configKey, type ConfigProblem } from "./problems";
 import { ENVIRONMENTS, type Environment } from "./schema";
 import { stackEnvironment } from "./shards";
 import type { RawConfig } from "./stackFiles";
@@ -106,7 +105,11 @@ export function namedEnvironment(stack: string): Environment | undefined {
 }
 
 /** Reads a stack's config up to the rules: the keys' own problems, and the parsed stack the checks read. */
-export function readStack(raw: RawConfig, stack: string, stackFile: string): { stack: ParsedStack; keyProblems: ConfigProblem[]; schemaProblems: ConfigProblem[] } {
+export function readStack(
+    raw: RawConfig,
+    stack: string,
+    stackFile: string,
+): { stack: ParsedStack; keyProblems: ConfigProblem[]; schemaProblems: ConfigProblem[] } {
     const { document, problems: keyProblems } = readDocument(raw, namedEnvironment(stack));
     const { parsed, problems: schemaProblems } = parseKeys(document);
     return { stack: parsedStack(raw, stack, stackFile, parsed), keyProblems, schemaProblems };

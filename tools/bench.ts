@@ -48,12 +48,9 @@ function compileHarness(): void {
             .readdirSync(path.join(PROJECT_ROOT, folder), { recursive: true, encoding: "utf8" })
             .filter((f) => f.endsWith(".ts"))
             .map((f) => path.join(folder, f));
-    const files = [
-        ...sources(path.join("tools", "lib")),
-        ...sources("config"),
-        ...sources("components"),
-        ...sources("shared"),
-    ].map((f) => path.join(PROJECT_ROOT, f));
+    const files = [...sources(path.join("tools", "lib")), ...sources("config"), ...sources("components"), ...sources("shared")].map((f) =>
+        path.join(PROJECT_ROOT, f),
+    );
     fs.rmSync(BENCH_DIR, { recursive: true, force: true });
     build.transpileFiles(files, build.readConfig("tsconfig.json").options, PROJECT_ROOT, BENCH_DIR);
 }

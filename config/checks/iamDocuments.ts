@@ -3,8 +3,7 @@
  * size, no empty lists). Pure: the typed config in, problems keyed as declared out.
  */
 import { iamDocumentProblems } from "../../components/permissions/limits";
-import type { ConfigProblem } from "../problems";
-import { configKey } from "../problems";
+import { configKey, type ConfigProblem } from "../problems";
 import type { ResolvedRepository } from "../repositories";
 import type { StackConfig } from "../types";
 

@@ -30,12 +30,15 @@ export function oidcProviderProblems(s: ParsedStack): ConfigProblem[] {
         if (!provider) return [];
         const key = configKey("oidcProviders", [issuer, provider.mode]);
         if (s.parsed.accountId !== undefined && provider.arn !== expectedArns[issuer])
-            return [{ key, message: `must be '${expectedArns[issuer]}' (the provider the roles' trust policies name), got '${provider.arn}'` }];
+            return [
+                { key, message: `must be '${expectedArns[issuer]}' (the provider the roles' trust policies name), got '${provider.arn}'` },
+            ];
         if (issuer === "pulumi" && (s.parsed.backend ?? "s3") !== "pulumi-cloud")
             return [
                 {
                     key,
-                    message: "names Pulumi Cloud's provider, which only the pulumi-cloud backend uses: remove it or set backend: pulumi-cloud",
+                    message:
+                        "names Pulumi Cloud's provider, which only the pulumi-cloud backend uses: remove it or set backend: pulumi-cloud",
                 },
             ];
         return [];

@@ -20,14 +20,20 @@ function approvalProblems({ protection, environment }: ParsedStack): ConfigProbl
         });
     const reviewerCount = protection.reviewerTeams.length + protection.reviewerUsers.length;
     if (reviewerCount > MAX_ENVIRONMENT_REVIEWERS)
-        problems.push({ key: at("reviewers"), message: `lists ${reviewerCount}; GitHub allows at most ${MAX_ENVIRONMENT_REVIEWERS} per environment` });
+        problems.push({
+            key: at("reviewers"),
+            message: `lists ${reviewerCount}; GitHub allows at most ${MAX_ENVIRONMENT_REVIEWERS} per environment`,
+        });
     else if (reviewerCount < protection.requiredApprovals)
         problems.push({
             key: at("reviewers"),
             message: `lists ${reviewerCount} but requiredApprovals is ${protection.requiredApprovals}: name at least that many teams or users`,
         });
     if (environment !== "dev" && !protection.preventSelfReview)
-        problems.push({ key: at("preventSelfReview"), message: `must be true in ${environment}: a deployer cannot approve their own deployment` });
+        problems.push({
+            key: at("preventSelfReview"),
+            message: `must be true in ${environment}: a deployer cannot approve their own deployment`,
+        });
     return problems;
 }
 
@@ -35,7 +41,10 @@ function approvalProblems({ protection, environment }: ParsedStack): ConfigProbl
 function refPatternProblems({ protection, environment }: ParsedStack): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     if (protection.branchPatterns.length + protection.tagPatterns.length === 0)
-        problems.push({ key: at("branchPatterns"), message: "must name at least one branch or tag pattern: an empty policy blocks every deployment" });
+        problems.push({
+            key: at("branchPatterns"),
+            message: "must name at least one branch or tag pattern: an empty policy blocks every deployment",
+        });
     for (const [field, kind] of [
         ["branchPatterns", "branch"],
         ["tagPatterns", "tag"],

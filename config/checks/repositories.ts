@@ -28,17 +28,21 @@ function repeatedNames(repositories: readonly RepositoryConfig[]): Map<number, s
 function scopeProblemsOf(s: ParsedStack, r: RepositoryConfig, at: (...path: PropertyKey[]) => string): ConfigProblem[] {
     const problems: ConfigProblem[] = r.deploys.s3Buckets.flatMap((pattern, j) => {
         const problem = bucketPatternProblem(pattern);
-        return problem ? [{ key: at("deploys", "s3Buckets", j), message: `'${pattern}' names no bucket S3 takes: a bucket name ${problem}` }] : [];
+        return problem
+            ? [{ key: at("deploys", "s3Buckets", j), message: `'${pattern}' names no bucket S3 takes: a bucket name ${problem}` }]
+            : [];
     });
     if (r.kind === "lambda" && !r.deploys.foundation && r.deploys.lambdaFunctions.length === 0)
         problems.push({
             key: at("deploys", "lambdaFunctions"),
             message: `is empty for Lambda repository '${r.name}': its deployer deploys only the functions named here, and IAM refuses a policy with an empty Resource list; list its functions' name patterns`,
         });
-    for (const p of lambdaFunctionProblems({ prefix: s.prefix, accountId: s.accountId }, r)) problems.push({ key: at(p.key), message: p.message });
+    for (const p of lambdaFunctionProblems({ prefix: s.prefix, accountId: s.accountId }, r))
+        problems.push({ key: at(p.key), message: p.message });
     if (s.parsed.deployableServices !== undefined) {
         const scope = { name: r.name, kind: r.kind, resources: r.deploys.resources, tagged: r.deploys.tagged };
-        for (const p of serviceScopeProblems(scope, s.deployableServices, s.stackFile)) problems.push({ key: at("deploys", p.key), message: p.message });
+        for (const p of serviceScopeProblems(scope, s.deployableServices, s.stackFile))
+            problems.push({ key: at("deploys", p.key), message: p.message });
     }
     return problems;
 }
@@ -53,7 +57,10 @@ function foundationEntryProblems(r: RepositoryConfig, at: (...path: PropertyKey[
             message: `is '${r.shard}' for the foundation's repository '${r.name}': it stays in the foundation tier's stacks, whose boundary its deployer administers`,
         });
     if (r.kind !== "pulumi")
-        problems.push({ key: at("kind"), message: `must be 'pulumi' for the foundation's repository (deploys.foundation: true), got '${r.kind}'` });
+        problems.push({
+            key: at("kind"),
+            message: `must be 'pulumi' for the foundation's repository (deploys.foundation: true), got '${r.kind}'`,
+        });
     return problems;
 }
 
