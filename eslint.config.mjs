@@ -49,13 +49,19 @@ export default tseslint.config(
         },
     },
     {
+        // A function over 80 lines does more than one thing: name its parts. Tests are tables of cases and stay exempt.
+        files: ["**/*.ts", "**/*.js"],
+        ignores: ["test/**"],
+        rules: { "max-lines-per-function": ["error", { max: 80 }] },
+    },
+    {
         // A test file over 500 lines tests more than one thing: split it by what it tests (test/support/ for shared set-ups).
         files: ["test/**/*.ts"],
         rules: { "max-lines": ["error", { max: 500 }] },
     },
     {
         // The program uses no input its providers deprecate: a deprecated input is the next version's removed one.
-        files: ["index.ts", "config.ts", "config/**/*.ts", "components/**/*.ts"],
+        files: ["index.ts", "config/**/*.ts", "components/**/*.ts"],
         rules: { "@typescript-eslint/no-deprecated": "error" },
     },
 );

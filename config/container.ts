@@ -1,16 +1,11 @@
 import { containerRepositoryName } from "../shared/names";
+import type { ConfigProblem } from "./problems";
 import type { RepositoryKind } from "./schema";
 
 /** ECR's repository name grammar: lowercase path components joined by '/', each separated inside by one '.', '_' or '-'. */
 const ECR_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 /** ECS service names: letters, digits, hyphens and underscores; the patterns add '*'. */
 const ECS_SERVICE_PATTERN = /^[A-Za-z0-9_*-]{1,255}$/;
-
-/** One problem of a repository entry, keyed below `repositories[i]`. */
-export interface EntryProblem {
-    readonly key: string;
-    readonly message: string;
-}
 
 interface ContainerEntry {
     readonly name: string;
@@ -23,8 +18,9 @@ interface ContainerEntry {
  * services its deployer updates (IAM refuses an empty Resource list) and its name must make an ECR name;
  * ECS services declared by any other kind would be rights no workflow of that kind uses, so they are refused.
  */
-export function containerRepositoryProblems(entry: ContainerEntry, prefix: string | undefined): EntryProblem[] {
-    const problems: EntryProblem[] = [];
+export function containerRepositoryProblems(entry: ContainerEntry, prefix: string | undefined): ConfigProblem[] {
+    // Keyed below the entry (`deploys.ecsServices`): the caller knows where the entry was declared.
+    const problems: ConfigProblem[] = [];
     if (entry.kind !== "container") {
         if (entry.deploys.ecsServices.length > 0)
             problems.push({

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { configKey, type ConfigProblem } from "./problems";
 import { BACKENDS, ENVIRONMENTS, PROJECT, type Backend, type Environment } from "./schema";
 
 /** Pulumi Cloud's stack permission levels, by the names its console shows. */
@@ -14,8 +15,8 @@ export type StackPermission = (typeof STACK_PERMISSIONS)[number];
  */
 export const NEXT_STACK: Readonly<Record<Environment, Environment>> = { dev: "sit", sit: "prod", prod: "dev" };
 
-const KEY = `${PROJECT}:pulumiCloud`;
-const BACKEND_KEY = `${PROJECT}:backend`;
+const KEY = configKey("pulumiCloud");
+const BACKEND_KEY = configKey("backend");
 
 /** Pulumi organisation names; lowercase only, because the OIDC audience is compared exactly. */
 const ORGANIZATION = /^[a-z0-9][a-z0-9._-]{0,39}$/;
@@ -117,7 +118,7 @@ export const ORGANISATION_CREDENTIAL_KEYS: Readonly<Record<string, string>> = {
     "pulumiservice:accessToken": "PULUMI_ACCESS_TOKEN",
     "github:token": "GITHUB_TOKEN",
     "github:appAuth": "GITHUB_APP_ID, GITHUB_APP_INSTALLATION_ID and GITHUB_APP_PEM_FILE",
-    [`${PROJECT}:githubToken`]: "GITHUB_TOKEN",
+    [configKey("githubToken")]: "GITHUB_TOKEN",
 };
 
 /** What the parser needs from the rest of the stack file. */
@@ -132,15 +133,7 @@ export interface BackendContext {
     readonly configKeys: readonly string[];
 }
 
-/** One problem: the full key and what is wrong with it. */
-export interface KeyProblem {
-    readonly key: string;
-    readonly message: string;
-}
-
-function keyOf(path: readonly PropertyKey[]): string {
-    return path.reduce<string>((key, part) => (typeof part === "number" ? `${key}[${part}]` : `${key}.${String(part)}`), KEY);
-}
+const keyOf = (path: readonly PropertyKey[]) => configKey("pulumiCloud", path);
 
 function quoted(value: unknown): string {
     return typeof value === "string" ? `'${value}'` : JSON.stringify(value ?? null);
@@ -161,8 +154,8 @@ const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** zod's issues in the project's words: the key, what it must be, and what it got. */
-function schemaProblems(error: z.ZodError, input: unknown): KeyProblem[] {
-    return error.issues.flatMap((issue): KeyProblem[] => {
+function schemaProblems(error: z.ZodError, input: unknown): ConfigProblem[] {
+    return error.issues.flatMap((issue): ConfigProblem[] => {
         if (issue.code === "unrecognized_keys") {
             const known = KNOWN_KEYS[issue.path.join(".")] ?? [];
             return issue.keys.map((k) => ({ key: keyOf([...issue.path, k]), message: `is not a known key (known: ${known.join(", ")})` }));
@@ -181,8 +174,8 @@ function schemaProblems(error: z.ZodError, input: unknown): KeyProblem[] {
 export function parseBackendConfig(
     values: { readonly backend?: string; readonly pulumiCloud?: string },
     context: BackendContext,
-): { readonly value: BackendConfig; readonly problems: readonly KeyProblem[] } {
-    const problems: KeyProblem[] = [];
+): { readonly value: BackendConfig; readonly problems: readonly ConfigProblem[] } {
+    const problems: ConfigProblem[] = [];
     const backendText = values.backend ?? "s3";
     if (!(BACKENDS as readonly string[]).includes(backendText)) {
         problems.push({ key: BACKEND_KEY, message: `must be one of ${BACKENDS.join(", ")}, got '${backendText}'` });
@@ -211,7 +204,7 @@ export function parseBackendConfig(
     if (!context.slackWebhookSet && context.environment !== "prod") {
         // prod requires the webhook whatever the backend, and says so itself.
         problems.push({
-            key: `${PROJECT}:slackWebhook`,
+            key: configKey("slackWebhook"),
             message:
                 "is required in pulumi-cloud mode: Pulumi Cloud posts failed deployments and detected drift to it; run 'pulumi config set --secret slackWebhook <url>'",
         });
@@ -239,7 +232,7 @@ export function parseBackendConfig(
 }
 
 /** Organisation-wide credentials in config, refused in pulumi-cloud mode whatever their form (see {@link ORGANISATION_CREDENTIAL_KEYS}). */
-function credentialProblems(configKeys: readonly string[]): KeyProblem[] {
+function credentialProblems(configKeys: readonly string[]): ConfigProblem[] {
     return Object.entries(ORGANISATION_CREDENTIAL_KEYS)
         .filter(([key]) => configKeys.includes(key))
         .map(([key, variable]) => ({
@@ -253,7 +246,7 @@ function credentialProblems(configKeys: readonly string[]): KeyProblem[] {
  * or the REST API and choose its commit or branch, so unreviewed code would run with the stack's write role;
  * there only the administrators, who own the bootstrap tier anyway, may start runs.
  */
-function stackPermissionProblems(data: ParsedObject, environment: Environment): KeyProblem[] {
+function stackPermissionProblems(data: ParsedObject, environment: Environment): ConfigProblem[] {
     if (environment === "dev") return [];
     return Object.entries(data.stackPermissions)
         .filter(([, permission]) => permission === "edit")
@@ -263,8 +256,8 @@ function stackPermissionProblems(data: ParsedObject, environment: Environment): 
         }));
 }
 
-function crossFieldProblems(data: ParsedObject, environment: Environment): KeyProblem[] {
-    const problems: KeyProblem[] = [...stackPermissionProblems(data, environment)];
+function crossFieldProblems(data: ParsedObject, environment: Environment): ConfigProblem[] {
+    const problems: ConfigProblem[] = [...stackPermissionProblems(data, environment)];
     const seen = new Set<string>();
     data.teams.forEach((team, i) => {
         if (seen.has(team)) problems.push({ key: keyOf(["teams", i]), message: `repeats '${team}'` });

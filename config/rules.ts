@@ -4,6 +4,7 @@
  */
 import { FOUNDATION_SERVICES, GUARDED_SERVICES } from "../components/permissions/boundary";
 import { knownServices, nameScopeProblem, tagScopeProblem } from "../components/permissions/services";
+import { keyPath, type ConfigProblem } from "./problems";
 import type { Environment } from "./schema";
 
 /** Prefixes and suffixes S3 reserves (S3's general purpose bucket naming rules). */
@@ -164,20 +165,15 @@ export interface ScopeEntry {
     readonly pattern: string;
 }
 
-/** A problem of one declared pattern, keyed as `repositories[i].deploys.<service>[j]`. */
-export interface ScopeProblem {
-    readonly key: string;
-    readonly message: string;
-}
-
 /**
  * Why declared scopes are not the foundation's and not each other's: every pattern that matches one of the
  * foundation's names, and every pair of patterns of one service from two repositories that a name matches
  * both of. A pattern is reported at its own key, naming the other repository and its key.
  */
-export function scopeProblems(prefix: string, environments: readonly string[], entries: readonly ScopeEntry[]): ScopeProblem[] {
-    const problems: ScopeProblem[] = [];
-    const keyOf = (e: ScopeEntry) => `repositories[${e.index}].deploys.${e.service}[${e.position}]`;
+export function scopeProblems(prefix: string, environments: readonly string[], entries: readonly ScopeEntry[]): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    // Keyed from the list, as `repositories[i].deploys.<service>[j]`: the loader adds the namespace.
+    const keyOf = (e: ScopeEntry) => keyPath(["repositories", e.index, "deploys", e.service, e.position]);
     const owned = foundationNames(prefix, environments);
     for (const entry of entries) {
         for (const { label, name, services } of owned) {
@@ -228,8 +224,8 @@ export interface ServiceScope {
  * where every resource type of the service carries a name and by tag only where IAM can match the service's
  * resources and create calls by tag, and never both ways. Only a Terraform repository's deployer manages them.
  */
-export function serviceScopeProblems(scope: ServiceScope, deployable: readonly string[], deployableFile: string): ScopeProblem[] {
-    const problems: ScopeProblem[] = [];
+export function serviceScopeProblems(scope: ServiceScope, deployable: readonly string[], deployableFile: string): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
     const declared = [
         ...Object.keys(scope.resources ?? {}).map((service) => ({ service, key: `resources.${service}`, form: "name" as const })),
         ...(scope.tagged ?? []).map((service, i) => ({ service, key: `tagged[${i}]`, form: "tag" as const })),
@@ -296,8 +292,8 @@ export function mixedServiceProblems(
         readonly resources?: Readonly<Record<string, readonly string[]>>;
         readonly tagged?: readonly string[];
     }[],
-): (ScopeProblem & { readonly index: number })[] {
-    const problems: (ScopeProblem & { readonly index: number })[] = [];
+): (ConfigProblem & { readonly index: number })[] {
+    const problems: (ConfigProblem & { readonly index: number })[] = [];
     repositories.forEach((repository, index) => {
         (repository.tagged ?? []).forEach((service, position) => {
             const byName = repositories.findIndex((other, j) => j !== index && Object.keys(other.resources ?? {}).includes(service));
@@ -305,7 +301,7 @@ export function mixedServiceProblems(
             problems.push({
                 index,
                 key: `tagged[${position}]`,
-                message: `declares '${service}' by tag, while repository '${repositories[byName].name}' declares it by name (repositories[${byName}].deploys.resources.${service}): a tagged deployer may create a resource of any name, so declare '${service}' one way in every repository`,
+                message: `declares '${service}' by tag, while repository '${repositories[byName].name}' declares it by name (${keyPath(["repositories", byName, "deploys", "resources", service])}): a tagged deployer may create a resource of any name, so declare '${service}' one way in every repository`,
             });
         });
     });

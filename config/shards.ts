@@ -10,7 +10,8 @@
  *
  * Pure: the rules across a shard's stacks and its environment's foundation tier, each naming a file and a key.
  */
-import { ENVIRONMENTS, PROJECT, type Environment } from "./schema";
+import { configKey, formatProblem, type ConfigProblem } from "./problems";
+import { ENVIRONMENTS, type Environment } from "./schema";
 
 /**
  * GitHub's content-creating requests an hour (its secondary limit): a shard's prod stack writes at most this
@@ -19,15 +20,12 @@ import { ENVIRONMENTS, PROJECT, type Environment } from "./schema";
  */
 export const SHARD_GITHUB_WRITES_PER_HOUR = 500;
 
-/** Our keys carry the namespace; a provider's key (`aws:region`) is named as written. */
-const key = (name: string) => (name.includes(":") ? name : `${PROJECT}:${name}`);
-
 /** The environment a stack name belongs to, given the shard its config names. */
 export function stackEnvironment(stack: string, shard: string | undefined): { environment: Environment } | { problem: string } {
     if (shard === undefined) {
         if ((ENVIRONMENTS as readonly string[]).includes(stack)) return { environment: stack as Environment };
         return {
-            problem: `belongs to stack '${stack}', but stacks are ${ENVIRONMENTS.join(", ")} only, or '<environment>-<shard>' with ${key("shard")} set`,
+            problem: `belongs to stack '${stack}', but stacks are ${ENVIRONMENTS.join(", ")} only, or '<environment>-<shard>' with ${configKey("shard")} set`,
         };
     }
     const environment = ENVIRONMENTS.find((e) => stack === `${e}-${shard}`);
@@ -78,92 +76,137 @@ export function githubResourcesPerRepository(group: readonly Pick<ShardStack, "d
 
 const shardLabel = (shard: string | undefined) => (shard === undefined ? "the foundation tier" : `shard '${shard}'`);
 
-/** Every problem of the shards across the stacks given (every stack of the project, tier and shards). */
-export function shardProblems(stacks: readonly ShardStack[]): string[] {
-    const problems: string[] = [];
-    const shards = [...new Set(stacks.flatMap((s) => (s.shard === undefined ? [] : [s.shard])))].sort();
-    const stackOf = (environment: Environment, shard: string | undefined) =>
-        stacks.find((s) => s.environment === environment && s.shard === shard);
+type StackOf = (environment: Environment, shard: string | undefined) => ShardStack | undefined;
 
-    // Every shard has a stack in every environment: a promotion reads the previous environment's ledger through a
-    // role that environment's stack of the same shard creates.
-    for (const shard of shards) {
+/**
+ * Every shard has a stack in every environment: a promotion reads the previous environment's ledger through a
+ * role that environment's stack of the same shard creates.
+ */
+function missingStackProblems(shards: readonly string[], stackOf: StackOf): ConfigProblem[] {
+    return shards.flatMap((shard) => {
         const present = ENVIRONMENTS.filter((e) => stackOf(e, shard) !== undefined);
         const missing = ENVIRONMENTS.filter((e) => stackOf(e, shard) === undefined);
-        if (missing.length > 0) {
-            const files = present.map((e) => (stackOf(e, shard) as ShardStack).file).join(", ");
-            problems.push(
-                `${files}: shard '${shard}' has no stack in ${missing.join(", ")}: add ${missing.map((e) => `Pulumi.${e}-${shard}.yaml`).join(", ")} with ${key("shard")}: ${shard}`,
-            );
-        }
-    }
+        if (missing.length === 0) return [];
+        return [
+            {
+                file: present.map((e) => (stackOf(e, shard) as ShardStack).file).join(", "),
+                key: "",
+                message: `shard '${shard}' has no stack in ${missing.join(", ")}: add ${missing.map((e) => `Pulumi.${e}-${shard}.yaml`).join(", ")} with ${configKey("shard")}: ${shard}`,
+            },
+        ];
+    });
+}
 
-    // A shard's stack works in its environment's account with the tier's names and gates: it derives the boundary,
-    // the tables and the bucket by name, and a repository's gates must not depend on the shard it landed in.
+/**
+ * A shard's stack works in its environment's account with the tier's names and gates: it derives the boundary,
+ * the tables and the bucket by name, and a repository's gates must not depend on the shard it landed in.
+ */
+function tierProblems(stacks: readonly ShardStack[], stackOf: StackOf): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
     for (const s of stacks.filter((x) => x.shard !== undefined)) {
         const tier = stackOf(s.environment, undefined);
         if (!tier) continue;
-        for (const [name, value] of Object.entries(s.shared)) {
-            if (JSON.stringify(value) !== JSON.stringify(tier.shared[name])) {
-                problems.push(
-                    `${s.file}: ${key(name)} is ${JSON.stringify(value) ?? "not set"} but ${JSON.stringify(tier.shared[name]) ?? "not set"} in ${tier.file}: a shard's stack shares its environment's account, names and gates with the foundation tier`,
-                );
-            }
-        }
-        if (s.ownsRepositoryRuleset !== tier.ownsRepositoryRuleset) {
-            problems.push(
-                `${s.file}: ${key("ownsRepositoryRuleset")} is ${s.ownsRepositoryRuleset} but ${tier.ownsRepositoryRuleset} in ${tier.file}: the stack that owns a repository's GitHub settings is its shard's stack in the environment whose stack owns them`,
-            );
-        }
-        if (s.served.length === 0) {
-            problems.push(
-                `${s.file}: ${key("shard")} '${s.shard}' holds no repository: no entry of ${key("repositories")} names shard '${s.shard}'; name it in the entries it should hold, or remove the stack (after moving its resources)`,
-            );
-        }
+        for (const [name, value] of Object.entries(s.shared))
+            if (JSON.stringify(value) !== JSON.stringify(tier.shared[name]))
+                problems.push({
+                    file: s.file,
+                    key: configKey(name),
+                    message: `is ${JSON.stringify(value) ?? "not set"} but ${JSON.stringify(tier.shared[name]) ?? "not set"} in ${tier.file}: a shard's stack shares its environment's account, names and gates with the foundation tier`,
+                });
+        if (s.ownsRepositoryRuleset !== tier.ownsRepositoryRuleset)
+            problems.push({
+                file: s.file,
+                key: configKey("ownsRepositoryRuleset"),
+                message: `is ${s.ownsRepositoryRuleset} but ${tier.ownsRepositoryRuleset} in ${tier.file}: the stack that owns a repository's GitHub settings is its shard's stack in the environment whose stack owns them`,
+            });
+        if (s.served.length === 0)
+            problems.push({
+                file: s.file,
+                key: configKey("shard"),
+                message: `'${s.shard}' holds no repository: no entry of ${configKey("repositories")} names shard '${s.shard}'; name it in the entries it should hold, or remove the stack (after moving its resources)`,
+            });
     }
+    return problems;
+}
 
-    // Every repository in exactly one shard: one shard per name across every list, and served where it is listed.
+/** An entry listed by a stack that does not hold its shard: the stack that does must serve it. */
+function homeProblem(s: ShardStack, r: ShardEntry, i: number, shards: readonly string[], stackOf: StackOf): ConfigProblem[] {
+    if (r.shard === s.shard) return [];
+    const home = stackOf(s.environment, r.shard);
+    if (!home) {
+        // A missing shard stack is reported once per shard; a shard named only in entries is reported here.
+        if (r.shard === undefined || shards.includes(r.shard)) return [];
+        return [
+            {
+                file: s.file,
+                key: configKey("repositories", [i, "shard"]),
+                message: `'${r.shard}' has no stack in ${s.environment}: add Pulumi.${s.environment}-${r.shard}.yaml with ${configKey("shard")}: ${r.shard}, or name a shard that has stacks`,
+            },
+        ];
+    }
+    if (home.served.some((x) => x.name.toLowerCase() === r.name.toLowerCase())) return [];
+    return [
+        {
+            file: s.file,
+            key: configKey("repositories", [i]),
+            message: `'${r.name}' belongs to ${shardLabel(r.shard)}, but ${home.file}, which holds it in ${s.environment}, does not list it: no stack serves it there`,
+        },
+    ];
+}
+
+/** Every repository in exactly one shard: one shard per name across every list, and served where it is listed. */
+function placementProblems(stacks: readonly ShardStack[], shards: readonly string[], stackOf: StackOf): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
     const shardOfName = new Map<string, { shard: string | undefined; file: string }>();
     for (const s of stacks) {
         s.listed.forEach((r, i) => {
-            const name = r.name.toLowerCase();
-            const earlier = shardOfName.get(name);
-            if (earlier === undefined) shardOfName.set(name, { shard: r.shard, file: s.file });
-            else if (earlier.shard !== r.shard) {
-                problems.push(
-                    `${s.file}: ${key(`repositories[${i}].shard`)} puts '${r.name}' in ${shardLabel(r.shard)}, but ${earlier.file} puts it in ${shardLabel(earlier.shard)}: a repository is in exactly one shard`,
-                );
-            }
-            if (r.shard === s.shard) return;
-            const home = stackOf(s.environment, r.shard);
-            if (!home) {
-                // A missing shard stack is reported once per shard above; a shard named only in entries is reported here.
-                if (r.shard !== undefined && !shards.includes(r.shard)) {
-                    problems.push(
-                        `${s.file}: ${key(`repositories[${i}].shard`)} '${r.shard}' has no stack in ${s.environment}: add Pulumi.${s.environment}-${r.shard}.yaml with ${key("shard")}: ${r.shard}, or name a shard that has stacks`,
-                    );
-                }
-                return;
-            }
-            if (!home.served.some((x) => x.name.toLowerCase() === name)) {
-                problems.push(
-                    `${s.file}: ${key(`repositories[${i}]`)} '${r.name}' belongs to ${shardLabel(r.shard)}, but ${home.file}, which holds it in ${s.environment}, does not list it: no stack serves it there`,
-                );
-            }
+            const earlier = shardOfName.get(r.name.toLowerCase());
+            if (earlier === undefined) shardOfName.set(r.name.toLowerCase(), { shard: r.shard, file: s.file });
+            else if (earlier.shard !== r.shard)
+                problems.push({
+                    file: s.file,
+                    key: configKey("repositories", [i, "shard"]),
+                    message: `puts '${r.name}' in ${shardLabel(r.shard)}, but ${earlier.file} puts it in ${shardLabel(earlier.shard)}: a repository is in exactly one shard`,
+                });
+            problems.push(...homeProblem(s, r, i, shards, stackOf));
         });
     }
-
-    // The stack that owns a shard's GitHub side writes every one of its repositories' resources in a first `up`.
-    for (const owner of stacks.filter((s) => s.shard !== undefined && s.ownsRepositoryRuleset)) {
-        const group = ENVIRONMENTS.map((e) => stackOf(e, owner.shard)).filter((s): s is ShardStack => s !== undefined);
-        const perRepository = githubResourcesPerRepository(group);
-        const writes = owner.served.length * perRepository;
-        if (writes > SHARD_GITHUB_WRITES_PER_HOUR) {
-            const fits = Math.floor(SHARD_GITHUB_WRITES_PER_HOUR / perRepository);
-            problems.push(
-                `${owner.file}: ${key("shard")} '${owner.shard}' holds ${owner.served.length} repositories, whose GitHub side is ${writes} resources (${perRepository} each): over the ${SHARD_GITHUB_WRITES_PER_HOUR} content-creating requests GitHub allows an hour, so its first up would wait out rate-limit blocks; hold at most ${fits} repositories in a shard (docs/shards.md)`,
-            );
-        }
-    }
     return problems;
+}
+
+/** The stack that owns a shard's GitHub side writes every one of its repositories' resources in a first `up`. */
+function githubWriteProblems(stacks: readonly ShardStack[], stackOf: StackOf): ConfigProblem[] {
+    return stacks
+        .filter((s) => s.shard !== undefined && s.ownsRepositoryRuleset)
+        .flatMap((owner) => {
+            const group = ENVIRONMENTS.map((e) => stackOf(e, owner.shard)).filter((s): s is ShardStack => s !== undefined);
+            const perRepository = githubResourcesPerRepository(group);
+            const writes = owner.served.length * perRepository;
+            if (writes <= SHARD_GITHUB_WRITES_PER_HOUR) return [];
+            const fits = Math.floor(SHARD_GITHUB_WRITES_PER_HOUR / perRepository);
+            return [
+                {
+                    file: owner.file,
+                    key: configKey("shard"),
+                    message: `'${owner.shard}' holds ${owner.served.length} repositories, whose GitHub side is ${writes} resources (${perRepository} each): over the ${SHARD_GITHUB_WRITES_PER_HOUR} content-creating requests GitHub allows an hour, so its first up would wait out rate-limit blocks; hold at most ${fits} repositories in a shard (docs/shards.md)`,
+                },
+            ];
+        });
+}
+
+/** Every problem of the shards across the stacks given (every stack of the project, tier and shards), each naming its file. */
+export function shardSetProblems(stacks: readonly ShardStack[]): ConfigProblem[] {
+    const shards = [...new Set(stacks.flatMap((s) => (s.shard === undefined ? [] : [s.shard])))].sort();
+    const stackOf: StackOf = (environment, shard) => stacks.find((s) => s.environment === environment && s.shard === shard);
+    return [
+        ...missingStackProblems(shards, stackOf),
+        ...tierProblems(stacks, stackOf),
+        ...placementProblems(stacks, shards, stackOf),
+        ...githubWriteProblems(stacks, stackOf),
+    ];
+}
+
+/** {@link shardSetProblems} as the error lists them, one line each. */
+export function shardProblems(stacks: readonly ShardStack[]): string[] {
+    return shardSetProblems(stacks).map((p) => formatProblem(p, p.file ?? ""));
 }

@@ -3,6 +3,7 @@
  * object's full shape, and the provider keys the program reads.
  */
 import { z } from "zod";
+import { configKey } from "./problems";
 import { pulumiCloudSchema } from "./pulumiCloud";
 import { AWS_KEYS, KNOWN_NAMESPACES, PROJECT, projectKeySchemas } from "./schema";
 
@@ -12,7 +13,7 @@ export function stackFileSchema() {
     // The repositories may be declared once in Pulumi.yaml instead, so a stack file need not list them.
     const ours = Object.fromEntries(
         Object.entries(projectKeySchemas(pulumiCloudSchema)).map(([key, schema]) => [
-            `${PROJECT}:${key}`,
+            configKey(key),
             key === "repositories" ? schema.optional() : schema,
         ]),
     );

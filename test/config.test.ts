@@ -3,11 +3,19 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { ConfigError, parseStackConfig, validateStack, validateStacks, type RawConfig, type StackInput } from "../config";
+import {
+    ConfigError,
+    parseStackConfig,
+    validateStack,
+    validateStacks,
+    type RawConfig,
+    type StackInput,
+    readStackFile,
+    stackFilePath,
+} from "../config";
 import { alarmRangeProblem, bucketNameProblem, refPatternProblem } from "../config/rules";
 import { stackFileJsonSchema } from "../config/stackFileSchema";
 import { configValue, stackConfig, withConfig } from "./helpers/stacks";
-import { readStackFile, stackFilePath } from "../tools/lib/stackFile";
 import { fixtureStackFile } from "./support/stacks";
 
 const P = "cicd-foundation";

@@ -5,7 +5,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import * as prettier from "prettier";
 import { ROOT, runTool } from "./helpers/run";
-import { readStackFile, stackFilePath } from "../tools/lib/stackFile";
+import { readStackFile, stackFilePath } from "../config";
 import { PROGRAM_ENTRY, synthesize } from "../tools/lib/synthesize";
 
 // The plain-JavaScript pieces that run before anything is compiled.
@@ -93,7 +93,6 @@ describe("the program runs compiled in pulumi", () => {
                 ...sourcesIn("components"),
                 ...sourcesIn("config"),
                 ...sourcesIn("shared"),
-                "config.ts",
                 "index.ts",
                 "tsconfig.build.json",
                 "tsconfig.json",

@@ -9,7 +9,7 @@ import { foundationMap, foundationMapText, type FoundationMap } from "../compone
 import { shardedStacks } from "../tools/bench/shards";
 import { bundlePath } from "../tools/build/bundle";
 import { readStackConfigs } from "../tools/foundationMap";
-import { readStackFile } from "../tools/lib/stackFile";
+import { readStackFile } from "../config";
 import { synthesize } from "../tools/lib/synthesize";
 import { FIXTURE_DIR } from "./helpers/githubFixtures";
 import { ROOT } from "./helpers/run";

@@ -6,7 +6,7 @@ import { ConfigError, type Environment, type RawConfig } from "../config";
 import { githubServer, githubServerProblems } from "../config/checks/githubServer";
 import { roleName } from "../shared/names";
 import { jobWorkflowRef } from "../components/githubOidc";
-import { displayName, readStackFile } from "../tools/lib/stackFile";
+import { displayName, readStackFile } from "../config";
 import type { Graph } from "../tools/lib/synthesize";
 import type { Decision } from "./helpers/iamSimulation";
 import { mutate, stackOutcome, without } from "./helpers/policy";

@@ -1,8 +1,7 @@
 import { strict as assert } from "assert";
-import { ConfigError } from "../config";
+import { ConfigError, displayName } from "../config";
 import { directoryLookups, ORG } from "./helpers/github";
 import { configValue, stackConfig, synth, withConfig } from "./helpers/stacks";
-import { displayName } from "../tools/lib/stackFile";
 import { fixtureStackFile } from "./support/stacks";
 
 /** How the program names the fixture organisation's file of a stack in its errors. */

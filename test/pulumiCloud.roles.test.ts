@@ -5,7 +5,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
 import { createValidatedPolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
-import { type Environment, type RawConfig } from "../config";
+import { displayName, readStackFile, type Environment, type RawConfig } from "../config";
 import { NEXT_STACK, ORGANISATION_CREDENTIAL_KEYS } from "../config/pulumiCloud";
 import {
     PULUMI_DEPLOYMENTS_OPERATIONS,
@@ -15,7 +15,6 @@ import {
 } from "../components/pulumiCloudDeployer";
 import { PULUMI_OIDC_HOST } from "../shared/names";
 import type { PolicyDocument } from "../components/policyDocument";
-import { displayName, readStackFile } from "../tools/lib/stackFile";
 import type { Graph } from "../tools/lib/synthesize";
 import { decide, stackPolicies, type Decision } from "./helpers/iamSimulation";
 import { runTool } from "./helpers/run";

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import type { RawConfig } from "../config";
 import { stackInitCommand } from "../components/pulumiCloudStackSettings";
-import { readStackFile } from "../tools/lib/stackFile";
+import { readStackFile } from "../config";
 import { synthesize, type Graph, type ReadHandler } from "../tools/lib/synthesize";
 import { directoryLookups } from "./helpers/github";
 import { ACME, fixtureConfig } from "./helpers/githubFixtures";

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { ConfigError, validateStackSet, type StackConfig } from "../config";
+import { ConfigError, validateStackSet, type StackConfig, readStackFile } from "../config";
 import { displayName } from "../config/stackFiles";
 import {
     githubResourcesPerRepository,
@@ -25,7 +25,6 @@ import {
 import { readStackConfigs } from "../tools/foundationMap";
 import { foundationMap } from "../components/foundationMap";
 import { analyzeGraph, readPolicyConfig } from "../tools/lib/analyzer";
-import { readStackFile } from "../tools/lib/stackFile";
 import { synthesize, type Graph } from "../tools/lib/synthesize";
 import { FIXTURE_DIR } from "./helpers/githubFixtures";
 

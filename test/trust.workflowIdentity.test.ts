@@ -1,10 +1,9 @@
 import { strict as assert } from "assert";
 import { createValidatedPolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
 import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
-import { ConfigError, type Environment } from "../config";
+import { ConfigError, type Environment, displayName } from "../config";
 import { roleName } from "../shared/names";
 import { trustPolicyProblem } from "../components/githubOidc";
-import { displayName } from "../tools/lib/stackFile";
 import type { Graph } from "../tools/lib/synthesize";
 import type { Decision } from "./helpers/iamSimulation";
 import { resourcesOf, synth, T } from "./helpers/stacks";

@@ -8,12 +8,11 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { ENVIRONMENTS } from "../config";
+import { ENVIRONMENTS, PROJECT_ROOT, readStackFile, stackFilePath } from "../config";
 import { budgets, budgetSection, withBudgetSection } from "./githubBudget";
 import { shardedStacks, shardSummary, type ShardRun } from "./bench/shards";
 import { parseArgs, UsageError } from "./lib/args";
 import { analyzeGraph, POLICY_PACK_DIR, PolicyPackProcess, readPolicyConfig } from "./lib/analyzer";
-import { PROJECT_ROOT, readStackFile, stackFilePath } from "./lib/stackFile";
 import { synthesize } from "./lib/synthesize";
 import { benchReport, ms, ratio, type Measurements, type PackStartup, type ScaleRow } from "./bench/report";
 
@@ -46,13 +45,9 @@ function compileHarness(): void {
             .readdirSync(path.join(PROJECT_ROOT, folder), { recursive: true, encoding: "utf8" })
             .filter((f) => f.endsWith(".ts"))
             .map((f) => path.join(folder, f));
-    const files = [
-        ...sources(path.join("tools", "lib")),
-        "config.ts",
-        ...sources("config"),
-        ...sources("components"),
-        ...sources("shared"),
-    ].map((f) => path.join(PROJECT_ROOT, f));
+    const files = [...sources(path.join("tools", "lib")), ...sources("config"), ...sources("components"), ...sources("shared")].map((f) =>
+        path.join(PROJECT_ROOT, f),
+    );
     fs.rmSync(BENCH_DIR, { recursive: true, force: true });
     build.transpileFiles(files, build.readConfig("tsconfig.json").options, PROJECT_ROOT, BENCH_DIR);
 }

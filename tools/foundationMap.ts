@@ -12,12 +12,20 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, ENVIRONMENTS, environmentViews, validateStacks, type StackConfig } from "../config";
+import {
+    ConfigError,
+    ENVIRONMENTS,
+    environmentViews,
+    validateStacks,
+    type StackConfig,
+    displayName,
+    PROJECT_ROOT,
+    readStackFile,
+} from "../config";
 import { stackOfFile } from "../config/stackFiles";
 import { FOUNDATION_MAP_PATH, foundationMap, foundationMapText } from "../components/foundationMap";
 import { parseArgs, UsageError } from "./lib/args";
 import { shellEnvironment } from "./lib/shellEnv";
-import { displayName, PROJECT_ROOT, readStackFile } from "./lib/stackFile";
 
 const USAGE = `usage: npm run foundation-map -- [--stacks DIR] [--out FILE] [--check]
   --stacks DIR   folder of Pulumi.dev.yaml, Pulumi.sit.yaml and Pulumi.prod.yaml (default: the project's)

@@ -13,9 +13,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { ENVIRONMENTS } from "../config";
+import { ENVIRONMENTS, PROJECT_ROOT, readStackFile } from "../config";
 import { parseArgs, UsageError } from "./lib/args";
-import { PROJECT_ROOT, readStackFile } from "./lib/stackFile";
 import { placeholderLookups, synthesize, type LookupHandler } from "./lib/synthesize";
 import { markdownTable } from "./lib/table";
 

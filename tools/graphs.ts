@@ -14,7 +14,7 @@ import * as path from "path";
 import { ConfigError, ENVIRONMENTS, validateStack } from "../config";
 import { parseArgs, UsageError } from "./lib/args";
 import { checkOutDir, OutputError, writeOutput } from "./lib/outDir";
-import { displayName, PROJECT_ROOT, readStackFile, StackFileError, stackFilePath } from "./lib/stackFile";
+import { displayName, PROJECT_ROOT, readStackFile, StackFileError, stackFilePath } from "../config";
 import { synthesize, type Graph, type GraphResource } from "./lib/synthesize";
 
 const USAGE = `usage: npm run graphs -- --out-dir DIR

@@ -17,12 +17,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError } from "../config";
+import { ConfigError, PROJECT_ROOT, StackFileError } from "../config";
 import { foundationMap } from "../components/foundationMap";
 import { readStackConfigs } from "./foundationMap";
 import { parseArgs, UsageError } from "./lib/args";
-import { PROJECT_ROOT } from "./lib/stackFile";
-import { StackFileError } from "./lib/stackFile";
 
 const USAGE = `usage: npm run examples -- [--stacks DIR] [--root DIR] [--check]
   --stacks DIR   folder of Pulumi.dev.yaml, Pulumi.sit.yaml and Pulumi.prod.yaml (default: the project's)

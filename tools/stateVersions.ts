@@ -13,12 +13,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import { S3Client } from "@aws-sdk/client-s3";
-import { ConfigError, ENVIRONMENTS, PROJECT, validateStack } from "../config";
+import { ConfigError, ENVIRONMENTS, PROJECT, validateStack, readStackFile, StackFileError, stackFilePath, PROJECT_ROOT } from "../config";
 import { REPOSITORY_NAME } from "../shared/formats";
 import { stateBucketName } from "../shared/names";
 import { calling, serviceEndpoint, ServiceError } from "./lib/serviceError";
 import { parseArgs, UsageError, wantsHelp } from "./lib/args";
-import { readStackFile, StackFileError, stackFilePath, PROJECT_ROOT } from "./lib/stackFile";
 import { checkpointKey, checkpointToDeployment, listStateVersions, readStateVersion, StateVersionError } from "./lib/stateVersions";
 import { formatTable } from "./lib/table";
 

@@ -9,9 +9,19 @@
  * width; the table of every resource only on request.
  */
 import * as path from "path";
-import { ConfigError, ENVIRONMENTS, validateStack, validateStacks } from "../config";
+import {
+    ConfigError,
+    ENVIRONMENTS,
+    validateStack,
+    validateStacks,
+    readStackFile,
+    StackFileError,
+    stackFilePath,
+    PROJECT_ROOT,
+    SECRET_PLACEHOLDER_HOST,
+    displayName,
+} from "../config";
 import { parseArgs, UsageError } from "./lib/args";
-import { readStackFile, StackFileError, stackFilePath, PROJECT_ROOT, SECRET_PLACEHOLDER_HOST, displayName } from "./lib/stackFile";
 import { analyzeGraph, POLICY_PACK_DIR, PolicyConfigError, PolicyPackProcess, readPolicyConfig, type Diagnostic } from "./lib/analyzer";
 import { synthesize, UNKNOWN, type Graph, type GraphResource } from "./lib/synthesize";
 import { checkOutDir, OutputError, writeOutput } from "./lib/outDir";

@@ -4,6 +4,7 @@
  * (GitHub's OpenID Connect reference for Enterprise Server), so the account's OIDC provider, the condition keys
  * of every trust policy (`HOST/_services/token:sub`) and the pack's judgement all follow the host. Pure.
  */
+import type { ParsedStack } from "../parsedStack";
 import { configKey, type ConfigProblem } from "../problems";
 
 /** github.com's Actions issuer, as IAM names its provider and condition keys (host and path, no scheme). */
@@ -60,14 +61,21 @@ export function githubServerProblems(
  * provider, and each environment's roles must trust the issuer its jobs' tokens come from. Problems name each
  * file that differs from the first.
  */
-export function githubServerAcrossStacks(stacks: readonly { readonly file: string; readonly githubBaseUrl?: string }[]): string[] {
+export function githubServerAcrossStacks(stacks: readonly { readonly file: string; readonly githubBaseUrl?: string }[]): ConfigProblem[] {
     const [first] = stacks;
     const shown = (url: string | undefined) => (url === undefined ? "not set (github.com)" : `'${url}'`);
     return stacks
         .slice(1)
         .filter((s) => s.githubBaseUrl !== first.githubBaseUrl)
-        .map(
-            (s) =>
-                `${s.file}: ${configKey("githubBaseUrl")} is ${shown(s.githubBaseUrl)} but ${shown(first.githubBaseUrl)} in ${first.file}: every stack talks to one GitHub`,
-        );
+        .map((s) => ({
+            file: s.file,
+            key: configKey("githubBaseUrl"),
+            message: `is ${shown(s.githubBaseUrl)} but ${shown(first.githubBaseUrl)} in ${first.file}: every stack talks to one GitHub`,
+        }));
+}
+
+/** {@link githubServerProblems} of one parsed stack: its repositories at their entries' keys. */
+export function githubServerStackProblems(s: ParsedStack): ConfigProblem[] {
+    const served = s.resolved.map(({ repository, entryIndex }) => ({ index: entryIndex, name: repository.name, kind: repository.kind }));
+    return githubServerProblems(s.parsed.githubBaseUrl, served);
 }

@@ -1,5 +1,5 @@
 import * as path from "path";
-import { readStackFile } from "../../tools/lib/stackFile";
+import { readStackFile } from "../../config";
 import type { Directory } from "./github";
 
 /** The GitHub owner's tests' own organisation: three repositories, one of each kind, in accounts of their own. */

@@ -1,8 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import type { Environment, RawConfig } from "../../config";
-import { readStackFile } from "../../tools/lib/stackFile";
+import { type Environment, type RawConfig, readStackFile } from "../../config";
 import { lookupFailure, type LookupHandler } from "../../tools/lib/synthesize";
 
 /**

@@ -1,6 +1,6 @@
 import * as path from "path";
 import { ConfigError, parseStackConfig, type Environment, type RawConfig } from "../../config";
-import { readStackFile } from "../../tools/lib/stackFile";
+import { readStackFile } from "../../config";
 import type { Graph, SynthesisMode } from "../../tools/lib/synthesize";
 import { ROOT } from "../helpers/run";
 import { synth } from "../helpers/stacks";

@@ -1,6 +1,5 @@
 import * as path from "path";
-import type { RawConfig } from "../../config";
-import { readStackFile } from "../../tools/lib/stackFile";
+import { type RawConfig, readStackFile } from "../../config";
 import { synthesize, type Graph, type GraphResource, type LookupHandler, type SynthesisMode } from "../../tools/lib/synthesize";
 
 export type StackName = "dev" | "sit" | "prod";

@@ -38,7 +38,7 @@ if (way === "default") {
     throw new Error(`unknown way in '${way}': default or configured`);
 }
 
-const { readStackFile } = require(path.join(harness, "tools", "lib", "stackFile"));
+const { readStackFile } = require(path.join(harness, "config"));
 const { synthesize } = require(path.join(harness, "tools", "lib", "synthesize"));
 // Loaded (and, on the default path, type-checked) as the host's first require does: everything until
 // here is start-up. synthesize() then runs the program.

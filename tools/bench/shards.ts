@@ -6,9 +6,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { ENVIRONMENTS } from "../../config";
+import { ENVIRONMENTS, readStackFile } from "../../config";
 import { SHARD_GITHUB_WRITES_PER_HOUR } from "../../config/shards";
-import { readStackFile } from "../lib/stackFile";
 
 type Entry = { name: string; kind: string; shard?: string; deploys?: Record<string, unknown> };
 type StackDocument = { config: Record<string, unknown> };

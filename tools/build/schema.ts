@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { stackFileJsonSchema } from "../../config/stackFileSchema";
 import { parseArgs, UsageError } from "../lib/args";
-import { PROJECT_ROOT } from "../lib/stackFile";
+import { PROJECT_ROOT } from "../../config";
 
 export const SCHEMA_FILE = path.join(PROJECT_ROOT, "schema", "stack-config.schema.json");
 

@@ -6,7 +6,7 @@ import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import * as emptyproto from "google-protobuf/google/protobuf/empty_pb";
 import * as analyzerpb from "@pulumi/pulumi/proto/analyzer_pb";
 import * as analyzerrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
-import { PROJECT_ROOT } from "./stackFile";
+import { PROJECT_ROOT } from "../../config";
 import type { Graph, GraphResource } from "./synthesize";
 
 export const POLICY_PACK_DIR = path.join(PROJECT_ROOT, "policies");

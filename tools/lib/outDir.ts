@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { UsageError } from "./args";
-import { displayName } from "./stackFile";
+import { displayName } from "../../config";
 
 /**
  * Kernel and pseudo filesystems by their statfs magic number: their files are not files (writing one talks to

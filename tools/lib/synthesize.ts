@@ -1,8 +1,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { type RawConfig, PROJECT } from "../../config";
+import { type RawConfig, PROJECT, PROJECT_ROOT, STACK_FILE_VARIABLE } from "../../config";
 import { fnv1a } from "../../shared/names";
-import { PROJECT_ROOT, STACK_FILE_VARIABLE } from "./stackFile";
 import { placeholderArn } from "../../shared/arns";
 
 /** The program's entry, package.json's main: what the Pulumi Node.js host loads. */
