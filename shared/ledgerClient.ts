@@ -345,54 +345,60 @@ export class Ledger {
         return closed;
     }
 
-    private async startedBefore(service: string, cutoff: string): Promise<DeploymentRecord[]> {
-        const index = LEDGER_SCHEMA.indexes.byServiceStatus;
+    /** One query of a ledger index: its records in the index's order, or newest first. */
+    private async query(
+        index: { readonly name: string },
+        keyCondition: string,
+        names: Record<string, string>,
+        values: Record<string, AttributeValue>,
+        options: { readonly newestFirst?: boolean; readonly limit?: number } = {},
+    ): Promise<DeploymentRecord[]> {
         const { Items } = await this.dynamo("Query", (client) =>
             client.send(
                 new QueryCommand({
                     TableName: this.options.tableName,
                     IndexName: index.name,
-                    KeyConditionExpression: "#pk = :service AND #statusAt BETWEEN :from AND :to",
-                    ExpressionAttributeNames: { "#pk": index.partitionKey, "#statusAt": index.sortKey },
-                    ExpressionAttributeValues: { ":service": S(service), ":from": S("started#"), ":to": S(`started#${cutoff}`) },
+                    KeyConditionExpression: keyCondition,
+                    ExpressionAttributeNames: names,
+                    ExpressionAttributeValues: values,
+                    ...(options.newestFirst ? { ScanIndexForward: false } : {}),
+                    ...(options.limit === undefined ? {} : { Limit: options.limit }),
                 }),
             ),
         );
         return (Items ?? []).map(fromItem);
     }
 
+    private async startedBefore(service: string, cutoff: string): Promise<DeploymentRecord[]> {
+        const index = LEDGER_SCHEMA.indexes.byServiceStatus;
+        return this.query(
+            index,
+            "#pk = :service AND #statusAt BETWEEN :from AND :to",
+            { "#pk": index.partitionKey, "#statusAt": index.sortKey },
+            { ":service": S(service), ":from": S("started#"), ":to": S(`started#${cutoff}`) },
+        );
+    }
+
     private async allStartedBefore(cutoff: string): Promise<DeploymentRecord[]> {
         const index = LEDGER_SCHEMA.indexes.byStatus;
-        const { Items } = await this.dynamo("Query", (client) =>
-            client.send(
-                new QueryCommand({
-                    TableName: this.options.tableName,
-                    IndexName: index.name,
-                    KeyConditionExpression: "#status = :started AND #startedAt < :cutoff",
-                    ExpressionAttributeNames: { "#status": index.partitionKey, "#startedAt": index.sortKey },
-                    ExpressionAttributeValues: { ":started": S("started"), ":cutoff": S(cutoff) },
-                }),
-            ),
+        return this.query(
+            index,
+            "#status = :started AND #startedAt < :cutoff",
+            { "#status": index.partitionKey, "#startedAt": index.sortKey },
+            { ":started": S("started"), ":cutoff": S(cutoff) },
         );
-        return (Items ?? []).map(fromItem);
     }
 
     /** Every record of a commit of a service, whatever its status, newest first. */
     async deploymentsOf(service: string, commitSha: string): Promise<DeploymentRecord[]> {
         const index = LEDGER_SCHEMA.indexes.byServiceCommit;
-        const { Items } = await this.dynamo("Query", (client) =>
-            client.send(
-                new QueryCommand({
-                    TableName: this.options.tableName,
-                    IndexName: index.name,
-                    KeyConditionExpression: "#pk = :service AND begins_with(#commitAt, :commit)",
-                    ExpressionAttributeNames: { "#pk": index.partitionKey, "#commitAt": index.sortKey },
-                    ExpressionAttributeValues: { ":service": S(service), ":commit": S(`${commitSha}#`) },
-                    ScanIndexForward: false,
-                }),
-            ),
+        return this.query(
+            index,
+            "#pk = :service AND begins_with(#commitAt, :commit)",
+            { "#pk": index.partitionKey, "#commitAt": index.sortKey },
+            { ":service": S(service), ":commit": S(`${commitSha}#`) },
+            { newestFirst: true },
         );
-        return (Items ?? []).map(fromItem);
     }
 
     /** Successful deployments of a commit of a service (the promotion check: was it deployed here?), of one root if named. */
@@ -404,21 +410,15 @@ export class Ledger {
     /** The newest run of a service (of one root, if named) with a status, e.g. the last successful deployment. */
     async lastWithStatus(service: string, status: Status, root?: string): Promise<DeploymentRecord | undefined> {
         const index = LEDGER_SCHEMA.indexes.byServiceStatus;
-        const { Items } = await this.dynamo("Query", (client) =>
-            client.send(
-                new QueryCommand({
-                    TableName: this.options.tableName,
-                    IndexName: index.name,
-                    KeyConditionExpression: "#pk = :service AND begins_with(#statusAt, :status)",
-                    ExpressionAttributeNames: { "#pk": index.partitionKey, "#statusAt": index.sortKey },
-                    ExpressionAttributeValues: { ":service": S(service), ":status": S(`${status}#`) },
-                    ScanIndexForward: false,
-                    // One root among several: read the service's runs of that status and keep the root's.
-                    ...(root ? {} : { Limit: 1 }),
-                }),
-            ),
+        const found = await this.query(
+            index,
+            "#pk = :service AND begins_with(#statusAt, :status)",
+            { "#pk": index.partitionKey, "#statusAt": index.sortKey },
+            { ":service": S(service), ":status": S(`${status}#`) },
+            // One root among several: read the service's runs of that status and keep the root's.
+            { newestFirst: true, ...(root ? {} : { limit: 1 }) },
         );
-        return (Items ?? []).map(fromItem).find((r) => !root || r.root === root);
+        return found.find((r) => !root || r.root === root);
     }
 
     /** The newest started run of a service, whatever its status. */
@@ -431,20 +431,13 @@ export class Ledger {
     /** The newest failures of any service, newest first. */
     async recentFailures(limit: number): Promise<DeploymentRecord[]> {
         const index = LEDGER_SCHEMA.indexes.byStatus;
-        const { Items } = await this.dynamo("Query", (client) =>
-            client.send(
-                new QueryCommand({
-                    TableName: this.options.tableName,
-                    IndexName: index.name,
-                    KeyConditionExpression: "#status = :failed",
-                    ExpressionAttributeNames: { "#status": index.partitionKey },
-                    ExpressionAttributeValues: { ":failed": S("failed") },
-                    ScanIndexForward: false,
-                    Limit: limit,
-                }),
-            ),
+        return this.query(
+            index,
+            "#status = :failed",
+            { "#status": index.partitionKey },
+            { ":failed": S("failed") },
+            { newestFirst: true, limit },
         );
-        return (Items ?? []).map(fromItem);
     }
 
     /**

@@ -58,7 +58,7 @@ describe("config: bad input is rejected with the key and the file named", () => 
             name: "an unknown key of ours",
             config: () => withConfig(prod(), { [`${P}:repos`]: [] }),
             problems: [
-                `Pulumi.prod.yaml: ${P}:repos is not a known key (known: environment, accountId, prefix, githubOwner, repositories, deployableServices, state, environmentProtection, ownsRepositoryRuleset, backend, pulumiCloud, shard, slackWebhook, githubToken, notifications, monitoring, oidcProviders, githubAccess, accountQuotas)`,
+                `Pulumi.prod.yaml: ${P}:repos is not a known key (known: environment, accountId, prefix, githubOwner, repositories, deployableServices, state, environmentProtection, ownsRepositoryRuleset, backend, pulumiCloud, shard, slackWebhook, githubToken, notifications, monitoring, oidcProviders, githubAccess, githubBaseUrl, githubPlan, accountQuotas)`,
             ],
         },
         {

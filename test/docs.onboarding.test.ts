@@ -136,6 +136,20 @@ describe("docs/onboarding.md: the steps and approvals it states are the ones it 
         });
     }
 
+    it("gives the README the table's counts: steps per kind, one foundation change and the approvals", () => {
+        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8").replace(/\s+/g, " ");
+        const said =
+            /a Terraform or Lambda repository takes \*\*(\d+) steps\*\*, a container service \*\*(\d+)\*\*.*?\*\*one foundation change\*\* and \*\*(\d+) approvals\*\*/.exec(
+                readme,
+            );
+        assert.ok(said, "README.md states the onboarding counts");
+        const [terraform, lambda, container] = (["Terraform", "Lambda", "Container"] as const).map((kind) => row(text, kind));
+        assert.deepEqual(
+            [terraform[0], lambda[0], container[0], 1, 1, 1, terraform[2], lambda[2], container[2]],
+            [Number(said[1]), Number(said[1]), Number(said[2]), terraform[1], lambda[1], container[1], ...Array(3).fill(Number(said[3]))],
+        );
+    });
+
     it("declares repositories with a Pulumi.yaml example the loader accepts, overrides included", () => {
         const block = /```yaml\n# Pulumi.yaml\n([\s\S]*?)```/.exec(text)?.[1];
         assert.ok(block, "docs/onboarding.md shows a Pulumi.yaml");
