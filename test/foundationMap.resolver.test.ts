@@ -92,11 +92,10 @@ describe("the foundation map resolver (actions/foundation-map)", () => {
         assert.equal(absent["ledger-reader-role-arn"], "");
         assert.equal(absent["state-key-prefix"], "billing-jobs/");
         assert.equal(absent.region, "eu-central-1");
-        // A listed repository in an environment the pinned map does not list it in is derived the same way.
-        assert.equal(
-            resolve(MAP, "map.json", request({ repository: "acme/network", kind: "terraform", environment: "prod" }))["deployer-role-arn"],
-            "arn:aws:iam::333333333333:role/acme-deployer-prod-network",
-        );
+        // A listed repository in an environment the pinned map does not list it in is not served there.
+        assert.deepEqual(problems(MAP, request({ repository: "acme/network", kind: "terraform", environment: "prod" })), [
+            "map.json: repositories.network does not deploy to prod",
+        ]);
     });
 
     it("refuses a listed repository whose kind or values are not the derived ones, naming both", () => {
@@ -108,6 +107,22 @@ describe("the foundation map resolver (actions/foundation-map)", () => {
             'map.json: repositories.network.environments.sit.ledgerReaderRoleArn is null, but the naming rules give "arn:aws:iam::222222222222:role/acme-ledger-reader-sit-network"',
             'map.json: repositories.network.environments.sit.stateKeyPrefix is "network", but the naming rules give "network/"',
         ]);
+    });
+
+    it("refuses a listed repository the map does not serve in the environment, spelt otherwise, or a malformed list", () => {
+        const withoutProd = edited((map) => {
+            delete (map.repositories["orders-api"].environments as Record<string, unknown>).prod;
+        });
+        assert.deepEqual(problems(withoutProd, request({ environment: "prod" })), [
+            "map.json: repositories.orders-api does not deploy to prod",
+        ]);
+        assert.deepEqual(problems(MAP, request({ repository: "acme/Orders-API" })), [
+            "map.json: repositories.orders-api is spelt 'orders-api', but the running repository is 'Orders-API'",
+        ]);
+        const notAnObject = edited((map) => {
+            (map as { repositories: unknown }).repositories = ["orders-api"];
+        });
+        assert.deepEqual(problems(notAnObject, request()), ['map.json: repositories must be an object, got ["orders-api"]']);
     });
 
     it("refuses every malformed environment value at once", () => {
