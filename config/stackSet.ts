@@ -56,6 +56,9 @@ const shardStack = (c: StackConfig): ShardStack => ({
         "aws:region": c.region,
         prefix: c.prefix,
         githubOwner: c.githubOwner,
+        // One GitHub for the whole organisation: a shard talks to its tier's server and trusts its issuer.
+        githubBaseUrl: c.githubBaseUrl,
+        githubPlan: c.githubPlan,
         state: c.state,
         environmentProtection: c.protection,
         "monitoring.cloudTrailLogGroup": c.monitoring.cloudTrailLogGroup,
