@@ -129,10 +129,18 @@ describe("GitHub Enterprise Server (githubBaseUrl)", () => {
             assert.equal(assume(graph, deployer, GITHUB_COM_HOST, claims(apply)), "ImplicitlyDenied");
         });
 
-        it("passes the pack's oidc-trust, which finds the server's issuer in the graph", () => {
-            assert.deepEqual(stackOutcome("oidc-trust", graph, { config: { environment: "dev" } }), { violations: [] });
+        it("passes the pack's oidc-trust when its config names the server's issuer", () => {
             const configured = { config: { environment: "dev", githubIssuer: ISSUER_HOST } };
             assert.deepEqual(stackOutcome("oidc-trust", graph, configured), { violations: [] });
+        });
+
+        it("flags every server role when the pack's config names no issuer: the graph's own provider is not taken on trust", () => {
+            const outcome = stackOutcome("oidc-trust", graph, { config: { environment: "dev" } });
+            assert.ok(outcome.violations.length > 0);
+            assert.deepEqual(
+                outcome.violations.filter((v) => !v.includes(`an OIDC issuer other than GitHub Actions' (${GITHUB_COM_HOST})`)),
+                [],
+            );
         });
 
         it("flags a server role when the pack is told github.com's issuer (fail closed, not skipped)", () => {
@@ -160,7 +168,7 @@ describe("GitHub Enterprise Server (githubBaseUrl)", () => {
                 delete document.Statement[0].Condition.StringEquals[`${ISSUER_HOST}:job_workflow_ref`];
                 r.inputs.assumeRolePolicy = JSON.stringify(document);
             });
-            assert.deepEqual(stackOutcome("oidc-trust", broken, { config: { environment: "dev" } }).violations, [
+            assert.deepEqual(stackOutcome("oidc-trust", broken, { config: { environment: "dev", githubIssuer: ISSUER_HOST } }).violations, [
                 `Role '${TERRAFORM}-deployer': statement 'GithubActionsOidc' must check ${ISSUER_HOST}:job_workflow_ref with StringEquals the workflows that may assume it (OWNER/REPO/.github/workflows/FILE@refs/heads/BRANCH).`,
             ]);
         });

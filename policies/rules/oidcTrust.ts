@@ -46,15 +46,12 @@ const issuerOf = (statement: IamStatement, github: string) =>
 const issuerName = (host: string | undefined) => (host === PULUMI ? "Pulumi Deployments" : host ? "GitHub Actions" : "OIDC");
 
 /**
- * GitHub Actions' issuer for this stack: github.com's, or a GitHub Enterprise Server's from the rule's config
- * (`githubIssuer`) or else from the stack's own provider for one. A role trusting any other OIDC issuer is
- * a violation, never skipped.
+ * GitHub Actions' issuer for this stack: github.com's, or a GitHub Enterprise Server's when the rule's config
+ * names it (`githubIssuer`). Never learned from the graph, whose providers the judged change itself declares: a
+ * role trusting any other OIDC issuer is a violation, never skipped.
  */
-function githubIssuerOf(resources: PolicyResource[], configured: unknown): string {
-    if (typeof configured === "string") return configured;
-    const urls = resources.filter((r) => r.type === TYPES.oidcProvider).map((r) => read(() => String(r.props.url)));
-    const server = urls.map((u) => (u.known ? u.value.replace(/^https:\/\//, "") : "")).find((host) => SERVER_ISSUER.test(host));
-    return server ?? GITHUB;
+function githubIssuerOf(configured: unknown): string {
+    return typeof configured === "string" ? configured : GITHUB;
 }
 
 /** The inline documents of a role: its RolePolicy resources and its own inlinePolicies. */
@@ -431,7 +428,7 @@ export const oidcTrust = stackRule({
         const { inline, attached, unplaced } = policiesByRole(resources);
         const context: StackContext = {
             environment,
-            githubHost: githubIssuerOf(resources, config.githubIssuer),
+            githubHost: githubIssuerOf(config.githubIssuer),
             pulumi: (config.pulumiDeployments ?? {}) as PulumiDeploymentsSettings,
             inlineByRole: inline,
             attachedByRole: attached,
