@@ -13,13 +13,13 @@ import { GithubOidcProvider } from "./components/githubOidc";
 import { namingOf } from "./components/foundationMap";
 import { boundaryPolicyArn } from "./shared/arns";
 import { roleName } from "./shared/names";
-import { backendUrl, bootstrapRoleNames, stateKeyPrefix } from "./components/permissions";
+import { backendUrl, bootstrapRoleNames } from "./components/permissions";
 import { PermissionsBoundary } from "./components/permissionsBoundary";
 import { pulumiCloudBootstrapRoleNames, pulumiCloudResources } from "./components/pulumiCloud";
 import { declareGithubSide } from "./components/githubOwner";
 import { accountRoleQuotaProblem } from "./components/shardQuotas";
 import { declareShard, sameShard } from "./components/shardStack";
-import { RepositoryAccess } from "./components/repositoryAccess";
+import { RepositoryAccess, repositoryOutputs } from "./components/repositoryAccess";
 import { StateBackend } from "./components/stateBackend";
 
 /** The program: config -> context -> components -> stack outputs. Runs per stack, one environment per AWS account. */
@@ -123,16 +123,7 @@ async function declareFoundation(context: StackContext, others: readonly StackCo
         stateAccessLogBucket: state.accessLog.bucketName,
         backend: backendOutputs(state, config.region),
         ...(pulumiCloud ? { pulumiCloud } : {}),
-        repositories: Object.fromEntries(
-            config.repositories.map((entry, i) => [
-                entry.name,
-                {
-                    deployerRoleArn: access[i].roles.deployer.arn,
-                    previewerRoleArn: access[i].roles.previewer.arn,
-                    stateKeyPrefix: stateKeyPrefix(entry.name),
-                },
-            ]),
-        ),
+        repositories: repositoryOutputs(access),
     };
 }
 

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RepositoryConfig } from "../config";
 import type { StackContext } from "./context";
+import { stateKeyPrefix } from "./permissions";
 import { RepositoryRoles } from "./repositoryRoles";
 
 /** Arguments for {@link RepositoryAccess}. */
@@ -21,11 +22,14 @@ export interface RepositoryAccessArgs {
  */
 export class RepositoryAccess extends pulumi.ComponentResource {
     public readonly roles: RepositoryRoles;
+    /** The served repository's name. */
+    public readonly repository: string;
 
     constructor(name: string, args: RepositoryAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         // The roles were first declared under a component that also held the GitHub side; the alias keeps
         // their URNs, so moving the GitHub side out replaces no role.
         super("cicd:identity:RepositoryAccess", name, {}, { ...opts, aliases: [{ type: "cicd:github:RepositoryEnvironment" }] });
+        this.repository = args.entry.name;
         this.roles = new RepositoryRoles(
             name,
             { context: args.context, entry: args.entry, rolesDependOn: args.rolesDependOn },
@@ -33,4 +37,18 @@ export class RepositoryAccess extends pulumi.ComponentResource {
         );
         this.registerOutputs({ deployerArn: this.roles.deployer.arn });
     }
+}
+
+/** The stack output `repositories`: each repository's deployer and previewer roles and its state prefix. */
+export function repositoryOutputs(access: readonly RepositoryAccess[]) {
+    return Object.fromEntries(
+        access.map((a) => [
+            a.repository,
+            {
+                deployerRoleArn: a.roles.deployer.arn,
+                previewerRoleArn: a.roles.previewer.arn,
+                stateKeyPrefix: stateKeyPrefix(a.repository),
+            },
+        ]),
+    );
 }

@@ -12,8 +12,7 @@
 import type { StackConfig } from "../config";
 import type { StackContext } from "./context";
 import { declareGithubSide } from "./githubOwner";
-import { stateKeyPrefix } from "./permissions";
-import { RepositoryAccess } from "./repositoryAccess";
+import { RepositoryAccess, repositoryOutputs } from "./repositoryAccess";
 
 /** The stacks of one shard (or of the foundation tier): those whose shard is the given stack's. */
 export function sameShard(config: StackConfig, others: readonly StackConfig[]): StackConfig[] {
@@ -34,15 +33,6 @@ export async function declareShard(context: StackContext, others: readonly Stack
     return {
         environment: config.environment,
         shard: sharding.shard,
-        repositories: Object.fromEntries(
-            config.repositories.map((entry, i) => [
-                entry.name,
-                {
-                    deployerRoleArn: access[i].roles.deployer.arn,
-                    previewerRoleArn: access[i].roles.previewer.arn,
-                    stateKeyPrefix: stateKeyPrefix(entry.name),
-                },
-            ]),
-        ),
+        repositories: repositoryOutputs(access),
     };
 }

@@ -9,10 +9,10 @@ import {
     ReleaseError,
     rollback,
     rollbackTarget,
-    type Clock,
     type Release,
     type ServiceTarget,
 } from "../actions/ecs-release/src/release";
+import type { Clock } from "../actions/lib/clock";
 import { Ledger } from "../shared/ledgerClient";
 import { createLedgerTable, startCloudWatch, startDynamo } from "./helpers/aws";
 import {

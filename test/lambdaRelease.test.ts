@@ -16,9 +16,9 @@ import {
     rollback,
     rollbackTarget,
     type CanaryPlan,
-    type Clock,
     type Target,
 } from "../actions/lambda-release/src/release";
+import type { Clock } from "../actions/lib/clock";
 import { checkStability, ledgerHistory } from "../actions/lambda-release/src/stability";
 import { createLedgerTable, fakeFunction, startCloudWatch, startDynamo, startLambda } from "./helpers/aws";
 import { decide, stackPolicies } from "./helpers/iamSimulation";

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { codeSha256, ReleaseError, rollbackTarget, type Clock } from "../actions/lambda-release/src/release";
+import { codeSha256, ReleaseError, rollbackTarget } from "../actions/lambda-release/src/release";
+import type { Clock } from "../actions/lib/clock";
 import {
     appSpec,
     LAMBDA_TRUST,

@@ -2,7 +2,7 @@ import * as http from "http";
 import type { AddressInfo } from "net";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
-import type { Clock } from "../../actions/ecs-release/src/release";
+import type { Clock } from "../../actions/lib/clock";
 import { CREDENTIALS, REGION, type startCloudWatch } from "../helpers/aws";
 
 /*

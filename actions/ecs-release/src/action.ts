@@ -10,7 +10,8 @@ import { ECSClient } from "@aws-sdk/client-ecs";
 import { escapeCommand, type Env } from "../../lib/runtime";
 import { InputError, readInputs, type Inputs } from "./inputs";
 import { checkPromotion, succeededDeployTags } from "./promotion";
-import { awaitScan, deploy, rollback, rollbackTarget, type Clock, type ServiceTarget } from "./release";
+import type { Clock } from "../../lib/clock";
+import { awaitScan, deploy, rollback, rollbackTarget, type ServiceTarget } from "./release";
 
 /** The AWS clients a command uses; the tests hand in clients of their loopback fakes. */
 export interface Clients {

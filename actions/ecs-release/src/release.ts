@@ -6,6 +6,7 @@
  */
 import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeImageScanFindingsCommand, type ECRClient } from "@aws-sdk/client-ecr";
+import type { Clock } from "../../lib/clock";
 import {
     DescribeServicesCommand,
     DescribeTaskDefinitionCommand,
@@ -25,16 +26,6 @@ export class ReleaseError extends Error {
         this.name = "ReleaseError";
     }
 }
-
-export interface Clock {
-    now(): Date;
-    sleep(ms: number): Promise<void>;
-}
-
-export const systemClock: Clock = {
-    now: () => new Date(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
 
 /** The tags a deployment writes on the revision it registers: how a rollback finds it again. */
 export const REVISION_TAGS = { tag: "deploy-tag", commit: "commit", digest: "image-digest" } as const;

@@ -29,9 +29,9 @@ import {
     rollback,
     rollbackTarget,
     versionDescription,
-    type Clock,
     type Target,
 } from "./release";
+import type { Clock } from "../../lib/clock";
 import { reportRollout, startRelease, type FunctionPlan } from "./rollout";
 import { checkStability, ledgerHistory } from "./stability";
 

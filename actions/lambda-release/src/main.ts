@@ -1,5 +1,5 @@
 import { runAction } from "../../lib/runtime";
 import { awsClients, lambdaReleaseAction } from "./action";
-import { systemClock } from "./release";
+import { systemClock } from "../../lib/clock";
 
 runAction(() => lambdaReleaseAction(process.env, awsClients, systemClock, (line) => console.log(line)));

@@ -11,17 +11,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { DescribeAlarmsCommand, type CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { parseDeployTag } from "../../../shared/formats";
-
-/** Time as the release sees it: injected, so the tests bake a canary for hours in no time. */
-export interface Clock {
-    now(): Date;
-    sleep(ms: number): Promise<void>;
-}
-
-export const systemClock: Clock = {
-    now: () => new Date(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
+import type { Clock } from "../../lib/clock";
 
 /** A release that must stop: the message says what happened and what was left behind. */
 export class ReleaseError extends Error {

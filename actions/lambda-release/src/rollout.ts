@@ -27,7 +27,8 @@ import {
     UpdateFunctionConfigurationCommand,
     type LambdaClient,
 } from "@aws-sdk/client-lambda";
-import { codeSha256, ReleaseError, versionDescription, waitUntilUpdated, type Clock, type Target } from "./release";
+import type { Clock } from "../../lib/clock";
+import { codeSha256, ReleaseError, versionDescription, waitUntilUpdated, type Target } from "./release";
 
 /**
  * A release through CodeDeploy: the runner checks, publishes and starts; CodeDeploy shifts the alias (canary,
