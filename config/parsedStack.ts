@@ -10,12 +10,13 @@ import { configKey, type ConfigProblem } from "./problems";
 import { ENVIRONMENTS, type Environment } from "./schema";
 import { stackEnvironment } from "./shards";
 import type { RawConfig } from "./stackFiles";
-import { MINIMUM_APPROVALS, PROD_LOG_RETENTION_DAYS, type EnvironmentProtection, type RepositoryConfig } from "./types";
+import { MINIMUM_APPROVALS, PROD_LOG_RETENTION_DAYS, type EnvironmentProtection, type RepositoryConfig, type StackConfig } from "./types";
 
-export interface ParsedStack {
-    readonly stack: string;
-    /** The stack file as errors name it. */
-    readonly stackFile: string;
+/** The facts a check shares with the typed config, as the typed config has them. */
+type SharedFacts =
+    "stack" | "stackFile" | "environment" | "accountId" | "region" | "prefix" | "deployableServices" | "repositories" | "protection";
+
+export interface ParsedStack extends Pick<StackConfig, SharedFacts> {
     /** The config as the engine handed it over (strings), for the keys no schema of ours reads. */
     readonly raw: RawConfig;
     /** Our keys that passed their schemas; a failed key is absent, and the rules that need it stay unchecked. */
@@ -26,15 +27,8 @@ export interface ParsedStack {
     readonly knownStack: boolean;
     /** Why the stack's name fits no environment, when it does not. */
     readonly stackNameProblem?: string;
-    readonly environment: Environment;
-    readonly accountId: string;
-    readonly region: string;
-    readonly prefix: string;
-    readonly deployableServices: readonly string[];
     /** This environment's repositories, each with the position of the entry it was declared as. */
     readonly resolved: readonly ResolvedRepository[];
-    readonly repositories: readonly RepositoryConfig[];
-    readonly protection: EnvironmentProtection;
     readonly ownsRepositoryRuleset: boolean;
     readonly logRetentionDays: number;
     /** The backend and Pulumi Cloud keys through their own parser, with its problems. */

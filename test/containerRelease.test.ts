@@ -29,8 +29,8 @@ import {
     seedService,
     startEcr,
     startEcs,
-    testClock,
 } from "./support/containerRelease";
+import { testClock } from "./support/clock";
 
 // The ECS rollout and rollback, the ECR scan gate and the promotion check, run against loopback fakes of ECS and
 // ECR (HTTP servers on 127.0.0.1 speaking their JSON 1.1 protocols), the CloudWatch fake of the shared helpers,
@@ -123,7 +123,7 @@ describe("the container release against loopback ECS, ECR and CloudWatch", () =>
         });
 
         it("waits while the scan does not exist yet, and refuses an image whose scan failed (fail closed)", async () => {
-            const clock = testClock("2026-11-25T08:00:00Z", (sleeps) => {
+            const clock = testClock("2026-11-25T08:00:00Z", ({ sleeps }) => {
                 if (sleeps === 1)
                     ecr.scans.set(DIGEST, [{ imageScanStatus: { status: "UNSUPPORTED_IMAGE", description: "UnsupportedImageError" } }]);
             });
@@ -187,7 +187,7 @@ describe("the container release against loopback ECS, ECR and CloudWatch", () =>
         it("rolls back by itself when an alarm fires during the rollout", async () => {
             seed(3);
             ecs.script.outcome = "never";
-            const clock = testClock("2026-11-25T08:00:00Z", (sleeps) => {
+            const clock = testClock("2026-11-25T08:00:00Z", ({ sleeps }) => {
                 if (sleeps === 2) cloudwatch.alarms.set("acme-sit-tenants-api-5xx", "ALARM");
             });
             await assert.rejects(

@@ -24,27 +24,12 @@ import { createLedgerTable, fakeFunction, startCloudWatch, startDynamo, startLam
 import { decide, stackPolicies } from "./helpers/iamSimulation";
 import { stackConfig } from "./helpers/stacks";
 import { graphOf } from "./support/graphs";
+import { testClock } from "./support/clock";
 
 const COMMIT = "0123456789abcdef0123456789abcdef01234567";
 const OTHER = "fedcba9876543210fedcba9876543210fedcba98";
 const MINUTE = 60_000;
 const tag = (n: number) => `deploy-prod-2026112${n}T080000Z`;
-
-/** A clock that only moves when the release sleeps; `onSleep` sees the time after each sleep. */
-function testClock(start: string, onSleep: (elapsedMs: number) => void = () => undefined): Clock & { slept: number[] } {
-    const origin = Date.parse(start);
-    let t = origin;
-    const slept: number[] = [];
-    return {
-        slept,
-        now: () => new Date(t),
-        sleep: async (ms) => {
-            slept.push(ms);
-            t += ms;
-            onSleep(t - origin);
-        },
-    };
-}
 
 describe("the Lambda release against loopback Lambda and CloudWatch endpoints", () => {
     let lambda: Awaited<ReturnType<typeof startLambda>>;
@@ -147,7 +132,7 @@ describe("the Lambda release against loopback Lambda and CloudWatch endpoints", 
     });
 
     it("a canary whose alarm fires during the bake rolls the alias back to the old version by itself and fails", async () => {
-        const clock = testClock("2026-11-23T08:00:00Z", (elapsed) => {
+        const clock = testClock("2026-11-23T08:00:00Z", ({ elapsedMs: elapsed }) => {
             if (elapsed >= 4 * MINUTE) cloudwatch.alarms.set("tenants-live-errors", "ALARM");
         });
         await assert.rejects(
@@ -169,7 +154,7 @@ describe("the Lambda release against loopback Lambda and CloudWatch endpoints", 
     });
 
     it("a canary in steps rolls back when the alarm fires at the second step", async () => {
-        const clock = testClock("2026-11-23T08:00:00Z", (elapsed) => {
+        const clock = testClock("2026-11-23T08:00:00Z", ({ elapsedMs: elapsed }) => {
             if (elapsed >= 15 * MINUTE) cloudwatch.alarms.set("tenants-live-errors", "ALARM");
         });
         await assert.rejects(canary(target(clock), "2", plan({ weights: [10, 50] })), /fired with 50% of traffic on version 2/);
@@ -178,7 +163,7 @@ describe("the Lambda release against loopback Lambda and CloudWatch endpoints", 
     });
 
     it("a canary whose alarm disappears during the bake rolls back too: it is never left unwatched", async () => {
-        const clock = testClock("2026-11-23T08:00:00Z", (elapsed) => {
+        const clock = testClock("2026-11-23T08:00:00Z", ({ elapsedMs: elapsed }) => {
             if (elapsed >= 2 * MINUTE) cloudwatch.alarms.delete("tenants-live-errors");
         });
         await assert.rejects(

@@ -2,7 +2,6 @@ import * as http from "http";
 import type { AddressInfo } from "net";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
-import type { Clock } from "../../actions/lib/clock";
 import { CREDENTIALS, REGION, type startCloudWatch } from "../helpers/aws";
 
 /*
@@ -19,21 +18,6 @@ export const REPOSITORY_URI = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/acme/t
 export const FAMILY = "acme-tenants-api-web";
 export const arn = (revision: number, family = FAMILY) => `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${family}:${revision}`;
 export const deployTag = (day: number) => `deploy-sit-202611${String(day).padStart(2, "0")}T080000Z`;
-
-/** A clock that moves only when the release sleeps; `onSleep` sees the number of sleeps so far. */
-export function testClock(start: string, onSleep: (sleeps: number) => void = () => undefined): Clock & { slept: number[] } {
-    let t = Date.parse(start);
-    const slept: number[] = [];
-    return {
-        slept,
-        now: () => new Date(t),
-        sleep: async (ms) => {
-            slept.push(ms);
-            t += ms;
-            onSleep(slept.length);
-        },
-    };
-}
 
 export async function listen(server: http.Server): Promise<string> {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
