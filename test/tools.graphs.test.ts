@@ -6,6 +6,7 @@ import { compareDirs, differenceLine, graphsCommand, graphSources, writeGraphs, 
 import type { Graph, GraphResource } from "../tools/lib/synthesize";
 import { ROOT, runTool } from "./helpers/run";
 import { fixtureStackFile } from "./support/stacks";
+import { registration } from "./support/registration";
 
 const STACK_URN = "urn:pulumi:dev::cicd-foundation::pulumi:pulumi:Stack::cicd-foundation-dev";
 const BUCKET_URN = "urn:pulumi:dev::cicd-foundation::aws:s3/bucket:Bucket::state";
@@ -15,23 +16,7 @@ const KEY_URN = "urn:pulumi:dev::cicd-foundation::aws:kms/key:Key::state";
 /** A registration as synth writes it, with the options' defaults. */
 function resource(urn: string, inputs: Record<string, unknown>, options: Partial<GraphResource> = {}): GraphResource {
     const [, , type, name] = urn.split("::");
-    return {
-        urn,
-        type,
-        name,
-        custom: true,
-        parent: STACK_URN,
-        provider: "",
-        protect: false,
-        retainOnDelete: false,
-        deleteBeforeReplace: false,
-        ignoreChanges: [],
-        additionalSecretOutputs: [],
-        dependencies: [],
-        propertyDependencies: {},
-        inputs,
-        ...options,
-    };
+    return registration({ urn, type, name, parent: STACK_URN, inputs, ...options });
 }
 
 /** A small graph in synth's format: a stack, a bucket and a table. */

@@ -8,26 +8,19 @@ import { countsByRepository, countsByType, summaryText } from "../tools/lib/summ
 import type { Graph, GraphResource } from "../tools/lib/synthesize";
 import { DEFAULT_WIDTH, MIN_WIDTH, terminalWidth, wrap } from "../tools/lib/terminal";
 import { resourceTable, violationTable } from "../tools/synth";
+import { registration } from "./support/registration";
 
 const STACK = "urn:pulumi:dev::cicd-foundation::pulumi:pulumi:Stack::cicd-foundation-dev";
 
 function resource(type: string, name: string, parent: string, inputs: Record<string, unknown> = {}): GraphResource {
-    return {
+    return registration({
         urn: `urn:pulumi:dev::cicd-foundation::${type}::${name}`,
         type,
         name,
         custom: !type.startsWith("cicd:") && type !== "pulumi:pulumi:Stack",
         parent,
-        provider: "",
-        protect: false,
-        retainOnDelete: false,
-        deleteBeforeReplace: false,
-        ignoreChanges: [],
-        additionalSecretOutputs: [],
-        dependencies: [],
-        propertyDependencies: {},
         inputs,
-    };
+    });
 }
 
 /** Two repositories of a fictitious organisation, one with a long name, and the shared resources. */

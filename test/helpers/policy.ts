@@ -10,6 +10,7 @@ import type {
 import { unknownCheckingProxy } from "@pulumi/policy";
 import { rules } from "../../policies/rules";
 import { UNKNOWN, type Graph, type GraphResource } from "../../tools/lib/synthesize";
+import { registration } from "../support/registration";
 
 // The engine's unknown sentinel is the very value the pack's proxy detects, so a preview-mode
 // graph's inputs go into unknownCheckingProxy as they are.
@@ -242,42 +243,22 @@ export function fixtureGraph(
             },
         },
         resources: [
-            {
-                urn: stackUrn,
-                type: "pulumi:pulumi:Stack",
-                name: `fixture-${environment}`,
-                custom: false,
-                parent: "",
-                provider: "",
-                protect: false,
-                retainOnDelete: false,
-                deleteBeforeReplace: false,
-                ignoreChanges: [],
-                additionalSecretOutputs: [],
-                dependencies: [],
-                propertyDependencies: {},
-                inputs: {},
-            },
+            registration({ urn: stackUrn, type: "pulumi:pulumi:Stack", name: `fixture-${environment}`, custom: false, inputs: {} }),
             ...resources.map((r) => {
                 const propertyDependencies = Object.fromEntries(
                     Object.entries(r.dependsOn ?? {}).map(([input, names]) => [input, names.map(urnOf)]),
                 );
-                return {
+                return registration({
                     urn: fixtureUrn(environment, r.type, r.name),
                     type: r.type,
                     name: r.name,
-                    custom: true,
                     parent: stackUrn,
-                    provider: "",
                     protect: r.protect ?? environment === "prod",
                     retainOnDelete: r.protect ?? environment === "prod",
-                    deleteBeforeReplace: false,
-                    ignoreChanges: [],
-                    additionalSecretOutputs: [],
                     dependencies: [...new Set(Object.values(propertyDependencies).flat())],
                     propertyDependencies,
                     inputs: resolveComputed(r.inputs, mode) as Record<string, unknown>,
-                };
+                });
             }),
         ],
     };
