@@ -10,7 +10,7 @@ import { lookUpGithubIds, type GithubIds } from "./components/githubLookups";
 import { LambdaRolloutRole } from "./components/lambdaRollout";
 import { Monitoring } from "./components/monitoring";
 import { GithubOidcProvider } from "./components/githubOidc";
-import { namingOf } from "./components/foundationMap";
+import { namingOf } from "./config/naming";
 import { boundaryPolicyArn } from "./shared/arns";
 import { roleName } from "./shared/names";
 import { backendUrl, bootstrapRoleNames } from "./components/permissions";

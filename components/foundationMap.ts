@@ -6,8 +6,8 @@
  */
 import { ENVIRONMENTS, type Environment, type StackConfig } from "../config";
 import type { DeployWindow } from "../config/schema";
-import { githubServer } from "../config/checks/githubServer";
-import { ledgerTableName, lockTableName, roleName, stateBucketName, type Naming } from "../shared/names";
+import { namingOf } from "../config/naming";
+import { ledgerTableName, lockTableName, roleName, stateBucketName } from "../shared/names";
 import { roleArn } from "../shared/arns";
 import { backendUrl, stateKeyPrefix } from "./permissions";
 
@@ -46,15 +46,6 @@ export interface FoundationMap {
         Record<string, { readonly kind: string; readonly environments: Readonly<Partial<Record<Environment, RepositoryEnvironmentEntry>>> }>
     >;
 }
-
-export const namingOf = (c: StackConfig): Naming => ({
-    prefix: c.prefix,
-    environment: c.environment,
-    accountId: c.accountId,
-    region: c.region,
-    // On a GitHub Enterprise Server the Actions issuer is the server's own (config/checks/githubServer.ts).
-    ...(c.githubBaseUrl ? { githubOidcHost: githubServer(c.githubBaseUrl).oidcHost } : {}),
-});
 
 /** One environment's shared names. */
 export function environmentEntry(c: StackConfig): EnvironmentEntry {

@@ -1,5 +1,5 @@
 import type { StackConfig } from "../../config";
-import { githubServer } from "../../config/checks/githubServer";
+import { namingOf } from "../../config/naming";
 import { PREVIEW_ENVIRONMENT, roleTrust, trustPolicy, type RoleAccess } from "../githubOidc";
 import type { PolicyDocument } from "../policyDocument";
 import { roleName } from "../../shared/names";
@@ -72,7 +72,7 @@ export interface DerivedRole {
  * previews, the ledger reader in the next environment.
  */
 export function derivedRoles(config: StackConfig): DerivedRole[] {
-    const naming = { prefix: config.prefix, environment: config.environment, accountId: config.accountId, region: config.region };
+    const naming = namingOf(config);
     const bootstrap = bootstrapRoleNames(naming, config.repositories);
     const foundationRepository = config.repositories.find((r) => r.deploys.foundation)?.name ?? "";
     // A served Pulumi repository has no reusable workflow to trust: the roles refuse it at synthesis, and so does this.
@@ -103,7 +103,7 @@ export function derivedRoles(config: StackConfig): DerivedRole[] {
                         foundation: repository.deploys.foundation,
                         environment,
                     }),
-                    issuerHost: githubServer(config.githubBaseUrl).oidcHost,
+                    issuerHost: naming.githubOidcHost,
                 });
             const role = (access: DerivedRole["access"], policy: PolicyDocument, trustDocument: PolicyDocument): DerivedRole => ({
                 index,
@@ -130,7 +130,7 @@ export function derivedRoles(config: StackConfig): DerivedRole[] {
  * repository's role policies and trust policies, and the boundary.
  */
 export function iamDocumentProblems(config: StackConfig): DocumentProblem[] {
-    const naming = { prefix: config.prefix, environment: config.environment, accountId: config.accountId, region: config.region };
+    const naming = namingOf(config);
     const problems = derivedRoles(config).flatMap((role) => {
         const what = `${role.access.replace("-", " ")}'s`;
         return [
